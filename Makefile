@@ -1,0 +1,52 @@
+# The two commands: `make run` (install what is missing, build, serve on http://localhost:8080)
+# and `make test` (build everything, run every suite; ends with ctest's summary).
+SHELL := /bin/bash
+export NODE_PATH := /usr/share/nodejs
+PORT ?= 8080
+FUZZ_SECONDS ?= 300
+
+.PHONY: all setup native asan wasm fuzz-build web run test bench fuzz format clean
+
+all: native wasm web
+
+setup:
+	@scripts/setup.sh
+
+native: setup
+	cmake --preset native >/dev/null
+	cmake --build --preset native
+
+asan: setup
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+
+wasm: setup
+	emcmake cmake --preset wasm >/dev/null
+	cmake --build --preset wasm
+
+fuzz-build: setup
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+web: wasm
+	npm run --silent build:web
+
+run: native web
+	build/native/server/cieloweb-server --port $(PORT) --web-root web/dist
+
+# Every suite is registered with the native build's ctest (unit, sanitizer, node/WASM, browser, fuzz
+# smoke), so one summary line closes the run.
+test: native asan wasm web fuzz-build
+	cd build/native && ctest --output-on-failure --timeout 900
+
+bench: native wasm web
+	node bench/run.mjs
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')
+
+clean:
+	rm -rf build web/dist
