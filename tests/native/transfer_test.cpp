@@ -1,0 +1,310 @@
+// End-to-end transfers over the simulated channel: every transfer case of RELIABILITY.md.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "cieloweb/blake3.hpp"
+#include "sim_network.hpp"
+
+using namespace cieloweb;
+
+namespace {
+
+constexpr std::uint32_t block = 64 * 1024;  // small blocks keep the simulation quick
+
+SenderConfig small_blocks() {
+  SenderConfig c;
+  c.block_size = block;
+  return c;
+}
+
+sim::PeerSetup peer(sim::Sink& sink, sim::Faults faults = {}, sim::LinkConfig link = {}) {
+  sim::PeerSetup p;
+  p.sink = &sink;
+  p.faults = std::move(faults);
+  p.link = link;
+  return p;
+}
+
+std::uint64_t total_block_deliveries(const sim::PeerOutcome& p) {
+  return std::accumulate(p.block_deliveries.begin(), p.block_deliveries.end(), std::uint64_t{0},
+                         [](std::uint64_t acc, const auto& kv) { return acc + kv.second; });
+}
+
+// Transfers `data` to one peer and checks the bytes and the root hash arrived intact.
+sim::Outcome transfer_ok(const std::vector<std::uint8_t>& data, sim::Faults faults = {},
+                         sim::LinkConfig link = {}, SenderConfig config = small_blocks()) {
+  sim::MemorySource source(data);
+  sim::MemorySink sink;
+  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""}, config,
+                      {peer(sink, std::move(faults), link)});
+  const auto& p = out.peers.at(0);
+  REQUIRE_FALSE(out.timed_out);
+  if (p.receiver_error) FAIL("receiver: " << p.receiver_error->detail);
+  if (p.sender_error) FAIL("sender: " << p.sender_error->detail);
+  CHECK(p.completed);
+  CHECK(p.sender_finished);
+  CHECK(sink.bytes() == data);
+  REQUIRE(p.root);
+  CHECK(*p.root == blake3::hash(data));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("transfer: edge sizes arrive byte-exact with the b3sum root") {
+  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{block - 1}, std::size_t{block},
+                           std::size_t{block + 1}, std::size_t{3 * block + 5}, std::size_t{2 * block}}) {
+    CAPTURE(size);
+    auto out = transfer_ok(sim::random_bytes(size, size));
+    // Read (and hashed) exactly once per block.
+    CHECK(out.blocks_read == (size + block - 1) / block);
+  }
+}
+
+TEST_CASE("transfer: default 1 MiB blocks, text compresses and random does not") {
+  SenderConfig config;  // 1 MiB blocks
+  auto text = sim::text_bytes(5 * 1024 * 1024 + 3, 9);
+  auto out = transfer_ok(text, {}, {}, config);
+  CHECK(out.peers[0].frame_bytes_delivered < text.size() / 3);
+
+  auto random = sim::random_bytes(3 * 1024 * 1024 + 11, 4);
+  out = transfer_ok(random, {}, {}, config);
+  CHECK(out.peers[0].frame_bytes_delivered >= random.size());
+  CHECK(out.peers[0].frame_bytes_delivered < random.size() + random.size() / 100);
+}
+
+TEST_CASE("transfer: a flipped byte is detected, the block re-requested, nothing corrupt written") {
+  auto data = sim::random_bytes(6 * block + 77, 2);
+  for (std::uint64_t frame_index : {0u, 3u, 12u}) {
+    for (std::size_t offset : {std::size_t{10}, std::size_t{30}, std::size_t{5000}}) {
+      CAPTURE(frame_index);
+      CAPTURE(offset);
+      sim::Faults f;
+      f.flip_frame = frame_index;
+      f.flip_offset = offset;
+      auto out = transfer_ok(data, f);
+      CHECK(out.peers[0].progress.blocks_resent >= 1);
+    }
+  }
+}
+
+TEST_CASE("transfer: a block that never verifies fails the transfer cleanly, never written") {
+  auto data = sim::random_bytes(4 * block, 3);
+  sim::MemorySource source(data);
+  sim::MemorySink sink;
+  sim::Faults f;
+  f.flip_frame = 0;  // block 0, corrupted every time it is sent
+  f.flip_offset = 1000;
+  f.flip_every_time = true;
+  auto out = sim::run(source, FileInfo{"f", data.size(), 1, ""}, small_blocks(), {peer(sink, f)});
+  const auto& p = out.peers[0];
+  CHECK_FALSE(out.timed_out);
+  CHECK_FALSE(p.completed);
+  REQUIRE(p.receiver_error);
+  CHECK(p.receiver_error->code == ErrorCode::retries_exhausted);
+  REQUIRE(p.sender_error);
+  CHECK(p.sender_error->code == ErrorCode::retries_exhausted);
+  CHECK_FALSE(p.final_state.verified.contains(0));
+  // Block 0 was never written: the sink's first block is either absent or zero-filled by a later write.
+  if (sink.bytes().size() >= block) {
+    CHECK(std::all_of(sink.bytes().begin(), sink.bytes().begin() + block, [](auto b) { return b == 0; }));
+  }
+}
+
+TEST_CASE("transfer: a dropped connection resumes and re-sends only missing blocks") {
+  auto data = sim::random_bytes(40 * block + 9, 5);
+  const std::uint32_t blocks = 41;
+  const std::uint64_t window = ReceiverConfig{}.window;
+  for (std::uint64_t drop_at : {std::uint64_t{0}, std::uint64_t{block / 2}, std::uint64_t{20 * block},
+                                std::uint64_t{40 * block - 1000}}) {
+    CAPTURE(drop_at);
+    sim::Faults f;
+    f.drop_after_bytes = drop_at;
+    auto out = transfer_ok(data, f);
+    const auto& p = out.peers[0];
+    CHECK(p.drops == 1);
+    // Only what was in flight at the cut can come twice.
+    CHECK(total_block_deliveries(p) <= blocks + window + 1);
+  }
+}
+
+TEST_CASE("transfer: resume after a reload asks only for the missing blocks") {
+  auto data = sim::random_bytes(16 * block + 3, 6);
+  auto full = transfer_ok(data);
+  ResumeState half = full.peers[0].final_state;
+  REQUIRE(half.verified.count() == 17);
+  half.verified.clear();
+  half.verified.insert_range(0, 9);
+  half.checks.resize(9);
+
+  sim::MemorySource source(data);
+  sim::MemorySink sink;
+  // The reloaded page still has blocks 0..8 on disk.
+  sink.write(0, std::span(data).subspan(0, 9 * block));
+  sim::Faults f;
+  f.resume_from = half;
+  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""}, small_blocks(),
+                      {peer(sink, f)});
+  const auto& p = out.peers[0];
+  REQUIRE(p.completed);
+  CHECK(sink.bytes() == data);
+  CHECK(*p.root == blake3::hash(data));
+  for (std::uint32_t b = 0; b < 9; ++b) CHECK(p.block_deliveries.count(b) == 0);
+  CHECK(p.block_deliveries.size() == 8);
+}
+
+TEST_CASE("transfer: resume against a changed file restarts cleanly instead of mixing versions") {
+  auto data = sim::random_bytes(8 * block, 7);
+  auto full = transfer_ok(data);
+  ResumeState state = full.peers[0].final_state;
+  state.verified.clear();
+  state.verified.insert_range(0, 4);
+  state.checks.resize(4);
+
+  auto changed = data;
+  changed[10] ^= 1;  // same name, size and mtime: only the first block's hash tells
+  sim::MemorySource source(changed);
+  sim::MemorySink sink;
+  sink.write(0, std::span(data).subspan(0, 4 * block));
+  sim::Faults f;
+  f.resume_from = state;
+  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""}, small_blocks(),
+                      {peer(sink, f)});
+  const auto& p = out.peers[0];
+  REQUIRE(p.completed);
+  CHECK(p.discards == 1);
+  CHECK(sink.bytes() == changed);
+  CHECK(*p.root == blake3::hash(changed));
+  CHECK(p.block_deliveries.size() == 8);
+}
+
+TEST_CASE("transfer: a sender whose file changed since the receiver's partial data offers a restart") {
+  auto data = sim::random_bytes(4 * block, 13);
+  Sender sender(FileInfo{"f.bin", data.size(), 7, ""}, small_blocks());
+  REQUIRE(sender.add_peer(1, 9, 64 * 1024));
+  auto read = sender.next_action();
+  REQUIRE(read);
+  const auto& r = std::get<sender_action::ReadBlock>(*read);
+  sender.on_read(r.block, std::span(data).subspan(r.offset, r.length));
+  std::optional<control::Offer> offer;
+  while (auto a = sender.next_action()) {
+    if (auto* send = std::get_if<sender_action::SendControl>(&*a)) {
+      auto m = control::decode(send->text);
+      REQUIRE(m);
+      if (auto* o = std::get_if<control::Offer>(&m.value())) offer = *o;
+    }
+  }
+  REQUIRE(offer);
+  CHECK_FALSE(offer->restart);
+
+  control::Accept resume;
+  resume.transfer = 9;
+  resume.window = 4;
+  resume.resume = true;
+  resume.have.insert_range(0, 2);
+  resume.file = offer->file;
+  resume.file.first_block[0] ^= 1;  // the receiver's data came from an older version
+  REQUIRE(sender.on_control(1, resume));
+  std::optional<control::Offer> restart;
+  while (auto a = sender.next_action()) {
+    if (auto* send = std::get_if<sender_action::SendControl>(&*a)) {
+      auto m = control::decode(send->text);
+      if (auto* o = std::get_if<control::Offer>(&m.value())) restart = *o;
+    }
+  }
+  REQUIRE(restart);
+  CHECK(restart->restart);
+  CHECK(restart->file == offer->file);
+  CHECK(sender.next_frame(1).empty());  // nothing is sent until a fresh accept
+
+  // The receiver that gets the restart throws its partial data away and accepts afresh.
+  Receiver receiver(*offer);
+  receiver.accept();
+  while (receiver.next_action()) {
+  }
+  REQUIRE(receiver.on_control(*restart));
+  bool discarded = false, accepted_fresh = false;
+  while (auto a = receiver.next_action()) {
+    if (std::get_if<receiver_action::DiscardPartial>(&*a)) discarded = true;
+    if (auto* send = std::get_if<receiver_action::SendControl>(&*a)) {
+      auto m = control::decode(send->text);
+      if (auto* acc = std::get_if<control::Accept>(&m.value())) accepted_fresh = !acc->resume && acc->have.empty();
+    }
+  }
+  CHECK(discarded);
+  CHECK(accepted_fresh);
+}
+
+TEST_CASE("transfer: a slow receiver bounds memory and the send buffer, nothing dropped") {
+  auto data = sim::random_bytes(64 * block, 8);
+  sim::Faults f;
+  f.write_delay_ms = 40;  // a disk far slower than the channel
+  sim::LinkConfig link;
+  link.bandwidth_bytes_per_ms = 200'000;
+  auto out = transfer_ok(data, f, link);
+  const auto& p = out.peers[0];
+  CHECK(p.max_pending_writes <= ReceiverConfig{}.window);
+  CHECK(p.max_buffered_bytes <= link.high_watermark_bytes + link.max_message_bytes);
+  CHECK(total_block_deliveries(p) == 64);
+}
+
+TEST_CASE("transfer: frames respect a small advertised maximum message size") {
+  auto data = sim::random_bytes(3 * block + 1, 10);
+  sim::LinkConfig link;
+  link.max_message_bytes = 1200;
+  auto out = transfer_ok(data, {}, link);
+  CHECK(out.peers[0].max_frame_bytes <= 1200);
+  CHECK(out.peers[0].max_frame_bytes > 1000);
+}
+
+TEST_CASE("transfer: one sender serves several peers at their own pace, reading the file once") {
+  auto data = sim::text_bytes(30 * block + 17, 11);
+  sim::MemorySource source(data);
+  std::vector<sim::MemorySink> sinks(3);
+  std::vector<sim::PeerSetup> setups;
+  const double rates[] = {50'000, 5'000, 500};
+  for (int i = 0; i < 3; ++i) {
+    sim::LinkConfig link;
+    link.bandwidth_bytes_per_ms = rates[i];
+    setups.push_back(peer(sinks[i], {}, link));
+  }
+  auto out = sim::run(source, FileInfo{"shared.txt", data.size(), 5, "text/plain"}, small_blocks(), setups);
+  REQUIRE_FALSE(out.timed_out);
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(out.peers[i].completed);
+    CHECK(out.peers[i].sender_finished);
+    CHECK(sinks[i].bytes() == data);
+  }
+  CHECK(out.blocks_read == 31);
+}
+
+TEST_CASE("transfer: decline and cancel leave both sides cleanly ended") {
+  auto data = sim::random_bytes(10 * block, 12);
+  {
+    sim::MemorySource source(data);
+    sim::MemorySink sink;
+    sim::Faults f;
+    f.reject = true;
+    auto out = sim::run(source, FileInfo{"f", data.size(), 1, ""}, small_blocks(), {peer(sink, f)});
+    REQUIRE(out.peers[0].sender_error);
+    CHECK(out.peers[0].sender_error->code == ErrorCode::rejected);
+    CHECK(out.peers[0].frames_delivered == 0);
+    CHECK(sink.bytes().empty());
+  }
+  {
+    sim::MemorySource source(data);
+    sim::MemorySink sink;
+    sim::Faults f;
+    f.cancel_after_bytes = 3 * block;
+    auto out = sim::run(source, FileInfo{"f", data.size(), 1, ""}, small_blocks(), {peer(sink, f)});
+    CHECK_FALSE(out.timed_out);
+    REQUIRE(out.peers[0].sender_error);
+    CHECK(out.peers[0].sender_error->code == ErrorCode::cancelled);
+    REQUIRE(out.peers[0].receiver_error);
+    CHECK(out.peers[0].receiver_error->code == ErrorCode::cancelled);
+    CHECK_FALSE(out.peers[0].completed);
+  }
+}

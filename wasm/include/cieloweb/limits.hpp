@@ -1,0 +1,25 @@
+// Explicit limits of the transfer core. Every decoder and state machine enforces these; a value past a
+// limit is refused with ErrorCode::too_large or field_out_of_range, never truncated silently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cieloweb {
+
+inline constexpr std::uint32_t default_block_size_bytes = 1u << 20;  // 1 MiB: one BLAKE3 subtree
+inline constexpr std::uint32_t min_block_size_bytes = 1u << 14;      // 16 KiB
+inline constexpr std::uint32_t max_block_size_bytes = 1u << 24;      // 16 MiB
+// Frames no larger than the channel's max message size; 64 KiB when it is unknown (RFC 8831 says
+// implementations should support at least that much interoperably).
+inline constexpr std::size_t default_max_message_bytes = 64 * 1024;
+inline constexpr std::size_t min_max_message_bytes = 1024;
+inline constexpr std::size_t max_control_message_bytes = 64 * 1024;
+inline constexpr std::size_t max_file_name_bytes = 4096;   // a relative path inside a dropped folder
+inline constexpr std::size_t max_json_depth = 8;           // control messages are shallow
+inline constexpr std::uint64_t max_file_size_bytes = 1ull << 50;  // 1 PiB: far above any real file
+inline constexpr std::uint32_t max_window_blocks = 256;
+inline constexpr std::size_t max_ranges_per_message = 8192;
+inline constexpr std::size_t max_acks_per_message = 1024;
+
+}  // namespace cieloweb

@@ -1,0 +1,34 @@
+// A set of block indices stored as sorted, disjoint, non-adjacent half-open ranges. Small for the
+// common cases of resume state ("blocks 0..812 and 815..900 verified").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace cieloweb {
+
+class RangeSet {
+ public:
+  using Range = std::pair<std::uint32_t, std::uint32_t>;  // [first, last)
+
+  void insert(std::uint32_t index);
+  void insert_range(std::uint32_t first, std::uint32_t last);
+  void erase(std::uint32_t index);
+  // Removes and returns the smallest index, if any.
+  std::optional<std::uint32_t> pop_front();
+  bool contains(std::uint32_t index) const noexcept;
+  std::uint64_t count() const noexcept;
+  bool empty() const noexcept { return ranges_.empty(); }
+  void clear() noexcept { ranges_.clear(); }
+  const std::vector<Range>& ranges() const noexcept { return ranges_; }
+  // Smallest index in [0, limit) that is not in the set, if any.
+  std::optional<std::uint32_t> first_missing(std::uint32_t limit) const noexcept;
+  bool operator==(const RangeSet&) const = default;
+
+ private:
+  std::vector<Range> ranges_;
+};
+
+}  // namespace cieloweb

@@ -1,0 +1,151 @@
+// The receiving side of one file from one peer: a sans-I/O state machine.
+//
+// Frames and control messages go in; decisions come out through next_action(): control text to send,
+// verified blocks to write, completion or failure. A block is written only after its BLAKE3 check
+// verified; a bad block is asked for again, never written. A block counts as received (acked, which
+// returns window credit to the sender) only when the host reports its write done, so a slow disk
+// bounds memory on both sides: at most `window` blocks wait here for the disk.
+//
+// Resume: resume_state() is what the host persists (identity, verified blocks, their check values);
+// a later Receiver given that state asks only for the missing blocks.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "cieloweb/block_layout.hpp"
+#include "cieloweb/codec.hpp"
+#include "cieloweb/control.hpp"
+#include "cieloweb/frame.hpp"
+#include "cieloweb/limits.hpp"
+#include "cieloweb/range_set.hpp"
+#include "cieloweb/result.hpp"
+
+namespace cieloweb {
+
+struct ReceiverConfig {
+  std::uint32_t window = 8;  // blocks in flight or waiting for the disk
+  std::uint32_t max_resends_per_block = 8;
+  std::uint64_t max_file_size = max_file_size_bytes;  // e.g. what the chosen storage can hold
+  std::uint32_t max_bad_frames = 64;  // malformed frames tolerated before the transfer fails
+};
+
+// Everything needed to continue a transfer later (after a drop or a page reload).
+struct ResumeState {
+  control::FileIdentity file;
+  std::uint32_t block_size = 0;
+  RangeSet verified;
+  std::vector<std::pair<std::uint32_t, blake3::Digest>> checks;  // of every verified block
+};
+
+namespace receiver_action {
+struct SendControl {
+  std::string text;
+};
+// Write `bytes` at `offset`; the span stays valid until on_write_done/on_write_failed(block).
+struct WriteBlock {
+  std::uint32_t block = 0;
+  std::uint64_t offset = 0;
+  std::span<const std::uint8_t> bytes;
+};
+// The sender's file changed: discard everything written so far (the transfer starts again).
+struct DiscardPartial {};
+struct Completed {
+  blake3::Digest root{};
+};
+struct Failed {
+  Error error;
+};
+}  // namespace receiver_action
+using ReceiverAction =
+    std::variant<receiver_action::SendControl, receiver_action::WriteBlock,
+                 receiver_action::DiscardPartial, receiver_action::Completed, receiver_action::Failed>;
+
+struct ReceiverProgress {
+  std::uint64_t bytes_verified = 0;  // verified and written
+  std::uint64_t bytes_total = 0;
+  std::uint32_t blocks_resent = 0;  // re-requested after a failed check or a bad frame
+  std::uint32_t blocks_received = 0;  // blocks verified in this session (not from resume state)
+  bool completed = false;
+  bool failed = false;
+};
+
+class Receiver {
+ public:
+  // Contract: offer decoded by control::decode (fields already validated).
+  Receiver(const control::Offer& offer, ReceiverConfig config = {});
+
+  // Fails (and tells the sender) if the file exceeds config.max_file_size.
+  void accept();
+  // Accept, continuing from `state` if it belongs to this offer's file; a state for another file
+  // (or a mismatching block size) is ignored and the transfer starts from zero.
+  void accept_resume(const ResumeState& state);
+  void reject(const std::string& reason);
+  void cancel(const std::string& reason);
+
+  // A control message of this transfer. An error means it broke the protocol (the transfer failed).
+  Status on_control(const control::Message& message);
+  // A data frame of this transfer. Bad frames are handled here (block re-requested or the transfer
+  // failed); the return value reports what was wrong, for logs and tests.
+  Status on_frame(std::span<const std::uint8_t> bytes);
+  void on_write_done(std::uint32_t block);
+  void on_write_failed(std::uint32_t block, const std::string& reason);
+
+  // The channel dropped: partial blocks are discarded. After reconnecting, on_reconnected() asks the
+  // sender to continue with the blocks still missing.
+  void on_disconnected();
+  void on_reconnected();
+
+  std::optional<ReceiverAction> next_action();
+  ResumeState resume_state() const;
+  ReceiverProgress progress() const;
+  const BlockLayout& layout() const noexcept { return layout_; }
+  const control::FileIdentity& file() const noexcept { return offer_.file; }
+  std::uint32_t transfer_id() const noexcept { return offer_.transfer; }
+
+ private:
+  enum class State { offered, receiving, completed, failed };
+  struct Assembly {
+    std::uint32_t block = 0;
+    frame::Header first;  // fields every fragment of the block must repeat
+    std::vector<std::uint8_t> bytes;
+  };
+
+  void send(const control::Message& message);
+  void fail(Error error, bool tell_sender);
+  void send_accept(bool resume);
+  void request_again(std::uint32_t block, ErrorCode reason);
+  Status bad_frame(Error error);
+  void finish_block(Assembly& assembly);
+  void maybe_complete();
+  void request_missing();
+  void reset_for(const control::Offer& offer);
+
+  control::Offer offer_;
+  ReceiverConfig config_;
+  BlockLayout layout_;
+  frame::DecodeLimits limits_;
+  State state_ = State::offered;
+  codec::Decompressor decompressor_;
+  std::deque<ReceiverAction> actions_;
+  std::optional<Assembly> assembly_;
+  RangeSet verified_;
+  RangeSet awaiting_resend_;  // re-requested; its stray fragments are dropped quietly
+  std::vector<blake3::Digest> checks_;
+  std::map<std::uint32_t, std::vector<std::uint8_t>> pending_writes_;
+  std::map<std::uint32_t, std::uint32_t> resends_;
+  std::optional<blake3::Digest> sender_root_;
+  std::uint64_t bytes_verified_ = 0;
+  std::uint32_t blocks_resent_ = 0;
+  std::uint32_t blocks_received_ = 0;
+  std::uint32_t bad_frames_ = 0;
+  std::vector<std::uint8_t> spare_;  // recycled block buffer
+};
+
+}  // namespace cieloweb

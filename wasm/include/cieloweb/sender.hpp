@@ -1,0 +1,171 @@
+// The sending side of one file, to any number of peers: a sans-I/O state machine.
+//
+// Events go in (a control message from a peer, a block read from the file, a peer's channel dropped);
+// decisions come out (read this block, send this control text to that peer, that peer finished or
+// failed) through next_action(), and data frames through next_frame(peer), which the host calls while
+// that peer's channel is below its high watermark. No clocks, no sockets, no threads.
+//
+// The file is read and hashed once: an encoded block stays cached while any peer still needs it, so
+// peers at different paces share reads; a block evicted and read again is re-hashed, and a different
+// hash means the file changed under us (every peer fails with file_changed).
+//
+// Host loop contract: after every event, drain next_action() until empty, then pump next_frame() for
+// every peer until it returns an empty span or the channel is full; repeat when the channel drains
+// or a read completes.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "cieloweb/block_layout.hpp"
+#include "cieloweb/codec.hpp"
+#include "cieloweb/control.hpp"
+#include "cieloweb/limits.hpp"
+#include "cieloweb/range_set.hpp"
+#include "cieloweb/result.hpp"
+
+namespace cieloweb {
+
+using PeerId = std::uint32_t;
+
+struct SenderConfig {
+  std::uint32_t block_size = default_block_size_bytes;
+  std::size_t cache_bytes = 16u << 20;  // encoded blocks kept for peers at different paces
+  std::uint32_t max_pending_reads = 2;  // reads requested from the host and not yet answered
+  std::uint32_t max_resends_per_block = 8;
+  bool compress = true;
+  codec::Policy compression;
+};
+
+struct FileInfo {
+  std::string name;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ms = 0;
+  std::string mime;
+};
+
+namespace sender_action {
+struct ReadBlock {
+  std::uint32_t block = 0;
+  std::uint64_t offset = 0;
+  std::uint32_t length = 0;
+};
+struct SendControl {
+  PeerId peer = 0;
+  std::string text;
+};
+struct PeerFinished {
+  PeerId peer = 0;
+};
+struct PeerFailed {
+  PeerId peer = 0;
+  Error error;
+};
+}  // namespace sender_action
+using SenderAction = std::variant<sender_action::ReadBlock, sender_action::SendControl,
+                                  sender_action::PeerFinished, sender_action::PeerFailed>;
+
+struct PeerProgress {
+  std::uint64_t bytes_acked = 0;  // verified and written by the receiver
+  std::uint64_t bytes_total = 0;
+  std::uint64_t wire_bytes_sent = 0;  // frame bytes, after compression, including headers
+  bool finished = false;
+  bool failed = false;
+};
+
+class Sender {
+ public:
+  // Contract: info.name is a valid relative path (control::valid_relative_path); config.block_size
+  // is a power of two within [min_block_size_bytes, max_block_size_bytes]. Check with validate().
+  Sender(FileInfo info, SenderConfig config = {});
+  static Status validate(const FileInfo& info, const SenderConfig& config);
+
+  // A new peer: the offer goes out as soon as block 0's check value is known (after its read).
+  // `max_message_bytes` is the peer channel's maximum message size; frames never exceed it.
+  Status add_peer(PeerId peer, std::uint32_t transfer_id, std::size_t max_message_bytes);
+  // The peer's channel dropped: blocks in flight are forgotten until it resumes with its `have` set.
+  void pause_peer(PeerId peer);
+  void cancel_peer(PeerId peer, const std::string& reason);
+
+  // A control message from `peer`. An error means the message broke the protocol; the peer has then
+  // been failed (and told), the other peers are unaffected.
+  Status on_control(PeerId peer, const control::Message& message);
+  // The host's answer to a ReadBlock. Contract: bytes.size() == the requested length.
+  void on_read(std::uint32_t block, std::span<const std::uint8_t> bytes);
+  void on_read_failed(std::uint32_t block, const std::string& reason);
+
+  std::optional<SenderAction> next_action();
+  // The next data frame for `peer`, valid until the next call on this Sender; empty when nothing may
+  // be sent now (window full, waiting for a read, all sent, peer not sending).
+  std::span<const std::uint8_t> next_frame(PeerId peer);
+
+  PeerProgress progress(PeerId peer) const;
+  const BlockLayout& layout() const noexcept { return layout_; }
+  // The whole file's BLAKE3 once every block has been read, else nullopt.
+  std::optional<blake3::Digest> root() const noexcept { return root_; }
+  std::uint64_t blocks_read() const noexcept { return blocks_read_; }
+  std::uint64_t blocks_compressed() const noexcept { return compressor_.blocks_compressed(); }
+
+ private:
+  struct EncodedBlock {
+    std::uint32_t index = 0;
+    std::uint32_t raw_length = 0;
+    bool compressed = false;
+    blake3::Digest check{};
+    std::vector<std::uint8_t> bytes;
+  };
+  enum class PeerState { waiting_for_offer, offered, sending, paused, finished, failed };
+  struct Peer {
+    std::uint32_t transfer = 0;
+    std::size_t max_payload_bytes = 0;
+    PeerState state = PeerState::waiting_for_offer;
+    std::uint32_t window = 1;
+    RangeSet to_send;
+    std::deque<std::uint32_t> resend_queue;
+    RangeSet in_flight;
+    RangeSet acked;
+    std::uint64_t bytes_acked = 0;
+    std::uint64_t wire_bytes_sent = 0;
+    std::map<std::uint32_t, std::uint32_t> resends;
+    std::shared_ptr<const EncodedBlock> current;  // block being cut into frames
+    std::uint32_t current_offset = 0;
+    bool done_sent = false;
+  };
+
+  control::FileIdentity identity() const;
+  void send(PeerId id, const control::Message& message);
+  void fail_peer(PeerId id, Peer& peer, Error error, bool tell_peer);
+  void fail_all(const Error& error);
+  void start_sending(Peer& peer, const control::Accept& accept);
+  std::optional<std::uint32_t> next_block_of(const Peer& peer) const;
+  void schedule_reads();
+  bool make_room_in_cache();
+  void maybe_finish(PeerId id, Peer& peer);
+  bool peer_needs(const Peer& peer, std::uint32_t block) const;
+
+  FileInfo info_;
+  SenderConfig config_;
+  BlockLayout layout_;
+  codec::Compressor compressor_;
+  std::map<PeerId, Peer> peers_;
+  std::deque<SenderAction> actions_;
+  std::vector<std::optional<blake3::Digest>> checks_;  // per block, once hashed
+  std::uint32_t blocks_hashed_ = 0;
+  std::optional<blake3::Digest> root_;
+  std::map<std::uint32_t, std::shared_ptr<const EncodedBlock>> cache_;
+  std::size_t cache_bytes_ = 0;
+  RangeSet pending_reads_;
+  std::uint32_t pending_read_count_ = 0;
+  std::uint64_t blocks_read_ = 0;
+  std::vector<std::uint8_t> frame_;
+  bool broken_ = false;  // the file changed or could not be read: nothing more is sent
+};
+
+}  // namespace cieloweb

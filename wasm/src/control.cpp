@@ -1,0 +1,371 @@
+#include "cieloweb/control.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "cieloweb/limits.hpp"
+
+namespace cieloweb::control {
+namespace {
+
+using nlohmann::json;
+
+Error control_error(ErrorCode code, const std::string& what) {
+  return make_error(code, "control: " + what);
+}
+
+// Depth of the deepest array/object, ignoring brackets inside strings. Checked before parsing so a
+// hostile "[[[[..." never reaches the parser.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t extra;
+    std::uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
+    else return false;
+    if (i + extra >= s.size()) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+struct Reader {
+  const json& obj;
+
+  Result<const json*> field(const char* name) const {
+    auto it = obj.find(name);
+    if (it == obj.end()) return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
+    return &*it;
+  }
+
+  Result<std::uint64_t> u64(const char* name, std::uint64_t max) const {
+    auto f = field(name);
+    if (!f) return f.error();
+    const json& v = *f.value();
+    // nlohmann parses every non-negative integer literal as unsigned; floats and negatives are refused.
+    if (!v.is_number_unsigned()) {
+      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a non-negative integer");
+    }
+    const std::uint64_t x = v.get<std::uint64_t>();
+    if (x > max) return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
+    return x;
+  }
+
+  Result<std::int64_t> i64(const char* name) const {
+    auto f = field(name);
+    if (!f) return f.error();
+    const json& v = *f.value();
+    if (!v.is_number_integer()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an integer");
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
+    }
+    return v.get<std::int64_t>();
+  }
+
+  Result<std::string> str(const char* name, std::size_t max_bytes, bool required = true) const {
+    auto it = obj.find(name);
+    if (it == obj.end()) {
+      if (!required) return std::string{};
+      return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
+    }
+    if (!it->is_string()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a string");
+    const auto& s = it->get_ref<const std::string&>();
+    if (s.size() > max_bytes) return control_error(ErrorCode::too_large, std::string("'") + name + "' too long");
+    return s;
+  }
+
+  Result<bool> boolean(const char* name) const {
+    auto it = obj.find(name);
+    if (it == obj.end()) return false;
+    if (!it->is_boolean()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a boolean");
+    return it->get<bool>();
+  }
+
+  Result<blake3::Digest> digest(const char* name) const {
+    auto s = str(name, 64);
+    if (!s) return s.error();
+    return digest_from_hex(s.value());
+  }
+};
+
+json identity_json(const FileIdentity& f) {
+  return json{{"name", f.name}, {"size", f.size}, {"mtime_ms", f.mtime_ms},
+              {"first_block", blake3::to_hex(f.first_block)}};
+}
+
+Result<FileIdentity> identity_from(const Reader& r) {
+  FileIdentity f;
+  auto name = r.str("name", max_file_name_bytes);
+  if (!name) return name.error();
+  if (!valid_relative_path(name.value())) {
+    return control_error(ErrorCode::field_out_of_range, "'name' is not a safe relative path");
+  }
+  f.name = std::move(name).value();
+  auto size = r.u64("size", max_file_size_bytes);
+  if (!size) return size.error();
+  f.size = size.value();
+  auto mtime = r.i64("mtime_ms");
+  if (!mtime) return mtime.error();
+  f.mtime_ms = mtime.value();
+  auto first = r.digest("first_block");
+  if (!first) return first.error();
+  f.first_block = first.value();
+  return f;
+}
+
+json ranges_json(const RangeSet& set) {
+  json a = json::array();
+  for (const auto& [first, last] : set.ranges()) a.push_back(json::array({first, last}));
+  return a;
+}
+
+Result<RangeSet> ranges_from(const json& obj, const char* name) {
+  auto it = obj.find(name);
+  RangeSet set;
+  if (it == obj.end()) return set;
+  if (!it->is_array()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an array");
+  if (it->size() > max_ranges_per_message) return control_error(ErrorCode::too_large, "too many ranges");
+  for (const auto& r : *it) {
+    if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned()) {
+      return control_error(ErrorCode::wrong_type, "a range must be [first, last] of non-negative integers");
+    }
+    const auto first = r[0].get<std::uint64_t>(), last = r[1].get<std::uint64_t>();
+    if (first >= last || last > UINT32_MAX) return control_error(ErrorCode::field_out_of_range, "bad range");
+    set.insert_range(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last));
+  }
+  return set;
+}
+
+}  // namespace
+
+bool valid_relative_path(std::string_view path) noexcept {
+  if (path.empty() || path.size() > max_file_name_bytes || !valid_utf8(path)) return false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    for (char c : segment) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7F || c == '\\') return false;
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+Result<blake3::Digest> digest_from_hex(std::string_view hex) {
+  blake3::Digest d{};
+  if (hex.size() != 2 * d.size()) return control_error(ErrorCode::length_mismatch, "digest must be 64 hex digits");
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;  // lowercase only: one canonical spelling
+  };
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return control_error(ErrorCode::wrong_type, "digest is not lowercase hex");
+    d[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return d;
+}
+
+std::uint32_t transfer_of(const Message& message) noexcept {
+  return std::visit([](const auto& m) { return m.transfer; }, message);
+}
+
+const char* type_name(const Message& message) noexcept {
+  struct Names {
+    const char* operator()(const Offer&) const { return "offer"; }
+    const char* operator()(const Accept&) const { return "accept"; }
+    const char* operator()(const Reject&) const { return "reject"; }
+    const char* operator()(const Cancel&) const { return "cancel"; }
+    const char* operator()(const Ack&) const { return "ack"; }
+    const char* operator()(const Resend&) const { return "resend"; }
+    const char* operator()(const Done&) const { return "done"; }
+    const char* operator()(const ErrorMessage&) const { return "error"; }
+  };
+  return std::visit(Names{}, message);
+}
+
+std::string encode(const Message& message) {
+  json j{{"v", version}, {"type", type_name(message)}, {"transfer", transfer_of(message)}};
+  struct Fill {
+    json& j;
+    void operator()(const Offer& m) const {
+      j.update(identity_json(m.file));
+      j["block_size"] = m.block_size;
+      if (!m.mime.empty()) j["mime"] = m.mime;
+      if (m.restart) j["restart"] = true;
+    }
+    void operator()(const Accept& m) const {
+      j["window"] = m.window;
+      j["have"] = ranges_json(m.have);
+      if (m.resume) {
+        j["resume"] = true;
+        j["file"] = identity_json(m.file);
+      }
+    }
+    void operator()(const Reject& m) const { j["reason"] = m.reason; }
+    void operator()(const Cancel& m) const { j["reason"] = m.reason; }
+    void operator()(const Ack& m) const { j["blocks"] = m.blocks; }
+    void operator()(const Resend& m) const {
+      j["block"] = m.block;
+      j["reason"] = error_name(m.reason);
+    }
+    void operator()(const Done& m) const { j["root"] = blake3::to_hex(m.root); }
+    void operator()(const ErrorMessage& m) const {
+      j["code"] = static_cast<int>(m.code);
+      j["message"] = m.message;
+    }
+  };
+  std::visit(Fill{j}, message);
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<Message> decode(std::string_view text) {
+  if (text.size() > max_control_message_bytes) return control_error(ErrorCode::too_large, "message too long");
+  if (nesting_depth(text) > max_json_depth) return control_error(ErrorCode::too_large, "nesting too deep");
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return control_error(ErrorCode::bad_json, "not valid JSON");
+  if (!j.is_object()) return control_error(ErrorCode::wrong_type, "message must be an object");
+  const Reader r{j};
+
+  auto v = r.u64("v", 255);
+  if (!v) return v.error();
+  if (v.value() != static_cast<std::uint64_t>(version)) {
+    return control_error(ErrorCode::unsupported_version, "version " + std::to_string(v.value()));
+  }
+  auto type = r.str("type", 32);
+  if (!type) return type.error();
+  auto transfer = r.u64("transfer", UINT32_MAX);
+  if (!transfer) return transfer.error();
+  const auto id = static_cast<std::uint32_t>(transfer.value());
+  const std::string& t = type.value();
+
+  if (t == "offer") {
+    Offer m;
+    m.transfer = id;
+    auto file = identity_from(r);
+    if (!file) return file.error();
+    m.file = std::move(file).value();
+    auto bs = r.u64("block_size", max_block_size_bytes);
+    if (!bs) return bs.error();
+    const auto block = static_cast<std::uint32_t>(bs.value());
+    if (block < min_block_size_bytes || (block & (block - 1)) != 0) {
+      return control_error(ErrorCode::field_out_of_range, "block_size must be a power of two >= 16 KiB");
+    }
+    m.block_size = block;
+    auto mime = r.str("mime", 255, false);
+    if (!mime) return mime.error();
+    m.mime = std::move(mime).value();
+    auto restart = r.boolean("restart");
+    if (!restart) return restart.error();
+    m.restart = restart.value();
+    return Message{std::move(m)};
+  }
+  if (t == "accept") {
+    Accept m;
+    m.transfer = id;
+    auto window = r.u64("window", max_window_blocks);
+    if (!window) return window.error();
+    if (window.value() == 0) return control_error(ErrorCode::field_out_of_range, "window must be >= 1");
+    m.window = static_cast<std::uint32_t>(window.value());
+    auto have = ranges_from(j, "have");
+    if (!have) return have.error();
+    m.have = std::move(have).value();
+    auto resume = r.boolean("resume");
+    if (!resume) return resume.error();
+    m.resume = resume.value();
+    if (m.resume) {
+      auto it = j.find("file");
+      if (it == j.end()) return control_error(ErrorCode::missing_field, "resume needs 'file'");
+      if (!it->is_object()) return control_error(ErrorCode::wrong_type, "'file' must be an object");
+      auto file = identity_from(Reader{*it});
+      if (!file) return file.error();
+      m.file = std::move(file).value();
+    }
+    return Message{std::move(m)};
+  }
+  if (t == "reject" || t == "cancel") {
+    auto reason = r.str("reason", 256, false);
+    if (!reason) return reason.error();
+    if (t == "reject") return Message{Reject{id, std::move(reason).value()}};
+    return Message{Cancel{id, std::move(reason).value()}};
+  }
+  if (t == "ack") {
+    Ack m;
+    m.transfer = id;
+    auto it = j.find("blocks");
+    if (it == j.end()) return control_error(ErrorCode::missing_field, "missing 'blocks'");
+    if (!it->is_array()) return control_error(ErrorCode::wrong_type, "'blocks' must be an array");
+    if (it->size() > max_acks_per_message) return control_error(ErrorCode::too_large, "too many acks");
+    for (const auto& b : *it) {
+      if (!b.is_number_unsigned() || b.get<std::uint64_t>() > UINT32_MAX) {
+        return control_error(ErrorCode::wrong_type, "block indices must be u32");
+      }
+      m.blocks.push_back(b.get<std::uint32_t>());
+    }
+    return Message{std::move(m)};
+  }
+  if (t == "resend") {
+    auto block = r.u64("block", UINT32_MAX);
+    if (!block) return block.error();
+    auto reason = r.str("reason", 64, false);
+    if (!reason) return reason.error();
+    ErrorCode code = ErrorCode::hash_mismatch;
+    for (int c = 0; c <= static_cast<int>(ErrorCode::internal); ++c) {
+      if (reason.value() == error_name(static_cast<ErrorCode>(c))) code = static_cast<ErrorCode>(c);
+    }
+    return Message{Resend{id, static_cast<std::uint32_t>(block.value()), code}};
+  }
+  if (t == "done") {
+    auto root = r.digest("root");
+    if (!root) return root.error();
+    return Message{Done{id, root.value()}};
+  }
+  if (t == "error") {
+    auto code = r.u64("code", static_cast<std::uint64_t>(ErrorCode::internal));
+    if (!code) return code.error();
+    auto message = r.str("message", 1024, false);
+    if (!message) return message.error();
+    return Message{ErrorMessage{id, static_cast<ErrorCode>(code.value()), std::move(message).value()}};
+  }
+  return control_error(ErrorCode::unknown_type, "unknown type '" + t.substr(0, 32) + "'");
+}
+
+}  // namespace cieloweb::control

@@ -1,0 +1,413 @@
+#include "cieloweb/sender.hpp"
+
+#include <algorithm>
+
+#include "cieloweb/frame.hpp"
+
+namespace cieloweb {
+
+using namespace sender_action;
+
+Sender::Sender(FileInfo info, SenderConfig config)
+    : info_(std::move(info)),
+      config_(config),
+      layout_{info_.size, config.block_size},
+      compressor_(config.compression) {
+  checks_.resize(layout_.block_count());
+  if (layout_.block_count() == 0) root_ = layout_.root_of({});
+  // At least two blocks of cache, or one peer could never send while another pins a block.
+  config_.cache_bytes = std::max<std::size_t>(config_.cache_bytes, 2 * std::size_t{config.block_size});
+}
+
+Status Sender::validate(const FileInfo& info, const SenderConfig& config) {
+  if (!control::valid_relative_path(info.name)) {
+    return make_error(ErrorCode::field_out_of_range, "sender: file name is not a safe relative path");
+  }
+  if (info.size > max_file_size_bytes) return make_error(ErrorCode::too_large, "sender: file too large");
+  const std::uint32_t b = config.block_size;
+  if (b < min_block_size_bytes || b > max_block_size_bytes || (b & (b - 1)) != 0) {
+    return make_error(ErrorCode::field_out_of_range, "sender: block size must be a power of two in range");
+  }
+  return Ok{};
+}
+
+control::FileIdentity Sender::identity() const {
+  control::FileIdentity id{info_.name, info_.size, info_.mtime_ms, {}};
+  id.first_block = layout_.block_count() == 0 ? layout_.root_of({}) : checks_[0].value();
+  return id;
+}
+
+void Sender::send(PeerId id, const control::Message& message) {
+  actions_.push_back(SendControl{id, control::encode(message)});
+}
+
+Status Sender::add_peer(PeerId id, std::uint32_t transfer_id, std::size_t max_message_bytes) {
+  if (broken_) return make_error(ErrorCode::file_changed, "sender: the file can no longer be read");
+  if (peers_.count(id) != 0) return make_error(ErrorCode::bad_state, "sender: peer already added");
+  if (max_message_bytes < min_max_message_bytes) {
+    return make_error(ErrorCode::field_out_of_range, "sender: max message size below 1 KiB");
+  }
+  Peer& peer = peers_[id];
+  peer.transfer = transfer_id;
+  peer.max_payload_bytes = max_message_bytes - frame::header_bytes;
+  if (layout_.block_count() == 0 || checks_[0]) {
+    peer.state = PeerState::offered;
+    send(id, control::Offer{transfer_id, identity(), layout_.block_size, info_.mime, false});
+  } else {
+    schedule_reads();
+  }
+  return Ok{};
+}
+
+void Sender::pause_peer(PeerId id) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  if (peer.state != PeerState::sending && peer.state != PeerState::offered) return;
+  // Whatever was in flight may or may not have arrived: the receiver's `have` on resume decides.
+  for (const auto& [first, last] : peer.in_flight.ranges()) peer.to_send.insert_range(first, last);
+  for (std::uint32_t b : peer.resend_queue) peer.to_send.insert(b);
+  peer.in_flight.clear();
+  peer.resend_queue.clear();
+  peer.current.reset();
+  peer.state = PeerState::paused;
+}
+
+void Sender::cancel_peer(PeerId id, const std::string& reason) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  Peer& peer = it->second;
+  if (peer.state == PeerState::finished || peer.state == PeerState::failed) return;
+  send(id, control::Cancel{peer.transfer, reason});
+  peer.state = PeerState::failed;
+  peer.current.reset();
+}
+
+void Sender::fail_peer(PeerId id, Peer& peer, Error error, bool tell_peer) {
+  if (peer.state == PeerState::failed) return;
+  if (tell_peer) send(id, control::ErrorMessage{peer.transfer, error.code, error.detail});
+  peer.state = PeerState::failed;
+  peer.current.reset();
+  actions_.push_back(PeerFailed{id, std::move(error)});
+}
+
+void Sender::fail_all(const Error& error) {
+  broken_ = true;
+  for (auto& [id, peer] : peers_) {
+    if (peer.state != PeerState::finished) fail_peer(id, peer, error, true);
+  }
+  cache_.clear();
+  cache_bytes_ = 0;
+}
+
+Status Sender::on_control(PeerId id, const control::Message& message) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return make_error(ErrorCode::unknown_transfer, "sender: unknown peer");
+  Peer& peer = it->second;
+  if (control::transfer_of(message) != peer.transfer) {
+    return make_error(ErrorCode::unknown_transfer, "sender: message for another transfer");
+  }
+  if (peer.state == PeerState::failed) return make_error(ErrorCode::bad_state, "sender: transfer already ended");
+  const std::uint32_t count = layout_.block_count();
+  auto protocol_error = [&](ErrorCode code, std::string detail) -> Status {
+    Error e = make_error(code, "sender: " + std::move(detail));
+    fail_peer(id, peer, e, true);
+    return e;
+  };
+
+  if (const auto* accept = std::get_if<control::Accept>(&message)) {
+    if (peer.state == PeerState::waiting_for_offer) return protocol_error(ErrorCode::bad_state, "accept before offer");
+    if (!accept->have.empty() && accept->have.ranges().back().second > count) {
+      return protocol_error(ErrorCode::field_out_of_range, "'have' names blocks past the end");
+    }
+    if (accept->resume && accept->file != identity()) {
+      // The partial data belongs to another version of the file: start again from zero.
+      peer.state = PeerState::offered;
+      peer.current.reset();
+      send(id, control::Offer{peer.transfer, identity(), layout_.block_size, info_.mime, true});
+      return Ok{};
+    }
+    start_sending(peer, *accept);
+    schedule_reads();
+    maybe_finish(id, peer);
+    return Ok{};
+  }
+  if (const auto* ack = std::get_if<control::Ack>(&message)) {
+    if (peer.state != PeerState::sending && peer.state != PeerState::finished) return Ok{};  // stale
+    for (std::uint32_t b : ack->blocks) {
+      if (b >= count) return protocol_error(ErrorCode::field_out_of_range, "ack past the end");
+      if (!peer.in_flight.contains(b)) continue;  // a copy from before a resume; already counted
+      peer.in_flight.erase(b);
+      peer.acked.insert(b);
+      peer.bytes_acked += layout_.length_of(b);
+    }
+    maybe_finish(id, peer);
+    return Ok{};
+  }
+  if (const auto* resend = std::get_if<control::Resend>(&message)) {
+    if (resend->block >= count) return protocol_error(ErrorCode::field_out_of_range, "resend past the end");
+    if (peer.state != PeerState::sending || peer.acked.contains(resend->block)) return Ok{};
+    if (++peer.resends[resend->block] > config_.max_resends_per_block) {
+      return protocol_error(ErrorCode::retries_exhausted,
+                            "block " + std::to_string(resend->block) + " failed too often");
+    }
+    peer.in_flight.erase(resend->block);
+    if (peer.current && peer.current->index == resend->block) peer.current.reset();
+    if (std::find(peer.resend_queue.begin(), peer.resend_queue.end(), resend->block) ==
+        peer.resend_queue.end()) {
+      peer.resend_queue.push_back(resend->block);
+    }
+    schedule_reads();
+    return Ok{};
+  }
+  if (const auto* reject = std::get_if<control::Reject>(&message)) {
+    fail_peer(id, peer, make_error(ErrorCode::rejected, "declined: " + reject->reason), false);
+    return Ok{};
+  }
+  if (const auto* cancel = std::get_if<control::Cancel>(&message)) {
+    fail_peer(id, peer, make_error(ErrorCode::cancelled, "cancelled by receiver: " + cancel->reason), false);
+    return Ok{};
+  }
+  if (const auto* error = std::get_if<control::ErrorMessage>(&message)) {
+    fail_peer(id, peer, make_error(error->code, "receiver: " + error->message), false);
+    return Ok{};
+  }
+  return protocol_error(ErrorCode::bad_state, std::string("unexpected '") + control::type_name(message) + "'");
+}
+
+void Sender::start_sending(Peer& peer, const control::Accept& accept) {
+  const std::uint32_t count = layout_.block_count();
+  peer.window = accept.window;
+  peer.to_send.clear();
+  std::uint32_t next = 0;
+  for (const auto& [first, last] : accept.have.ranges()) {
+    peer.to_send.insert_range(next, first);
+    next = last;
+  }
+  peer.to_send.insert_range(next, count);
+  peer.acked = accept.have;
+  peer.bytes_acked = 0;
+  for (const auto& [first, last] : accept.have.ranges()) {
+    for (std::uint32_t b = first; b < last; ++b) peer.bytes_acked += layout_.length_of(b);
+  }
+  peer.in_flight.clear();
+  peer.resend_queue.clear();
+  peer.resends.clear();
+  peer.current.reset();
+  peer.done_sent = false;
+  peer.state = PeerState::sending;
+}
+
+std::optional<std::uint32_t> Sender::next_block_of(const Peer& peer) const {
+  if (!peer.resend_queue.empty()) return peer.resend_queue.front();
+  if (peer.to_send.empty()) return std::nullopt;
+  return peer.to_send.ranges().front().first;
+}
+
+bool Sender::peer_needs(const Peer& peer, std::uint32_t block) const {
+  if (peer.state != PeerState::sending && peer.state != PeerState::paused) return false;
+  return peer.to_send.contains(block) ||
+         std::find(peer.resend_queue.begin(), peer.resend_queue.end(), block) != peer.resend_queue.end();
+}
+
+bool Sender::make_room_in_cache() {
+  while (cache_bytes_ + layout_.block_size > config_.cache_bytes) {
+    // Evict a block no peer is cutting into frames; prefer one nobody needs, else the furthest ahead.
+    auto victim = cache_.end();
+    bool victim_needed = true;
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if (it->second.use_count() > 1) continue;
+      bool needed = false;
+      for (const auto& [id, peer] : peers_) needed = needed || peer_needs(peer, it->first);
+      if (!needed) {
+        victim = it;
+        victim_needed = false;
+        break;
+      }
+      if (victim == cache_.end() || victim_needed) victim = it;  // map order: ends at the highest
+    }
+    if (victim == cache_.end()) return false;
+    cache_bytes_ -= victim->second->bytes.size();
+    cache_.erase(victim);
+  }
+  return true;
+}
+
+void Sender::schedule_reads() {
+  if (broken_) return;
+  const std::uint32_t count = layout_.block_count();
+  while (pending_read_count_ < config_.max_pending_reads) {
+    std::optional<std::uint32_t> wanted;
+    auto consider = [&](std::uint32_t b) {
+      if (cache_.count(b) || pending_reads_.contains(b)) return false;
+      if (!wanted || b < *wanted) wanted = b;
+      return true;
+    };
+    bool any_active = false;
+    for (const auto& [id, peer] : peers_) {
+      if (peer.state == PeerState::waiting_for_offer && count > 0) consider(0);
+      if (peer.state != PeerState::sending) continue;
+      any_active = true;
+      // The next two blocks this peer will cut: reading one ahead hides the read latency.
+      int looked = 0;
+      for (std::uint32_t b : peer.resend_queue) {
+        if (looked++ == 2) break;
+        consider(b);
+      }
+      for (const auto& [first, last] : peer.to_send.ranges()) {
+        for (std::uint32_t b = first; b < last && looked < 2; ++b, ++looked) consider(b);
+        if (looked >= 2) break;
+      }
+    }
+    // Nobody waits for a block: read what has never been hashed, so the root (for `done`) is known.
+    if (!wanted && any_active && !root_) {
+      for (std::uint32_t b = 0; b < count; ++b) {
+        if (!checks_[b] && !pending_reads_.contains(b)) {
+          wanted = b;
+          break;
+        }
+      }
+    }
+    if (!wanted || !make_room_in_cache()) return;
+    pending_reads_.insert(*wanted);
+    ++pending_read_count_;
+    actions_.push_back(ReadBlock{*wanted, layout_.offset_of(*wanted), layout_.length_of(*wanted)});
+  }
+}
+
+void Sender::on_read(std::uint32_t block, std::span<const std::uint8_t> bytes) {
+  if (broken_ || !pending_reads_.contains(block)) return;  // late answer after a failure
+  pending_reads_.erase(block);
+  --pending_read_count_;
+  if (bytes.size() != layout_.length_of(block)) {
+    fail_all(make_error(ErrorCode::io_error, "sender: short read of block " + std::to_string(block)));
+    return;
+  }
+  ++blocks_read_;
+  const blake3::Digest check = layout_.check_of(block, bytes);
+  if (checks_[block] && *checks_[block] != check) {
+    fail_all(make_error(ErrorCode::file_changed, "sender: the file changed while it was being sent"));
+    return;
+  }
+  if (!checks_[block]) {
+    checks_[block] = check;
+    if (++blocks_hashed_ == layout_.block_count()) {
+      std::vector<blake3::Digest> all(checks_.size());
+      for (std::size_t i = 0; i < all.size(); ++i) all[i] = *checks_[i];
+      root_ = layout_.root_of(all);
+    }
+  }
+  if (block == 0) {
+    for (auto& [id, peer] : peers_) {
+      if (peer.state != PeerState::waiting_for_offer) continue;
+      peer.state = PeerState::offered;
+      send(id, control::Offer{peer.transfer, identity(), layout_.block_size, info_.mime, false});
+    }
+  }
+  // Peers still deciding on the offer will want every block, starting with this one.
+  bool needed = false;
+  for (const auto& [id, peer] : peers_) {
+    needed = needed || peer_needs(peer, block) || peer.state == PeerState::offered;
+  }
+  if (needed && make_room_in_cache()) {
+    auto encoded = std::make_shared<EncodedBlock>();
+    encoded->index = block;
+    encoded->raw_length = static_cast<std::uint32_t>(bytes.size());
+    encoded->check = check;
+    if (config_.compress) {
+      encoded->compressed = compressor_.encode(bytes, encoded->bytes);
+    } else {
+      encoded->bytes.assign(bytes.begin(), bytes.end());
+    }
+    cache_bytes_ += encoded->bytes.size();
+    cache_[block] = std::move(encoded);
+  }
+  for (auto& [id, peer] : peers_) maybe_finish(id, peer);
+  schedule_reads();
+}
+
+void Sender::on_read_failed(std::uint32_t block, const std::string& reason) {
+  if (broken_ || !pending_reads_.contains(block)) return;
+  fail_all(make_error(ErrorCode::io_error, "sender: cannot read the file: " + reason));
+}
+
+void Sender::maybe_finish(PeerId id, Peer& peer) {
+  if (peer.state != PeerState::sending || peer.current || !peer.resend_queue.empty() ||
+      !peer.to_send.empty() || !root_) {
+    return;
+  }
+  if (!peer.done_sent) {
+    peer.done_sent = true;
+    send(id, control::Done{peer.transfer, *root_});
+  }
+  if (peer.in_flight.empty()) {
+    peer.state = PeerState::finished;
+    actions_.push_back(PeerFinished{id});
+  }
+}
+
+std::optional<SenderAction> Sender::next_action() {
+  if (actions_.empty()) return std::nullopt;
+  SenderAction a = std::move(actions_.front());
+  actions_.pop_front();
+  return a;
+}
+
+std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
+  auto it = peers_.find(id);
+  if (broken_ || it == peers_.end() || it->second.state != PeerState::sending) return {};
+  Peer& peer = it->second;
+  if (!peer.current) {
+    if (peer.in_flight.count() >= peer.window) return {};
+    const auto block = next_block_of(peer);
+    if (!block) {
+      maybe_finish(id, peer);
+      return {};
+    }
+    auto cached = cache_.find(*block);
+    if (cached == cache_.end()) {
+      schedule_reads();
+      return {};
+    }
+    if (!peer.resend_queue.empty()) peer.resend_queue.pop_front();
+    peer.to_send.erase(*block);
+    peer.current = cached->second;
+    peer.current_offset = 0;
+    peer.in_flight.insert(*block);
+  }
+  const EncodedBlock& block = *peer.current;
+  const std::size_t remaining = block.bytes.size() - peer.current_offset;
+  const auto n = static_cast<std::uint32_t>(std::min(remaining, peer.max_payload_bytes));
+  frame::Header h;
+  h.flags = block.compressed ? frame::flag_compressed : 0;
+  h.transfer_id = peer.transfer;
+  h.block_index = block.index;
+  h.fragment_offset = peer.current_offset;
+  h.encoded_length = static_cast<std::uint32_t>(block.bytes.size());
+  h.raw_length = block.raw_length;
+  h.payload_length = n;
+  h.block_check = block.check;
+  frame::encode(h, std::span(block.bytes).subspan(peer.current_offset, n), frame_);
+  peer.current_offset += n;
+  peer.wire_bytes_sent += frame_.size();
+  if (peer.current_offset == block.bytes.size()) {
+    peer.current.reset();
+    // The last cut of this block may free cache room a stalled read was waiting for.
+    schedule_reads();
+  }
+  return frame_;
+}
+
+PeerProgress Sender::progress(PeerId id) const {
+  PeerProgress p;
+  p.bytes_total = layout_.file_size;
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return p;
+  p.bytes_acked = it->second.bytes_acked;
+  p.wire_bytes_sent = it->second.wire_bytes_sent;
+  p.finished = it->second.state == PeerState::finished;
+  p.failed = it->second.state == PeerState::failed;
+  return p;
+}
+
+}  // namespace cieloweb
