@@ -29,6 +29,8 @@ fuzz-build: setup
 	cmake --build --preset fuzz
 
 web: wasm
+	mkdir -p web/public/core
+	cp build/wasm/bindings/cieloweb_core.js build/wasm/bindings/cieloweb_core.wasm web/public/core/
 	npm run --silent build:web
 
 run: native web

@@ -1,0 +1,50 @@
+// `make bench`: runs every suite in bench/suites/ (each measures us and the anchor side by side, in
+// this one run), prints a table and writes bench/results/latest.json, a flat object of numbers.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(benchDir, '..');
+const only = process.argv.slice(2); // optional suite names: node bench/run.mjs core
+
+const results = {};
+const suites = readdirSync(path.join(benchDir, 'suites')).filter((f) => f.endsWith('.mjs')).sort();
+for (const file of suites) {
+  const name = path.basename(file, '.mjs');
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  const suite = await import(pathToFileURL(path.join(benchDir, 'suites', file)).href);
+  const started = Date.now();
+  const figures = await suite.run({ root, log: (...a) => console.log('  ', ...a) });
+  for (const [key, value] of Object.entries(figures)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name}: ${key} is not a number`);
+    results[key] = Math.round(value * 100) / 100;
+  }
+  console.log(`   (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+// Targets from the issues, as ratios measured in this run.
+const ratios = [
+  ['blake3_wasm_MBps', 'blake3_hashwasm_MBps', 2.0, 'ours (WASM SIMD128) vs hash-wasm'],
+  ['zstd1_compress_wasm_MBps', 'zstd1_compress_native_MBps', 0.6, 'ours (WASM) vs native zstd -b1'],
+  ['zstd1_compress_wasm_MBps', 'zstd1_compress_bokuweb_MBps', 1.0, 'ours (WASM) vs @bokuweb/zstd-wasm'],
+  ['signaling_relay_msgs_per_s', 'signaling_node_ws_relay_msgs_per_s', 2.0, 'our relay vs a Node ws relay'],
+];
+console.log('\n| figure | value |\n|---|---|');
+for (const [key, value] of Object.entries(results)) console.log(`| ${key} | ${value} |`);
+console.log('\n| ratio | measured | target |\n|---|---|---|');
+for (const [a, b, target, label] of ratios) {
+  if (results[a] === undefined || results[b] === undefined) continue;
+  const ratio = results[a] / results[b];
+  results[`${a}_over_${b}`] = Math.round(ratio * 100) / 100;
+  console.log(`| ${label} | ${ratio.toFixed(2)}x | >= ${target}x ${ratio >= target ? '(met)' : '(NOT met)'} |`);
+}
+if (results.engine_transfer_wasm_MBps !== undefined) {
+  console.log(`| engine transfer (WASM, verified) | ${results.engine_transfer_wasm_MBps} MB/s | >= 300 MB/s |`);
+}
+
+mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+const out = path.join(benchDir, 'results', 'latest.json');
+writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+console.log(`\nwrote ${path.relative(root, out)}`);

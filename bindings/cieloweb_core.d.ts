@@ -1,0 +1,144 @@
+// The WASM transfer core as seen from JS (hand-written; keep in step with bindings/*.cpp).
+// Every object made with `new` owns WASM memory: call delete() when done (tests count leaks).
+
+export interface Status {
+  ok: boolean;
+  /** Stable numeric ErrorCode (wasm/include/cieloweb/result.hpp), when !ok. */
+  code?: number;
+  /** snake_case name of the code, e.g. "hash_mismatch", when !ok. */
+  name?: string;
+  /** Human-readable detail (never file contents), when !ok. */
+  error?: string;
+}
+
+export interface Blake3Hasher {
+  /** Hashes more bytes; one copy into WASM memory per call. */
+  update(bytes: Uint8Array): void;
+  /** Lowercase hex of the BLAKE3 hash so far (what `b3sum` prints); the state is kept. */
+  finalizeHex(): string;
+  reset(): void;
+  bytesHashed(): number;
+  delete(): void;
+}
+
+export interface Compressor {
+  /** zstd at `level`, always compressed; returns the compressed size (benchmarks). */
+  compressSize(bytes: Uint8Array, level: number): number;
+  /** The transfer's adaptive policy: raw when compression does not pay. */
+  encode(bytes: Uint8Array): { compressed: boolean; bytes: Uint8Array };
+  delete(): void;
+}
+
+export interface FileDescription {
+  /** Relative path ('/'-separated, no '..', no leading '/'). */
+  name: string;
+  size: number;
+  mtimeMs: number;
+  mime?: string;
+}
+
+export type SenderAction =
+  | { type: 'read'; block: number; offset: number; length: number }
+  | { type: 'control'; peer: number; text: string }
+  | { type: 'finished'; peer: number }
+  | ({ type: 'failed'; peer: number } & Status);
+
+export interface Sender {
+  /** Whether the file description and config were valid; a Sender with !ok sends nothing. */
+  status(): Status;
+  /** Adds a peer; the offer follows once block 0 has been read. */
+  addPeer(peer: number, transferId: number, maxMessageBytes: number): Status;
+  pausePeer(peer: number): void;
+  cancelPeer(peer: number, reason: string): void;
+  /** A control message (text) received from `peer`. */
+  onControl(peer: number, text: string): Status;
+  /** The bytes of a requested block (exactly `length` bytes). */
+  onRead(block: number, bytes: Uint8Array): void;
+  onReadFailed(block: number, reason: string): void;
+  /** The next decision, or null when there is none: carry them all out after every event. */
+  nextAction(): SenderAction | null;
+  /** A copy of the next frame for `peer`, or null when nothing may be sent now. */
+  nextFrame(peer: number): Uint8Array | null;
+  /**
+   * Sends frames for `peer` directly from WASM memory into `channel` (an RTCDataChannel) while its
+   * bufferedAmount is under the high watermark; sets bufferedAmountLowThreshold to the low one.
+   * Call again from the channel's bufferedamountlow event and after every event. Returns frames sent.
+   */
+  pump(peer: number, channel: RTCDataChannel, highWatermark: number, lowWatermark: number): number;
+  progress(peer: number): {
+    bytesAcked: number;
+    bytesTotal: number;
+    wireBytesSent: number;
+    finished: boolean;
+    failed: boolean;
+  };
+  /** The whole file's BLAKE3 once every block has been read, else null. */
+  rootHex(): string | null;
+  blocksRead(): number;
+  delete(): void;
+}
+
+export type ReceiverAction =
+  | { type: 'control'; text: string }
+  | { type: 'write'; block: number; offset: number; bytes: Uint8Array }
+  | { type: 'discard' }
+  | { type: 'completed'; rootHex: string }
+  | ({ type: 'failed' } & Status);
+
+export interface Receiver {
+  status(): Status;
+  accept(): void;
+  /** Accept, continuing from a resumeState() saved earlier (ignored if it is another file). */
+  acceptResume(stateJson: string): Status;
+  reject(reason: string): void;
+  cancel(reason: string): void;
+  onControl(text: string): Status;
+  onFrame(bytes: Uint8Array): Status;
+  /** The host finished writing a block handed out by a 'write' action: it is acked then. */
+  onWriteDone(block: number): void;
+  onWriteFailed(block: number, reason: string): void;
+  onDisconnected(): void;
+  onReconnected(): void;
+  nextAction(): ReceiverAction | null;
+  /** JSON the page persists to resume after a reload. */
+  resumeState(): string;
+  progress(): {
+    bytesVerified: number;
+    bytesTotal: number;
+    blocksResent: number;
+    blocksReceived: number;
+    completed: boolean;
+    failed: boolean;
+  };
+  transferId(): number;
+  delete(): void;
+}
+
+export interface DecodedControl extends Status {
+  type?: 'offer' | 'accept' | 'reject' | 'cancel' | 'ack' | 'resend' | 'done' | 'error';
+  transfer?: number;
+  file?: { name: string; size: number; mtimeMs: number; firstBlock: string };
+  blockSize?: number;
+  mime?: string;
+  restart?: boolean;
+}
+
+export interface CieloCore {
+  Blake3Hasher: { new (): Blake3Hasher };
+  Compressor: { new (level: number): Compressor };
+  Sender: { new (file: FileDescription, config: { blockSize?: number; cacheBytes?: number; compress?: boolean }): Sender };
+  Receiver: { new (offerText: string, config: { window?: number; maxFileSize?: number }): Receiver };
+  blake3Hex(bytes: Uint8Array): string;
+  /** "simd128" or "portable". */
+  blake3Implementation(): string;
+  zstdCompress(bytes: Uint8Array, level: number): Uint8Array;
+  /** Refuses (decompress_too_large) output beyond maxOutputBytes. */
+  zstdDecompress(bytes: Uint8Array, maxOutputBytes: number): Status & { bytes?: Uint8Array };
+  decodeControl(text: string): DecodedControl;
+  /** Bound objects not yet delete()d. */
+  liveObjectCount(): number;
+  /** Live emscripten::val handles (leak checks). */
+  count_emval_handles(): number;
+}
+
+export default function createCieloCore(options?: { wasmBinary?: ArrayBuffer | Uint8Array }): Promise<CieloCore>;

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <emscripten/val.h>
+
+#include "cieloweb/result.hpp"
+
+namespace cieloweb::bindings {
+
+// {ok: true} or {ok: false, code: <number>, name: "<error_name>", error: "<detail>"}.
+inline emscripten::val error_to_js(const Error& e) {
+  emscripten::val o = emscripten::val::object();
+  o.set("ok", false);
+  o.set("code", static_cast<int>(e.code));
+  o.set("name", error_name(e.code));
+  o.set("error", e.detail);
+  return o;
+}
+
+inline emscripten::val status_to_js(const Status& s) {
+  if (!s) return error_to_js(s.error());
+  emscripten::val o = emscripten::val::object();
+  o.set("ok", true);
+  return o;
+}
+
+}  // namespace cieloweb::bindings

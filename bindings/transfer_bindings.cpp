@@ -1,0 +1,371 @@
+// Sender and Receiver for JS, plus the pump that feeds a real RTCDataChannel from C++.
+//
+// Actions come out as plain JS objects ({type: "read" | "control" | "finished" | "failed" | "write" |
+// "discard" | "completed"}); the page's engine carries them out (reads and writes are async there).
+#include <emscripten/bind.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cieloweb/control.hpp"
+#include "cieloweb/flow.hpp"
+#include "cieloweb/receiver.hpp"
+#include "cieloweb/sender.hpp"
+#include "js_bytes.hpp"
+#include "status_js.hpp"
+
+namespace cieloweb::bindings {
+namespace {
+
+using emscripten::val;
+
+val action_object(const char* type) {
+  val o = val::object();
+  o.set("type", type);
+  return o;
+}
+
+std::string string_or(const val& config, const char* key, std::string fallback) {
+  const val v = config[key];
+  return v.isString() ? v.as<std::string>() : fallback;
+}
+double number_or(const val& config, const char* key, double fallback) {
+  const val v = config[key];
+  return v.isNumber() ? v.as<double>() : fallback;
+}
+
+class JsSender : LiveObject {
+ public:
+  // file: {name, size, mtimeMs, mime?}; config: {blockSize?, cacheBytes?, compress?}.
+  JsSender(const val& file, const val& config)
+      : info_{string_or(file, "name", ""), static_cast<std::uint64_t>(number_or(file, "size", 0)),
+              static_cast<std::int64_t>(number_or(file, "mtimeMs", 0)), string_or(file, "mime", "")},
+        config_(make_config(config)),
+        status_(Sender::validate(info_, config_)),
+        sender_(info_, config_) {}
+
+  val status() const { return status_to_js(status_); }
+  val add_peer(int peer, double transfer, double max_message_bytes) {
+    if (!status_) return status_to_js(status_);
+    return status_to_js(sender_.add_peer(static_cast<PeerId>(peer), static_cast<std::uint32_t>(transfer),
+                                         static_cast<std::size_t>(max_message_bytes)));
+  }
+  void pause_peer(int peer) { sender_.pause_peer(static_cast<PeerId>(peer)); }
+  void cancel_peer(int peer, const std::string& reason) { sender_.cancel_peer(static_cast<PeerId>(peer), reason); }
+  val on_control(int peer, const std::string& text) {
+    auto message = control::decode(text);
+    if (!message) return error_to_js(message.error());
+    return status_to_js(sender_.on_control(static_cast<PeerId>(peer), message.value()));
+  }
+  void on_read(double block, const val& bytes) {
+    copy_from_js(bytes, read_buffer_);
+    sender_.on_read(static_cast<std::uint32_t>(block), read_buffer_);
+  }
+  void on_read_failed(double block, const std::string& reason) {
+    sender_.on_read_failed(static_cast<std::uint32_t>(block), reason);
+  }
+
+  val next_action() {
+    auto action = sender_.next_action();
+    if (!action) return val::null();
+    if (auto* read = std::get_if<sender_action::ReadBlock>(&*action)) {
+      val o = action_object("read");
+      o.set("block", read->block);
+      o.set("offset", static_cast<double>(read->offset));
+      o.set("length", read->length);
+      return o;
+    }
+    if (auto* send = std::get_if<sender_action::SendControl>(&*action)) {
+      val o = action_object("control");
+      o.set("peer", send->peer);
+      o.set("text", send->text);
+      return o;
+    }
+    if (auto* fin = std::get_if<sender_action::PeerFinished>(&*action)) {
+      val o = action_object("finished");
+      o.set("peer", fin->peer);
+      return o;
+    }
+    const auto& failed = std::get<sender_action::PeerFailed>(*action);
+    val o = error_to_js(failed.error);
+    o.set("type", "failed");
+    o.set("peer", failed.peer);
+    return o;
+  }
+
+  // A copy of the next frame for `peer`, or null (tests and in-memory channels).
+  val next_frame(int peer) {
+    const auto frame = sender_.next_frame(static_cast<PeerId>(peer));
+    if (frame.empty()) return val::null();
+    return to_uint8array(frame);
+  }
+
+  // Sends frames for `peer` straight from WASM memory into a real RTCDataChannel (send() copies the
+  // view) while its bufferedAmount stays under the high watermark. Sets bufferedAmountLowThreshold
+  // to the low watermark so the page's bufferedamountlow handler calls pump again. Returns frames sent.
+  int pump(int peer, val channel, double high_watermark, double low_watermark) {
+    FlowGate& gate = gates_.try_emplace(peer, static_cast<std::uint64_t>(high_watermark),
+                                        static_cast<std::uint64_t>(low_watermark))
+                         .first->second;
+    channel.set("bufferedAmountLowThreshold", static_cast<double>(gate.low()));
+    int sent = 0;
+    while (channel["readyState"].as<std::string>() == "open" &&
+           gate.may_send(static_cast<std::uint64_t>(channel["bufferedAmount"].as<double>()))) {
+      const auto frame = sender_.next_frame(static_cast<PeerId>(peer));
+      if (frame.empty()) break;
+      channel.call<void>("send", val(emscripten::typed_memory_view(frame.size(), frame.data())));
+      ++sent;
+    }
+    return sent;
+  }
+
+  val progress(int peer) const {
+    const PeerProgress p = sender_.progress(static_cast<PeerId>(peer));
+    val o = val::object();
+    o.set("bytesAcked", static_cast<double>(p.bytes_acked));
+    o.set("bytesTotal", static_cast<double>(p.bytes_total));
+    o.set("wireBytesSent", static_cast<double>(p.wire_bytes_sent));
+    o.set("finished", p.finished);
+    o.set("failed", p.failed);
+    return o;
+  }
+  val root_hex() const {
+    const auto root = sender_.root();
+    return root ? val(blake3::to_hex(*root)) : val::null();
+  }
+  double blocks_read() const { return static_cast<double>(sender_.blocks_read()); }
+
+ private:
+  static SenderConfig make_config(const val& config) {
+    SenderConfig c;
+    c.block_size = static_cast<std::uint32_t>(number_or(config, "blockSize", c.block_size));
+    c.cache_bytes = static_cast<std::size_t>(number_or(config, "cacheBytes", static_cast<double>(c.cache_bytes)));
+    const val compress = config["compress"];
+    if (compress.isTrue() || compress.isFalse()) c.compress = compress.as<bool>();
+    return c;
+  }
+
+  FileInfo info_;
+  SenderConfig config_;
+  Status status_;
+  Sender sender_;
+  std::vector<std::uint8_t> read_buffer_;
+  std::map<int, FlowGate> gates_;
+};
+
+val identity_to_js(const control::FileIdentity& f) {
+  val o = val::object();
+  o.set("name", f.name);
+  o.set("size", static_cast<double>(f.size));
+  o.set("mtimeMs", static_cast<double>(f.mtime_ms));
+  o.set("firstBlock", blake3::to_hex(f.first_block));
+  return o;
+}
+
+// Decodes a control message for routing and display: {ok, type, transfer, ...} or an error object.
+val decode_control(const std::string& text) {
+  auto message = control::decode(text);
+  if (!message) return error_to_js(message.error());
+  val o = val::object();
+  o.set("ok", true);
+  o.set("type", control::type_name(message.value()));
+  o.set("transfer", static_cast<double>(control::transfer_of(message.value())));
+  if (const auto* offer = std::get_if<control::Offer>(&message.value())) {
+    o.set("file", identity_to_js(offer->file));
+    o.set("blockSize", offer->block_size);
+    o.set("mime", offer->mime);
+    o.set("restart", offer->restart);
+  }
+  return o;
+}
+
+class JsReceiver : LiveObject {
+ public:
+  // offer_text: the offer as received; config: {window?, maxFileSize?}. Check status() before use.
+  JsReceiver(const std::string& offer_text, const val& config)
+      : offer_(parse_offer(offer_text, status_)), receiver_(offer_, make_config(config)) {}
+
+  val status() const { return status_to_js(status_); }
+  void accept() { receiver_.accept(); }
+  // state_json: what resumeState() returned earlier (persisted by the page).
+  val accept_resume(const std::string& state_json) {
+    auto state = parse_state(state_json);
+    if (!state) {
+      receiver_.accept();
+      return error_to_js(state.error());
+    }
+    receiver_.accept_resume(state.value());
+    return status_to_js(Ok{});
+  }
+  void reject(const std::string& reason) { receiver_.reject(reason); }
+  void cancel(const std::string& reason) { receiver_.cancel(reason); }
+  val on_control(const std::string& text) {
+    auto message = control::decode(text);
+    if (!message) return error_to_js(message.error());
+    return status_to_js(receiver_.on_control(message.value()));
+  }
+  val on_frame(const val& bytes) {
+    copy_from_js(bytes, frame_buffer_);
+    return status_to_js(receiver_.on_frame(frame_buffer_));
+  }
+  void on_write_done(double block) { receiver_.on_write_done(static_cast<std::uint32_t>(block)); }
+  void on_write_failed(double block, const std::string& reason) {
+    receiver_.on_write_failed(static_cast<std::uint32_t>(block), reason);
+  }
+  void on_disconnected() { receiver_.on_disconnected(); }
+  void on_reconnected() { receiver_.on_reconnected(); }
+
+  val next_action() {
+    auto action = receiver_.next_action();
+    if (!action) return val::null();
+    if (auto* send = std::get_if<receiver_action::SendControl>(&*action)) {
+      val o = action_object("control");
+      o.set("text", send->text);
+      return o;
+    }
+    if (auto* write = std::get_if<receiver_action::WriteBlock>(&*action)) {
+      val o = action_object("write");
+      o.set("block", write->block);
+      o.set("offset", static_cast<double>(write->offset));
+      o.set("bytes", to_uint8array(write->bytes));
+      return o;
+    }
+    if (std::get_if<receiver_action::DiscardPartial>(&*action)) return action_object("discard");
+    if (auto* done = std::get_if<receiver_action::Completed>(&*action)) {
+      val o = action_object("completed");
+      o.set("rootHex", blake3::to_hex(done->root));
+      return o;
+    }
+    val o = error_to_js(std::get<receiver_action::Failed>(*action).error);
+    o.set("type", "failed");
+    return o;
+  }
+
+  // JSON: {file: {...}, blockSize, verified: [[a,b],...], checks: [[block, hex], ...]}.
+  std::string resume_state() const {
+    const ResumeState s = receiver_.resume_state();
+    nlohmann::json j;
+    j["file"] = {{"name", s.file.name}, {"size", s.file.size}, {"mtime_ms", s.file.mtime_ms},
+                 {"first_block", blake3::to_hex(s.file.first_block)}};
+    j["block_size"] = s.block_size;
+    j["verified"] = nlohmann::json::array();
+    for (const auto& [a, b] : s.verified.ranges()) j["verified"].push_back({a, b});
+    j["checks"] = nlohmann::json::array();
+    for (const auto& [block, check] : s.checks) j["checks"].push_back({block, blake3::to_hex(check)});
+    return j.dump();
+  }
+
+  val progress() const {
+    const ReceiverProgress p = receiver_.progress();
+    val o = val::object();
+    o.set("bytesVerified", static_cast<double>(p.bytes_verified));
+    o.set("bytesTotal", static_cast<double>(p.bytes_total));
+    o.set("blocksResent", p.blocks_resent);
+    o.set("blocksReceived", p.blocks_received);
+    o.set("completed", p.completed);
+    o.set("failed", p.failed);
+    return o;
+  }
+  double transfer_id() const { return receiver_.transfer_id(); }
+
+ private:
+  static control::Offer parse_offer(const std::string& text, Status& status) {
+    auto message = control::decode(text);
+    if (message) {
+      if (const auto* offer = std::get_if<control::Offer>(&message.value())) return *offer;
+      status = make_error(ErrorCode::wrong_type, "receiver: not an offer");
+    } else {
+      status = message.error();
+    }
+    // An inert stand-in so the Receiver member is always well-formed; status() reports the error.
+    control::Offer inert;
+    inert.block_size = default_block_size_bytes;
+    return inert;
+  }
+  static ReceiverConfig make_config(const val& config) {
+    ReceiverConfig c;
+    c.window = static_cast<std::uint32_t>(number_or(config, "window", c.window));
+    c.max_file_size = static_cast<std::uint64_t>(number_or(config, "maxFileSize", static_cast<double>(c.max_file_size)));
+    return c;
+  }
+  static Result<ResumeState> parse_state(const std::string& text) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return make_error(ErrorCode::bad_json, "resume state: not JSON");
+    // Reuse the control decoder's validation for the identity by wrapping it as an offer.
+    nlohmann::json offer = j.value("file", nlohmann::json::object());
+    if (!offer.is_object()) return make_error(ErrorCode::wrong_type, "resume state: bad file");
+    offer["v"] = control::version;
+    offer["type"] = "offer";
+    offer["transfer"] = 0;
+    offer["block_size"] = j.value("block_size", 0u);
+    auto decoded = control::decode(offer.dump());
+    if (!decoded) return decoded.error();
+    const auto& o = std::get<control::Offer>(decoded.value());
+    ResumeState s;
+    s.file = o.file;
+    s.block_size = o.block_size;
+    const auto ranges = j.value("verified", nlohmann::json::array());
+    const auto checks = j.value("checks", nlohmann::json::array());
+    if (!ranges.is_array() || !checks.is_array()) return make_error(ErrorCode::wrong_type, "resume state: bad lists");
+    for (const auto& r : ranges) {
+      if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned()) {
+        return make_error(ErrorCode::wrong_type, "resume state: bad range");
+      }
+      s.verified.insert_range(r[0].get<std::uint32_t>(), r[1].get<std::uint32_t>());
+    }
+    for (const auto& c : checks) {
+      if (!c.is_array() || c.size() != 2 || !c[0].is_number_unsigned() || !c[1].is_string()) {
+        return make_error(ErrorCode::wrong_type, "resume state: bad check");
+      }
+      auto digest = control::digest_from_hex(c[1].get<std::string>());
+      if (!digest) return digest.error();
+      s.checks.emplace_back(c[0].get<std::uint32_t>(), digest.value());
+    }
+    return s;
+  }
+
+  Status status_ = Ok{};
+  control::Offer offer_;
+  Receiver receiver_;
+  std::vector<std::uint8_t> frame_buffer_;
+};
+
+}  // namespace
+}  // namespace cieloweb::bindings
+
+EMSCRIPTEN_BINDINGS(cieloweb_transfer) {
+  using namespace emscripten;
+  using namespace cieloweb::bindings;
+  function("decodeControl", &decode_control);
+  class_<JsSender>("Sender")
+      .constructor<val, val>()
+      .function("status", &JsSender::status)
+      .function("addPeer", &JsSender::add_peer)
+      .function("pausePeer", &JsSender::pause_peer)
+      .function("cancelPeer", &JsSender::cancel_peer)
+      .function("onControl", &JsSender::on_control)
+      .function("onRead", &JsSender::on_read)
+      .function("onReadFailed", &JsSender::on_read_failed)
+      .function("nextAction", &JsSender::next_action)
+      .function("nextFrame", &JsSender::next_frame)
+      .function("pump", &JsSender::pump)
+      .function("progress", &JsSender::progress)
+      .function("rootHex", &JsSender::root_hex)
+      .function("blocksRead", &JsSender::blocks_read);
+  class_<JsReceiver>("Receiver")
+      .constructor<std::string, val>()
+      .function("status", &JsReceiver::status)
+      .function("accept", &JsReceiver::accept)
+      .function("acceptResume", &JsReceiver::accept_resume)
+      .function("reject", &JsReceiver::reject)
+      .function("cancel", &JsReceiver::cancel)
+      .function("onControl", &JsReceiver::on_control)
+      .function("onFrame", &JsReceiver::on_frame)
+      .function("onWriteDone", &JsReceiver::on_write_done)
+      .function("onWriteFailed", &JsReceiver::on_write_failed)
+      .function("onDisconnected", &JsReceiver::on_disconnected)
+      .function("onReconnected", &JsReceiver::on_reconnected)
+      .function("nextAction", &JsReceiver::next_action)
+      .function("resumeState", &JsReceiver::resume_state)
+      .function("progress", &JsReceiver::progress)
+      .function("transferId", &JsReceiver::transfer_id);
+}
