@@ -1,0 +1,205 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <limits>
+#include <sstream>
+
+namespace cieloweb::server {
+namespace {
+
+template <class T>
+bool parse_number(std::string_view text, T& out, T min_value, T max_value) {
+  T value{};
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc{} || ptr != end || value < min_value || value > max_value) return false;
+  out = value;
+  return true;
+}
+
+bool parse_double(std::string_view text, double& out, double min_value) {
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(std::string(text), &used);
+    if (used != text.size() || !(value >= min_value) || value > 1e9) return false;
+    out = value;
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::vector<std::string> split_origins(std::string_view text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text) {
+    if (c == ',' || c == ' ') {
+      if (!item.empty()) out.push_back(std::move(item));
+      item.clear();
+    } else {
+      item.push_back(c);
+    }
+  }
+  if (!item.empty()) out.push_back(std::move(item));
+  return out;
+}
+
+// One option: its flag, its environment variable, and how to apply a value.
+struct Option {
+  std::string_view flag;
+  std::string_view env;
+  std::string_view help;
+  std::function<bool(Config&, std::string_view)> apply;
+};
+
+template <class T>
+std::function<bool(Config&, std::string_view)> number(T Config::*field, T min_value, T max_value) {
+  return [=](Config& c, std::string_view v) {
+    return parse_number(v, c.*field, min_value, max_value);
+  };
+}
+
+template <class T>
+std::function<bool(Config&, std::string_view)> hub_number(T signaling::HubLimits::*field,
+                                                          T min_value, T max_value) {
+  return [=](Config& c, std::string_view v) {
+    return parse_number(v, c.hub.*field, min_value, max_value);
+  };
+}
+
+std::function<bool(Config&, std::string_view)> hub_rate(double signaling::HubLimits::*field,
+                                                        double min_value) {
+  return [=](Config& c, std::string_view v) { return parse_double(v, c.hub.*field, min_value); };
+}
+
+const std::vector<Option>& options() {
+  using L = signaling::HubLimits;
+  constexpr auto max_u32 = std::numeric_limits<std::uint32_t>::max();
+  static const std::vector<Option> all = {
+      {"--address", "CIELO_ADDRESS", "listen address (default ::, dual-stack)",
+       [](Config& c, std::string_view v) {
+         c.address = std::string(v);
+         return !v.empty();
+       }},
+      {"--port", "CIELO_PORT", "listen port, 0 = any free port (default 8080)",
+       number<std::uint16_t>(&Config::port, 0, 65535)},
+      {"--web-root", "CIELO_WEB_ROOT", "folder of the built page (default web/dist)",
+       [](Config& c, std::string_view v) {
+         c.web_root = std::string(v);
+         return !v.empty();
+       }},
+      {"--allowed-origins", "CIELO_ALLOWED_ORIGINS",
+       "comma-separated origins allowed on /ws, or * (default http://localhost:PORT, "
+       "http://127.0.0.1:PORT, http://[::1]:PORT)",
+       [](Config& c, std::string_view v) {
+         c.allowed_origins = split_origins(v);
+         return !c.allowed_origins.empty();
+       }},
+      {"--max-connections", "CIELO_MAX_CONNECTIONS", "WebSocket connections held at most (20000)",
+       number<std::size_t>(&Config::max_connections, 1, 10'000'000)},
+      {"--handshake-timeout-ms", "CIELO_HANDSHAKE_TIMEOUT_MS",
+       "HTTP request / WebSocket handshake deadline (10000)",
+       number<std::uint32_t>(&Config::handshake_timeout_ms, 50, max_u32)},
+      {"--ping-timeout-ms", "CIELO_PING_TIMEOUT_MS",
+       "silent peers are removed after this; a ping goes out at half (30000)",
+       number<std::uint32_t>(&Config::ping_timeout_ms, 100, max_u32)},
+      {"--write-queue-bytes", "CIELO_WRITE_QUEUE_BYTES",
+       "per-connection outgoing queue; a client that lets it overflow is dropped (524288)",
+       number<std::size_t>(&Config::write_queue_bytes, 1024, std::size_t{1} << 32)},
+      {"--shutdown-grace-ms", "CIELO_SHUTDOWN_GRACE_MS",
+       "on SIGTERM/SIGINT, how long peers get to close (3000)",
+       number<std::uint32_t>(&Config::shutdown_grace_ms, 0, 600'000)},
+      {"--csp-connect-extra", "CIELO_CSP_CONNECT_EXTRA",
+       "space-separated sources added to the CSP connect-src",
+       [](Config& c, std::string_view v) {
+         c.csp_connect_extra = std::string(v);
+         // A quote or semicolon would let a value rewrite other directives.
+         return v.find_first_of(";'\",\r\n") == std::string_view::npos;
+       }},
+      {"--log-level", "CIELO_LOG_LEVEL", "debug | info | warn | error | off (info)",
+       [](Config& c, std::string_view v) {
+         const auto level = parse_log_level(v);
+         if (level) c.log_level = *level;
+         return level.has_value();
+       }},
+      {"--max-message-bytes", "CIELO_MAX_MESSAGE_BYTES",
+       "largest WebSocket message; larger closes with 1009 (65536)",
+       hub_number<std::size_t>(&L::max_message_bytes, 256, 16 * 1024 * 1024)},
+      {"--max-json-depth", "CIELO_MAX_JSON_DEPTH", "deepest JSON nesting accepted (8)",
+       hub_number<std::size_t>(&L::max_json_depth, 2, 64)},
+      {"--rate-per-s", "CIELO_RATE_PER_S", "messages per second per connection (50)",
+       hub_rate(&L::rate_per_s, 0.01)},
+      {"--rate-burst", "CIELO_RATE_BURST", "burst of messages above the rate (100)",
+       hub_rate(&L::rate_burst, 1.0)},
+      {"--rate-strikes", "CIELO_RATE_STRIKES",
+       "messages over the rate (each refused) before the connection is closed (20)",
+       hub_number<std::uint32_t>(&L::rate_strikes, 1, 1'000'000)},
+      {"--room-capacity", "CIELO_ROOM_CAPACITY", "peers per room (8)",
+       hub_number<std::size_t>(&L::room_capacity, 2, 10'000)},
+      {"--max-rooms", "CIELO_MAX_ROOMS", "rooms held at most (100000)",
+       hub_number<std::size_t>(&L::max_rooms, 1, 100'000'000)},
+      {"--room-ttl-ms", "CIELO_ROOM_TTL_MS", "how long an empty room stays joinable (600000)",
+       hub_number<std::int64_t>(&L::empty_room_ttl_ms, 0, std::int64_t{1} << 40)},
+      {"--guess-burst", "CIELO_GUESS_BURST",
+       "joins of unknown rooms allowed per client address at once (10)",
+       hub_rate(&L::guess_burst, 1.0)},
+      {"--guess-per-min", "CIELO_GUESS_PER_MIN",
+       "joins of unknown rooms allowed per client address per minute (10)",
+       hub_rate(&L::guess_per_min, 0.001)},
+  };
+  return all;
+}
+
+}  // namespace
+
+std::variant<Config, ConfigHelp, std::string> parse_config(const std::vector<std::string>& args,
+                                                           const EnvLookup& env) {
+  Config config;
+  for (const auto& option : options()) {
+    if (auto value = env(option.env)) {
+      if (!option.apply(config, *value)) {
+        return "invalid value for " + std::string(option.env) + ": '" + *value + "'";
+      }
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    if (flag == "--help" || flag == "-h") return ConfigHelp{};
+    std::optional<std::string> value;
+    if (const auto eq = flag.find('='); eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag.resize(eq);
+    }
+    const Option* found = nullptr;
+    for (const auto& option : options()) {
+      if (option.flag == flag) found = &option;
+    }
+    if (found == nullptr) return "unknown option: " + flag + " (see --help)";
+    if (!value) {
+      if (i + 1 >= args.size()) return "missing value for " + flag;
+      value = args[++i];
+    }
+    if (!found->apply(config, *value)) return "invalid value for " + flag + ": '" + *value + "'";
+  }
+  if (config.hub.rate_burst < 1.0) return std::string("rate burst must be at least 1");
+  return config;
+}
+
+std::string config_usage() {
+  std::ostringstream out;
+  out << "usage: cieloweb-server [options]\n"
+         "Serves the page and WebSocket signaling on /ws. Every option is also an environment "
+         "variable.\n\n";
+  for (const auto& option : options()) {
+    out << "  " << option.flag << " VALUE  (" << option.env << ")\n      " << option.help << "\n";
+  }
+  return out.str();
+}
+
+std::vector<std::string> effective_origins(const Config& config) {
+  if (!config.allowed_origins.empty()) return config.allowed_origins;
+  const std::string port = std::to_string(config.port);
+  return {"http://localhost:" + port, "http://127.0.0.1:" + port, "http://[::1]:" + port};
+}
+
+}  // namespace cieloweb::server

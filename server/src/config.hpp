@@ -1,0 +1,52 @@
+// Server configuration: every option is a command-line flag and an environment variable (the flag
+// wins). Defaults are safe for `make run` on http://localhost:8080; docs/signaling.md lists them
+// all.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "log.hpp"
+#include "rooms.hpp"
+
+namespace cieloweb::server {
+
+struct Config {
+  std::string address = "::";  // dual-stack; falls back to 0.0.0.0 where IPv6 is missing
+  std::uint16_t port = 8080;
+  std::string web_root = "web/dist";
+  // Exact origins ("scheme://host[:port]") allowed to open /ws. Empty = the defaults for `port`
+  // (localhost, 127.0.0.1, [::1]); "*" allows any origin (development only).
+  std::vector<std::string> allowed_origins;
+  std::size_t max_connections = 20000;
+  std::uint32_t handshake_timeout_ms = 10000;
+  // A peer that sends nothing (not even a pong) for this long is removed; a ping goes out at half.
+  std::uint32_t ping_timeout_ms = 30000;
+  std::size_t write_queue_bytes = 512 * 1024;
+  std::uint32_t shutdown_grace_ms = 3000;
+  std::string csp_connect_extra;  // space-separated sources added to connect-src (e.g. an emulator)
+  LogLevel log_level = LogLevel::info;
+  signaling::HubLimits hub;
+};
+
+// Looks up an environment variable; returns nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+
+struct ConfigHelp {};  // --help was asked for
+
+// Parses flags (argv without the program name) over environment variables over defaults. Returns
+// the config, ConfigHelp, or an error message naming the bad option.
+std::variant<Config, ConfigHelp, std::string> parse_config(const std::vector<std::string>& args,
+                                                           const EnvLookup& env);
+
+std::string config_usage();
+
+// The allowed origins in effect (the defaults filled in when none were given).
+std::vector<std::string> effective_origins(const Config& config);
+
+}  // namespace cieloweb::server

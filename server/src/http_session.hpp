@@ -1,0 +1,43 @@
+// One HTTP connection: serves the page, /healthz and /metrics, and hands /ws upgrades (after the
+// origin and capacity checks) to a WsSession. The request must arrive within the handshake timeout,
+// so half-open or trickling clients cannot hold a socket.
+#pragma once
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace cieloweb::server {
+
+class ServerContext;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
+  ~HttpSession();
+  void run();
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void upgrade(Request&& request);
+  Response answer(const Request& request);
+  Response plain(const Request& request, boost::beast::http::status status, std::string body,
+                 std::string_view content_type = "text/plain; charset=utf-8");
+  void write(Response&& response);
+  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  ServerContext& ctx_;
+  std::string client_address_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<Response> pending_;
+};
+
+}  // namespace cieloweb::server

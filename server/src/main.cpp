@@ -1,0 +1,134 @@
+// cieloweb-server: serves the page and WebSocket signaling for rooms. One thread runs one
+// io_context; see server_context.hpp for why that is enough.
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "listener.hpp"
+#include "log.hpp"
+#include "server_context.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+using namespace cieloweb::server;
+
+// Each WebSocket holds a descriptor: lift the soft limit to the hard one (and the hard one too,
+// when allowed) so --max-connections can be reached.
+void raise_descriptor_limit(std::size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t target = static_cast<rlim_t>(wanted + 1024);
+  if (limit.rlim_max < target) {
+    rlimit raised{target, target};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return;
+  }
+  limit.rlim_cur = std::max(limit.rlim_cur, std::min(limit.rlim_max, target));
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+void schedule_tick(net::steady_timer& timer, ServerContext& ctx) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, &ctx](boost::system::error_code ec) {
+    if (ec) return;
+    ctx.tick();
+    schedule_tick(timer, ctx);
+  });
+}
+
+// After SIGTERM: wait until every WebSocket is closed or the grace period ends, then stop.
+void wait_for_drain(net::steady_timer& timer, ServerContext& ctx, net::io_context& ioc,
+                    std::chrono::steady_clock::time_point deadline) {
+  if (ctx.ws_connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    log_event(LogLevel::info, "shutdown-done",
+              {{"ws_connections_left", ctx.ws_connection_count()}});
+    ioc.stop();
+    return;
+  }
+  timer.expires_after(std::chrono::milliseconds(20));
+  timer.async_wait([&timer, &ctx, &ioc, deadline](boost::system::error_code ec) {
+    if (!ec) wait_for_drain(timer, ctx, ioc, deadline);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = parse_config(args, [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  });
+  if (std::holds_alternative<ConfigHelp>(parsed)) {
+    std::cout << config_usage();
+    return 0;
+  }
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    std::cerr << "cieloweb-server: " << *error << "\n";
+    return 2;
+  }
+  Config config = std::get<Config>(std::move(parsed));
+  set_log_level(config.log_level);
+  raise_descriptor_limit(config.max_connections);
+
+  ServerContext ctx(config);
+  {
+    net::io_context ioc{1};
+    std::shared_ptr<Listener> listener;
+    try {
+      boost::system::error_code ec;
+      auto address = net::ip::make_address(config.address, ec);
+      if (ec) {
+        std::cerr << "cieloweb-server: bad --address '" << config.address << "'\n";
+        return 2;
+      }
+      try {
+        listener =
+            std::make_shared<Listener>(ioc, net::ip::tcp::endpoint{address, config.port}, ctx);
+      } catch (const boost::system::system_error&) {
+        // "::" on a host without IPv6: fall back to every IPv4 address.
+        if (config.address != "::") throw;
+        listener = std::make_shared<Listener>(
+            ioc, net::ip::tcp::endpoint{net::ip::address_v4::any(), config.port}, ctx);
+      }
+    } catch (const boost::system::system_error& e) {
+      log_event(LogLevel::error, "listen-failed",
+                {{"address", config.address}, {"port", config.port}, {"error", e.what()}});
+      return 1;
+    }
+    ctx.set_bound_port(listener->port());
+    listener->run();
+
+    net::steady_timer tick_timer(ioc);
+    schedule_tick(tick_timer, ctx);
+    net::steady_timer drain_timer(ioc);
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+      if (ec) return;
+      log_event(LogLevel::info, "signal", {{"signal", signal}});
+      listener->stop();
+      tick_timer.cancel();
+      ctx.begin_shutdown();
+      wait_for_drain(
+          drain_timer, ctx, ioc,
+          std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_grace_ms));
+    });
+
+    log_event(LogLevel::info, "listening",
+              {{"address", config.address},
+               {"port", listener->port()},
+               {"web_root", config.web_root},
+               {"page_ready", ctx.site().ready()}});
+    ioc.run();
+    ctx.mark_stopped();
+  }
+  return 0;
+}

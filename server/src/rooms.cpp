@@ -1,0 +1,341 @@
+#include "rooms.hpp"
+
+#include <arpa/inet.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unordered_set>
+
+#include "log.hpp"
+
+namespace cieloweb::signaling {
+namespace {
+
+using server::log_event;
+using server::LogLevel;
+
+std::string_view type_token(const ClientMessage& msg) {
+  switch (msg.index()) {
+    case 0:
+      return "create-room";
+    case 1:
+      return "join";
+    case 2:
+      return "leave";
+    case 3:
+      return "signal";
+    default:
+      return "ping";
+  }
+}
+
+}  // namespace
+
+RandomSource system_random() {
+  return [](std::span<std::uint8_t> out) {
+    if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
+      // Predictable ids would make rooms guessable: better to stop than to carry on.
+      log_event(LogLevel::error, "csprng-failed");
+      std::abort();
+    }
+  };
+}
+
+bool TokenBucket::take(double per_ms, double burst, std::int64_t now_ms) {
+  if (now_ms > last_ms_) {
+    tokens_ = std::min(burst, tokens_ + static_cast<double>(now_ms - last_ms_) * per_ms);
+    last_ms_ = now_ms;
+  }
+  if (tokens_ < 1.0) return false;
+  tokens_ -= 1.0;
+  return true;
+}
+
+bool TokenBucket::full(double per_ms, double burst, std::int64_t now_ms) const {
+  const double elapsed = now_ms > last_ms_ ? static_cast<double>(now_ms - last_ms_) : 0.0;
+  return tokens_ + elapsed * per_ms >= burst;
+}
+
+std::string address_key(std::string_view address) {
+  std::string text(address);
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    const bool v4_mapped =
+        std::all_of(v6.s6_addr, v6.s6_addr + 10, [](auto b) { return b == 0; }) &&
+        v6.s6_addr[10] == 0xff && v6.s6_addr[11] == 0xff;
+    if (v4_mapped) {
+      char buf[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, v6.s6_addr + 12, buf, sizeof buf);
+      return buf;
+    }
+    std::fill(v6.s6_addr + 8, v6.s6_addr + 16, std::uint8_t{0});
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &v6, buf, sizeof buf);
+    return std::string(buf) + "/64";
+  }
+  return text;
+}
+
+Hub::Hub(HubLimits limits, server::Metrics& metrics, RandomSource random)
+    : limits_(limits),
+      metrics_(metrics),
+      random_(std::move(random)),
+      welcome_(std::make_shared<const std::string>(
+          make_welcome(limits.max_message_bytes, limits.room_capacity, limits.rate_per_s))) {}
+
+std::string Hub::random_id(std::size_t bytes) {
+  std::uint8_t buf[32];
+  random_(std::span<std::uint8_t>(buf, bytes));
+  return base64url(buf, bytes);
+}
+
+void Hub::send(ConnId to, std::string text, Effects& out) {
+  metrics_.count_sent();
+  out.sends.push_back({to, std::make_shared<const std::string>(std::move(text))});
+}
+
+void Hub::send_error(ConnId to, ErrorCode code, std::string_view detail, Effects& out) {
+  metrics_.count_reject(error_code_name(code));
+  send(to, make_error(code, detail), out);
+}
+
+void Hub::on_open(ConnId conn, std::string_view client_address, std::int64_t now_ms, Effects& out) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  Conn c;
+  c.address_key = address_key(client_address);
+  c.rate = TokenBucket(limits_.rate_burst, now_ms);
+  conns_.insert_or_assign(conn, std::move(c));
+  metrics_.count_sent();
+  out.sends.push_back({conn, welcome_});
+}
+
+void Hub::on_text(ConnId id, std::string_view text, std::int64_t now_ms, Effects& out) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  const auto it = conns_.find(id);
+  if (it == conns_.end() || it->second.closing) return;
+  Conn& conn = it->second;
+
+  if (!conn.rate.take(limits_.rate_per_s / 1000.0, limits_.rate_burst, now_ms)) {
+    ++conn.strikes;
+    if (conn.strikes > limits_.rate_strikes) {
+      metrics_.count_reject("rate-limit-close");
+      log_event(LogLevel::warn, "rate-limit-close", {{"conn", id}});
+      conn.closing = true;
+      out.closes.push_back({id, close_policy_violation, "rate limit"});
+    } else if (conn.strikes == 1) {
+      // One error per run of refused messages: the reply must not itself become a flood.
+      send_error(id, ErrorCode::rate_limited, "slow down; further messages are dropped", out);
+    } else {
+      metrics_.count_reject(error_code_name(ErrorCode::rate_limited));
+    }
+    return;
+  }
+  conn.strikes = 0;
+
+  auto parsed = parse_client_message(text, {limits_.max_json_depth, limits_.max_name_bytes});
+  if (auto* error = std::get_if<ProtocolError>(&parsed)) {
+    metrics_.count_message("invalid");
+    log_event(LogLevel::debug, "message-refused",
+              {{"conn", id}, {"code", error_code_name(error->code)}, {"bytes", text.size()}});
+    send_error(id, error->code, error->detail, out);
+    return;
+  }
+  auto& msg = std::get<ClientMessage>(parsed);
+  metrics_.count_message(type_token(msg));
+  handle(id, conn, std::move(msg), now_ms, out);
+}
+
+void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out) {
+  std::visit(
+      [&](auto&& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, CreateRoom>) {
+          create_room(id, now_ms, out);
+        } else if constexpr (std::is_same_v<T, Join>) {
+          join(id, conn, std::move(m), now_ms, out);
+        } else if constexpr (std::is_same_v<T, Leave>) {
+          leave(id, conn, now_ms, out);
+        } else if constexpr (std::is_same_v<T, Signal>) {
+          relay(id, conn, std::move(m), out);
+        } else {
+          send(id, make_pong(), out);
+        }
+      },
+      std::move(msg));
+}
+
+void Hub::create_room(ConnId id, std::int64_t now_ms, Effects& out) {
+  if (rooms_.size() >= limits_.max_rooms) {
+    send_error(id, ErrorCode::too_many_rooms, "the server holds as many rooms as it may", out);
+    return;
+  }
+  std::string room = random_id(room_id_bytes);
+  while (rooms_.contains(room)) room = random_id(room_id_bytes);  // 2^-128; only a broken RNG loops
+  rooms_.emplace(room, Room{{}, now_ms});
+  log_event(LogLevel::info, "room-created", {{"conn", id}, {"room", server::room_tag(room)}});
+  send(id, make_room_created(room), out);
+}
+
+void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& out) {
+  if (!conn.room.empty()) {
+    send_error(id, ErrorCode::already_in_room, "leave the current room first", out);
+    return;
+  }
+  const double guess_per_ms = limits_.guess_per_min / 60000.0;
+  auto bucket = guesses_.find(conn.address_key);
+  // While an address is throttled every join is refused, hits included: otherwise the throttle
+  // itself would still tell a guesser when a guess was right.
+  if (bucket != guesses_.end() && !bucket->second.full(guess_per_ms, limits_.guess_burst, now_ms)) {
+    TokenBucket probe = bucket->second;
+    if (!probe.take(guess_per_ms, limits_.guess_burst, now_ms)) {
+      log_event(LogLevel::warn, "guess-throttled", {{"conn", id}});
+      send_error(id, ErrorCode::too_many_guesses, "too many joins of unknown rooms; wait", out);
+      return;
+    }
+  }
+  const auto room_it = rooms_.find(msg.room);
+  if (room_it == rooms_.end()) {
+    if (bucket == guesses_.end()) {
+      bucket = guesses_.emplace(conn.address_key, TokenBucket(limits_.guess_burst, now_ms)).first;
+    }
+    bucket->second.take(guess_per_ms, limits_.guess_burst, now_ms);
+    send_error(id, ErrorCode::room_not_found, "no such room (it may have expired)", out);
+    return;
+  }
+  Room& room = room_it->second;
+  if (room.members.size() >= limits_.room_capacity) {
+    send_error(id, ErrorCode::room_full,
+               "the room holds " + std::to_string(limits_.room_capacity) + " peers", out);
+    return;
+  }
+
+  std::string peer_id = random_id(peer_id_bytes);
+  while (peers_.contains(peer_id)) peer_id = random_id(peer_id_bytes);
+  PeerInfo self{peer_id, msg.name};
+  std::vector<PeerInfo> present;
+  present.reserve(room.members.size());
+  for (ConnId member : room.members) {
+    const Conn& other = conns_.at(member);
+    present.push_back({other.peer_id, other.name});
+  }
+  if (!room.members.empty()) {
+    auto announce = std::make_shared<const std::string>(make_peer_joined(self));
+    for (ConnId member : room.members) {
+      metrics_.count_sent();
+      out.sends.push_back({member, announce});
+    }
+  }
+  room.members.push_back(id);
+  peers_.emplace(peer_id, id);
+  conn.room = std::move(msg.room);
+  conn.peer_id = std::move(peer_id);
+  conn.name = std::move(msg.name);
+  log_event(LogLevel::info, "peer-joined",
+            {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
+  send(id, make_joined(conn.room, self, present), out);
+}
+
+void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
+  if (conn.room.empty()) {
+    send_error(id, ErrorCode::not_in_room, "not in a room", out);
+    return;
+  }
+  const auto room_it = rooms_.find(conn.room);
+  if (room_it != rooms_.end()) {
+    Room& room = room_it->second;
+    std::erase(room.members, id);
+    if (!shutting_down_ && !room.members.empty()) {
+      auto announce = std::make_shared<const std::string>(make_peer_left(conn.peer_id));
+      for (ConnId member : room.members) {
+        metrics_.count_sent();
+        out.sends.push_back({member, announce});
+      }
+    }
+    if (room.members.empty()) room.empty_since_ms = now_ms;
+    log_event(
+        LogLevel::info, "peer-left",
+        {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
+  }
+  peers_.erase(conn.peer_id);
+  std::string room_id = std::move(conn.room);
+  conn.room.clear();
+  conn.peer_id.clear();
+  conn.name.clear();
+  if (!conn.closing) send(id, make_left(room_id), out);
+}
+
+void Hub::relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out) {
+  if (conn.room.empty()) {
+    send_error(id, ErrorCode::not_in_room, "join a room before signalling", out);
+    return;
+  }
+  const auto target = peers_.find(msg.to);
+  // Another room's peer, oneself and nobody all look the same to the sender: not found.
+  if (target == peers_.end() || target->second == id) {
+    send_error(id, ErrorCode::peer_not_found, "no such peer in this room", out);
+    return;
+  }
+  const auto other = conns_.find(target->second);
+  if (other == conns_.end() || other->second.room != conn.room || other->second.closing) {
+    send_error(id, ErrorCode::peer_not_found, "no such peer in this room", out);
+    return;
+  }
+  metrics_.count_relayed();
+  log_event(LogLevel::debug, "signal-relayed", {{"conn", id}, {"bytes", msg.data_json.size()}});
+  send(target->second, make_signal(conn.peer_id, msg.data_json), out);
+}
+
+void Hub::on_close(ConnId id, Effects& out) {
+  const auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  it->second.closing = true;
+  if (!it->second.room.empty()) leave(id, it->second, now_ms_, out);
+  conns_.erase(it);
+}
+
+void Hub::on_tick(std::int64_t now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  std::erase_if(rooms_, [&](const auto& entry) {
+    const Room& room = entry.second;
+    return room.members.empty() && now_ms - room.empty_since_ms >= limits_.empty_room_ttl_ms;
+  });
+  const double guess_per_ms = limits_.guess_per_min / 60000.0;
+  std::erase_if(guesses_, [&](const auto& entry) {
+    return entry.second.full(guess_per_ms, limits_.guess_burst, now_ms);
+  });
+}
+
+void Hub::on_shutdown(Effects& out) {
+  shutting_down_ = true;
+  auto notice = std::make_shared<const std::string>(make_shutdown());
+  for (auto& [id, conn] : conns_) {
+    if (conn.closing) continue;
+    conn.closing = true;
+    out.sends.push_back({id, notice});
+    out.closes.push_back({id, close_going_away, "server shutting down"});
+  }
+}
+
+bool Hub::check_invariants() const {
+  std::size_t members = 0;
+  std::unordered_set<ConnId> seen;
+  for (const auto& [room_id, room] : rooms_) {
+    if (room.members.size() > limits_.room_capacity) return false;
+    for (ConnId member : room.members) {
+      if (!seen.insert(member).second) return false;
+      const auto c = conns_.find(member);
+      if (c == conns_.end() || c->second.room != room_id) return false;
+      const auto p = peers_.find(c->second.peer_id);
+      if (p == peers_.end() || p->second != member) return false;
+    }
+    members += room.members.size();
+  }
+  if (members != peers_.size()) return false;
+  for (const auto& [id, conn] : conns_) {
+    if (!conn.room.empty() && !seen.contains(id)) return false;
+  }
+  return true;
+}
+
+}  // namespace cieloweb::signaling

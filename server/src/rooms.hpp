@@ -1,0 +1,147 @@
+// Rooms and the message dispatcher: pure logic, no sockets, no clocks. The transport hands in
+// events (a connection opened, a text message arrived, a connection closed, time passed) and gets
+// back Effects (messages to queue on named connections, connections to close). Everything here is
+// therefore testable without a network and fuzzable.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "metrics.hpp"
+#include "protocol.hpp"
+
+namespace cieloweb::signaling {
+
+using ConnId = std::uint64_t;
+
+inline constexpr std::size_t room_id_bytes = 16;  // 128 bits -> 22 base64url characters
+inline constexpr std::size_t peer_id_bytes = 12;  // 96 bits -> 16 characters
+inline constexpr std::size_t room_id_chars = 22;
+inline constexpr std::size_t peer_id_chars = 16;
+
+// WebSocket close codes the hub asks for (RFC 6455 section 7.4.1).
+inline constexpr std::uint16_t close_going_away = 1001;
+inline constexpr std::uint16_t close_policy_violation = 1008;
+
+struct HubLimits {
+  std::size_t max_message_bytes = 64 * 1024;  // enforced by the transport (close 1009)
+  std::size_t max_json_depth = 8;
+  std::size_t max_name_bytes = 64;
+  double rate_per_s = 50;  // token bucket per connection
+  double rate_burst = 100;
+  std::uint32_t rate_strikes = 20;  // refused messages in a row before the close
+  std::size_t room_capacity = 8;
+  std::size_t max_rooms = 100000;
+  std::int64_t empty_room_ttl_ms = 600'000;  // an empty room stays joinable (reloads, late joiners)
+  double guess_burst = 10;    // joins of unknown rooms per client address, at once...
+  double guess_per_min = 10;  // ...and refilled per minute
+};
+
+// Fills `out` with cryptographically secure random bytes.
+using RandomSource = std::function<void(std::span<std::uint8_t> out)>;
+RandomSource system_random();  // OpenSSL RAND_bytes; aborts if the CSPRNG fails
+
+struct Outbound {
+  ConnId to;
+  std::shared_ptr<const std::string> text;  // shared: a broadcast serialises once
+};
+
+struct CloseOrder {
+  ConnId conn;
+  std::uint16_t code;
+  std::string reason;
+};
+
+// What the transport must do after an event. Sends are in order per connection; a close follows the
+// sends queued before it.
+struct Effects {
+  std::vector<Outbound> sends;
+  std::vector<CloseOrder> closes;
+  void clear() {
+    sends.clear();
+    closes.clear();
+  }
+};
+
+class TokenBucket {
+ public:
+  TokenBucket() = default;
+  TokenBucket(double burst, std::int64_t now_ms) : tokens_(burst), last_ms_(now_ms) {}
+  // Refills at `per_ms` tokens per millisecond up to `burst`, then takes one token if there is one.
+  bool take(double per_ms, double burst, std::int64_t now_ms);
+  bool full(double per_ms, double burst, std::int64_t now_ms) const;
+
+ private:
+  double tokens_ = 0;
+  std::int64_t last_ms_ = 0;
+};
+
+class Hub {
+ public:
+  Hub(HubLimits limits, server::Metrics& metrics, RandomSource random);
+
+  // A WebSocket connection finished its handshake. `client_address` keys the guess throttle.
+  void on_open(ConnId conn, std::string_view client_address, std::int64_t now_ms, Effects& out);
+  // One complete text message from `conn`.
+  void on_text(ConnId conn, std::string_view text, std::int64_t now_ms, Effects& out);
+  // The connection is gone (closed, failed, timed out, dropped). Announces peer-left to its room.
+  void on_close(ConnId conn, Effects& out);
+  // Time passed: forgets expired empty rooms and idle guess buckets.
+  void on_tick(std::int64_t now_ms);
+  // The server is stopping: every connection is told and closed with 1001.
+  void on_shutdown(Effects& out);
+
+  std::size_t connection_count() const { return conns_.size(); }
+  std::size_t room_count() const { return rooms_.size(); }
+  std::size_t peer_count() const { return peers_.size(); }
+  const HubLimits& limits() const { return limits_; }
+  // Consistency of the indexes (rooms <-> peers <-> connections); for tests and the fuzzer.
+  bool check_invariants() const;
+
+ private:
+  struct Conn {
+    std::string address_key;
+    TokenBucket rate;
+    std::uint32_t strikes = 0;
+    std::string room;  // empty when not joined
+    std::string peer_id;
+    std::string name;
+    bool closing = false;
+  };
+  struct Room {
+    std::vector<ConnId> members;  // join order
+    std::int64_t empty_since_ms = 0;
+  };
+
+  void handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out);
+  void create_room(ConnId id, std::int64_t now_ms, Effects& out);
+  void join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& out);
+  void leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
+  void relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out);
+  void send(ConnId to, std::string text, Effects& out);
+  void send_error(ConnId to, ErrorCode code, std::string_view detail, Effects& out);
+  std::string random_id(std::size_t bytes);
+
+  HubLimits limits_;
+  server::Metrics& metrics_;
+  RandomSource random_;
+  bool shutting_down_ = false;
+  std::int64_t now_ms_ = 0;  // the latest time an event brought; on_close has no clock of its own
+  std::shared_ptr<const std::string> welcome_;
+  std::unordered_map<ConnId, Conn> conns_;
+  std::unordered_map<std::string, Room> rooms_;
+  std::unordered_map<std::string, ConnId> peers_;         // peer id -> connection
+  std::unordered_map<std::string, TokenBucket> guesses_;  // client address key -> misses allowed
+};
+
+// The key the guess throttle uses for a client address: the address itself for IPv4 (also when
+// IPv4-mapped), the /64 prefix for IPv6 (one subscriber usually holds a whole /64).
+std::string address_key(std::string_view address);
+
+}  // namespace cieloweb::signaling

@@ -1,0 +1,108 @@
+#include "server_context.hpp"
+
+#include <algorithm>
+
+#include "log.hpp"
+#include "ws_session.hpp"
+
+namespace cieloweb::server {
+
+ServerContext::ServerContext(Config config)
+    : config_(std::move(config)),
+      hub_(config_.hub, metrics_, signaling::system_random()),
+      site_(config_.web_root),
+      origins_(effective_origins(config_)) {
+  for (auto& [name, value] : security_headers(config_.csp_connect_extra)) {
+    headers_.push_back(name);
+    headers_.push_back(value);
+  }
+}
+
+void ServerContext::set_bound_port(std::uint16_t port) {
+  config_.port = port;
+  origins_ = effective_origins(config_);
+}
+
+bool ServerContext::origin_allowed(std::string_view origin) const {
+  return std::any_of(origins_.begin(), origins_.end(),
+                     [&](const std::string& o) { return o == "*" || o == origin; });
+}
+
+bool ServerContext::accepting_ws() const {
+  return !shutting_down_ && sessions_.size() < config_.max_connections;
+}
+
+std::int64_t ServerContext::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start_)
+      .count();
+}
+
+signaling::ConnId ServerContext::register_session(const std::shared_ptr<WsSession>& session,
+                                                  std::string_view client_address) {
+  const auto id = next_id_++;
+  sessions_.emplace(id, session);
+  metrics_.count_ws_accepted();
+  effects_.clear();
+  hub_.on_open(id, client_address, now_ms(), effects_);
+  apply(effects_);
+  return id;
+}
+
+void ServerContext::on_message(signaling::ConnId id, std::string_view text) {
+  effects_.clear();
+  hub_.on_text(id, text, now_ms(), effects_);
+  apply(effects_);
+}
+
+void ServerContext::on_disconnect(signaling::ConnId id) {
+  if (stopped_) return;
+  if (sessions_.erase(id) == 0) return;
+  effects_.clear();
+  hub_.on_close(id, effects_);
+  apply(effects_);
+}
+
+void ServerContext::apply(signaling::Effects& effects) {
+  // A send may drop a slow client, which re-enters on_disconnect and reuses effects_: work on a
+  // private copy of this batch.
+  signaling::Effects batch;
+  std::swap(batch, effects);
+  for (auto& send : batch.sends) {
+    const auto it = sessions_.find(send.to);
+    if (it == sessions_.end()) continue;
+    if (auto session = it->second.lock()) session->send(std::move(send.text));
+  }
+  for (auto& close : batch.closes) {
+    const auto it = sessions_.find(close.conn);
+    if (it == sessions_.end()) continue;
+    if (auto session = it->second.lock()) session->close(close.code, close.reason);
+  }
+  // Keep the vectors' capacity for the next event.
+  batch.clear();
+  if (effects.sends.empty() && effects.closes.empty()) std::swap(batch, effects);
+}
+
+void ServerContext::tick() {
+  hub_.on_tick(now_ms());
+}
+
+void ServerContext::begin_shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  log_event(LogLevel::info, "shutdown-begin", {{"ws_connections", sessions_.size()}});
+  effects_.clear();
+  hub_.on_shutdown(effects_);
+  apply(effects_);
+}
+
+std::string ServerContext::render_metrics() const {
+  Gauges g;
+  g.ws_connections = sessions_.size();
+  g.http_connections = http_connections_;
+  g.rooms = hub_.room_count();
+  g.peers = hub_.peer_count();
+  return metrics_.render(g);
+}
+
+}  // namespace cieloweb::server

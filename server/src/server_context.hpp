@@ -1,0 +1,71 @@
+// State shared by every connection: the hub, the live WebSocket sessions by id, metrics, config.
+// One io_context thread owns all of it, so there are no locks (like Beast's chat-multi, but the
+// per-session write queues are bounded: see WsSession).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config.hpp"
+#include "metrics.hpp"
+#include "rooms.hpp"
+#include "static_files.hpp"
+
+namespace cieloweb::server {
+
+class WsSession;
+
+class ServerContext {
+ public:
+  explicit ServerContext(Config config);
+
+  const Config& config() const { return config_; }
+  Metrics& metrics() { return metrics_; }
+  const StaticSite& site() const { return site_; }
+  const std::vector<std::string>& security_header_list() const { return headers_; }
+
+  // The port became known (port 0 binds a free one): fills in default origins for it.
+  void set_bound_port(std::uint16_t port);
+  bool origin_allowed(std::string_view origin) const;
+  bool accepting_ws() const;
+
+  // Session lifecycle, called by WsSession.
+  signaling::ConnId register_session(const std::shared_ptr<WsSession>& session,
+                                     std::string_view client_address);
+  void on_message(signaling::ConnId id, std::string_view text);
+  void on_disconnect(signaling::ConnId id);
+
+  void tick();
+  void begin_shutdown();
+  // The event loop has ended: sessions destroyed from now on must not touch the hub or each other.
+  void mark_stopped() { stopped_ = true; }
+  bool shutting_down() const { return shutting_down_; }
+  std::size_t ws_connection_count() const { return sessions_.size(); }
+
+  void http_opened() { ++http_connections_; }
+  void http_closed() { --http_connections_; }
+  std::string render_metrics() const;
+
+ private:
+  void apply(signaling::Effects& effects);
+  std::int64_t now_ms() const;
+
+  Config config_;
+  Metrics metrics_;
+  signaling::Hub hub_;
+  StaticSite site_;
+  std::vector<std::string> origins_;
+  std::vector<std::string> headers_;  // name, value, name, value...
+  std::unordered_map<signaling::ConnId, std::weak_ptr<WsSession>> sessions_;
+  signaling::ConnId next_id_ = 1;
+  signaling::Effects effects_;  // reused: no allocation per message on the hot path
+  bool shutting_down_ = false;
+  bool stopped_ = false;
+  std::size_t http_connections_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace cieloweb::server

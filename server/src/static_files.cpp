@@ -1,0 +1,187 @@
+#include "static_files.hpp"
+
+#include <system_error>
+
+namespace cieloweb::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view index_file = "index.html";
+constexpr std::string_view cache_immutable = "public, max-age=31536000, immutable";
+constexpr std::string_view cache_revalidate = "no-cache";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// /r/<room-id> (the room id's syntax is checked by the page and the server's join, not here).
+bool is_room_route(std::string_view path) {
+  if (!path.starts_with("/r/")) return false;
+  const auto rest = path.substr(3);
+  return !rest.empty() && rest.find('/') == std::string_view::npos;
+}
+
+StaticAnswer not_found() {
+  StaticAnswer a;
+  a.status = 404;
+  a.content_type = "text/plain; charset=utf-8";
+  a.cache_control = "no-store";
+  a.body = "Not found\n";
+  return a;
+}
+
+}  // namespace
+
+std::optional<std::string> decode_path(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '%') {
+      if (i + 2 >= path.size()) return std::nullopt;
+      const int hi = hex_value(path[i + 1]);
+      const int lo = hex_value(path[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      c = static_cast<char>(hi * 16 + lo);
+      if (c == '/' || c == '\\' || c == '\0') return std::nullopt;
+      i += 2;
+    } else if (c == '\\' || c == '\0') {
+      return std::nullopt;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string_view content_type_for(const fs::path& file) {
+  const auto ext = file.extension().string();
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".wasm") return "application/wasm";
+  if (ext == ".json" || ext == ".map") return "application/json";
+  if (ext == ".webmanifest") return "application/manifest+json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
+  if (ext == ".webp") return "image/webp";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  if (ext == ".woff") return "font/woff";
+  if (ext == ".txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+bool StaticSite::ready() const {
+  std::error_code ec;
+  return fs::is_regular_file(root_ / index_file, ec);
+}
+
+StaticAnswer StaticSite::resolve(std::string_view target, std::string_view if_none_match) const {
+  std::string_view raw_path = target.substr(0, target.find_first_of("?#"));
+  if (raw_path.empty() || raw_path.front() != '/') return not_found();
+  const auto path = decode_path(raw_path);
+  if (!path) return not_found();
+
+  std::string relative;
+  bool immutable = false;
+  if (*path == "/" || *path == "/index.html" || is_room_route(*path)) {
+    relative = index_file;
+  } else {
+    // Every segment must be a plain name: no "..", ".", empty segments or dot files.
+    std::string_view rest = std::string_view(*path).substr(1);
+    while (!rest.empty()) {
+      const auto slash = rest.find('/');
+      const auto segment = rest.substr(0, slash);
+      if (segment.empty() || segment.front() == '.') return not_found();
+      rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+      if (slash != std::string_view::npos && rest.empty()) return not_found();
+    }
+    relative = path->substr(1);
+    // Vite puts content-hashed names under /assets/: a new build means new names.
+    immutable = path->starts_with("/assets/");
+  }
+
+  if (!ready()) {
+    StaticAnswer a;
+    a.status = 503;
+    a.content_type = "text/plain; charset=utf-8";
+    a.cache_control = "no-store";
+    a.body =
+        "CieloWeb Share: the page has not been built yet (no index.html in the web root).\n"
+        "Run `make run`, which builds it, or start the server with --web-root pointing at it.\n";
+    return a;
+  }
+
+  std::error_code ec;
+  const fs::path file = root_ / relative;
+  const auto status = fs::status(file, ec);
+  if (ec || !fs::is_regular_file(status)) return not_found();
+  const auto size = fs::file_size(file, ec);
+  if (ec) return not_found();
+  const auto mtime = fs::last_write_time(file, ec);
+  if (ec) return not_found();
+
+  StaticAnswer a;
+  a.file = file;
+  a.content_type = std::string(content_type_for(file));
+  a.cache_control = std::string(immutable ? cache_immutable : cache_revalidate);
+  const auto ticks = static_cast<unsigned long long>(mtime.time_since_epoch().count());
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(size), ticks);
+  a.etag = etag;
+  a.status = (!if_none_match.empty() && if_none_match == a.etag) ? 304 : 200;
+  return a;
+}
+
+std::string content_security_policy(std::string_view connect_extra) {
+  // Firebase Auth (identitytoolkit/securetoken, its auth iframe on *.firebaseapp.com) and AdSense
+  // (pagead2/googlesyndication, doubleclick, adservice, its frames) are the only third parties.
+  std::string connect =
+      "'self' https://identitytoolkit.googleapis.com https://securetoken.googleapis.com "
+      "https://www.googleapis.com https://pagead2.googlesyndication.com "
+      "https://*.adtrafficquality.google";
+  if (!connect_extra.empty()) {
+    connect.push_back(' ');
+    connect.append(connect_extra);
+  }
+  return "default-src 'self'; "
+         "script-src 'self' 'wasm-unsafe-eval' https://pagead2.googlesyndication.com "
+         "https://*.googlesyndication.com https://*.adtrafficquality.google "
+         "https://www.googletagservices.com https://apis.google.com https://www.gstatic.com; "
+         "style-src 'self' 'unsafe-inline'; "
+         "img-src 'self' data: blob: https://*.googlesyndication.com https://*.doubleclick.net "
+         "https://*.google.com https://*.gstatic.com https://*.adtrafficquality.google; "
+         "font-src 'self'; "
+         "media-src 'self' blob: mediastream:; "
+         "worker-src 'self' blob:; "
+         "connect-src " +
+         connect +
+         "; "
+         "frame-src https://*.firebaseapp.com https://googleads.g.doubleclick.net "
+         "https://tpc.googlesyndication.com https://*.googlesyndication.com "
+         "https://www.google.com https://*.adtrafficquality.google; "
+         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+}
+
+std::vector<std::pair<std::string, std::string>> security_headers(std::string_view connect_extra) {
+  return {
+      {"Content-Security-Policy", content_security_policy(connect_extra)},
+      {"X-Content-Type-Options", "nosniff"},
+      // The path holds the room id: no Referer may carry it to another site (ads included).
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      // Popups must keep their opener for Firebase's sign-in flows.
+      {"Cross-Origin-Opener-Policy", "same-origin-allow-popups"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Permissions-Policy",
+       "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), "
+       "usb=()"},
+  };
+}
+
+}  // namespace cieloweb::server

@@ -1,0 +1,77 @@
+#include "config.hpp"
+
+#include <doctest/doctest.h>
+#include <map>
+
+#include "static_files.hpp"
+
+using namespace cieloweb::server;
+
+namespace {
+
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    const auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("defaults, environment, then flags") {
+  auto parsed = parse_config({}, env_of({}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto defaults = std::get<Config>(parsed);
+  CHECK(defaults.port == 8080);
+  CHECK(defaults.hub.room_capacity == 8);
+  CHECK(effective_origins(defaults) == std::vector<std::string>{"http://localhost:8080",
+                                                                "http://127.0.0.1:8080",
+                                                                "http://[::1]:8080"});
+
+  parsed = parse_config({"--port", "9000", "--room-capacity=12"},
+                        env_of({{"CIELO_PORT", "7000"},
+                                {"CIELO_ALLOWED_ORIGINS", "https://a.example, https://b.example"},
+                                {"CIELO_LOG_LEVEL", "warn"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto c = std::get<Config>(parsed);
+  CHECK(c.port == 9000);
+  CHECK(c.hub.room_capacity == 12);
+  CHECK(c.log_level == LogLevel::warn);
+  CHECK(effective_origins(c) == std::vector<std::string>{"https://a.example", "https://b.example"});
+}
+
+TEST_CASE("bad options are reported by name") {
+  auto error = [](std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    const auto parsed = parse_config(args, env_of(std::move(env)));
+    REQUIRE(std::holds_alternative<std::string>(parsed));
+    return std::get<std::string>(parsed);
+  };
+  CHECK(error({"--port", "70000"}).find("--port") != std::string::npos);
+  CHECK(error({"--port"}).find("missing value") != std::string::npos);
+  CHECK(error({"--bogus", "1"}).find("unknown option") != std::string::npos);
+  CHECK(error({}, {{"CIELO_RATE_PER_S", "fast"}}).find("CIELO_RATE_PER_S") != std::string::npos);
+  CHECK(error({"--log-level", "chatty"}).find("--log-level") != std::string::npos);
+  CHECK(error({"--csp-connect-extra", "x; script-src *"}).find("csp") != std::string::npos);
+  CHECK(std::holds_alternative<ConfigHelp>(parse_config({"--help"}, env_of({}))));
+}
+
+TEST_CASE("path decoding refuses encoded separators") {
+  CHECK(decode_path("/a%20b") == std::optional<std::string>("/a b"));
+  CHECK_FALSE(decode_path("/a%2fb").has_value());
+  CHECK_FALSE(decode_path("/a%5cb").has_value());
+  CHECK_FALSE(decode_path("/a%00").has_value());
+  CHECK_FALSE(decode_path("/a%2").has_value());
+  CHECK_FALSE(decode_path("/a%zz").has_value());
+}
+
+TEST_CASE("content types and the CSP") {
+  CHECK(content_type_for("x/core.wasm") == "application/wasm");
+  CHECK(content_type_for("index.html") == "text/html; charset=utf-8");
+  CHECK(content_type_for("a.mjs") == "text/javascript; charset=utf-8");
+  const auto csp = content_security_policy("http://127.0.0.1:9099");
+  CHECK(csp.find("'wasm-unsafe-eval'") != std::string::npos);
+  CHECK(csp.find("connect-src 'self'") != std::string::npos);
+  CHECK(csp.find("http://127.0.0.1:9099") != std::string::npos);
+  CHECK(csp.find("'unsafe-eval'") == std::string::npos);
+}

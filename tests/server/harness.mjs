@@ -1,0 +1,245 @@
+// Starts the real cieloweb-server on a free loopback port and drives it with real WebSocket
+// clients. Every wait is bounded so a broken server fails a test instead of hanging the suite.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const serverBin =
+  process.env.CIELO_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/cieloweb-server');
+
+const waitLimitMs = 5000;
+
+export function withTimeout(promise, what, ms = waitLimitMs) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// A web root like Vite's output: index.html, a hashed asset, a .wasm file.
+export function makeWebRoot() {
+  const root = mkdtempSync(path.join(tmpdir(), 'cielo-web-'));
+  mkdirSync(path.join(root, 'assets'));
+  writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>CieloWeb test page</title>\n');
+  writeFileSync(path.join(root, 'assets', 'index-4f3a9c1b.js'), 'export const x = 1;\n');
+  writeFileSync(path.join(root, 'assets', 'core-9b8e7d6c.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  writeFileSync(path.join(root, '.secret'), 'hidden\n');
+  return root;
+}
+
+export async function startServer(args = [], { webRoot = makeWebRoot() } = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIELO_')));
+  const proc = spawn(
+    serverBin,
+    ['--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'debug', ...args],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const logs = [];
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  let buffered = '';
+  const port = await withTimeout(
+    new Promise((resolve, reject) => {
+      proc.stderr.on('data', (chunk) => {
+        buffered += chunk.toString();
+        let nl;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          logs.push(line);
+          try {
+            const entry = JSON.parse(line);
+            if (entry.event === 'listening') resolve(entry.port);
+          } catch {
+            /* not a log line */
+          }
+        }
+      });
+      proc.on('error', reject);
+      proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${logs.join('\n')}`)));
+    }),
+    'the server to listen',
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    origin,
+    url: origin,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    logs,
+    proc,
+    exited,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+// A WebSocket client that records every message, so tests can await "the next message of type X"
+// and check that nothing else arrived in between.
+export class Client {
+  constructor(ws) {
+    this.ws = ws;
+    this.inbox = [];
+    this.waiters = [];
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on('message', (data, isBinary) => {
+      const msg = isBinary ? { binary: true } : JSON.parse(data.toString());
+      this.inbox.push(msg);
+      this.flush();
+    });
+    ws.on('error', () => {});
+  }
+
+  static async open(server, { origin = server.origin, ...options } = {}) {
+    const ws = new WebSocket(server.wsUrl, { origin, ...options });
+    // Listen before the handshake completes: the welcome can arrive in the same tick as 'open'.
+    const client = new Client(ws);
+    await withTimeout(
+      new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      }),
+      'the WebSocket to open',
+    );
+    const welcome = await client.next();
+    if (welcome.type !== 'welcome') throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
+    return client;
+  }
+
+  flush() {
+    while (this.waiters.length > 0 && this.inbox.length > 0) this.waiters.shift()(this.inbox.shift());
+  }
+
+  // The next message, whatever it is.
+  next(what = 'a message') {
+    return withTimeout(
+      new Promise((resolve) => {
+        this.waiters.push(resolve);
+        this.flush();
+      }),
+      what,
+    );
+  }
+
+  async expect(type) {
+    const msg = await this.next(`a '${type}' message`);
+    if (msg.type !== type) throw new Error(`expected '${type}', got ${JSON.stringify(msg)}`);
+    return msg;
+  }
+
+  send(msg) {
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  // Round trip through the server: every message sent to us before our ping arrives before the pong
+  // (one connection, one ordered queue), so "nothing else arrived" is checked without waiting.
+  async drain() {
+    this.send({ type: 'ping' });
+    const got = [];
+    for (;;) {
+      const msg = await this.next('pong');
+      if (msg.type === 'pong') return got;
+      got.push(msg);
+    }
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
+
+export async function createRoom(client) {
+  client.send({ type: 'create-room' });
+  return (await client.expect('room-created')).room;
+}
+
+export async function join(client, room, name) {
+  client.send({ type: 'join', room, name });
+  return client.expect('joined');
+}
+
+// Opens a raw TCP connection and completes a WebSocket upgrade by hand, for frames no well-behaved
+// client library would send.
+export async function rawUpgrade(server) {
+  const socket = net.connect(server.port, '127.0.0.1');
+  await withTimeout(new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  }), 'TCP connect');
+  socket.write(
+    'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${server.origin}\r\n\r\n`,
+  );
+  const received = [];
+  let total = Buffer.alloc(0);
+  const ended = new Promise((resolve) => socket.on('close', resolve));
+  socket.on('data', (chunk) => {
+    total = Buffer.concat([total, chunk]);
+    received.push(chunk);
+  });
+  socket.on('error', () => {});
+  await withTimeout(
+    (async () => {
+      while (!total.includes('\r\n\r\n')) await new Promise((r) => socket.once('data', r));
+    })(),
+    'the 101 response',
+  );
+  const headerEnd = total.indexOf('\r\n\r\n') + 4;
+  if (!total.subarray(0, 12).toString().includes('101')) throw new Error(total.toString());
+  return {
+    socket,
+    ended,
+    // Frames the server sent after the handshake.
+    frames: () => parseFrames(total.subarray(headerEnd)),
+  };
+}
+
+export function frame(opcode, payload, { mask = true, fin = true } = {}) {
+  const body = Buffer.from(payload);
+  const head = [(fin ? 0x80 : 0) | opcode];
+  if (body.length < 126) head.push((mask ? 0x80 : 0) | body.length);
+  else head.push((mask ? 0x80 : 0) | 126, body.length >> 8, body.length & 0xff);
+  if (!mask) return Buffer.concat([Buffer.from(head), body]);
+  const key = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = Buffer.from(body.map((b, i) => b ^ key[i % 4]));
+  return Buffer.concat([Buffer.from(head), key, masked]);
+}
+
+// Server frames are never masked.
+export function parseFrames(buf) {
+  const frames = [];
+  let i = 0;
+  while (i + 2 <= buf.length) {
+    const opcode = buf[i] & 0x0f;
+    let len = buf[i + 1] & 0x7f;
+    let off = i + 2;
+    if (len === 126) {
+      len = buf.readUInt16BE(off);
+      off += 2;
+    } else if (len === 127) {
+      len = Number(buf.readBigUInt64BE(off));
+      off += 8;
+    }
+    if (off + len > buf.length) break;
+    const payload = buf.subarray(off, off + len);
+    frames.push({ opcode, payload, closeCode: opcode === 8 && len >= 2 ? payload.readUInt16BE(0) : undefined });
+    i = off + len;
+  }
+  return frames;
+}
+
+export async function metric(server, name) {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}

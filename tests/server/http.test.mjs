@@ -1,0 +1,115 @@
+// The HTTP side of the real binary: the page, its headers, /healthz, /metrics.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer } from './harness.mjs';
+
+// fetch() normalises "..": send the raw target instead.
+function rawGet(port, target, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: target, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('serving the page', () => {
+  let server;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.stop());
+
+  test('/ and /r/<room> serve index.html with security headers', async () => {
+    for (const target of ['/', '/r/Y0Zd5xiDoZXFzpYyblVRIA']) {
+      const res = await fetch(server.url + target);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /CieloWeb test page/);
+      assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
+      assert.equal(res.headers.get('cache-control'), 'no-cache');
+      const csp = res.headers.get('content-security-policy');
+      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+      assert.match(csp, /connect-src 'self'/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.match(csp, /object-src 'none'/);
+      assert.match(csp, /pagead2\.googlesyndication\.com/);
+      assert.match(csp, /identitytoolkit\.googleapis\.com/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+      assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    }
+  });
+
+  test('hashed assets are immutable; wasm has its content type', async () => {
+    const js = await fetch(`${server.url}/assets/index-4f3a9c1b.js`);
+    assert.equal(js.status, 200);
+    assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    const wasm = await fetch(`${server.url}/assets/core-9b8e7d6c.wasm`);
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    assert.deepEqual([...new Uint8Array(await wasm.arrayBuffer())].slice(0, 4), [0, 0x61, 0x73, 0x6d]);
+  });
+
+  test('an unchanged file answers 304 to its ETag', async () => {
+    const first = await fetch(`${server.url}/`);
+    const etag = first.headers.get('etag');
+    assert.ok(etag);
+    const again = await rawGet(server.port, '/', { 'If-None-Match': etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body, '');
+  });
+
+  test('traversal, dot files, encoded slashes and unknown paths are 404', async () => {
+    for (const target of ['/../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd',
+      '/.secret', '/assets%2fx.js', '/nope.js', '/r/a/b', '/assets/']) {
+      const res = await rawGet(server.port, target);
+      assert.equal(res.status, 404, target);
+      assert.doesNotMatch(res.body, /root:|hidden/);
+    }
+  });
+
+  test('only GET and HEAD', async () => {
+    const res = await fetch(`${server.url}/`, { method: 'POST', body: 'x' });
+    assert.equal(res.status, 405);
+    const head = await fetch(`${server.url}/`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+  });
+
+  test('/healthz and /metrics', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    const metrics = await fetch(`${server.url}/metrics`);
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    for (const name of ['cieloweb_ws_connections', 'cieloweb_rooms', 'cieloweb_peers', 'cieloweb_http_requests_total',
+      'cieloweb_rejects_total', 'cieloweb_messages_received_total']) {
+      assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+  });
+
+  test('a plain GET on /ws and an upgrade elsewhere are refused', async () => {
+    assert.equal((await fetch(`${server.url}/ws`)).status, 426);
+  });
+});
+
+test('without a built page: a clear 503, while /healthz still answers', async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), 'cielo-empty-'));
+  const server = await startServer([], { webRoot: path.join(empty, 'missing') });
+  try {
+    const res = await fetch(`${server.url}/`);
+    assert.equal(res.status, 503);
+    assert.match(await res.text(), /not been built/);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  } finally {
+    await server.stop();
+  }
+});
