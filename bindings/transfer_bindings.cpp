@@ -57,8 +57,9 @@ class JsSender : LiveObject {
     return status_to_js(sender_.on_control(static_cast<PeerId>(peer), message.value()));
   }
   void on_read(double block, const val& bytes) {
-    copy_from_js(bytes, read_buffer_);
-    sender_.on_read(static_cast<std::uint32_t>(block), read_buffer_);
+    std::vector<std::uint8_t> owned;  // handed over: an uncompressed block is framed from it directly
+    copy_from_js(bytes, owned);
+    sender_.on_read(static_cast<std::uint32_t>(block), std::move(owned));
   }
   void on_read_failed(double block, const std::string& reason) {
     sender_.on_read_failed(static_cast<std::uint32_t>(block), reason);
@@ -148,7 +149,6 @@ class JsSender : LiveObject {
   SenderConfig config_;
   Status status_;
   Sender sender_;
-  std::vector<std::uint8_t> read_buffer_;
   std::map<int, FlowGate> gates_;
 };
 
@@ -175,6 +175,25 @@ val decode_control(const std::string& text) {
     o.set("mime", offer->mime);
     o.set("restart", offer->restart);
   }
+  return o;
+}
+
+// Validates one data frame without state (golden-frame tests): {ok, transferId, blockIndex, ...}.
+val decode_frame(const val& bytes) {
+  std::vector<std::uint8_t> buffer;
+  copy_from_js(bytes, buffer);
+  auto decoded = frame::decode(buffer);
+  if (!decoded) return error_to_js(decoded.error());
+  const frame::Header& h = decoded.value().header;
+  val o = val::object();
+  o.set("ok", true);
+  o.set("transferId", static_cast<double>(h.transfer_id));
+  o.set("blockIndex", static_cast<double>(h.block_index));
+  o.set("fragmentOffset", static_cast<double>(h.fragment_offset));
+  o.set("encodedLength", static_cast<double>(h.encoded_length));
+  o.set("rawLength", static_cast<double>(h.raw_length));
+  o.set("compressed", h.compressed());
+  o.set("payload", to_uint8array(decoded.value().payload));
   return o;
 }
 
@@ -336,6 +355,7 @@ EMSCRIPTEN_BINDINGS(cieloweb_transfer) {
   using namespace emscripten;
   using namespace cieloweb::bindings;
   function("decodeControl", &decode_control);
+  function("decodeFrame", &decode_frame);
   class_<JsSender>("Sender")
       .constructor<val, val>()
       .function("status", &JsSender::status)

@@ -15,3 +15,4 @@ add_test(NAME wasm_node COMMAND node --test ${CIELO_ROOT}/tests/node/ WORKING_DI
 add_test(NAME browser_page COMMAND node --test --test-concurrency=1 ${CIELO_ROOT}/tests/browser/
   WORKING_DIRECTORY ${CIELO_ROOT})
 set_tests_properties(browser_page PROPERTIES TIMEOUT 600)
+include(${PROJECT_SOURCE_DIR}/tests/fuzz/smoke.cmake)

@@ -275,6 +275,9 @@ def control_cases():
                  msg("offer", name="a", size=1, mtime_ms=0, first_block=EMPTY_HASH),
                  "missing_field"),
         err_case("offer_size_over_2_50", offer(size=(1 << 50) + 1), "field_out_of_range"),
+        # 2^46 bytes in 16 KiB blocks is 2^32 blocks: one more than a u32 block index can name.
+        err_case("offer_more_than_2_32_blocks", offer(size=1 << 46, block_size=1 << 14),
+                 "field_out_of_range"),
         err_case("offer_size_negative", offer(size=-1), "wrong_type"),
         err_case("offer_mtime_float", offer(mtime_ms=1.5), "wrong_type"),
         err_case("offer_mtime_over_i64", offer(mtime_ms=1 << 63), "field_out_of_range"),

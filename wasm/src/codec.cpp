@@ -42,6 +42,12 @@ bool Compressor::worth_compressing(std::span<const std::uint8_t> raw) {
 }
 
 bool Compressor::encode(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out) {
+  if (try_compress(raw, out)) return true;
+  out.assign(raw.begin(), raw.end());
+  return false;
+}
+
+bool Compressor::try_compress(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out) {
   if (worth_compressing(raw)) {
     out.resize(ZSTD_compressBound(raw.size()));
     const std::size_t n = ZSTD_compress2(as_cctx(cctx_), out.data(), out.size(), raw.data(), raw.size());
@@ -55,7 +61,6 @@ bool Compressor::encode(std::span<const std::uint8_t> raw, std::vector<std::uint
   }
   ++incompressible_streak_;
   ++blocks_raw_;
-  out.assign(raw.begin(), raw.end());
   return false;
 }
 

@@ -290,6 +290,10 @@ Result<Message> decode(std::string_view text) {
       return control_error(ErrorCode::field_out_of_range, "block_size must be a power of two >= 16 KiB");
     }
     m.block_size = block;
+    // Block indices are u32 on the wire: a size needing more blocks than that cannot be sent.
+    if ((m.file.size + block - 1) / block > UINT32_MAX) {
+      return control_error(ErrorCode::field_out_of_range, "too many blocks for this block_size");
+    }
     auto mime = r.str("mime", 255, false);
     if (!mime) return mime.error();
     m.mime = std::move(mime).value();

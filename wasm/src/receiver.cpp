@@ -108,6 +108,11 @@ Status Receiver::on_control(const control::Message& message) {
   if (state_ == State::failed) return make_error(ErrorCode::bad_state, "receiver: transfer already ended");
   if (const auto* offer = std::get_if<control::Offer>(&message)) {
     if (!offer->restart) return Ok{};  // a repeated offer (sender reconnected): our accept follows
+    if (offer->file.size > config_.max_file_size) {
+      Error e = make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows");
+      fail(e, true);
+      return e;
+    }
     // The file changed since the partial data was received: throw it away and start over.
     reset_for(*offer);
     actions_.push_back(DiscardPartial{});
@@ -204,7 +209,7 @@ Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
       return e;
     }
     awaiting_resend_.erase(block);
-    assembly_.emplace();
+    assembly_ = Assembly{};  // (not emplace(): clang 14 rejects it for this nested aggregate)
     assembly_->block = block;
     assembly_->first = h;
     assembly_->bytes.swap(spare_);

@@ -276,6 +276,11 @@ void Sender::schedule_reads() {
 }
 
 void Sender::on_read(std::uint32_t block, std::span<const std::uint8_t> bytes) {
+  if (broken_ || !pending_reads_.contains(block)) return;
+  on_read(block, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+}
+
+void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
   if (broken_ || !pending_reads_.contains(block)) return;  // late answer after a failure
   pending_reads_.erase(block);
   --pending_read_count_;
@@ -314,11 +319,8 @@ void Sender::on_read(std::uint32_t block, std::span<const std::uint8_t> bytes) {
     encoded->index = block;
     encoded->raw_length = static_cast<std::uint32_t>(bytes.size());
     encoded->check = check;
-    if (config_.compress) {
-      encoded->compressed = compressor_.encode(bytes, encoded->bytes);
-    } else {
-      encoded->bytes.assign(bytes.begin(), bytes.end());
-    }
+    encoded->compressed = config_.compress && compressor_.try_compress(bytes, encoded->bytes);
+    if (!encoded->compressed) encoded->bytes = std::move(bytes);
     cache_bytes_ += encoded->bytes.size();
     cache_[block] = std::move(encoded);
   }

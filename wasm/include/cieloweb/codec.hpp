@@ -34,6 +34,9 @@ class Compressor {
   // Encodes `raw` into `out` (replaced). Returns true if `out` holds a zstd frame, false if `out` holds
   // the raw bytes (the policy judged compression not worth it).
   bool encode(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out);
+  // Like encode(), but when compression does not pay it returns false and leaves `out` unspecified,
+  // so a caller that owns `raw` can send it as is without a copy.
+  bool try_compress(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out);
 
   std::uint64_t blocks_compressed() const noexcept { return blocks_compressed_; }
   std::uint64_t blocks_raw() const noexcept { return blocks_raw_; }

@@ -99,6 +99,8 @@ class Sender {
   Status on_control(PeerId peer, const control::Message& message);
   // The host's answer to a ReadBlock. Contract: bytes.size() == the requested length.
   void on_read(std::uint32_t block, std::span<const std::uint8_t> bytes);
+  // The same, taking ownership: a block sent uncompressed is then never copied.
+  void on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes);
   void on_read_failed(std::uint32_t block, const std::string& reason);
 
   std::optional<SenderAction> next_action();
