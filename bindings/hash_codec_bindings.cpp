@@ -32,7 +32,9 @@ std::string blake3_hex(const val& bytes) {
   return blake3::to_hex(blake3::hash(buffer));
 }
 
-std::string blake3_implementation() { return blake3::implementation_name(); }
+std::string blake3_implementation() {
+  return blake3::implementation_name();
+}
 
 val zstd_compress(const val& bytes, int level) {
   std::vector<std::uint8_t> buffer;
@@ -78,7 +80,9 @@ class JsCompressor : LiveObject {
   std::vector<std::uint8_t> input_, output_;
 };
 
-int live_object_count() { return live_objects(); }
+int live_object_count() {
+  return live_objects();
+}
 
 }  // namespace
 }  // namespace cieloweb::bindings

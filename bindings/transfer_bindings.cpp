@@ -1,7 +1,8 @@
 // Sender and Receiver for JS, plus the pump that feeds a real RTCDataChannel from C++.
 //
-// Actions come out as plain JS objects ({type: "read" | "control" | "finished" | "failed" | "write" |
-// "discard" | "completed"}); the page's engine carries them out (reads and writes are async there).
+// Actions come out as plain JS objects ({type: "read" | "control" | "finished" | "failed" | "write"
+// | "discard" | "completed"}); the page's engine carries them out (reads and writes are async
+// there).
 #include <emscripten/bind.h>
 
 #include <nlohmann/json.hpp>
@@ -38,7 +39,8 @@ class JsSender : LiveObject {
   // file: {name, size, mtimeMs, mime?}; config: {blockSize?, cacheBytes?, compress?}.
   JsSender(const val& file, const val& config)
       : info_{string_or(file, "name", ""), static_cast<std::uint64_t>(number_or(file, "size", 0)),
-              static_cast<std::int64_t>(number_or(file, "mtimeMs", 0)), string_or(file, "mime", "")},
+              static_cast<std::int64_t>(number_or(file, "mtimeMs", 0)),
+              string_or(file, "mime", "")},
         config_(make_config(config)),
         status_(Sender::validate(info_, config_)),
         sender_(info_, config_) {}
@@ -46,18 +48,22 @@ class JsSender : LiveObject {
   val status() const { return status_to_js(status_); }
   val add_peer(int peer, double transfer, double max_message_bytes) {
     if (!status_) return status_to_js(status_);
-    return status_to_js(sender_.add_peer(static_cast<PeerId>(peer), static_cast<std::uint32_t>(transfer),
+    return status_to_js(sender_.add_peer(static_cast<PeerId>(peer),
+                                         static_cast<std::uint32_t>(transfer),
                                          static_cast<std::size_t>(max_message_bytes)));
   }
   void pause_peer(int peer) { sender_.pause_peer(static_cast<PeerId>(peer)); }
-  void cancel_peer(int peer, const std::string& reason) { sender_.cancel_peer(static_cast<PeerId>(peer), reason); }
+  void cancel_peer(int peer, const std::string& reason) {
+    sender_.cancel_peer(static_cast<PeerId>(peer), reason);
+  }
   val on_control(int peer, const std::string& text) {
     auto message = control::decode(text);
     if (!message) return error_to_js(message.error());
     return status_to_js(sender_.on_control(static_cast<PeerId>(peer), message.value()));
   }
   void on_read(double block, const val& bytes) {
-    std::vector<std::uint8_t> owned;  // handed over: an uncompressed block is framed from it directly
+    std::vector<std::uint8_t>
+        owned;  // handed over: an uncompressed block is framed from it directly
     copy_from_js(bytes, owned);
     sender_.on_read(static_cast<std::uint32_t>(block), std::move(owned));
   }
@@ -102,10 +108,12 @@ class JsSender : LiveObject {
 
   // Sends frames for `peer` straight from WASM memory into a real RTCDataChannel (send() copies the
   // view) while its bufferedAmount stays under the high watermark. Sets bufferedAmountLowThreshold
-  // to the low watermark so the page's bufferedamountlow handler calls pump again. Returns frames sent.
+  // to the low watermark so the page's bufferedamountlow handler calls pump again. Returns frames
+  // sent.
   int pump(int peer, val channel, double high_watermark, double low_watermark) {
-    FlowGate& gate = gates_.try_emplace(peer, static_cast<std::uint64_t>(high_watermark),
-                                        static_cast<std::uint64_t>(low_watermark))
+    FlowGate& gate = gates_
+                         .try_emplace(peer, static_cast<std::uint64_t>(high_watermark),
+                                      static_cast<std::uint64_t>(low_watermark))
                          .first->second;
     channel.set("bufferedAmountLowThreshold", static_cast<double>(gate.low()));
     int sent = 0;
@@ -139,7 +147,8 @@ class JsSender : LiveObject {
   static SenderConfig make_config(const val& config) {
     SenderConfig c;
     c.block_size = static_cast<std::uint32_t>(number_or(config, "blockSize", c.block_size));
-    c.cache_bytes = static_cast<std::size_t>(number_or(config, "cacheBytes", static_cast<double>(c.cache_bytes)));
+    c.cache_bytes = static_cast<std::size_t>(
+        number_or(config, "cacheBytes", static_cast<double>(c.cache_bytes)));
     const val compress = config["compress"];
     if (compress.isTrue() || compress.isFalse()) c.compress = compress.as<bool>();
     return c;
@@ -263,13 +272,16 @@ class JsReceiver : LiveObject {
   std::string resume_state() const {
     const ResumeState s = receiver_.resume_state();
     nlohmann::json j;
-    j["file"] = {{"name", s.file.name}, {"size", s.file.size}, {"mtime_ms", s.file.mtime_ms},
+    j["file"] = {{"name", s.file.name},
+                 {"size", s.file.size},
+                 {"mtime_ms", s.file.mtime_ms},
                  {"first_block", blake3::to_hex(s.file.first_block)}};
     j["block_size"] = s.block_size;
     j["verified"] = nlohmann::json::array();
     for (const auto& [a, b] : s.verified.ranges()) j["verified"].push_back({a, b});
     j["checks"] = nlohmann::json::array();
-    for (const auto& [block, check] : s.checks) j["checks"].push_back({block, blake3::to_hex(check)});
+    for (const auto& [block, check] : s.checks)
+      j["checks"].push_back({block, blake3::to_hex(check)});
     return j.dump();
   }
 
@@ -303,12 +315,14 @@ class JsReceiver : LiveObject {
   static ReceiverConfig make_config(const val& config) {
     ReceiverConfig c;
     c.window = static_cast<std::uint32_t>(number_or(config, "window", c.window));
-    c.max_file_size = static_cast<std::uint64_t>(number_or(config, "maxFileSize", static_cast<double>(c.max_file_size)));
+    c.max_file_size = static_cast<std::uint64_t>(
+        number_or(config, "maxFileSize", static_cast<double>(c.max_file_size)));
     return c;
   }
   static Result<ResumeState> parse_state(const std::string& text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return make_error(ErrorCode::bad_json, "resume state: not JSON");
+    if (j.is_discarded() || !j.is_object())
+      return make_error(ErrorCode::bad_json, "resume state: not JSON");
     // Reuse the control decoder's validation for the identity by wrapping it as an offer.
     nlohmann::json offer = j.value("file", nlohmann::json::object());
     if (!offer.is_object()) return make_error(ErrorCode::wrong_type, "resume state: bad file");
@@ -324,9 +338,11 @@ class JsReceiver : LiveObject {
     s.block_size = o.block_size;
     const auto ranges = j.value("verified", nlohmann::json::array());
     const auto checks = j.value("checks", nlohmann::json::array());
-    if (!ranges.is_array() || !checks.is_array()) return make_error(ErrorCode::wrong_type, "resume state: bad lists");
+    if (!ranges.is_array() || !checks.is_array())
+      return make_error(ErrorCode::wrong_type, "resume state: bad lists");
     for (const auto& r : ranges) {
-      if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned()) {
+      if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
+          !r[1].is_number_unsigned()) {
         return make_error(ErrorCode::wrong_type, "resume state: bad range");
       }
       s.verified.insert_range(r[0].get<std::uint32_t>(), r[1].get<std::uint32_t>());

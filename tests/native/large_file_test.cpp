@@ -21,7 +21,8 @@ class FdSource : public sim::Source {
   FdSource(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
   std::uint64_t size() const override { return size_; }
   void read(std::uint64_t offset, std::span<std::uint8_t> out) override {
-    REQUIRE(::pread(fd_, out.data(), out.size(), static_cast<off_t>(offset)) == static_cast<ssize_t>(out.size()));
+    REQUIRE(::pread(fd_, out.data(), out.size(), static_cast<off_t>(offset)) ==
+            static_cast<ssize_t>(out.size()));
   }
 
  private:
@@ -76,9 +77,11 @@ TEST_CASE("transfer: a sparse file larger than 4 GiB arrives with the b3sum root
   REQUIRE(out >= 0);
   REQUIRE(::ftruncate(in, static_cast<off_t>(size)) == 0);
   // Data at the start, across the 2^32 boundary and in the 7-byte tail; zeros elsewhere.
-  for (std::uint64_t at : {std::uint64_t{0}, std::uint64_t{(4ull << 30) - 1000}, std::uint64_t{size - 7}}) {
+  for (std::uint64_t at :
+       {std::uint64_t{0}, std::uint64_t{(4ull << 30) - 1000}, std::uint64_t{size - 7}}) {
     auto bytes = sim::random_bytes(std::min<std::uint64_t>(3000, size - at), at);
-    REQUIRE(::pwrite(in, bytes.data(), bytes.size(), static_cast<off_t>(at)) == static_cast<ssize_t>(bytes.size()));
+    REQUIRE(::pwrite(in, bytes.data(), bytes.size(), static_cast<off_t>(at)) ==
+            static_cast<ssize_t>(bytes.size()));
   }
   FdSource source(in, size);
   SparseFdSink sink(out);

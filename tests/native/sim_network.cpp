@@ -31,8 +31,9 @@ std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint64_t seed) {
 }
 
 std::vector<std::uint8_t> text_bytes(std::size_t n, std::uint64_t seed) {
-  static const char* words[] = {"peer", "block", "verified", "channel", "offer", "room", "{\"id\":",
-                                "\"level\":\"info\"", "transfer", "42", "\n"};
+  static const char* words[] = {"peer",     "block", "verified", "channel",
+                                "offer",    "room",  "{\"id\":", "\"level\":\"info\"",
+                                "transfer", "42",    "\n"};
   std::vector<std::uint8_t> v;
   v.reserve(n);
   std::uint64_t x = seed + 7;
@@ -124,8 +125,9 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
     p.to_receiver.config = p.setup.link;
     p.to_sender.config = p.setup.link;
     p.gate = FlowGate(p.setup.link.high_watermark_bytes, p.setup.link.low_watermark_bytes);
-    const Status added = sender.add_peer(static_cast<PeerId>(i), static_cast<std::uint32_t>(100 + i),
-                                         p.setup.link.max_message_bytes);
+    const Status added =
+        sender.add_peer(static_cast<PeerId>(i), static_cast<std::uint32_t>(100 + i),
+                        p.setup.link.max_message_bytes);
     if (!added) throw std::runtime_error("add_peer: " + added.error().detail);
   }
   Outcome outcome;
@@ -155,15 +157,19 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
 
   auto deliver_to_receiver = [&](PeerRun& p, Message& m, std::uint64_t now) {
     if (!m.binary) {
-      auto msg = control::decode(std::string_view(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size()));
+      auto msg = control::decode(
+          std::string_view(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size()));
       if (!msg) throw std::runtime_error("receiver got bad control: " + msg.error().detail);
       if (!p.receiver) {
         const auto* offer = std::get_if<control::Offer>(&msg.value());
         if (!offer) throw std::runtime_error("first message is not an offer");
         p.receiver.emplace(*offer, p.setup.receiver);
-        if (p.setup.faults.reject) p.receiver->reject("no thanks");
-        else if (p.setup.faults.resume_from) p.receiver->accept_resume(*p.setup.faults.resume_from);
-        else p.receiver->accept();
+        if (p.setup.faults.reject)
+          p.receiver->reject("no thanks");
+        else if (p.setup.faults.resume_from)
+          p.receiver->accept_resume(*p.setup.faults.resume_from);
+        else
+          p.receiver->accept();
       } else {
         (void)p.receiver->on_control(msg.value());
       }
@@ -177,7 +183,8 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
       if (flip_now && p.setup.faults.flip_every_time && decoded) {
         p.cursed_block = decoded.value().header.block_index;
       }
-      const bool cursed = p.cursed_block && decoded && decoded.value().header.block_index == *p.cursed_block &&
+      const bool cursed = p.cursed_block && decoded &&
+                          decoded.value().header.block_index == *p.cursed_block &&
                           decoded.value().header.fragment_offset == 0;
       if (flip_now || cursed) m.bytes[p.setup.faults.flip_offset % m.bytes.size()] ^= 0x10;
       p.out.frame_bytes_delivered += m.bytes.size();
@@ -236,9 +243,11 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
           if (f.empty()) break;
           progressed = true;
           p.out.max_frame_bytes = std::max(p.out.max_frame_bytes, f.size());
-          if (f.size() > p.setup.link.max_message_bytes) throw std::runtime_error("frame over max message size");
+          if (f.size() > p.setup.link.max_message_bytes)
+            throw std::runtime_error("frame over max message size");
           p.to_receiver.push(true, {f.begin(), f.end()});
-          p.out.max_buffered_bytes = std::max(p.out.max_buffered_bytes, p.to_receiver.buffered_bytes);
+          p.out.max_buffered_bytes =
+              std::max(p.out.max_buffered_bytes, p.to_receiver.buffered_bytes);
           if (p.to_receiver.buffered_bytes > p.setup.link.send_buffer_limit_bytes) {
             throw std::runtime_error("send buffer limit exceeded");
           }
@@ -276,7 +285,8 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
       while (!p.to_sender.in_transit.empty() && p.to_sender.in_transit.front().arrive_at <= now) {
         Message m = std::move(p.to_sender.in_transit.front());
         p.to_sender.in_transit.pop_front();
-        auto msg = control::decode(std::string_view(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size()));
+        auto msg = control::decode(
+            std::string_view(reinterpret_cast<const char*>(m.bytes.data()), m.bytes.size()));
         if (!msg) throw std::runtime_error("sender got bad control: " + msg.error().detail);
         (void)sender.on_control(static_cast<PeerId>(i), msg.value());
       }

@@ -1,6 +1,7 @@
 // A deterministic simulated data channel between one Sender and several Receivers, in 1 ms ticks:
-// bandwidth, latency, a send-buffer limit, a maximum message size, a connection drop at any point, a
-// flipped byte, a slow disk. Used by the transfer tests to cover RELIABILITY.md without a browser.
+// bandwidth, latency, a send-buffer limit, a maximum message size, a connection drop at any point,
+// a flipped byte, a slow disk. Used by the transfer tests to cover RELIABILITY.md without a
+// browser.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,8 @@
 
 namespace cieloweb::sim {
 
-// The file the sender reads. read() fills `out` from `offset`; it may throw nothing and always succeeds.
+// The file the sender reads. read() fills `out` from `offset`; it may throw nothing and always
+// succeeds.
 class Source {
  public:
   virtual ~Source() = default;
@@ -69,7 +71,7 @@ struct Faults {
   // Flip one bit of the `flip_frame`-th binary message (0-based) at byte `flip_offset` (mod size).
   std::optional<std::uint64_t> flip_frame;
   std::size_t flip_offset = 100;
-  bool flip_every_time = false;  // corrupt every frame of that block index, forever
+  bool flip_every_time = false;      // corrupt every frame of that block index, forever
   std::uint32_t write_delay_ms = 0;  // a slow disk: each block write takes this long
   // Receiver calls reject() instead of accept(); or cancel() once this many bytes arrived.
   bool reject = false;
@@ -98,7 +100,8 @@ struct PeerOutcome {
   std::uint64_t frames_delivered = 0;
   std::uint32_t drops = 0;
   std::uint32_t discards = 0;
-  std::map<std::uint32_t, std::uint32_t> block_deliveries;  // block -> how many first fragments arrived
+  std::map<std::uint32_t, std::uint32_t>
+      block_deliveries;  // block -> how many first fragments arrived
   ResumeState final_state;
 };
 

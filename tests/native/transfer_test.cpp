@@ -54,8 +54,9 @@ sim::Outcome transfer_ok(const std::vector<std::uint8_t>& data, sim::Faults faul
 }  // namespace
 
 TEST_CASE("transfer: edge sizes arrive byte-exact with the b3sum root") {
-  for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{block - 1}, std::size_t{block},
-                           std::size_t{block + 1}, std::size_t{3 * block + 5}, std::size_t{2 * block}}) {
+  for (std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{block - 1}, std::size_t{block},
+        std::size_t{block + 1}, std::size_t{3 * block + 5}, std::size_t{2 * block}}) {
     CAPTURE(size);
     auto out = transfer_ok(sim::random_bytes(size, size));
     // Read (and hashed) exactly once per block.
@@ -107,9 +108,11 @@ TEST_CASE("transfer: a block that never verifies fails the transfer cleanly, nev
   REQUIRE(p.sender_error);
   CHECK(p.sender_error->code == ErrorCode::retries_exhausted);
   CHECK_FALSE(p.final_state.verified.contains(0));
-  // Block 0 was never written: the sink's first block is either absent or zero-filled by a later write.
+  // Block 0 was never written: the sink's first block is either absent or zero-filled by a later
+  // write.
   if (sink.bytes().size() >= block) {
-    CHECK(std::all_of(sink.bytes().begin(), sink.bytes().begin() + block, [](auto b) { return b == 0; }));
+    CHECK(std::all_of(sink.bytes().begin(), sink.bytes().begin() + block,
+                      [](auto b) { return b == 0; }));
   }
 }
 
@@ -117,8 +120,8 @@ TEST_CASE("transfer: a dropped connection resumes and re-sends only missing bloc
   auto data = sim::random_bytes(40 * block + 9, 5);
   const std::uint32_t blocks = 41;
   const std::uint64_t window = ReceiverConfig{}.window;
-  for (std::uint64_t drop_at : {std::uint64_t{0}, std::uint64_t{block / 2}, std::uint64_t{20 * block},
-                                std::uint64_t{40 * block - 1000}}) {
+  for (std::uint64_t drop_at : {std::uint64_t{0}, std::uint64_t{block / 2},
+                                std::uint64_t{20 * block}, std::uint64_t{40 * block - 1000}}) {
     CAPTURE(drop_at);
     sim::Faults f;
     f.drop_after_bytes = drop_at;
@@ -145,8 +148,8 @@ TEST_CASE("transfer: resume after a reload asks only for the missing blocks") {
   sink.write(0, std::span(data).subspan(0, 9 * block));
   sim::Faults f;
   f.resume_from = half;
-  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""}, small_blocks(),
-                      {peer(sink, f)});
+  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""},
+                      small_blocks(), {peer(sink, f)});
   const auto& p = out.peers[0];
   REQUIRE(p.completed);
   CHECK(sink.bytes() == data);
@@ -170,8 +173,8 @@ TEST_CASE("transfer: resume against a changed file restarts cleanly instead of m
   sink.write(0, std::span(data).subspan(0, 4 * block));
   sim::Faults f;
   f.resume_from = state;
-  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""}, small_blocks(),
-                      {peer(sink, f)});
+  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""},
+                      small_blocks(), {peer(sink, f)});
   const auto& p = out.peers[0];
   REQUIRE(p.completed);
   CHECK(p.discards == 1);
@@ -180,7 +183,8 @@ TEST_CASE("transfer: resume against a changed file restarts cleanly instead of m
   CHECK(p.block_deliveries.size() == 8);
 }
 
-TEST_CASE("transfer: a sender whose file changed since the receiver's partial data offers a restart") {
+TEST_CASE(
+    "transfer: a sender whose file changed since the receiver's partial data offers a restart") {
   auto data = sim::random_bytes(4 * block, 13);
   Sender sender(FileInfo{"f.bin", data.size(), 7, ""}, small_blocks());
   REQUIRE(sender.add_peer(1, 9, 64 * 1024));
@@ -230,7 +234,8 @@ TEST_CASE("transfer: a sender whose file changed since the receiver's partial da
     if (std::get_if<receiver_action::DiscardPartial>(&*a)) discarded = true;
     if (auto* send = std::get_if<receiver_action::SendControl>(&*a)) {
       auto m = control::decode(send->text);
-      if (auto* acc = std::get_if<control::Accept>(&m.value())) accepted_fresh = !acc->resume && acc->have.empty();
+      if (auto* acc = std::get_if<control::Accept>(&m.value()))
+        accepted_fresh = !acc->resume && acc->have.empty();
     }
   }
   CHECK(discarded);
@@ -270,7 +275,8 @@ TEST_CASE("transfer: one sender serves several peers at their own pace, reading 
     link.bandwidth_bytes_per_ms = rates[i];
     setups.push_back(peer(sinks[i], {}, link));
   }
-  auto out = sim::run(source, FileInfo{"shared.txt", data.size(), 5, "text/plain"}, small_blocks(), setups);
+  auto out = sim::run(source, FileInfo{"shared.txt", data.size(), 5, "text/plain"}, small_blocks(),
+                      setups);
   REQUIRE_FALSE(out.timed_out);
   for (int i = 0; i < 3; ++i) {
     CAPTURE(i);

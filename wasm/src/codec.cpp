@@ -8,12 +8,18 @@
 namespace cieloweb::codec {
 namespace {
 
-ZSTD_CCtx* as_cctx(void* p) { return static_cast<ZSTD_CCtx*>(p); }
-ZSTD_DCtx* as_dctx(void* p) { return static_cast<ZSTD_DCtx*>(p); }
+ZSTD_CCtx* as_cctx(void* p) {
+  return static_cast<ZSTD_CCtx*>(p);
+}
+ZSTD_DCtx* as_dctx(void* p) {
+  return static_cast<ZSTD_DCtx*>(p);
+}
 
 }  // namespace
 
-std::size_t compress_bound(std::size_t raw_bytes) noexcept { return ZSTD_compressBound(raw_bytes); }
+std::size_t compress_bound(std::size_t raw_bytes) noexcept {
+  return ZSTD_compressBound(raw_bytes);
+}
 
 Compressor::Compressor(Policy policy) : policy_(policy), cctx_(ZSTD_createCCtx()) {
   ZSTD_CCtx_setParameter(as_cctx(cctx_), ZSTD_c_compressionLevel, policy_.level);
@@ -21,7 +27,9 @@ Compressor::Compressor(Policy policy) : policy_(policy), cctx_(ZSTD_createCCtx()
   ZSTD_CCtx_setParameter(as_cctx(cctx_), ZSTD_c_checksumFlag, 0);
 }
 
-Compressor::~Compressor() { ZSTD_freeCCtx(as_cctx(cctx_)); }
+Compressor::~Compressor() {
+  ZSTD_freeCCtx(as_cctx(cctx_));
+}
 
 bool Compressor::worth_compressing(std::span<const std::uint8_t> raw) {
   if (raw.size() < 64) return false;  // header overhead eats any gain
@@ -50,7 +58,8 @@ bool Compressor::encode(std::span<const std::uint8_t> raw, std::vector<std::uint
 bool Compressor::try_compress(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out) {
   if (worth_compressing(raw)) {
     out.resize(ZSTD_compressBound(raw.size()));
-    const std::size_t n = ZSTD_compress2(as_cctx(cctx_), out.data(), out.size(), raw.data(), raw.size());
+    const std::size_t n =
+        ZSTD_compress2(as_cctx(cctx_), out.data(), out.size(), raw.data(), raw.size());
     if (!ZSTD_isError(n) &&
         static_cast<double>(n) <= policy_.max_ratio * static_cast<double>(raw.size())) {
       out.resize(n);
@@ -65,11 +74,14 @@ bool Compressor::try_compress(std::span<const std::uint8_t> raw, std::vector<std
 }
 
 Decompressor::Decompressor() : dctx_(ZSTD_createDCtx()) {}
-Decompressor::~Decompressor() { ZSTD_freeDCtx(as_dctx(dctx_)); }
+Decompressor::~Decompressor() {
+  ZSTD_freeDCtx(as_dctx(dctx_));
+}
 
 Status Decompressor::decode(std::span<const std::uint8_t> compressed, std::size_t max_output_bytes,
                             std::vector<std::uint8_t>& out) {
-  const unsigned long long declared = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
+  const unsigned long long declared =
+      ZSTD_getFrameContentSize(compressed.data(), compressed.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR) {
     return make_error(ErrorCode::decompress_failed, "zstd: not a zstd frame");
   }
@@ -81,8 +93,8 @@ Status Decompressor::decode(std::span<const std::uint8_t> compressed, std::size_
   // The output buffer is the cap: zstd stops with dstSize_tooSmall instead of writing past it, so a
   // frame that lies about (or omits) its size still cannot expand beyond the cap.
   out.resize(max_output_bytes);
-  const std::size_t n =
-      ZSTD_decompressDCtx(as_dctx(dctx_), out.data(), out.size(), compressed.data(), compressed.size());
+  const std::size_t n = ZSTD_decompressDCtx(as_dctx(dctx_), out.data(), out.size(),
+                                            compressed.data(), compressed.size());
   if (ZSTD_isError(n)) {
     out.clear();
     if (ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall) {

@@ -20,9 +20,12 @@ std::size_t nesting_depth(std::string_view text) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -40,11 +43,21 @@ bool valid_utf8(std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t extra;
     std::uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + extra >= s.size()) return false;
     for (std::size_t k = 1; k <= extra; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -66,7 +79,8 @@ struct Reader {
 
   Result<const json*> field(const char* name) const {
     auto it = obj.find(name);
-    if (it == obj.end()) return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
+    if (it == obj.end())
+      return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
     return &*it;
   }
 
@@ -74,12 +88,15 @@ struct Reader {
     auto f = field(name);
     if (!f) return f.error();
     const json& v = *f.value();
-    // nlohmann parses every non-negative integer literal as unsigned; floats and negatives are refused.
+    // nlohmann parses every non-negative integer literal as unsigned; floats and negatives are
+    // refused.
     if (!v.is_number_unsigned()) {
-      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a non-negative integer");
+      return control_error(ErrorCode::wrong_type,
+                           std::string("'") + name + "' must be a non-negative integer");
     }
     const std::uint64_t x = v.get<std::uint64_t>();
-    if (x > max) return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
+    if (x > max)
+      return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
     return x;
   }
 
@@ -87,7 +104,8 @@ struct Reader {
     auto f = field(name);
     if (!f) return f.error();
     const json& v = *f.value();
-    if (!v.is_number_integer()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an integer");
+    if (!v.is_number_integer())
+      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an integer");
     if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
       return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
     }
@@ -100,16 +118,19 @@ struct Reader {
       if (!required) return std::string{};
       return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
     }
-    if (!it->is_string()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a string");
+    if (!it->is_string())
+      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a string");
     const auto& s = it->get_ref<const std::string&>();
-    if (s.size() > max_bytes) return control_error(ErrorCode::too_large, std::string("'") + name + "' too long");
+    if (s.size() > max_bytes)
+      return control_error(ErrorCode::too_large, std::string("'") + name + "' too long");
     return s;
   }
 
   Result<bool> boolean(const char* name) const {
     auto it = obj.find(name);
     if (it == obj.end()) return false;
-    if (!it->is_boolean()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a boolean");
+    if (!it->is_boolean())
+      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a boolean");
     return it->get<bool>();
   }
 
@@ -121,7 +142,9 @@ struct Reader {
 };
 
 json identity_json(const FileIdentity& f) {
-  return json{{"name", f.name}, {"size", f.size}, {"mtime_ms", f.mtime_ms},
+  return json{{"name", f.name},
+              {"size", f.size},
+              {"mtime_ms", f.mtime_ms},
               {"first_block", blake3::to_hex(f.first_block)}};
 }
 
@@ -155,14 +178,19 @@ Result<RangeSet> ranges_from(const json& obj, const char* name) {
   auto it = obj.find(name);
   RangeSet set;
   if (it == obj.end()) return set;
-  if (!it->is_array()) return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an array");
-  if (it->size() > max_ranges_per_message) return control_error(ErrorCode::too_large, "too many ranges");
+  if (!it->is_array())
+    return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an array");
+  if (it->size() > max_ranges_per_message)
+    return control_error(ErrorCode::too_large, "too many ranges");
   for (const auto& r : *it) {
-    if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned()) {
-      return control_error(ErrorCode::wrong_type, "a range must be [first, last] of non-negative integers");
+    if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
+        !r[1].is_number_unsigned()) {
+      return control_error(ErrorCode::wrong_type,
+                           "a range must be [first, last] of non-negative integers");
     }
     const auto first = r[0].get<std::uint64_t>(), last = r[1].get<std::uint64_t>();
-    if (first >= last || last > UINT32_MAX) return control_error(ErrorCode::field_out_of_range, "bad range");
+    if (first >= last || last > UINT32_MAX)
+      return control_error(ErrorCode::field_out_of_range, "bad range");
     set.insert_range(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last));
   }
   return set;
@@ -190,7 +218,8 @@ bool valid_relative_path(std::string_view path) noexcept {
 
 Result<blake3::Digest> digest_from_hex(std::string_view hex) {
   blake3::Digest d{};
-  if (hex.size() != 2 * d.size()) return control_error(ErrorCode::length_mismatch, "digest must be 64 hex digits");
+  if (hex.size() != 2 * d.size())
+    return control_error(ErrorCode::length_mismatch, "digest must be 64 hex digits");
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -198,7 +227,8 @@ Result<blake3::Digest> digest_from_hex(std::string_view hex) {
   };
   for (std::size_t i = 0; i < d.size(); ++i) {
     const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return control_error(ErrorCode::wrong_type, "digest is not lowercase hex");
+    if (hi < 0 || lo < 0)
+      return control_error(ErrorCode::wrong_type, "digest is not lowercase hex");
     d[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   return d;
@@ -258,8 +288,10 @@ std::string encode(const Message& message) {
 }
 
 Result<Message> decode(std::string_view text) {
-  if (text.size() > max_control_message_bytes) return control_error(ErrorCode::too_large, "message too long");
-  if (nesting_depth(text) > max_json_depth) return control_error(ErrorCode::too_large, "nesting too deep");
+  if (text.size() > max_control_message_bytes)
+    return control_error(ErrorCode::too_large, "message too long");
+  if (nesting_depth(text) > max_json_depth)
+    return control_error(ErrorCode::too_large, "nesting too deep");
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return control_error(ErrorCode::bad_json, "not valid JSON");
   if (!j.is_object()) return control_error(ErrorCode::wrong_type, "message must be an object");
@@ -287,7 +319,8 @@ Result<Message> decode(std::string_view text) {
     if (!bs) return bs.error();
     const auto block = static_cast<std::uint32_t>(bs.value());
     if (block < min_block_size_bytes || (block & (block - 1)) != 0) {
-      return control_error(ErrorCode::field_out_of_range, "block_size must be a power of two >= 16 KiB");
+      return control_error(ErrorCode::field_out_of_range,
+                           "block_size must be a power of two >= 16 KiB");
     }
     m.block_size = block;
     // Block indices are u32 on the wire: a size needing more blocks than that cannot be sent.
@@ -307,7 +340,8 @@ Result<Message> decode(std::string_view text) {
     m.transfer = id;
     auto window = r.u64("window", max_window_blocks);
     if (!window) return window.error();
-    if (window.value() == 0) return control_error(ErrorCode::field_out_of_range, "window must be >= 1");
+    if (window.value() == 0)
+      return control_error(ErrorCode::field_out_of_range, "window must be >= 1");
     m.window = static_cast<std::uint32_t>(window.value());
     auto have = ranges_from(j, "have");
     if (!have) return have.error();
@@ -337,7 +371,8 @@ Result<Message> decode(std::string_view text) {
     auto it = j.find("blocks");
     if (it == j.end()) return control_error(ErrorCode::missing_field, "missing 'blocks'");
     if (!it->is_array()) return control_error(ErrorCode::wrong_type, "'blocks' must be an array");
-    if (it->size() > max_acks_per_message) return control_error(ErrorCode::too_large, "too many acks");
+    if (it->size() > max_acks_per_message)
+      return control_error(ErrorCode::too_large, "too many acks");
     for (const auto& b : *it) {
       if (!b.is_number_unsigned() || b.get<std::uint64_t>() > UINT32_MAX) {
         return control_error(ErrorCode::wrong_type, "block indices must be u32");
@@ -367,7 +402,8 @@ Result<Message> decode(std::string_view text) {
     if (!code) return code.error();
     auto message = r.str("message", 1024, false);
     if (!message) return message.error();
-    return Message{ErrorMessage{id, static_cast<ErrorCode>(code.value()), std::move(message).value()}};
+    return Message{
+        ErrorMessage{id, static_cast<ErrorCode>(code.value()), std::move(message).value()}};
   }
   return control_error(ErrorCode::unknown_type, "unknown type '" + t.substr(0, 32) + "'");
 }

@@ -21,11 +21,14 @@ std::uint32_t get_u32(const std::uint8_t* p) {
          (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
-Error frame_error(ErrorCode code, const std::string& what) { return make_error(code, "frame: " + what); }
+Error frame_error(ErrorCode code, const std::string& what) {
+  return make_error(code, "frame: " + what);
+}
 
 }  // namespace
 
-void encode(const Header& h, std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out) {
+void encode(const Header& h, std::span<const std::uint8_t> payload,
+            std::vector<std::uint8_t>& out) {
   out.resize(header_bytes + payload.size());
   std::uint8_t* p = out.data();
   p[0] = static_cast<std::uint8_t>(h.type);
@@ -48,14 +51,16 @@ Result<std::uint32_t> peek_transfer_id(std::span<const std::uint8_t> bytes) {
 
 Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
   if (bytes.size() < header_bytes) {
-    return frame_error(ErrorCode::truncated, std::to_string(bytes.size()) + " bytes, header needs " +
-                                                 std::to_string(header_bytes));
+    return frame_error(
+        ErrorCode::truncated,
+        std::to_string(bytes.size()) + " bytes, header needs " + std::to_string(header_bytes));
   }
   const std::uint8_t* p = bytes.data();
   if (p[0] != static_cast<std::uint8_t>(Type::block_fragment)) {
     return frame_error(ErrorCode::unknown_type, "type " + std::to_string(p[0]));
   }
-  if (p[1] != version) return frame_error(ErrorCode::unsupported_version, "version " + std::to_string(p[1]));
+  if (p[1] != version)
+    return frame_error(ErrorCode::unsupported_version, "version " + std::to_string(p[1]));
   View v;
   Header& h = v.header;
   h.type = Type::block_fragment;
@@ -68,7 +73,8 @@ Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& lim
   h.payload_length = get_u32(p + 24);
   std::memcpy(h.block_check.data(), p + 28, h.block_check.size());
 
-  if ((h.flags & ~known_flags) != 0) return frame_error(ErrorCode::field_out_of_range, "unknown flags");
+  if ((h.flags & ~known_flags) != 0)
+    return frame_error(ErrorCode::field_out_of_range, "unknown flags");
   if (h.payload_length != bytes.size() - header_bytes) {
     return frame_error(ErrorCode::length_mismatch, "payload_length disagrees with frame size");
   }

@@ -4,7 +4,9 @@
 
 namespace cieloweb {
 
-void RangeSet::insert(std::uint32_t index) { insert_range(index, index + 1); }
+void RangeSet::insert(std::uint32_t index) {
+  insert_range(index, index + 1);
+}
 
 void RangeSet::insert_range(std::uint32_t first, std::uint32_t last) {
   if (first >= last) return;

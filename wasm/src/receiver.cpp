@@ -16,7 +16,8 @@ void Receiver::reset_for(const control::Offer& offer) {
   offer_ = offer;
   layout_ = BlockLayout{offer.file.size, offer.block_size};
   limits_.max_raw_block_bytes = offer.block_size;
-  limits_.max_encoded_block_bytes = static_cast<std::uint32_t>(codec::compress_bound(offer.block_size));
+  limits_.max_encoded_block_bytes =
+      static_cast<std::uint32_t>(codec::compress_bound(offer.block_size));
   checks_.assign(layout_.block_count(), blake3::Digest{});
   verified_.clear();
   awaiting_resend_.clear();
@@ -55,7 +56,8 @@ void Receiver::send_accept(bool resume) {
 void Receiver::accept() {
   if (state_ != State::offered) return;
   if (offer_.file.size > config_.max_file_size) {
-    fail(make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows"), true);
+    fail(make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows"),
+         true);
     return;
   }
   state_ = State::receiving;
@@ -78,7 +80,8 @@ void Receiver::accept_resume(const ResumeState& state) {
     }
   }
   if (offer_.file.size > config_.max_file_size) {
-    fail(make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows"), true);
+    fail(make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows"),
+         true);
     return;
   }
   state_ = State::receiving;
@@ -105,11 +108,13 @@ Status Receiver::on_control(const control::Message& message) {
   if (control::transfer_of(message) != offer_.transfer) {
     return make_error(ErrorCode::unknown_transfer, "receiver: message for another transfer");
   }
-  if (state_ == State::failed) return make_error(ErrorCode::bad_state, "receiver: transfer already ended");
+  if (state_ == State::failed)
+    return make_error(ErrorCode::bad_state, "receiver: transfer already ended");
   if (const auto* offer = std::get_if<control::Offer>(&message)) {
     if (!offer->restart) return Ok{};  // a repeated offer (sender reconnected): our accept follows
     if (offer->file.size > config_.max_file_size) {
-      Error e = make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows");
+      Error e =
+          make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows");
       fail(e, true);
       return e;
     }
@@ -144,7 +149,8 @@ Status Receiver::on_control(const control::Message& message) {
 }
 
 void Receiver::request_again(std::uint32_t block, ErrorCode reason) {
-  if (verified_.contains(block) || pending_writes_.count(block) || awaiting_resend_.contains(block)) {
+  if (verified_.contains(block) || pending_writes_.count(block) ||
+      awaiting_resend_.contains(block)) {
     return;
   }
   if (++resends_[block] > config_.max_resends_per_block) {
@@ -165,25 +171,30 @@ Status Receiver::bad_frame(Error error) {
     request_again(block, error.code);
   }
   if (++bad_frames_ > config_.max_bad_frames) {
-    fail(make_error(error.code, "receiver: too many malformed frames; last: " + error.detail), true);
+    fail(make_error(error.code, "receiver: too many malformed frames; last: " + error.detail),
+         true);
   }
   return error;
 }
 
 Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
-  if (state_ != State::receiving) return make_error(ErrorCode::bad_state, "receiver: not receiving");
+  if (state_ != State::receiving)
+    return make_error(ErrorCode::bad_state, "receiver: not receiving");
   auto decoded = frame::decode(bytes, limits_);
   if (!decoded) return bad_frame(decoded.error());
   const frame::Header& h = decoded.value().header;
   const auto payload = decoded.value().payload;
   if (h.transfer_id != offer_.transfer) {
-    return bad_frame(make_error(ErrorCode::unknown_transfer, "receiver: frame for another transfer"));
+    return bad_frame(
+        make_error(ErrorCode::unknown_transfer, "receiver: frame for another transfer"));
   }
   if (h.block_index >= layout_.block_count()) {
-    return bad_frame(make_error(ErrorCode::field_out_of_range, "receiver: block index past the end"));
+    return bad_frame(
+        make_error(ErrorCode::field_out_of_range, "receiver: block index past the end"));
   }
   if (h.raw_length != layout_.length_of(h.block_index)) {
-    return bad_frame(make_error(ErrorCode::length_mismatch, "receiver: block length disagrees with the offer"));
+    return bad_frame(
+        make_error(ErrorCode::length_mismatch, "receiver: block length disagrees with the offer"));
   }
   const std::uint32_t block = h.block_index;
   // Already have it (a copy sent before a resume or a resend crossed the original): drop quietly.
@@ -201,8 +212,9 @@ Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
       if (!awaiting_resend_.contains(block)) request_again(block, ErrorCode::truncated);
       return Ok{};
     }
-    // The sender keeps at most `window` blocks unacknowledged; after a resume it no longer counts the
-    // blocks still waiting here for the disk, hence the factor two. Memory stays bounded either way.
+    // The sender keeps at most `window` blocks unacknowledged; after a resume it no longer counts
+    // the blocks still waiting here for the disk, hence the factor two. Memory stays bounded either
+    // way.
     if (pending_writes_.size() >= 2 * std::size_t{config_.window}) {
       Error e = make_error(ErrorCode::bad_state, "receiver: sender exceeded the window");
       fail(e, true);
@@ -219,7 +231,8 @@ Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
   Assembly& a = *assembly_;
   if (h.fragment_offset != a.bytes.size() || h.flags != a.first.flags ||
       h.encoded_length != a.first.encoded_length || h.block_check != a.first.block_check) {
-    return bad_frame(make_error(ErrorCode::length_mismatch, "receiver: fragment does not continue its block"));
+    return bad_frame(
+        make_error(ErrorCode::length_mismatch, "receiver: fragment does not continue its block"));
   }
   a.bytes.insert(a.bytes.end(), payload.begin(), payload.end());
   if (a.bytes.size() == a.first.encoded_length) {
@@ -257,13 +270,13 @@ void Receiver::finish_block(Assembly& a) {
 
 void Receiver::request_missing() {
   // After `done` the sender sends only what is asked for, and frames arrive in order, so a block
-  // neither verified, nor written, nor under way, nor asked for again was lost (a frame whose header
-  // was too damaged to tell which block it belonged to).
+  // neither verified, nor written, nor under way, nor asked for again was lost (a frame whose
+  // header was too damaged to tell which block it belonged to).
   const std::uint32_t count = layout_.block_count();
   std::uint32_t next = 0;
   while (state_ == State::receiving && next < count) {
-    if (!verified_.contains(next) && !pending_writes_.count(next) && !awaiting_resend_.contains(next) &&
-        !(assembly_ && assembly_->block == next)) {
+    if (!verified_.contains(next) && !pending_writes_.count(next) &&
+        !awaiting_resend_.contains(next) && !(assembly_ && assembly_->block == next)) {
       request_again(next, ErrorCode::truncated);
     }
     ++next;
@@ -305,7 +318,9 @@ void Receiver::maybe_complete() {
   const blake3::Digest root = layout_.root_of(checks_);
   if (layout_.block_count() > 0 && !sender_root_) return;  // wait for the sender's `done`
   if (sender_root_ && *sender_root_ != root) {
-    fail(make_error(ErrorCode::root_mismatch, "receiver: the whole-file hash does not match the sender's"), true);
+    fail(make_error(ErrorCode::root_mismatch,
+                    "receiver: the whole-file hash does not match the sender's"),
+         true);
     return;
   }
   state_ = State::completed;

@@ -16,17 +16,21 @@ Sender::Sender(FileInfo info, SenderConfig config)
   checks_.resize(layout_.block_count());
   if (layout_.block_count() == 0) root_ = layout_.root_of({});
   // At least two blocks of cache, or one peer could never send while another pins a block.
-  config_.cache_bytes = std::max<std::size_t>(config_.cache_bytes, 2 * std::size_t{config.block_size});
+  config_.cache_bytes =
+      std::max<std::size_t>(config_.cache_bytes, 2 * std::size_t{config.block_size});
 }
 
 Status Sender::validate(const FileInfo& info, const SenderConfig& config) {
   if (!control::valid_relative_path(info.name)) {
-    return make_error(ErrorCode::field_out_of_range, "sender: file name is not a safe relative path");
+    return make_error(ErrorCode::field_out_of_range,
+                      "sender: file name is not a safe relative path");
   }
-  if (info.size > max_file_size_bytes) return make_error(ErrorCode::too_large, "sender: file too large");
+  if (info.size > max_file_size_bytes)
+    return make_error(ErrorCode::too_large, "sender: file too large");
   const std::uint32_t b = config.block_size;
   if (b < min_block_size_bytes || b > max_block_size_bytes || (b & (b - 1)) != 0) {
-    return make_error(ErrorCode::field_out_of_range, "sender: block size must be a power of two in range");
+    return make_error(ErrorCode::field_out_of_range,
+                      "sender: block size must be a power of two in range");
   }
   return Ok{};
 }
@@ -107,7 +111,8 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
   if (control::transfer_of(message) != peer.transfer) {
     return make_error(ErrorCode::unknown_transfer, "sender: message for another transfer");
   }
-  if (peer.state == PeerState::failed) return make_error(ErrorCode::bad_state, "sender: transfer already ended");
+  if (peer.state == PeerState::failed)
+    return make_error(ErrorCode::bad_state, "sender: transfer already ended");
   const std::uint32_t count = layout_.block_count();
   auto protocol_error = [&](ErrorCode code, std::string detail) -> Status {
     Error e = make_error(code, "sender: " + std::move(detail));
@@ -116,7 +121,8 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
   };
 
   if (const auto* accept = std::get_if<control::Accept>(&message)) {
-    if (peer.state == PeerState::waiting_for_offer) return protocol_error(ErrorCode::bad_state, "accept before offer");
+    if (peer.state == PeerState::waiting_for_offer)
+      return protocol_error(ErrorCode::bad_state, "accept before offer");
     if (!accept->have.empty() && accept->have.ranges().back().second > count) {
       return protocol_error(ErrorCode::field_out_of_range, "'have' names blocks past the end");
     }
@@ -133,7 +139,8 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
     return Ok{};
   }
   if (const auto* ack = std::get_if<control::Ack>(&message)) {
-    if (peer.state != PeerState::sending && peer.state != PeerState::finished) return Ok{};  // stale
+    if (peer.state != PeerState::sending && peer.state != PeerState::finished)
+      return Ok{};  // stale
     for (std::uint32_t b : ack->blocks) {
       if (b >= count) return protocol_error(ErrorCode::field_out_of_range, "ack past the end");
       if (!peer.in_flight.contains(b)) continue;  // a copy from before a resume; already counted
@@ -145,7 +152,8 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
     return Ok{};
   }
   if (const auto* resend = std::get_if<control::Resend>(&message)) {
-    if (resend->block >= count) return protocol_error(ErrorCode::field_out_of_range, "resend past the end");
+    if (resend->block >= count)
+      return protocol_error(ErrorCode::field_out_of_range, "resend past the end");
     if (peer.state != PeerState::sending || peer.acked.contains(resend->block)) return Ok{};
     if (++peer.resends[resend->block] > config_.max_resends_per_block) {
       return protocol_error(ErrorCode::retries_exhausted,
@@ -165,14 +173,16 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
     return Ok{};
   }
   if (const auto* cancel = std::get_if<control::Cancel>(&message)) {
-    fail_peer(id, peer, make_error(ErrorCode::cancelled, "cancelled by receiver: " + cancel->reason), false);
+    fail_peer(id, peer,
+              make_error(ErrorCode::cancelled, "cancelled by receiver: " + cancel->reason), false);
     return Ok{};
   }
   if (const auto* error = std::get_if<control::ErrorMessage>(&message)) {
     fail_peer(id, peer, make_error(error->code, "receiver: " + error->message), false);
     return Ok{};
   }
-  return protocol_error(ErrorCode::bad_state, std::string("unexpected '") + control::type_name(message) + "'");
+  return protocol_error(ErrorCode::bad_state,
+                        std::string("unexpected '") + control::type_name(message) + "'");
 }
 
 void Sender::start_sending(Peer& peer, const control::Accept& accept) {
@@ -207,12 +217,14 @@ std::optional<std::uint32_t> Sender::next_block_of(const Peer& peer) const {
 bool Sender::peer_needs(const Peer& peer, std::uint32_t block) const {
   if (peer.state != PeerState::sending && peer.state != PeerState::paused) return false;
   return peer.to_send.contains(block) ||
-         std::find(peer.resend_queue.begin(), peer.resend_queue.end(), block) != peer.resend_queue.end();
+         std::find(peer.resend_queue.begin(), peer.resend_queue.end(), block) !=
+             peer.resend_queue.end();
 }
 
 bool Sender::make_room_in_cache() {
   while (cache_bytes_ + layout_.block_size > config_.cache_bytes) {
-    // Evict a block no peer is cutting into frames; prefer one nobody needs, else the furthest ahead.
+    // Evict a block no peer is cutting into frames; prefer one nobody needs, else the furthest
+    // ahead.
     auto victim = cache_.end();
     bool victim_needed = true;
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
@@ -285,13 +297,15 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
   pending_reads_.erase(block);
   --pending_read_count_;
   if (bytes.size() != layout_.length_of(block)) {
-    fail_all(make_error(ErrorCode::io_error, "sender: short read of block " + std::to_string(block)));
+    fail_all(
+        make_error(ErrorCode::io_error, "sender: short read of block " + std::to_string(block)));
     return;
   }
   ++blocks_read_;
   const blake3::Digest check = layout_.check_of(block, bytes);
   if (checks_[block] && *checks_[block] != check) {
-    fail_all(make_error(ErrorCode::file_changed, "sender: the file changed while it was being sent"));
+    fail_all(
+        make_error(ErrorCode::file_changed, "sender: the file changed while it was being sent"));
     return;
   }
   if (!checks_[block]) {

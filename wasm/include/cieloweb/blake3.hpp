@@ -1,9 +1,9 @@
-// BLAKE3 (https://github.com/BLAKE3-team/BLAKE3-specs), our own implementation: a portable path and a
-// WASM SIMD128 path, chosen at compile time. Hash mode only (no keyed hash / derive_key).
+// BLAKE3 (https://github.com/BLAKE3-team/BLAKE3-specs), our own implementation: a portable path and
+// a WASM SIMD128 path, chosen at compile time. Hash mode only (no keyed hash / derive_key).
 //
-// Transfers hash a file as aligned blocks (1 MiB = 1024 chunks). An aligned block's chaining value (CV)
-// can be computed on its own, checked on arrival, and the CVs of all blocks merge into the same root
-// hash `b3sum` prints for the whole file.
+// Transfers hash a file as aligned blocks (1 MiB = 1024 chunks). An aligned block's chaining value
+// (CV) can be computed on its own, checked on arrival, and the CVs of all blocks merge into the
+// same root hash `b3sum` prints for the whole file.
 #pragma once
 
 #include <array>
@@ -53,8 +53,8 @@ Digest hash(std::span<const std::uint8_t> bytes) noexcept;
 Digest subtree_cv(std::span<const std::uint8_t> bytes, std::uint64_t first_chunk) noexcept;
 
 // Root hash of an input made of `cvs.size()` consecutive aligned blocks of equal power-of-two size
-// (the last may be shorter), given each block's subtree_cv(). Contract: cvs.size() >= 2 (an input of
-// one block has no parent node: its root is hash() of the block).
+// (the last may be shorter), given each block's subtree_cv(). Contract: cvs.size() >= 2 (an input
+// of one block has no parent node: its root is hash() of the block).
 Digest root_from_block_cvs(std::span<const Digest> cvs) noexcept;
 
 // "simd128" when built with WASM SIMD128, else "portable".

@@ -1,6 +1,7 @@
 // Block compression with zstd (Debian's libzstd natively, the same 1.5.4 source compiled for WASM).
 // Adaptive: a block is compressed only when that pays; incompressible data (media, archives) is
-// recognised by a cheap probe of a small sample and sent raw. Decompression is capped (no zip bombs).
+// recognised by a cheap probe of a small sample and sent raw. Decompression is capped (no zip
+// bombs).
 #pragma once
 
 #include <cstddef>
@@ -17,8 +18,8 @@ struct Policy {
   // Compressed output must be at most this fraction of the input, else the block goes raw.
   double max_ratio = 0.9;
   std::size_t probe_bytes = 16 * 1024;  // sample compressed first to detect incompressible data
-  // After this many incompressible blocks in a row, probe only every `reprobe_interval`-th block (and
-  // send the others raw without touching zstd at all).
+  // After this many incompressible blocks in a row, probe only every `reprobe_interval`-th block
+  // (and send the others raw without touching zstd at all).
   std::uint32_t skip_after_incompressible = 4;
   std::uint32_t reprobe_interval = 16;
 };
@@ -31,8 +32,8 @@ class Compressor {
   Compressor(const Compressor&) = delete;
   Compressor& operator=(const Compressor&) = delete;
 
-  // Encodes `raw` into `out` (replaced). Returns true if `out` holds a zstd frame, false if `out` holds
-  // the raw bytes (the policy judged compression not worth it).
+  // Encodes `raw` into `out` (replaced). Returns true if `out` holds a zstd frame, false if `out`
+  // holds the raw bytes (the policy judged compression not worth it).
   bool encode(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out);
   // Like encode(), but when compression does not pay it returns false and leaves `out` unspecified,
   // so a caller that owns `raw` can send it as is without a copy.

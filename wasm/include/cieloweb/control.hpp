@@ -1,6 +1,7 @@
 // Control messages of the transfer protocol: JSON text on the data channel (docs/wire-format.md).
-// Every message is an object {"v": 1, "type": "...", "transfer": <u32>, ...}. Decoding validates every
-// field's presence, type and range and refuses unknown types, extra depth and oversized input.
+// Every message is an object {"v": 1, "type": "...", "transfer": <u32>, ...}. Decoding validates
+// every field's presence, type and range and refuses unknown types, extra depth and oversized
+// input.
 #pragma once
 
 #include <cstdint>
@@ -17,18 +18,19 @@ namespace cieloweb::control {
 
 inline constexpr int version = 1;
 
-// What identifies "the same file" for resume: a changed size, name, modification time or first block
-// means the partial data belongs to another version and must be discarded.
+// What identifies "the same file" for resume: a changed size, name, modification time or first
+// block means the partial data belongs to another version and must be discarded.
 struct FileIdentity {
-  std::string name;  // relative path inside a dropped folder, '/'-separated; see valid_relative_path
+  std::string
+      name;  // relative path inside a dropped folder, '/'-separated; see valid_relative_path
   std::uint64_t size = 0;
   std::int64_t mtime_ms = 0;
   blake3::Digest first_block{};  // block 0's check value; hash("") for an empty file
   bool operator==(const FileIdentity&) const = default;
 };
 
-// Sender -> receiver: here is a file. `restart` = true replaces an earlier offer of the same transfer
-// whose file changed (the receiver discards its partial data).
+// Sender -> receiver: here is a file. `restart` = true replaces an earlier offer of the same
+// transfer whose file changed (the receiver discards its partial data).
 struct Offer {
   std::uint32_t transfer = 0;
   FileIdentity file;

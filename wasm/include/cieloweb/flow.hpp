@@ -1,4 +1,5 @@
-// Channel-level pacing and progress figures. Both are pure: the host supplies bufferedAmount and time.
+// Channel-level pacing and progress figures. Both are pure: the host supplies bufferedAmount and
+// time.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +55,8 @@ class ProgressMeter {
   }
   // Bytes per second, once two samples exist.
   std::optional<double> bytes_per_second() const noexcept { return rate_; }
-  // Seconds until `total` bytes are done at the current rate; nullopt while the rate is unknown or 0.
+  // Seconds until `total` bytes are done at the current rate; nullopt while the rate is unknown or
+  // 0.
   std::optional<double> eta_seconds(std::uint64_t total) const noexcept {
     if (!rate_ || *rate_ <= 0.0) return std::nullopt;
     return static_cast<double>(total > last_bytes_ ? total - last_bytes_ : 0) / *rate_;

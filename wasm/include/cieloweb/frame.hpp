@@ -62,8 +62,9 @@ struct DecodeLimits {
 // Appends header + payload to `out` (cleared first). Contract: payload.size() == h.payload_length.
 void encode(const Header& h, std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out);
 
-// Validates every field and length of one frame, without state: sizes agree, the fragment lies inside
-// the encoded block, a raw block is exactly raw_length long, limits hold. Never reads past `bytes`.
+// Validates every field and length of one frame, without state: sizes agree, the fragment lies
+// inside the encoded block, a raw block is exactly raw_length long, limits hold. Never reads past
+// `bytes`.
 Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
 
 // The transfer id of a frame, to route it before full decoding; an error if too short to carry one.

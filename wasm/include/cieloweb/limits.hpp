@@ -1,5 +1,6 @@
-// Explicit limits of the transfer core. Every decoder and state machine enforces these; a value past a
-// limit is refused with ErrorCode::too_large or field_out_of_range, never truncated silently.
+// Explicit limits of the transfer core. Every decoder and state machine enforces these; a value
+// past a limit is refused with ErrorCode::too_large or field_out_of_range, never truncated
+// silently.
 #pragma once
 
 #include <cstddef>
@@ -15,8 +16,8 @@ inline constexpr std::uint32_t max_block_size_bytes = 1u << 24;      // 16 MiB
 inline constexpr std::size_t default_max_message_bytes = 64 * 1024;
 inline constexpr std::size_t min_max_message_bytes = 1024;
 inline constexpr std::size_t max_control_message_bytes = 64 * 1024;
-inline constexpr std::size_t max_file_name_bytes = 4096;   // a relative path inside a dropped folder
-inline constexpr std::size_t max_json_depth = 8;           // control messages are shallow
+inline constexpr std::size_t max_file_name_bytes = 4096;  // a relative path inside a dropped folder
+inline constexpr std::size_t max_json_depth = 8;          // control messages are shallow
 inline constexpr std::uint64_t max_file_size_bytes = 1ull << 50;  // 1 PiB: far above any real file
 inline constexpr std::uint32_t max_window_blocks = 256;
 inline constexpr std::size_t max_ranges_per_message = 8192;

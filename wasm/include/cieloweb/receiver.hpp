@@ -1,10 +1,10 @@
 // The receiving side of one file from one peer: a sans-I/O state machine.
 //
-// Frames and control messages go in; decisions come out through next_action(): control text to send,
-// verified blocks to write, completion or failure. A block is written only after its BLAKE3 check
-// verified; a bad block is asked for again, never written. A block counts as received (acked, which
-// returns window credit to the sender) only when the host reports its write done, so a slow disk
-// bounds memory on both sides: at most `window` blocks wait here for the disk.
+// Frames and control messages go in; decisions come out through next_action(): control text to
+// send, verified blocks to write, completion or failure. A block is written only after its BLAKE3
+// check verified; a bad block is asked for again, never written. A block counts as received (acked,
+// which returns window credit to the sender) only when the host reports its write done, so a slow
+// disk bounds memory on both sides: at most `window` blocks wait here for the disk.
 //
 // Resume: resume_state() is what the host persists (identity, verified blocks, their check values);
 // a later Receiver given that state asks only for the missing blocks.
@@ -63,14 +63,14 @@ struct Failed {
   Error error;
 };
 }  // namespace receiver_action
-using ReceiverAction =
-    std::variant<receiver_action::SendControl, receiver_action::WriteBlock,
-                 receiver_action::DiscardPartial, receiver_action::Completed, receiver_action::Failed>;
+using ReceiverAction = std::variant<receiver_action::SendControl, receiver_action::WriteBlock,
+                                    receiver_action::DiscardPartial, receiver_action::Completed,
+                                    receiver_action::Failed>;
 
 struct ReceiverProgress {
   std::uint64_t bytes_verified = 0;  // verified and written
   std::uint64_t bytes_total = 0;
-  std::uint32_t blocks_resent = 0;  // re-requested after a failed check or a bad frame
+  std::uint32_t blocks_resent = 0;    // re-requested after a failed check or a bad frame
   std::uint32_t blocks_received = 0;  // blocks verified in this session (not from resume state)
   bool completed = false;
   bool failed = false;
@@ -97,8 +97,8 @@ class Receiver {
   void on_write_done(std::uint32_t block);
   void on_write_failed(std::uint32_t block, const std::string& reason);
 
-  // The channel dropped: partial blocks are discarded. After reconnecting, on_reconnected() asks the
-  // sender to continue with the blocks still missing.
+  // The channel dropped: partial blocks are discarded. After reconnecting, on_reconnected() asks
+  // the sender to continue with the blocks still missing.
   void on_disconnected();
   void on_reconnected();
 

@@ -1,17 +1,18 @@
 // The sending side of one file, to any number of peers: a sans-I/O state machine.
 //
-// Events go in (a control message from a peer, a block read from the file, a peer's channel dropped);
-// decisions come out (read this block, send this control text to that peer, that peer finished or
-// failed) through next_action(), and data frames through next_frame(peer), which the host calls while
-// that peer's channel is below its high watermark. No clocks, no sockets, no threads.
+// Events go in (a control message from a peer, a block read from the file, a peer's channel
+// dropped); decisions come out (read this block, send this control text to that peer, that peer
+// finished or failed) through next_action(), and data frames through next_frame(peer), which the
+// host calls while that peer's channel is below its high watermark. No clocks, no sockets, no
+// threads.
 //
 // The file is read and hashed once: an encoded block stays cached while any peer still needs it, so
-// peers at different paces share reads; a block evicted and read again is re-hashed, and a different
-// hash means the file changed under us (every peer fails with file_changed).
+// peers at different paces share reads; a block evicted and read again is re-hashed, and a
+// different hash means the file changed under us (every peer fails with file_changed).
 //
-// Host loop contract: after every event, drain next_action() until empty, then pump next_frame() for
-// every peer until it returns an empty span or the channel is full; repeat when the channel drains
-// or a read completes.
+// Host loop contract: after every event, drain next_action() until empty, then pump next_frame()
+// for every peer until it returns an empty span or the channel is full; repeat when the channel
+// drains or a read completes.
 #pragma once
 
 #include <cstdint>
@@ -90,7 +91,8 @@ class Sender {
   // A new peer: the offer goes out as soon as block 0's check value is known (after its read).
   // `max_message_bytes` is the peer channel's maximum message size; frames never exceed it.
   Status add_peer(PeerId peer, std::uint32_t transfer_id, std::size_t max_message_bytes);
-  // The peer's channel dropped: blocks in flight are forgotten until it resumes with its `have` set.
+  // The peer's channel dropped: blocks in flight are forgotten until it resumes with its `have`
+  // set.
   void pause_peer(PeerId peer);
   void cancel_peer(PeerId peer, const std::string& reason);
 
@@ -104,8 +106,8 @@ class Sender {
   void on_read_failed(std::uint32_t block, const std::string& reason);
 
   std::optional<SenderAction> next_action();
-  // The next data frame for `peer`, valid until the next call on this Sender; empty when nothing may
-  // be sent now (window full, waiting for a read, all sent, peer not sending).
+  // The next data frame for `peer`, valid until the next call on this Sender; empty when nothing
+  // may be sent now (window full, waiting for a read, all sent, peer not sending).
   std::span<const std::uint8_t> next_frame(PeerId peer);
 
   PeerProgress progress(PeerId peer) const;
