@@ -1,7 +1,4 @@
 // Debian's Chromium driven by playwright-core (a test tool's own browser download fails here).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -21,18 +18,11 @@ export const CHROMIUM_ARGS = [
   '--use-fake-device-for-media-stream',
 ];
 
-// A fresh persistent-free browser with its own profile directory; close() removes it.
+// A fresh browser: Playwright gives every launch its own new, empty profile directory.
 export async function launchChromium(extraArgs = []) {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-chromium-'));
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, ...extraArgs],
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
-  const close = browser.close.bind(browser);
-  browser.close = async () => {
-    await close();
-    rmSync(profile, { recursive: true, force: true });
-  };
-  return browser;
 }
