@@ -41,6 +41,11 @@ class ProgressMeter {
   explicit ProgressMeter(double smoothing_ms = 2000.0) : smoothing_ms_(smoothing_ms) {}
 
   void sample(double now_ms, std::uint64_t bytes_done) noexcept {
+    if (have_sample_ && bytes_done < last_bytes_) {
+      // Fewer bytes than before: the transfer restarted (the file changed). Start measuring anew.
+      have_sample_ = false;
+      rate_.reset();
+    }
     if (have_sample_ && now_ms > last_ms_) {
       const double dt = now_ms - last_ms_;
       const double instant = static_cast<double>(bytes_done - last_bytes_) * 1000.0 / dt;
