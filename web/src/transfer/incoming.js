@@ -1,0 +1,210 @@
+// One file being received from one peer: a WASM Receiver fed with the transfer channel's frames,
+// its verified blocks streamed to OPFS (sink.js), its progress saved for a reload (resume_store.js).
+// A block is reported written to the Receiver (and so acked, freeing the sender's window) only
+// after its OPFS write resolved: that is what bounds memory end to end.
+import { FileSink, storageReason } from './sink.js';
+import { identityKey, limitState, resumeStore } from './resume_store.js';
+import { ProgressMeter } from './progress_meter.js';
+
+const RECEIVE_WINDOW = 8; // blocks in flight or waiting for the disk (8 MiB at the default size)
+
+export class IncomingFile {
+  // host: {sendText(peerId, text), emit(type, detail)}
+  constructor(core, { peerId, batchId, transfer, offerText, offer }, host) {
+    this.core = core;
+    this.peerId = peerId;
+    this.batchId = batchId;
+    this.transfer = transfer;
+    this.offerText = offerText;
+    this.path = offer.file.name;
+    this.size = offer.file.size;
+    this.identity = identityKey(offer.file);
+    this.blockSize = offer.blockSize;
+    this.mime = offer.mime;
+    this.key = `${batchId}:${transfer}`;
+    this.host = host;
+    this.receiver = null;
+    this.sink = null;
+    this.state = 'offered'; // offered | starting | receiving | completed | failed
+    this.disconnected = false;
+    this.meter = new ProgressMeter();
+    this.resumedBlocks = 0;
+  }
+
+  get active() {
+    return this.state === 'starting' || this.state === 'receiving';
+  }
+
+  // Accepted: open the OPFS file and accept, continuing from a saved state when one matches.
+  async start() {
+    if (this.state !== 'offered') return;
+    this.state = 'starting';
+    const saved = await resumeStore.get(this.identity);
+    const folder = saved?.batch ?? this.batchId;
+    this.sink = new FileSink({ folder, path: this.path, size: this.size, blockSize: this.blockSize, mime: this.mime });
+    this.sink.onCommit = () => this.saveState();
+    try {
+      await this.sink.open();
+    } catch (error) {
+      return this.refuse(storageReason(error));
+    }
+    if (this.state !== 'starting') return; // cancelled meanwhile
+    this.receiver = new this.core.Receiver(this.offerText, { window: RECEIVE_WINDOW });
+    const status = this.receiver.status();
+    if (!status.ok) return this.refuse(status.error);
+    let resumed = false;
+    if (saved && saved.path === this.path) {
+      // Only the segments really on disk may count: limit the saved state to them.
+      const found = await this.sink.findCommitted(saved.segments ?? []);
+      if (found.length > 0) {
+        const state = limitState(saved.state, this.sink.committedBlockRanges());
+        resumed = this.receiver.acceptResume(state).ok;
+        this.resumedBlocks = JSON.parse(state).checks.length;
+      }
+    }
+    if (!resumed) this.receiver.accept();
+    this.state = 'receiving';
+    this.host.emit('file-started', { key: this.key, batchId: this.batchId, peerId: this.peerId, path: this.path, resumed });
+    this.drain();
+  }
+
+  // Declined before it started: tell the sender with a throwaway Receiver (it formats the reject).
+  decline(reason) {
+    if (this.state !== 'offered') return;
+    const receiver = new this.core.Receiver(this.offerText, {});
+    receiver.reject(reason);
+    for (let a = receiver.nextAction(); a !== null; a = receiver.nextAction()) {
+      if (a.type === 'control') this.host.sendText(this.peerId, a.text);
+    }
+    receiver.delete();
+    this.state = 'failed';
+  }
+
+  onFrame(bytes) {
+    if (this.state !== 'receiving') return;
+    this.receiver.onFrame(bytes);
+    this.drain();
+  }
+
+  onControl(text, isOffer) {
+    if (this.state !== 'receiving') {
+      if (this.state === 'starting' && /"type":"(cancel|error)"/.test(text)) this.fail('cancelled by sender');
+      return;
+    }
+    this.receiver.onControl(text);
+    // The sender offers again after a drop once it listens on the new channel: ask for the rest.
+    if (isOffer && this.disconnected) {
+      this.disconnected = false;
+      this.receiver.onReconnected();
+    }
+    this.drain();
+  }
+
+  onDisconnected() {
+    if (this.state !== 'receiving') return;
+    this.receiver.onDisconnected();
+    this.disconnected = true;
+  }
+
+  cancel(reason) {
+    if (this.state === 'offered') return this.decline(reason);
+    if (!this.active) return;
+    if (this.receiver) {
+      this.receiver.cancel(reason);
+      this.drain();
+    }
+    this.fail(reason);
+  }
+
+  drain() {
+    if (!this.receiver) return;
+    for (let a = this.receiver.nextAction(); a !== null; a = this.receiver?.nextAction() ?? null) {
+      if (a.type === 'control') this.host.sendText(this.peerId, a.text);
+      else if (a.type === 'write') this.write(a);
+      else if (a.type === 'discard') this.sink.discard();
+      else if (a.type === 'completed') this.complete(a.rootHex);
+      else if (a.type === 'failed') this.fail(a.error || a.name);
+    }
+  }
+
+  write({ block, offset, bytes }) {
+    this.sink.write(offset, bytes).then(
+      () => {
+        if (this.state !== 'receiving') return;
+        this.receiver.onWriteDone(block);
+        this.drain();
+      },
+      (error) => {
+        if (this.state !== 'receiving') return;
+        const reason = storageReason(error);
+        this.clearReason = reason; // shown instead of the core's longer "cannot write: …"
+        this.receiver.onWriteFailed(block, reason);
+        this.drain();
+        this.fail(reason);
+      },
+    );
+  }
+
+  // A segment is committed on disk: record what a reloaded tab may skip.
+  saveState() {
+    if (this.state !== 'receiving') return;
+    const state = limitState(this.receiver.resumeState(), this.sink.committedBlockRanges());
+    resumeStore.put({ key: this.identity, batch: this.sink.folder, path: this.path, state, segments: [...this.sink.committed] });
+  }
+
+  async complete(rootHex) {
+    this.state = 'completing';
+    let file = null;
+    try {
+      file = await this.sink.finish();
+    } catch (error) {
+      this.state = 'receiving';
+      return this.fail(storageReason(error));
+    }
+    this.state = 'completed';
+    this.release();
+    resumeStore.delete(this.identity);
+    this.host.emit('file-complete', {
+      direction: 'in', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId,
+      path: this.path, size: this.size, rootHex, file,
+    });
+  }
+
+  refuse(reason) {
+    if (this.receiver) {
+      this.receiver.cancel(reason);
+      this.drain();
+    } else {
+      this.host.sendText(this.peerId, JSON.stringify({ v: 1, type: 'cancel', transfer: this.transfer, reason }));
+    }
+    this.fail(reason);
+  }
+
+  fail(reason) {
+    if (this.state === 'failed' || this.state === 'completed') return;
+    this.state = 'failed';
+    this.reason = this.clearReason ?? reason;
+    reason = this.reason;
+    this.release();
+    this.sink?.remove();
+    resumeStore.delete(this.identity);
+    this.host.emit('file-failed', {
+      direction: 'in', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, reason,
+    });
+  }
+
+  release() {
+    if (this.receiver) this.last = this.receiver.progress(); // counters stay readable for tests
+    this.receiver?.delete();
+    this.receiver = null;
+  }
+
+  progress() {
+    const done = this.state === 'completed' ? this.size : 0;
+    if (!this.receiver) {
+      return { bytes: done, total: this.size, blocksReceived: this.last?.blocksReceived ?? 0, blocksResent: this.last?.blocksResent ?? 0 };
+    }
+    const p = this.receiver.progress();
+    return { bytes: p.bytesVerified, total: p.bytesTotal, blocksReceived: p.blocksReceived, blocksResent: p.blocksResent };
+  }
+}

@@ -1,0 +1,194 @@
+// Where a received file goes: the origin private file system (OPFS), one folder per batch keeping
+// the sender's relative paths, written block by block at the block's offset. Nothing is gathered
+// in memory: a block is held only until its write resolved.
+//
+// Why segments: in Chromium an OPFS writable writes into a hidden swap file that replaces the real
+// file only on close(); a tab that reloads loses everything written since the last close, and
+// re-opening with keepExistingData copies the whole file first. So a large file is stored as
+// segment files of SEGMENT_BYTES, each closed (committed) as soon as all its blocks are written:
+// what the resume store records is then really on disk, and a reload re-fetches at most the
+// unfinished segments. A file of one segment is stored under its own name; a larger one as
+// `name.part0`, `name.part1`, … and saved as one Blob made of the segments' OPFS Files (still
+// file-backed: Chromium's Blob references the files, it does not copy them into memory).
+const ROOT_FOLDER = 'cieloweb-received';
+export const SEGMENT_BYTES = 16 * 1024 * 1024;
+
+export class SinkError extends Error {}
+
+// Clear reasons for the UI, from the DOMException names the storage APIs throw.
+export function storageReason(error) {
+  const name = error?.name ?? '';
+  if (name === 'QuotaExceededError') return 'file too big for the chosen storage';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'storage permission denied';
+  if (error instanceof SinkError) return error.message;
+  return `storage error: ${error?.message ?? error}`;
+}
+
+async function batchFolder(batchId, create) {
+  const root = await navigator.storage.getDirectory();
+  const top = await root.getDirectoryHandle(ROOT_FOLDER, { create });
+  return top.getDirectoryHandle(batchId, { create });
+}
+
+// Removes a whole batch folder (decline, cancel, or the user clearing finished files).
+export async function removeBatchFolder(batchId) {
+  try {
+    const root = await navigator.storage.getDirectory();
+    const top = await root.getDirectoryHandle(ROOT_FOLDER);
+    await top.removeEntry(batchId, { recursive: true });
+  } catch {
+    // already gone
+  }
+}
+
+export class FileSink {
+  // folder: the batch folder name; path: 'a/b.txt'; blockSize from the offer (segments hold
+  // whole blocks, so a block never spans two segment files).
+  constructor({ folder, path, size, blockSize, mime }) {
+    this.folder = folder;
+    this.path = path;
+    this.size = size;
+    this.mime = mime || '';
+    this.segmentBytes = Math.max(SEGMENT_BYTES, blockSize);
+    this.blockSize = blockSize;
+    this.segmentCount = Math.max(1, Math.ceil(size / this.segmentBytes));
+    this.segments = new Map(); // index -> {writable, written: Map(offset -> length)}
+    this.committed = new Set();
+    this.chain = Promise.resolve(); // writes of one file run one after the other
+    this.dir = null;
+    this.baseName = path.split('/').pop();
+    this.onCommit = null; // (segmentIndex) => void, after the segment's close() resolved
+  }
+
+  async open() {
+    // Quota first: better to refuse at once than to fail after minutes.
+    const estimate = await navigator.storage.estimate?.();
+    if (estimate && estimate.quota - estimate.usage < this.size) {
+      throw new SinkError('file too big for the chosen storage');
+    }
+    let dir = await batchFolder(this.folder, true);
+    for (const part of this.path.split('/').slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+    this.dir = dir;
+  }
+
+  segmentName(index) {
+    return this.segmentCount === 1 ? this.baseName : `${this.baseName}.part${index}`;
+  }
+
+  segmentLength(index) {
+    return Math.min(this.segmentBytes, this.size - index * this.segmentBytes);
+  }
+
+  // Segments already complete on disk (from before a reload): the resume state may claim only
+  // their blocks.
+  async findCommitted(indices) {
+    const found = [];
+    for (const index of indices) {
+      try {
+        const handle = await this.dir.getFileHandle(this.segmentName(index));
+        const file = await handle.getFile();
+        if (file.size === this.segmentLength(index)) found.push(index);
+      } catch {
+        // missing: its blocks come again
+      }
+    }
+    for (const index of found) this.committed.add(index);
+    return found;
+  }
+
+  // Block ranges [[first, last), …] covered by committed segments.
+  committedBlockRanges() {
+    const perSegment = this.segmentBytes / this.blockSize;
+    const blockCount = Math.ceil(this.size / this.blockSize);
+    return [...this.committed]
+      .sort((a, b) => a - b)
+      .map((k) => [k * perSegment, Math.min((k + 1) * perSegment, blockCount)]);
+  }
+
+  // Resolves once the bytes are in the segment's writable (and the segment committed if this was
+  // its last block); only then may the receiver count the block as received.
+  write(offset, bytes) {
+    const run = async () => {
+      const index = Math.floor(offset / this.segmentBytes);
+      if (this.committed.has(index)) return; // a repeated block of a finished segment: same bytes
+      const segment = await this.segment(index);
+      await segment.writable.write({ type: 'write', position: offset - index * this.segmentBytes, data: bytes });
+      segment.written.set(offset, bytes.byteLength);
+      let total = 0;
+      for (const length of segment.written.values()) total += length;
+      if (total === this.segmentLength(index)) {
+        await segment.writable.close();
+        this.segments.delete(index);
+        this.committed.add(index);
+        this.onCommit?.(index);
+      }
+    };
+    const result = this.chain.then(run);
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  async segment(index) {
+    let segment = this.segments.get(index);
+    if (!segment) {
+      const handle = await this.dir.getFileHandle(this.segmentName(index), { create: true });
+      const writable = await handle.createWritable({ keepExistingData: true });
+      segment = { writable, written: new Map() };
+      this.segments.set(index, segment);
+    }
+    return segment;
+  }
+
+  // The sender's file changed: throw away every segment and start over.
+  discard() {
+    const run = async () => {
+      await this.abortOpen();
+      for (const index of this.committed) await this.dir.removeEntry(this.segmentName(index)).catch(() => {});
+      this.committed.clear();
+    };
+    this.chain = this.chain.then(run).catch(() => {});
+    return this.chain;
+  }
+
+  async abortOpen() {
+    for (const segment of this.segments.values()) await segment.writable.abort().catch(() => {});
+    this.segments.clear();
+  }
+
+  // All blocks written: make sure every segment exists (an empty file has no write) and return the
+  // OPFS-backed File (or a Blob of the segment Files) to save.
+  async finish() {
+    await this.chain;
+    for (let index = 0; index < this.segmentCount; index += 1) {
+      if (!this.committed.has(index)) {
+        const handle = await this.dir.getFileHandle(this.segmentName(index), { create: true });
+        const segment = this.segments.get(index);
+        if (segment) await segment.writable.close();
+        this.segments.delete(index);
+        this.committed.add(index);
+        void handle;
+      }
+    }
+    return this.file();
+  }
+
+  async file() {
+    const files = [];
+    for (let index = 0; index < this.segmentCount; index += 1) {
+      files.push(await (await this.dir.getFileHandle(this.segmentName(index))).getFile());
+    }
+    if (files.length === 1) return files[0];
+    return new File(files, this.baseName, { type: this.mime });
+  }
+
+  // Failure or cancel: nothing of this file stays behind.
+  async remove() {
+    await this.chain;
+    await this.abortOpen();
+    if (!this.dir) return;
+    for (let index = 0; index < this.segmentCount; index += 1) {
+      await this.dir.removeEntry(this.segmentName(index)).catch(() => {});
+    }
+    this.committed.clear();
+  }
+}

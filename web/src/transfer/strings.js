@@ -1,0 +1,74 @@
+// The transfer panel's words in Dutch and English. i18n.js has no way (yet) to add strings from
+// another module, so they live here, in the same {name} placeholder style, and follow the page's
+// language (i18n.js's language(), which also sets <html lang>).
+import * as i18n from '../i18n.js';
+
+export const strings = {
+  en: {
+    sendTo: 'Send to',
+    everyone: 'Everyone',
+    from: 'From {name}',
+    to: 'To {names}',
+    files: '{count} files',
+    oneFile: '1 file',
+    accept: 'Accept',
+    decline: 'Decline',
+    cancel: 'Cancel',
+    retry: 'Retry',
+    save: 'Save',
+    waiting: 'Waiting for {name} to accept…',
+    offered: 'wants to send you',
+    declined: 'Declined',
+    cancelled: 'Cancelled',
+    completed: 'Done',
+    resumed: 'Resuming where it stopped',
+    failed: 'Failed: {reason}',
+    eta: '{time} left',
+    verified: 'BLAKE3 (verified)',
+    noPeers: 'Nobody else is in the room yet.',
+  },
+  nl: {
+    sendTo: 'Versturen naar',
+    everyone: 'Iedereen',
+    from: 'Van {name}',
+    to: 'Naar {names}',
+    files: '{count} bestanden',
+    oneFile: '1 bestand',
+    accept: 'Accepteren',
+    decline: 'Weigeren',
+    cancel: 'Annuleren',
+    retry: 'Opnieuw',
+    save: 'Opslaan',
+    waiting: 'Wachten tot {name} accepteert…',
+    offered: 'wil u sturen',
+    declined: 'Geweigerd',
+    cancelled: 'Geannuleerd',
+    completed: 'Klaar',
+    resumed: 'Gaat verder waar het stopte',
+    failed: 'Mislukt: {reason}',
+    eta: 'nog {time}',
+    verified: 'BLAKE3 (gecontroleerd)',
+    noPeers: 'Er is nog niemand anders in de kamer.',
+  },
+};
+
+function currentLanguage() {
+  const lang = typeof i18n.language === 'function' ? i18n.language() : document.documentElement.lang;
+  return strings[lang] ? lang : 'en';
+}
+
+// Registers with i18n.js when it offers a way to; otherwise tr() uses the table above.
+if (typeof i18n.addMessages === 'function') i18n.addMessages(strings);
+
+export function tr(key, params = {}) {
+  const text = strings[currentLanguage()][key] ?? strings.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
+}
+
+export function formatDuration(seconds) {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

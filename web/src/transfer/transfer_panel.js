@@ -1,0 +1,198 @@
+// The transfer list of the room: incoming offers (names, count, total size, Accept/Decline),
+// per-file and per-peer progress with speed and ETA, the verified BLAKE3 and a Save link, Cancel
+// and Retry. It also wires the room view's drop zone and file/folder inputs (found by data-testid
+// through event delegation, so the room view may render them before or after us) and a "send to"
+// selector, and connects the mesh's peer events to the engine (attachPeer is idempotent, so
+// main.js doing the same is harmless).
+import { formatBytes, formatRate } from '../i18n.js';
+import { entriesFromDrop, entriesFromInput } from './file_picking.js';
+import { formatDuration, tr } from './strings.js';
+
+const DROP_ZONE = '[data-testid=room-drop-zone]';
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  node.append(...children);
+  return node;
+}
+
+export function mountTransferPanel(container, engine, mesh) {
+  container.dataset.testid = 'transfer-list';
+  container.classList.add('transfer-list');
+  (globalThis.__cieloweb ??= {}).engine = engine; // read by the browser tests
+  const batches = new Map(); // batchId -> {detail, state, node, files: Map(key -> {node, peers: Map})}
+  const peerName = (id) => mesh?.peerList?.().find((p) => p.id === id)?.name ?? id;
+
+  // ---- the "send to" selector and the inputs of the room view ----
+  const target = el('select', { 'data-testid': 'peer-select', 'aria-label': tr('sendTo') });
+  const targetLabel = el('label', { class: 'send-target' }, el('span', { text: tr('sendTo') }), target);
+  function refreshTargets() {
+    const chosen = target.value;
+    const peers = [...engine.peers.values()].filter((p) => p.attached);
+    target.replaceChildren(el('option', { value: '', text: tr('everyone') }), ...peers.map((p) => el('option', { value: p.id, text: p.name || p.id })));
+    target.value = peers.some((p) => p.id === chosen) ? chosen : '';
+    const zone = document.querySelector(DROP_ZONE);
+    if (zone && !zone.contains(targetLabel)) zone.append(targetLabel);
+    else if (!zone && !targetLabel.isConnected) container.prepend(targetLabel);
+  }
+  function send(entries) {
+    if (entries.length === 0) return;
+    engine.sendFiles(entries, target.value ? [target.value] : undefined);
+  }
+  document.addEventListener('dragover', (e) => {
+    if (e.target.closest?.(DROP_ZONE)) e.preventDefault();
+  });
+  document.addEventListener('drop', (e) => {
+    if (!e.target.closest?.(DROP_ZONE)) return;
+    e.preventDefault();
+    entriesFromDrop(e.dataTransfer).then(send);
+  });
+  document.addEventListener('change', (e) => {
+    const id = e.target.dataset?.testid;
+    if (id !== 'room-file-input' && id !== 'room-folder-input') return;
+    send(entriesFromInput(e.target));
+    e.target.value = '';
+  });
+
+  // ---- mesh -> engine ----
+  if (mesh) {
+    for (const link of mesh.links?.() ?? []) engine.attachPeer(link);
+    mesh.addEventListener('peer-open', (e) => engine.attachPeer(e.detail));
+    mesh.addEventListener('peer-closed', (e) => engine.detachPeer(e.detail.peerId));
+    mesh.addEventListener('peer-left', (e) => engine.detachPeer(e.detail.peerId));
+  }
+  engine.addEventListener('peers-changed', refreshTargets);
+  refreshTargets();
+
+  // ---- rendering ----
+  function batchHeader(b) {
+    const d = b.detail;
+    const who = d.direction === 'in' ? tr('from', { name: d.peerName || peerName(d.peerId) }) : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
+    const count = d.count === 1 ? tr('oneFile') : tr('files', { count: d.count });
+    const buttons = [];
+    if (d.direction === 'in' && b.state === 'offered') {
+      buttons.push(el('button', { 'data-testid': 'accept-batch', text: tr('accept'), onclick: () => engine.accept(d.batchId) }));
+      buttons.push(el('button', { 'data-testid': 'decline-batch', text: tr('decline'), onclick: () => engine.decline(d.batchId) }));
+    }
+    if (b.state === 'active' || (d.direction === 'out' && b.state === 'offered')) {
+      buttons.push(el('button', { 'data-testid': 'cancel-batch', text: tr('cancel'), onclick: () => engine.cancel(d.batchId) }));
+    }
+    if (d.direction === 'out' && b.state === 'done' && !b.ok) {
+      buttons.push(el('button', { 'data-testid': 'retry-batch', text: tr('retry'), onclick: () => engine.retry(d.batchId) }));
+    }
+    const status = { declined: tr('declined'), cancelled: tr('cancelled') }[b.state] ?? (b.state === 'done' && b.ok ? tr('completed') : '');
+    return el('header', {}, el('strong', { text: who }), ` · ${count} · ${formatBytes(d.totalSize)} `,
+      el('span', { 'data-testid': 'batch-status', text: status }), ...buttons);
+  }
+
+  function peerRow(file, peerId) {
+    let row = file.peers.get(peerId);
+    if (!row) {
+      const bar = el('progress', { max: '1', value: '0', 'data-testid': 'file-progress' });
+      const speed = el('span', { class: 'speed', 'data-testid': 'file-speed' });
+      const eta = el('span', { class: 'eta', 'data-testid': 'file-eta' });
+      const status = el('span', { class: 'status', 'data-testid': 'file-status' });
+      const node = el('div', { class: 'transfer-peer', 'data-peer-id': peerId }, el('span', { class: 'peer', text: peerName(peerId) }), bar, speed, eta, status);
+      row = { node, bar, speed, eta, status };
+      file.peers.set(peerId, row);
+      file.node.querySelector('.peers').append(node);
+    }
+    return row;
+  }
+
+  function renderBatch(b) {
+    const d = b.detail;
+    const list = el('ul', { class: 'files' });
+    b.files = new Map();
+    for (const f of d.files) {
+      const node = el('li', { class: 'transfer-file', 'data-testid': 'transfer-file', 'data-path': f.path, 'data-key': f.key },
+        el('span', { class: 'name', text: f.path }), el('span', { class: 'size', text: ` ${formatBytes(f.size)}` }),
+        el('div', { class: 'peers' }),
+        el('div', { class: 'result' }));
+      list.append(node);
+      b.files.set(f.key, { node, peers: new Map(), path: f.path });
+    }
+    const node = el('article', { class: 'transfer-batch', 'data-testid': 'transfer-batch', 'data-batch-id': d.batchId, 'data-direction': d.direction },
+      batchHeader(b), list);
+    b.node?.replaceWith(node);
+    b.node = node;
+    if (!node.isConnected) container.prepend(node);
+    for (const ev of b.log ?? []) apply(ev.type, ev.detail, false);
+  }
+
+  function refreshHeader(b) {
+    b.node.querySelector('header').replaceWith(batchHeader(b));
+  }
+
+  function apply(type, d, record = true) {
+    const b = batches.get(d.batchId);
+    if (!b) return;
+    if (record && type !== 'progress') (b.log ??= []).push({ type, detail: d });
+    const file = b.files.get(d.key);
+    if (!file) return;
+    if (type === 'progress') {
+      const row = peerRow(file, d.peerId);
+      row.bar.value = d.total > 0 ? d.bytes / d.total : 0;
+      row.speed.textContent = formatRate(d.speed);
+      row.eta.textContent = d.eta === null ? '' : tr('eta', { time: formatDuration(d.eta) });
+    } else if (type === 'file-complete') {
+      const row = peerRow(file, d.peerId);
+      row.bar.value = 1;
+      row.speed.textContent = '';
+      row.eta.textContent = '';
+      row.status.textContent = tr('completed');
+      const result = file.node.querySelector('.result');
+      if (!result.querySelector('[data-testid=file-hash]')) {
+        result.append(el('span', { text: `${tr('verified')}: ` }), el('code', { 'data-testid': 'file-hash', 'data-path': file.path, text: d.rootHex }));
+      }
+      if (d.file && !result.querySelector('[data-testid=save-link]')) {
+        file.url ??= URL.createObjectURL(d.file); // the OPFS-backed File: no copy in memory
+        result.append(' ', el('a', { 'data-testid': 'save-link', 'data-path': file.path, href: file.url, download: file.path.split('/').pop(), text: tr('save') }));
+      }
+    } else if (type === 'file-failed') {
+      const row = peerRow(file, d.peerId);
+      row.status.textContent = tr('failed', { reason: d.reason });
+      row.node.dataset.failed = 'true';
+      file.node.dataset.reason = d.reason;
+    } else if (type === 'file-started' && d.resumed) {
+      peerRow(file, d.peerId).status.textContent = tr('resumed');
+    }
+  }
+
+  engine.addEventListener('batch-offered', (e) => {
+    const b = { detail: e.detail, state: 'offered' };
+    batches.set(e.detail.batchId, b);
+    renderBatch(b);
+  });
+  engine.addEventListener('batch-sent', (e) => {
+    const b = { detail: e.detail, state: 'active' };
+    batches.set(e.detail.batchId, b);
+    renderBatch(b);
+  });
+  const setState = (state) => (e) => {
+    const b = batches.get(e.detail.batchId);
+    if (!b || b.state === 'done' || b.state === 'declined' || b.state === 'cancelled') return;
+    b.state = state;
+    if (state === 'done') b.ok = e.detail.ok;
+    refreshHeader(b);
+  };
+  engine.addEventListener('batch-accepted', setState('active'));
+  engine.addEventListener('batch-declined', setState('declined'));
+  engine.addEventListener('batch-complete', setState('done'));
+  for (const type of ['progress', 'file-complete', 'file-failed', 'file-started']) {
+    engine.addEventListener(type, (e) => apply(type, e.detail));
+  }
+  engine.addEventListener('peer-replaced', (e) => {
+    for (const b of batches.values()) for (const f of b.files.values()) f.peers.get(e.detail.oldPeerId)?.node.remove();
+  });
+  document.addEventListener('languagechange', () => {
+    refreshTargets();
+    targetLabel.querySelector('span').textContent = tr('sendTo');
+    for (const b of batches.values()) renderBatch(b);
+  });
+}
