@@ -42,7 +42,6 @@ export class IncomingFile {
     const saved = await resumeStore.get(this.identity);
     const folder = saved?.batch ?? this.batchId;
     this.sink = new FileSink({ folder, path: this.path, size: this.size, blockSize: this.blockSize, mime: this.mime });
-    this.sink.onCommit = () => this.saveState();
     try {
       await this.sink.open();
     } catch (error) {
@@ -129,9 +128,10 @@ export class IncomingFile {
 
   write({ block, offset, bytes }) {
     this.sink.write(offset, bytes).then(
-      () => {
+      (committed) => {
         if (this.state !== 'receiving') return;
         this.receiver.onWriteDone(block);
+        if (committed) this.saveState(); // after onWriteDone, so the state counts this block
         this.drain();
       },
       (error) => {

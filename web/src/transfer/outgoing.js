@@ -77,7 +77,8 @@ export class OutgoingFile {
   // the next reads.
   takeActions() {
     if (this.released) return;
-    for (let a = this.sender.nextAction(); a !== null; a = this.sender.nextAction()) {
+    // A failure can release the Sender inside the loop, hence the `?.`.
+    for (let a = this.sender.nextAction(); a !== null; a = this.sender?.nextAction() ?? null) {
       if (a.type === 'read') {
         this.read(a);
       } else if (a.type === 'control') {
@@ -140,11 +141,9 @@ export class OutgoingFile {
   forgetPeer(peerId) {
     const entry = this.peers.get(peerId);
     if (!entry) return;
-    if (!FINAL.has(entry.state) && !this.released) {
-      this.sender.cancelPeer(entry.number, 'replaced');
-      entry.state = 'failed';
-      this.drain(); // the cancel goes to the gone channel, which drops it
-    }
+    // Not drained here: the new peer is added next, and releasing the Sender now would lose the
+    // file. The cancel goes out later to the gone channel, which drops it.
+    if (!FINAL.has(entry.state) && !this.released) this.sender.cancelPeer(entry.number, 'replaced');
     this.peers.delete(peerId);
   }
 

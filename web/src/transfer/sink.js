@@ -57,7 +57,6 @@ export class FileSink {
     this.chain = Promise.resolve(); // writes of one file run one after the other
     this.dir = null;
     this.baseName = path.split('/').pop();
-    this.onCommit = null; // (segmentIndex) => void, after the segment's close() resolved
   }
 
   async open() {
@@ -106,11 +105,12 @@ export class FileSink {
   }
 
   // Resolves once the bytes are in the segment's writable (and the segment committed if this was
-  // its last block); only then may the receiver count the block as received.
+  // its last block); only then may the receiver count the block as received. Resolves to true
+  // when a segment was committed (the moment to save the resume state).
   write(offset, bytes) {
     const run = async () => {
       const index = Math.floor(offset / this.segmentBytes);
-      if (this.committed.has(index)) return; // a repeated block of a finished segment: same bytes
+      if (this.committed.has(index)) return false; // a repeated block of a finished segment: same bytes
       const segment = await this.segment(index);
       await segment.writable.write({ type: 'write', position: offset - index * this.segmentBytes, data: bytes });
       segment.written.set(offset, bytes.byteLength);
@@ -120,8 +120,9 @@ export class FileSink {
         await segment.writable.close();
         this.segments.delete(index);
         this.committed.add(index);
-        this.onCommit?.(index);
+        return true;
       }
+      return false;
     };
     const result = this.chain.then(run);
     this.chain = result.catch(() => {});

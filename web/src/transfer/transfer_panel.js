@@ -21,7 +21,9 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function mountTransferPanel(container, engine, mesh) {
+export function mountTransferPanel(root, engine, mesh) {
+  // The room view may give us its whole "Files" section with an empty list inside; render there.
+  const container = root.querySelector('[data-testid=transfer-list]') ?? root;
   container.dataset.testid = 'transfer-list';
   container.classList.add('transfer-list');
   (globalThis.__cieloweb ??= {}).engine = engine; // read by the browser tests
@@ -36,7 +38,7 @@ export function mountTransferPanel(container, engine, mesh) {
     const peers = [...engine.peers.values()].filter((p) => p.attached);
     target.replaceChildren(el('option', { value: '', text: tr('everyone') }), ...peers.map((p) => el('option', { value: p.id, text: p.name || p.id })));
     target.value = peers.some((p) => p.id === chosen) ? chosen : '';
-    const zone = document.querySelector(DROP_ZONE);
+    const zone = root.querySelector(DROP_ZONE) ?? document.querySelector(DROP_ZONE);
     if (zone && !zone.contains(targetLabel)) zone.append(targetLabel);
     else if (!zone && !targetLabel.isConnected) container.prepend(targetLabel);
   }
