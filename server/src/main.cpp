@@ -43,6 +43,17 @@ void schedule_tick(net::steady_timer& timer, ServerContext& ctx) {
   });
 }
 
+void schedule_liveness(net::steady_timer& timer, ServerContext& ctx) {
+  // A quarter of the timeout: a dead peer is gone between 1x and 1.25x the timeout.
+  timer.expires_after(
+      std::chrono::milliseconds(std::max<std::uint32_t>(10, ctx.config().ping_timeout_ms / 4)));
+  timer.async_wait([&timer, &ctx](boost::system::error_code ec) {
+    if (ec) return;
+    ctx.sweep_liveness();
+    schedule_liveness(timer, ctx);
+  });
+}
+
 // After SIGTERM: wait until every WebSocket is closed or the grace period ends, then stop.
 void wait_for_drain(net::steady_timer& timer, ServerContext& ctx, net::io_context& ioc,
                     std::chrono::steady_clock::time_point deadline) {
@@ -109,6 +120,8 @@ int main(int argc, char** argv) {
 
     net::steady_timer tick_timer(ioc);
     schedule_tick(tick_timer, ctx);
+    net::steady_timer liveness_timer(ioc);
+    schedule_liveness(liveness_timer, ctx);
     net::steady_timer drain_timer(ioc);
     net::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -116,6 +129,7 @@ int main(int argc, char** argv) {
       log_event(LogLevel::info, "signal", {{"signal", signal}});
       listener->stop();
       tick_timer.cancel();
+      liveness_timer.cancel();
       ctx.begin_shutdown();
       wait_for_drain(
           drain_timer, ctx, ioc,

@@ -42,7 +42,7 @@ struct Join {
 struct Leave {};
 struct Signal {
   std::string to;
-  std::string data_json;  // the "data" object re-serialised: relayed, never inspected or logged
+  std::string data_json;  // the "data" object's text as sent: relayed, never inspected or logged
 };
 struct Ping {};
 

@@ -136,8 +136,9 @@ void Hub::on_text(ConnId id, std::string_view text, std::int64_t now_ms, Effects
   auto parsed = parse_client_message(text, {limits_.max_json_depth, limits_.max_name_bytes});
   if (auto* error = std::get_if<ProtocolError>(&parsed)) {
     metrics_.count_message("invalid");
-    log_event(LogLevel::debug, "message-refused",
-              {{"conn", id}, {"code", error_code_name(error->code)}, {"bytes", text.size()}});
+    if (server::log_enabled(LogLevel::debug))
+      log_event(LogLevel::debug, "message-refused",
+                {{"conn", id}, {"code", error_code_name(error->code)}, {"bytes", text.size()}});
     send_error(id, error->code, error->detail, out);
     return;
   }
@@ -282,7 +283,9 @@ void Hub::relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out) {
     return;
   }
   metrics_.count_relayed();
-  log_event(LogLevel::debug, "signal-relayed", {{"conn", id}, {"bytes", msg.data_json.size()}});
+  if (server::log_enabled(LogLevel::debug)) {
+    log_event(LogLevel::debug, "signal-relayed", {{"conn", id}, {"bytes", msg.data_json.size()}});
+  }
   send(target->second, make_signal(conn.peer_id, msg.data_json), out);
 }
 

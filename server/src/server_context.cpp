@@ -87,6 +87,13 @@ void ServerContext::tick() {
   hub_.on_tick(now_ms());
 }
 
+void ServerContext::sweep_liveness() {
+  const auto now = now_ms();
+  for (auto& [id, weak] : sessions_) {
+    if (auto session = weak.lock()) session->check_alive(now);
+  }
+}
+
 void ServerContext::begin_shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;

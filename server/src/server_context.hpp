@@ -39,6 +39,9 @@ class ServerContext {
   void on_disconnect(signaling::ConnId id);
 
   void tick();
+  // Pings quiet connections and drops dead ones (see WsSession::check_alive).
+  void sweep_liveness();
+  std::int64_t now_ms() const;
   void begin_shutdown();
   // The event loop has ended: sessions destroyed from now on must not touch the hub or each other.
   void mark_stopped() { stopped_ = true; }
@@ -51,7 +54,6 @@ class ServerContext {
 
  private:
   void apply(signaling::Effects& effects);
-  std::int64_t now_ms() const;
 
   Config config_;
   Metrics metrics_;

@@ -20,11 +20,17 @@ WsSession::~WsSession() {
 void WsSession::run(http::request<http::string_body> request) {
   const auto& cfg = ctx_.config();
   websocket::stream_base::timeout timeouts{};
+  // Bounds the opening and closing handshakes; idle peers are found by check_alive().
   timeouts.handshake_timeout = std::chrono::milliseconds(cfg.handshake_timeout_ms);
-  // Beast pings after half the idle time and closes if nothing (no pong either) arrives by the end.
-  timeouts.idle_timeout = std::chrono::milliseconds(cfg.ping_timeout_ms);
-  timeouts.keep_alive_pings = true;
+  timeouts.idle_timeout = websocket::stream_base::none();
+  timeouts.keep_alive_pings = false;
   ws_.set_option(timeouts);
+  ws_.control_callback([this](websocket::frame_type kind, std::string_view) {
+    if (kind != websocket::frame_type::close) {
+      last_seen_ms_ = ctx_.now_ms();
+      ping_outstanding_ = false;
+    }
+  });
   ws_.read_message_max(cfg.hub.max_message_bytes);
   ws_.auto_fragment(false);
   ws_.set_option(websocket::stream_base::decorator(
@@ -38,6 +44,7 @@ void WsSession::on_accept(beast::error_code ec) {
     return;
   }
   ws_.text(true);
+  last_seen_ms_ = ctx_.now_ms();
   id_ = ctx_.register_session(shared_from_this(), client_address_);
   log_event(LogLevel::debug, "ws-open", {{"conn", id_}});
   do_read();
@@ -58,6 +65,8 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
     close(websocket::close_code::unknown_data, "text messages only");
     return;
   }
+  last_seen_ms_ = ctx_.now_ms();
+  ping_outstanding_ = false;
   const auto data = buffer_.data();
   ctx_.on_message(id_, std::string_view(static_cast<const char*>(data.data()), data.size()));
   buffer_.consume(buffer_.size());
@@ -91,6 +100,22 @@ void WsSession::close(std::uint16_t code, const std::string& reason) {
   why.reason = reason;
   pending_close_ = std::move(why);
   if (!writing_) do_write();
+}
+
+void WsSession::check_alive(std::int64_t now_ms) {
+  if (finished_ || dropping_ || pending_close_) return;
+  const auto silent_ms = now_ms - last_seen_ms_;
+  if (silent_ms >= static_cast<std::int64_t>(ctx_.config().ping_timeout_ms)) {
+    dropping_ = true;
+    boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->finish(beast::error::timeout, "ping-timeout");
+    });
+  } else if (!ping_outstanding_ &&
+             silent_ms >= static_cast<std::int64_t>(ctx_.config().ping_timeout_ms / 2)) {
+    ping_outstanding_ = true;
+    // Beast lets one ping wait behind a message write; its completion needs no action.
+    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {});
+  }
 }
 
 void WsSession::do_write() {

@@ -29,6 +29,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void send(std::shared_ptr<const std::string> text);
   // Sends a close frame with `code` after the messages already queued.
   void close(std::uint16_t code, const std::string& reason);
+  // Liveness, driven by one server-wide sweep rather than a timer per connection (Beast's idle
+  // timer is re-armed on every read, which costs more than the relay itself): pings a connection
+  // silent for half the timeout, drops one silent for the whole timeout.
+  void check_alive(std::int64_t now_ms);
 
  private:
   void on_accept(boost::beast::error_code ec);
@@ -49,6 +53,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool writing_ = false;
   bool finished_ = false;
   bool dropping_ = false;
+  bool ping_outstanding_ = false;
+  std::int64_t last_seen_ms_ = 0;
   std::optional<boost::beast::websocket::close_reason> pending_close_;
 };
 

@@ -101,3 +101,22 @@ TEST_CASE("server messages are valid JSON and escape names") {
   const auto error = nlohmann::json::parse(make_error(ErrorCode::room_full, "full"));
   CHECK(error["code"] == "room-full");
 }
+
+TEST_CASE("signal data is relayed as the exact JSON value sent, whatever the layout") {
+  const auto data_of = [](std::string_view text) {
+    return std::get<Signal>(message_of(text)).data_json;
+  };
+  CHECK(data_of(R"({"type":"signal","to":"p","data":{"a":1}})") == R"({"a":1})");
+  CHECK(data_of(" {\n \"data\" : { \"s\":\"}{\\\"]\" } ,\"to\":\"p\",\"type\":\"signal\"}\t") ==
+        R"({ "s":"}{\"]" })");
+  // Escaped key spelling, and duplicates (the last wins, as in a DOM).
+  CHECK(data_of(R"({"type":"signal","to":"p","d\u0061ta":{"x":[1,{"y":2}]}})") ==
+        R"({"x":[1,{"y":2}]})");
+  CHECK(data_of(R"({"data":{"old":1},"type":"signal","to":"p","data":{"new":2},"z":3})") ==
+        R"({"new":2})");
+  CHECK(data_of(R"({"n":-1.5e3,"t":true,"type":"signal","to":"p","data":{}})") == "{}");
+  // A duplicate that is not an object overrides an earlier object.
+  CHECK(error_of(R"({"type":"signal","to":"p","data":{},"data":1})") == ErrorCode::bad_message);
+  CHECK(error_of(R"({"type":"signal","to":"p","data":{"a":1}})"
+                 "\xff") == ErrorCode::bad_json);
+}
