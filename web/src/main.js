@@ -1,9 +1,144 @@
-// The first page: drop a file, see its BLAKE3 (equal to `b3sum`), size and hashing speed.
+// The page: routes "/" (landing: create a room, plus the BLAKE3 hash demo), "/r/<room-id>#<room-key>"
+// (the room) and "/privacy". One signaling connection per tab, opened only when needed.
 import { detectLanguage, formatBytes, formatRate, language, setLanguage, t } from './i18n.js';
 import { engineInfo, hashFile } from './hash_client.js';
+import { SignalingClient } from './room/signaling_client.js';
+import { generateRoomKey } from './room/room_proof.js';
+import { enterRoom } from './room/room_session.js';
 
 const $ = (id) => document.getElementById(id);
+let signaling = null;
+let room = null; // the entered room, if any: {mesh, chat, view, leave}
+let roomEntered = false;
+
+function signalingClient() {
+  signaling ??= new SignalingClient();
+  return signaling;
+}
+
+// ---------- routing ----------
+
+function showView(name) {
+  for (const view of document.querySelectorAll('main[data-view]')) view.hidden = view.dataset.view !== name;
+  document.body.dataset.page = name;
+}
+
+function route() {
+  const path = location.pathname;
+  const roomMatch = /^\/r\/([^/]+)$/.exec(path);
+  if (!roomMatch && room) {
+    room.leave(); // navigating away from the room (back button, a link) leaves it
+    room = null;
+  }
+  if (path === '/privacy') {
+    showView('privacy');
+    showPrivacyLanguage();
+  } else if (roomMatch) {
+    // The room view wires its DOM once per document; a second room in the same tab gets a fresh page.
+    if (roomEntered) return void location.reload();
+    roomEntered = true;
+    showView('room');
+    openRoom(decodeURIComponent(roomMatch[1]));
+  } else {
+    showView('landing');
+    startHashDemo();
+  }
+}
+
+function navigate(url) {
+  history.pushState(null, '', url);
+  route();
+}
+
+// Same-document links: no reload, so an open room keeps its signaling connection until it is left.
+document.addEventListener('click', (event) => {
+  const link = event.target.closest?.('a[data-link]');
+  if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+  event.preventDefault();
+  navigate(link.getAttribute('href'));
+});
+window.addEventListener('popstate', route);
+
+function showPrivacyLanguage() {
+  for (const article of document.querySelectorAll('[data-privacy-lang]')) {
+    article.hidden = article.dataset.privacyLang !== language();
+  }
+}
+
+// ---------- landing: create a room ----------
+
+async function createRoom() {
+  const button = $('create-room');
+  const error = $('landing-error');
+  button.disabled = true;
+  button.textContent = t('creating');
+  error.hidden = true;
+  try {
+    const roomId = await signalingClient().createRoom();
+    // The key is made here and lives only in the fragment: the server never learns it.
+    navigate(`/r/${roomId}#${generateRoomKey()}`);
+  } catch (e) {
+    error.textContent = t('errorCreate', { detail: e.code ?? e.message });
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+    button.textContent = t('createRoom');
+  }
+}
+
+// ---------- the room ----------
+
+async function openRoom(roomId) {
+  const keyText = location.hash.slice(1);
+  room = await enterRoom({ roomId, keyText, shareUrl: location.href, signaling: signalingClient() });
+  if (room.mesh) connectTransfers(room.mesh);
+}
+
+// The transfer half (web/src/transfer/) is built separately; import.meta.glob bundles it when it
+// exists and yields nothing when it does not, so the room works either way.
+const transferModules = import.meta.glob(['./transfer/transfer_engine.js', './transfer/transfer_panel.js', './transfer/core_loader.js']);
+
+async function loadCore() {
+  const loader = await transferModules['./transfer/core_loader.js']?.();
+  if (loader?.loadCore) return loader.loadCore();
+  if (loader?.default) return loader.default();
+  // Served from public/core/ as is; Vite must not bundle Emscripten's glue.
+  const glue = await import(/* @vite-ignore */ new URL('/core/cieloweb_core.js', location.origin).href);
+  return glue.default();
+}
+
+async function connectTransfers(mesh) {
+  const engineModule = await transferModules['./transfer/transfer_engine.js']?.();
+  if (!engineModule?.TransferEngine) return;
+  let engine;
+  try {
+    engine = new engineModule.TransferEngine(await loadCore());
+  } catch (error) {
+    $('engine').textContent = t('errorEngine', { detail: error.message });
+    return;
+  }
+  const attached = new Set();
+  const attach = (link) => {
+    if (attached.has(link.id)) engine.detachPeer(link.id); // a reconnect brings a new PeerLink
+    attached.add(link.id);
+    engine.attachPeer(link);
+  };
+  const detach = (peerId) => {
+    if (attached.delete(peerId)) engine.detachPeer(peerId);
+  };
+  mesh.addEventListener('peer-open', (e) => attach(e.detail));
+  mesh.addEventListener('peer-closed', (e) => detach(e.detail.peerId));
+  mesh.addEventListener('peer-left', (e) => detach(e.detail.peerId));
+  for (const link of mesh.links()) attach(link); // peers that opened while the engine loaded
+  const panel = await transferModules['./transfer/transfer_panel.js']?.();
+  panel?.mountTransferPanel?.($('transfers'), engine, mesh);
+  document.body.dataset.transfers = 'ready';
+}
+
+// ---------- the hash demo (landing) ----------
+
 let lastResult = null;
+let hashDemoStarted = false;
 
 function showResult(file, result) {
   lastResult = { file, result };
@@ -34,7 +169,9 @@ async function handleFile(file) {
   }
 }
 
-function wireDropZone() {
+function startHashDemo() {
+  if (hashDemoStarted) return;
+  hashDemoStarted = true;
   const zone = $('drop-zone');
   zone.addEventListener('dragover', (event) => {
     event.preventDefault();
@@ -51,25 +188,31 @@ function wireDropZone() {
     const file = event.target.files?.[0];
     if (file) handleFile(file);
   });
+  engineInfo()
+    .then((info) => {
+      $('engine').textContent = t('engine', { impl: info.implementation });
+      document.body.dataset.engineReady = 'true';
+    })
+    .catch((error) => {
+      $('engine').textContent = t('errorEngine', { detail: error.message });
+    });
 }
+
+// ---------- language ----------
 
 function wireLanguage() {
   const select = $('language');
   select.value = language();
   select.addEventListener('change', () => setLanguage(select.value, { remember: true }));
   document.addEventListener('languagechange', () => {
+    select.value = language();
     if (lastResult) showResult(lastResult.file, lastResult.result);
+    showPrivacyLanguage();
+    room?.view.relabel();
   });
 }
 
 setLanguage(detectLanguage());
 wireLanguage();
-wireDropZone();
-engineInfo()
-  .then((info) => {
-    $('engine').textContent = t('engine', { impl: info.implementation });
-    document.body.dataset.engineReady = 'true';
-  })
-  .catch((error) => {
-    $('engine').textContent = t('errorEngine', { detail: error.message });
-  });
+$('create-room').addEventListener('click', createRoom);
+route();

@@ -1,0 +1,355 @@
+// One RTCPeerConnection per remote peer of the room, negotiated through the signaling server with
+// "perfect negotiation" (the polite side is the one with the smaller peer id), and two negotiated,
+// ordered data channels on each: id 0 'app' (room proof, names, chat) and id 1 'transfer' (the WASM
+// core's frames and control messages only). See docs/web-architecture.md for the events.
+//
+// Glare is avoided rather than only survived: the newcomer (who finds the others in its join answer)
+// builds the connection and offers; the others build theirs when that first offer arrives. (With
+// both sides offering at once, Chromium 156 sometimes rolled back the polite side's offer and then
+// never gathered candidates for its answer: the pair stayed "connecting" for good.) Perfect
+// negotiation still guards any later collision.
+//
+// A connection that drops is rebuilt as a new RTCPeerConnection through the server. Every signal
+// carries a generation number so that offers and candidates of an old connection can never touch
+// the new one; a signal with a newer generation tells the other side to rebuild too. The impolite
+// side rebuilds first; the polite side waits for its offer and only rebuilds itself if none comes.
+import { connectionFingerprints, makeProof, safetyCode, verifyProof } from './room_proof.js';
+
+const DISCONNECTED_GRACE_MS = 4000; // 'disconnected' often heals by itself; 'failed' does not
+const RECONNECT_DELAY_MS = [300, 1000, 3000];
+const POLITE_FALLBACK_MS = 5000; // the polite side rebuilds itself if the other side's offer never comes
+const MAX_FAILED_ATTEMPTS = 3; // attempts that never opened before we report "connection failed"
+const DEFAULT_MAX_MESSAGE_SIZE = 65536;
+
+// Which end of the selected ICE candidate pair is a TURN relay decides 'relayed' vs 'direct'.
+export async function connectionPath(pc) {
+  const stats = await pc.getStats();
+  let pair = null;
+  stats.forEach((r) => {
+    if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+  });
+  if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair ??= r; });
+  if (!pair) return null;
+  const local = stats.get(pair.localCandidateId);
+  const remote = stats.get(pair.remoteCandidateId);
+  return local?.candidateType === 'relay' || remote?.candidateType === 'relay' ? 'relayed' : 'direct';
+}
+
+export class PeerMesh extends EventTarget {
+  // signaling: a SignalingClient; roomKey: CryptoKey from importRoomKey(); name: our display name.
+  constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] } } = {}) {
+    super();
+    this.signaling_ = signaling;
+    this.key_ = roomKey;
+    this.name_ = name;
+    this.rtcConfig_ = rtcConfig;
+    this.peers_ = new Map();
+    this.selfId = null;
+    this.room = null;
+    const on = (type, fn) => signaling.addEventListener(type, (e) => fn.call(this, e.detail));
+    on('joined', this.onJoined_);
+    on('peer-joined', ({ peer }) => this.ensurePeer_(peer.id, peer.name));
+    on('peer-left', ({ peerId }) => this.removePeer_(peerId));
+    on('signal', ({ from, data }) => this.onSignal_(from, data));
+  }
+
+  // A snapshot per remote peer for the UI: {id, name, state, path, safetyCode, attempts}.
+  // state: 'connecting' | 'verifying' | 'open' | 'blocked' | 'reconnecting' | 'failed'.
+  peerList() {
+    return [...this.peers_.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      state: p.state,
+      path: p.path,
+      safetyCode: p.safetyCode,
+      blockedReason: p.blockedReason,
+    }));
+  }
+
+  // PeerLinks of the peers that are open (proof verified).
+  links() {
+    return [...this.peers_.values()].filter((p) => p.state === 'open' && p.link).map((p) => p.link);
+  }
+
+  link(peerId) {
+    const p = this.peers_.get(peerId);
+    return p?.state === 'open' ? p.link : null;
+  }
+
+  // Sends a JSON message on the app channel of one open peer; false if it is not open.
+  sendApp(peerId, message) {
+    const link = this.link(peerId);
+    if (!link || link.appChannel.readyState !== 'open') return false;
+    link.appChannel.send(JSON.stringify({ v: 1, ...message }));
+    return true;
+  }
+
+  // Our display name changed: tell the open peers now, the server at the next (re-)join.
+  setName(name) {
+    this.name_ = name;
+    this.signaling_.setName(name);
+    for (const link of this.links()) this.sendApp(link.id, { type: 'name', name });
+  }
+
+  leave() {
+    for (const id of [...this.peers_.keys()]) this.removePeer_(id, { silent: true });
+    this.signaling_.leave();
+  }
+
+  // --- signaling side ---
+
+  onJoined_({ room, self, peers }) {
+    this.room = room;
+    this.selfId = self.id;
+    const present = new Set(peers.map((p) => p.id));
+    // After a re-join we have a new id: every old connection is stale (the others were told we
+    // left), so drop them all and start again with whoever is there now.
+    for (const id of [...this.peers_.keys()]) {
+      if (present.has(id)) this.closePeer_(this.peers_.get(id), { forget: true });
+      else this.removePeer_(id);
+    }
+    for (const p of peers) {
+      const peer = this.ensurePeer_(p.id, p.name);
+      if (!peer.pc) this.buildConnection_(peer, 0); // we are the newcomer: we offer
+    }
+    this.dispatch_('joined', { room, self, peers });
+  }
+
+  ensurePeer_(id, name) {
+    let peer = this.peers_.get(id);
+    if (!peer) {
+      // No connection yet: the newcomer offers, and we build ours when its offer arrives.
+      peer = { id, name: name ?? '', gen: 0, pc: null, state: 'connecting', failedAttempts: 0, queue: Promise.resolve() };
+      this.peers_.set(id, peer);
+      this.dispatch_('peer-joined', { peerId: id, name: peer.name });
+    } else if (name) {
+      peer.name = name;
+    }
+    return peer;
+  }
+
+  removePeer_(id, { silent = false } = {}) {
+    const peer = this.peers_.get(id);
+    if (!peer) return;
+    this.closePeer_(peer, { forget: true });
+    if (!silent) this.dispatch_('peer-left', { peerId: id, name: peer.name });
+  }
+
+  send_(peer, data) {
+    this.signaling_.signal(peer.id, { gen: peer.gen, ...data });
+  }
+
+  onSignal_(from, data) {
+    const gen = Number.isInteger(data.gen) ? data.gen : 0;
+    const peer = this.ensurePeer_(from);
+    if (gen < peer.gen || (gen === peer.gen && peer.pc === null && peer.built)) return; // an old connection's
+    if (gen > peer.gen || peer.pc === null) {
+      // Its first offer, or the other side rebuilt its connection (it saw a drop first).
+      if (peer.pc) this.closePeer_(peer);
+      this.buildConnection_(peer, gen);
+    }
+    const pc = peer.pc;
+    peer.queue = peer.queue.then(() => this.applySignal_(peer, pc, data)).catch((error) => {
+      if (peer.pc === pc) console.warn('signal failed', error);
+    });
+  }
+
+  // The perfect negotiation pattern (W3C webrtc-pc §10.7), serialised per peer.
+  async applySignal_(peer, pc, { description, candidate }) {
+    if (peer.pc !== pc) return;
+    if (description) {
+      const collision = description.type === 'offer' && (peer.makingOffer || pc.signalingState !== 'stable');
+      peer.ignoreOffer = !peer.polite && collision;
+      if (peer.ignoreOffer) return;
+      await pc.setRemoteDescription(description);
+      if (description.type === 'offer') {
+        await pc.setLocalDescription();
+        this.send_(peer, { description: pc.localDescription.toJSON() });
+      }
+    } else if (candidate) {
+      try {
+        await pc.addIceCandidate(candidate);
+      } catch (error) {
+        if (!peer.ignoreOffer) throw error;
+      }
+    }
+  }
+
+  // --- connection side ---
+
+  buildConnection_(peer, gen) {
+    const pc = new RTCPeerConnection(this.rtcConfig_);
+    clearTimeout(peer.reconnectTimer);
+    Object.assign(peer, {
+      pc,
+      gen,
+      built: true,
+      polite: this.selfId !== null && this.selfId < peer.id,
+      makingOffer: false,
+      ignoreOffer: false,
+      link: null,
+      path: null,
+      safetyCode: null,
+      blockedReason: null,
+      myProofSent: false,
+      remoteProof: null,
+      proofChecked: false,
+      state: peer.state === 'open' || peer.state === 'reconnecting' ? 'reconnecting' : 'connecting',
+    });
+    peer.queue = Promise.resolve();
+    // Negotiated channels exist on both sides at once: no ondatachannel race, fixed ids.
+    peer.app = pc.createDataChannel('app', { negotiated: true, id: 0, ordered: true });
+    peer.transfer = pc.createDataChannel('transfer', { negotiated: true, id: 1, ordered: true });
+    peer.transfer.binaryType = 'arraybuffer';
+    const current = () => peer.pc === pc;
+
+    pc.onnegotiationneeded = async () => {
+      try {
+        peer.makingOffer = true;
+        await pc.setLocalDescription();
+        if (current()) this.send_(peer, { description: pc.localDescription.toJSON() });
+      } catch (error) {
+        if (current()) console.warn('offer failed', error);
+      } finally {
+        peer.makingOffer = false;
+      }
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate && current()) this.send_(peer, { candidate: candidate.toJSON() });
+    };
+    pc.onconnectionstatechange = () => {
+      if (!current()) return;
+      clearTimeout(peer.disconnectTimer);
+      if (pc.connectionState === 'failed') this.onDrop_(peer, pc);
+      else if (pc.connectionState === 'disconnected') {
+        peer.disconnectTimer = setTimeout(() => current() && pc.connectionState === 'disconnected' && this.onDrop_(peer, pc), DISCONNECTED_GRACE_MS);
+      }
+    };
+    // The offerer's channels can open before its setRemoteDescription(answer) resolves, i.e. before
+    // the remote fingerprint is readable: try the proof again once the description settled.
+    pc.onsignalingstatechange = () => current() && this.maybeStartProof_(peer, pc);
+    for (const channel of [peer.app, peer.transfer]) {
+      channel.addEventListener('open', () => current() && this.maybeStartProof_(peer, pc));
+      channel.addEventListener('close', () => current() && this.onDrop_(peer, pc));
+    }
+    peer.app.addEventListener('message', (e) => current() && this.onAppMessage_(peer, pc, e.data));
+    this.update_(peer);
+  }
+
+  // Closes a connection without reconnecting (peer left, replaced, or we re-joined).
+  closePeer_(peer, { forget = false } = {}) {
+    clearTimeout(peer.disconnectTimer);
+    clearTimeout(peer.reconnectTimer);
+    const wasOpen = peer.state === 'open';
+    const pc = peer.pc;
+    peer.pc = null;
+    pc?.close();
+    if (wasOpen) this.dispatch_('peer-closed', { peerId: peer.id });
+    if (forget) this.peers_.delete(peer.id);
+  }
+
+  onDrop_(peer, pc) {
+    if (peer.pc !== pc) return;
+    if (peer.state === 'blocked') return; // a blocked peer is never retried from our side
+    const wasOpen = peer.state === 'open';
+    if (!wasOpen) peer.failedAttempts += 1;
+    this.closePeer_(peer);
+    if (peer.failedAttempts >= MAX_FAILED_ATTEMPTS) {
+      peer.state = 'failed';
+      this.update_(peer);
+      this.dispatch_('peer-failed', { peerId: peer.id });
+      return;
+    }
+    peer.state = 'reconnecting';
+    this.update_(peer);
+    const gen = peer.gen;
+    // Wait a little: when the peer closed its tab, the server's peer-left arrives meanwhile and
+    // removes it; the polite side waits longer, for the impolite side's new offer.
+    const delay = peer.polite ? POLITE_FALLBACK_MS : RECONNECT_DELAY_MS[Math.min(peer.failedAttempts, RECONNECT_DELAY_MS.length - 1)];
+    peer.reconnectTimer = setTimeout(() => {
+      if (this.peers_.get(peer.id) === peer && peer.gen === gen && peer.pc === null) this.buildConnection_(peer, gen + 1);
+    }, delay);
+  }
+
+  async maybeStartProof_(peer, pc) {
+    if (peer.app.readyState !== 'open' || peer.transfer.readyState !== 'open' || peer.myProofSent) return;
+    const fingerprints = connectionFingerprints(pc);
+    if (!fingerprints) return;
+    peer.myProofSent = true;
+    peer.fingerprints = fingerprints;
+    const [proof, code] = await Promise.all([makeProof(this.key_, fingerprints), safetyCode(this.key_, fingerprints)]);
+    if (peer.pc !== pc) return;
+    peer.safetyCode = code;
+    peer.state = 'verifying';
+    peer.app.send(JSON.stringify({ v: 1, type: 'proof', proof, name: this.name_ }));
+    this.update_(peer);
+    if (peer.remoteProof) await this.checkProof_(peer, pc);
+  }
+
+  async checkProof_(peer, pc) {
+    if (peer.proofChecked || !peer.myProofSent || !peer.safetyCode) return;
+    peer.proofChecked = true;
+    const { proof, name } = peer.remoteProof;
+    const ok = await verifyProof(this.key_, peer.fingerprints, proof);
+    if (peer.pc !== pc) return;
+    if (typeof name === 'string' && name.trim()) peer.name = name.slice(0, 64);
+    if (!ok) {
+      // Keep the connection but never use it: closing would make an honest other side retry in a loop.
+      peer.state = 'blocked';
+      peer.blockedReason = 'proof-mismatch';
+      this.update_(peer);
+      this.dispatch_('peer-blocked', { peerId: peer.id, reason: 'proof-mismatch' });
+      return;
+    }
+    peer.path = (await connectionPath(pc).catch(() => null)) ?? 'direct';
+    if (peer.pc !== pc) return;
+    peer.state = 'open';
+    peer.failedAttempts = 0;
+    peer.link = {
+      id: peer.id,
+      name: peer.name,
+      pc,
+      appChannel: peer.app,
+      transferChannel: peer.transfer,
+      maxMessageSize: pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE,
+      path: peer.path,
+      safetyCode: peer.safetyCode,
+    };
+    this.update_(peer);
+    this.dispatch_('peer-open', peer.link);
+  }
+
+  onAppMessage_(peer, pc, raw) {
+    if (typeof raw !== 'string' || raw.length > 256 * 1024) return;
+    let msg;
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (!msg || typeof msg !== 'object') return;
+    if (msg.type === 'proof') {
+      if (peer.remoteProof) return; // one proof per connection
+      peer.remoteProof = { proof: msg.proof, name: msg.name };
+      this.checkProof_(peer, pc);
+      return;
+    }
+    // Nothing but the proof is accepted before it verified, and nothing at all from a blocked peer.
+    if (peer.state !== 'open') return;
+    if (msg.type === 'name' && typeof msg.name === 'string' && msg.name.trim()) {
+      peer.name = msg.name.slice(0, 64);
+      peer.link.name = peer.name;
+      this.update_(peer);
+      return;
+    }
+    this.dispatch_('app-message', { peerId: peer.id, message: msg });
+  }
+
+  update_(peer) {
+    this.dispatch_('peer-updated', { peerId: peer.id });
+  }
+
+  dispatch_(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

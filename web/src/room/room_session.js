@@ -1,0 +1,103 @@
+// Entering a room: read the key from the fragment, join through the signaling server, and wire the
+// mesh, the chat and the view together. Status notices (room full, peer left, connection failed,
+// blocked peer, server lost) are decided here, from the events of the parts.
+import { t } from '../i18n.js';
+import { Chat } from './chat.js';
+import { PeerMesh } from './peer_mesh.js';
+import { importRoomKey } from './room_proof.js';
+import { RoomView } from './room_view.js';
+
+const NAME_KEY = 'cieloweb.name';
+const MAX_NAME_BYTES = 64; // the server's limit (UTF-8 bytes)
+
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+// Trims a name to what the server accepts: printable, at most 64 UTF-8 bytes.
+export function clampName(raw) {
+  let name = String(raw).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const encoder = new TextEncoder();
+  while (encoder.encode(name).length > MAX_NAME_BYTES) name = name.slice(0, -1);
+  return name.trim();
+}
+
+// The remembered display name (localStorage, never a cookie), or a new "Guest 123".
+export function rememberedName() {
+  const saved = clampName(globalThis.localStorage?.getItem(NAME_KEY) ?? '');
+  if (saved) return saved;
+  const name = t('defaultName', { n: 100 + Math.floor(Math.random() * 900) });
+  globalThis.localStorage?.setItem(NAME_KEY, name);
+  return name;
+}
+
+const JOIN_ERROR_STATUS = {
+  'room-full': 'statusRoomFull',
+  'room-not-found': 'statusRoomNotFound',
+  'too-many-guesses': 'statusTooManyGuesses',
+  'invalid-name': 'statusInvalidName',
+};
+
+// Resolves to {view, mesh, chat, leave()}; mesh and chat are null when the room cannot be entered
+// (the view then shows why).
+export async function enterRoom({ roomId, keyText, shareUrl, signaling }) {
+  let name = rememberedName();
+  let mesh = null;
+  const view = new RoomView({
+    shareUrl,
+    onNameChange: (raw) => {
+      const clean = clampName(raw);
+      if (!clean) return;
+      name = clean;
+      globalThis.localStorage?.setItem(NAME_KEY, clean);
+      view.setSelfName(clean);
+      mesh?.setName(clean);
+    },
+  });
+  view.setSelfName(name);
+  document.body.dataset.room = 'entering';
+
+  let key = null;
+  try {
+    if (!ROOM_ID_PATTERN.test(roomId)) throw Object.assign(new Error('bad room id'), { status: 'statusRoomNotFound' });
+    key = await importRoomKey(keyText ?? '');
+  } catch (error) {
+    view.showStatus(error.status ?? 'statusMissingKey', {}, 'error');
+    document.body.dataset.room = 'error';
+    return { view, mesh: null, chat: null, leave() {} };
+  }
+
+  mesh = new PeerMesh(signaling, key, { name });
+  const chat = new Chat(mesh);
+  view.attach(mesh, chat);
+
+  const nameOf = (peerId) => mesh.peerList().find((p) => p.id === peerId)?.name || t('chatEmptyName');
+  mesh.addEventListener('peer-left', (e) => view.showStatus('statusPeerLeft', { name: e.detail.name || t('chatEmptyName') }));
+  mesh.addEventListener('peer-failed', (e) => view.showStatus('statusConnectionFailed', { name: nameOf(e.detail.peerId) }, 'error'));
+  mesh.addEventListener('peer-blocked', (e) => view.showStatus('statusBlocked', { name: nameOf(e.detail.peerId) }, 'error'));
+  signaling.addEventListener('closed', (e) => {
+    if (e.detail.willReconnect) view.showStatus('statusServerLost', {}, 'error');
+  });
+  signaling.addEventListener('joined', () => view.clearStatus('statusServerLost'));
+  signaling.addEventListener('error', (e) => {
+    const status = JOIN_ERROR_STATUS[e.detail.code];
+    if (status) view.showStatus(status, {}, 'error'); // a re-join after a reconnect was refused
+  });
+
+  try {
+    await signaling.join(roomId, name);
+  } catch (error) {
+    const status = JOIN_ERROR_STATUS[error.code];
+    if (status) view.showStatus(status, {}, 'error');
+    else view.showStatus('statusJoinFailed', { detail: error.code ?? error.message }, 'error');
+    document.body.dataset.room = 'error';
+    return { view, mesh: null, chat: null, leave() {} };
+  }
+  document.body.dataset.room = 'joined';
+  return {
+    mesh,
+    chat,
+    view,
+    leave() {
+      mesh.leave();
+    },
+  };
+}

@@ -1,0 +1,194 @@
+// The room's view: share link (copy + QR), the people (state, path, safety code, blocked warning),
+// our editable name, status notices and the chat. It only reads the mesh and the chat and calls
+// their methods; the transfers section is left to web/src/transfer/transfer_panel.js.
+import QRCode from 'qrcode';
+import { formatTime, t } from '../i18n.js';
+import { deliveryState } from './chat.js';
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== undefined && v !== null) node.setAttribute(k, v);
+  }
+  if (text !== undefined) node.textContent = text; // never innerHTML: names and chat are untrusted
+  return node;
+}
+
+const STATE_TEXT = {
+  connecting: 'stateConnecting',
+  verifying: 'stateVerifying',
+  open: 'stateOpen',
+  blocked: 'stateBlocked',
+  reconnecting: 'stateReconnecting',
+  failed: 'stateFailed',
+};
+
+export function formatSafetyCode(code) {
+  return code ? `${code.slice(0, 3)} ${code.slice(3)}` : '';
+}
+
+export class RoomView {
+  // shareUrl: the full link with its #key; mesh/chat: may be null until the room is joined.
+  constructor({ shareUrl, onNameChange }) {
+    this.shareUrl_ = shareUrl;
+    this.mesh_ = null;
+    this.chat_ = null;
+    this.status_ = null; // {key, params, tone}
+    this.selfName_ = '';
+    this.onNameChange_ = onNameChange;
+    this.wireStatic_();
+  }
+
+  attach(mesh, chat) {
+    this.mesh_ = mesh;
+    this.chat_ = chat;
+    for (const type of ['peer-joined', 'peer-updated', 'peer-open', 'peer-closed', 'peer-blocked', 'peer-left', 'peer-failed']) {
+      mesh.addEventListener(type, () => this.renderPeers());
+    }
+    chat.addEventListener('message', (e) => this.appendMessage_(e.detail.message));
+    chat.addEventListener('update', (e) => this.updateMessage_(e.detail.message));
+    this.renderPeers();
+  }
+
+  setSelfName(name) {
+    this.selfName_ = name;
+    $('self-name').value = name;
+  }
+
+  // One notice at a time, the newest; key is an i18n key so it follows language switches.
+  showStatus(key, params = {}, tone = 'info') {
+    this.status_ = { key, params, tone };
+    this.renderStatus_();
+  }
+
+  clearStatus(key) {
+    if (!key || this.status_?.key === key) {
+      this.status_ = null;
+      this.renderStatus_();
+    }
+  }
+
+  // Re-renders everything that holds translated text built here (static text uses data-i18n).
+  relabel() {
+    this.renderStatus_();
+    this.renderPeers();
+    const list = $('chat-list');
+    list.replaceChildren();
+    for (const m of this.chat_?.messages ?? []) this.appendMessage_(m);
+  }
+
+  wireStatic_() {
+    const link = $('share-link');
+    link.value = this.shareUrl_;
+    link.addEventListener('focus', () => link.select());
+    const copy = $('copy-link');
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(this.shareUrl_);
+      } catch {
+        link.select(); // the clipboard API needs a secure context and permission: fall back
+        document.execCommand('copy');
+      }
+      copy.textContent = t('copied');
+      copy.dataset.copied = 'true';
+      setTimeout(() => {
+        copy.textContent = t('copy');
+        delete copy.dataset.copied;
+      }, 2000);
+    });
+    QRCode.toCanvas($('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(() => {
+      $('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
+    });
+
+    const nameInput = $('self-name');
+    const commitName = () => {
+      const name = nameInput.value.trim().slice(0, 40);
+      if (!name) {
+        nameInput.value = this.selfName_;
+        return;
+      }
+      if (name === this.selfName_) return;
+      this.selfName_ = name;
+      this.onNameChange_?.(name);
+    };
+    nameInput.addEventListener('change', commitName);
+    nameInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') nameInput.blur();
+    });
+
+    $('chat-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const input = $('chat-input');
+      if (this.chat_?.send(input.value)) input.value = '';
+    });
+  }
+
+  renderStatus_() {
+    const box = $('room-status');
+    if (!this.status_) {
+      box.hidden = true;
+      box.textContent = '';
+      delete box.dataset.key;
+      return;
+    }
+    box.hidden = false;
+    box.dataset.key = this.status_.key;
+    box.dataset.tone = this.status_.tone;
+    box.textContent = t(this.status_.key, this.status_.params);
+  }
+
+  renderPeers() {
+    const list = $('peer-list');
+    const peers = this.mesh_?.peerList() ?? [];
+    $('peers-empty').hidden = peers.length > 0;
+    list.replaceChildren(
+      ...peers.map((p) => {
+        const item = el('li', { 'data-testid': 'peer', 'data-peer-id': p.id, 'data-state': p.state, class: `peer ${p.state}` });
+        const name = p.name || t('chatEmptyName');
+        item.append(el('span', { class: 'peer-name', 'data-testid': 'peer-name' }, name));
+        item.append(el('span', { class: 'peer-state', 'data-testid': 'peer-state' }, t(STATE_TEXT[p.state] ?? 'stateConnecting')));
+        if (p.state === 'open' && p.path) {
+          item.append(el('span', { class: 'peer-path', 'data-testid': 'peer-path', 'data-path': p.path }, t(p.path === 'relayed' ? 'pathRelayed' : 'pathDirect')));
+        }
+        if (p.safetyCode) {
+          const code = el('span', { class: 'peer-safety', 'data-testid': 'peer-safety', title: t('safetyHint', { name }) });
+          code.append(`${t('safetyCode')} `, el('code', { 'data-testid': 'peer-safety-code' }, formatSafetyCode(p.safetyCode)));
+          item.append(code);
+        }
+        if (p.state === 'blocked') {
+          item.append(el('p', { class: 'warning', role: 'alert', 'data-testid': 'peer-warning' }, t('blockedWarning', { name })));
+        }
+        return item;
+      }),
+    );
+  }
+
+  senderName_(message) {
+    if (message.from === 'self') return `${this.selfName_} (${t('you')})`;
+    const peer = this.mesh_?.peerList().find((p) => p.id === message.from);
+    return peer?.name || message.fromName || t('chatEmptyName');
+  }
+
+  appendMessage_(message) {
+    const item = el('li', { 'data-testid': 'chat-message', 'data-message-id': message.id, class: message.from === 'self' ? 'mine' : 'theirs' });
+    const meta = el('div', { class: 'chat-meta' });
+    meta.append(el('span', { class: 'chat-sender', 'data-testid': 'chat-sender' }, this.senderName_(message)));
+    meta.append(el('time', { 'data-testid': 'chat-time', datetime: new Date(message.sentAt).toISOString() }, formatTime(message.sentAt)));
+    item.append(meta, el('p', { class: 'chat-text', 'data-testid': 'chat-text' }, message.text));
+    if (message.from === 'self') item.append(el('span', { class: 'chat-delivery', 'data-testid': 'chat-delivery' }));
+    $('chat-list').append(item);
+    this.updateMessage_(message);
+    item.scrollIntoView({ block: 'nearest' });
+  }
+
+  updateMessage_(message) {
+    const item = $('chat-list').querySelector(`[data-message-id="${CSS.escape(message.id)}"]`);
+    if (!item || message.from !== 'self') return;
+    const state = deliveryState(message);
+    item.dataset.delivery = state;
+    const key = { failed: 'deliveryFailed', sent: 'deliverySent', delivered: 'deliveryDelivered' }[state];
+    item.querySelector('[data-testid=chat-delivery]').textContent = t(key);
+  }
+}
