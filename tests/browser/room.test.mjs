@@ -117,6 +117,8 @@ test('room: create, join by link, see names, chat both ways with delivery receip
     assert.match(codeA, /^\d{3} \d{3}$/);
     assert.equal(codeA, codeB);
     assert.equal(await peerItem(alice.page, 'Bob').locator('[data-testid=peer-path]').getAttribute('data-path'), 'direct');
+    // The transfer half is wired to the mesh (engine made, panel mounted in the transfers section).
+    for (const p of [alice, bob]) await p.page.waitForSelector('body[data-transfers=ready]', { state: 'attached' });
 
     const mine = await sendChat(alice, 'Hello Bob, the report is ready');
     await mine.and(alice.page.locator('[data-delivery=delivered]')).waitFor();

@@ -147,6 +147,17 @@ export function setLanguage(language, { remember = false } = {}) {
   document.dispatchEvent(new CustomEvent('languagechange', { detail: current }));
 }
 
+// Lets another module (e.g. the transfer panel) bring its own {en, nl} strings; keys already here
+// keep their text, so one module cannot change another's words.
+export function addMessages(tables) {
+  for (const [lang, table] of Object.entries(tables ?? {})) {
+    if (!messages[lang]) continue;
+    for (const [key, text] of Object.entries(table)) {
+      if (!(key in messages[lang]) && typeof text === 'string') messages[lang][key] = text;
+    }
+  }
+}
+
 export function language() {
   return current;
 }

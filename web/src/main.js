@@ -90,8 +90,11 @@ async function createRoom() {
 
 async function openRoom(roomId) {
   const keyText = location.hash.slice(1);
+  // The engine is ready before we join, so it attaches to each peer in the peer-open event itself
+  // and gets every transfer message (the mesh replays those that came before the proof verified).
+  const engine = await createTransferEngine();
   room = await enterRoom({ roomId, keyText, shareUrl: location.href, signaling: signalingClient() });
-  if (room.mesh) connectTransfers(room.mesh);
+  if (room.mesh && engine) connectTransfers(engine, room.mesh);
 }
 
 // The transfer half (web/src/transfer/) is built separately; import.meta.glob bundles it when it
@@ -101,22 +104,23 @@ const transferModules = import.meta.glob(['./transfer/transfer_engine.js', './tr
 async function loadCore() {
   const loader = await transferModules['./transfer/core_loader.js']?.();
   if (loader?.loadCore) return loader.loadCore();
-  if (loader?.default) return loader.default();
   // Served from public/core/ as is; Vite must not bundle Emscripten's glue.
   const glue = await import(/* @vite-ignore */ new URL('/core/cieloweb_core.js', location.origin).href);
   return glue.default();
 }
 
-async function connectTransfers(mesh) {
-  const engineModule = await transferModules['./transfer/transfer_engine.js']?.();
-  if (!engineModule?.TransferEngine) return;
-  let engine;
+async function createTransferEngine() {
   try {
-    engine = new engineModule.TransferEngine(await loadCore());
+    const engineModule = await transferModules['./transfer/transfer_engine.js']?.();
+    if (!engineModule?.TransferEngine) return null;
+    return new engineModule.TransferEngine(await loadCore());
   } catch (error) {
     $('engine').textContent = t('errorEngine', { detail: error.message });
-    return;
+    return null; // the room, its chat and its proof work without the transfer half
   }
+}
+
+async function connectTransfers(engine, mesh) {
   const attached = new Set();
   const attach = (link) => {
     if (attached.has(link.id)) engine.detachPeer(link.id); // a reconnect brings a new PeerLink
@@ -129,7 +133,7 @@ async function connectTransfers(mesh) {
   mesh.addEventListener('peer-open', (e) => attach(e.detail));
   mesh.addEventListener('peer-closed', (e) => detach(e.detail.peerId));
   mesh.addEventListener('peer-left', (e) => detach(e.detail.peerId));
-  for (const link of mesh.links()) attach(link); // peers that opened while the engine loaded
+  for (const link of mesh.links()) attach(link);
   const panel = await transferModules['./transfer/transfer_panel.js']?.();
   panel?.mountTransferPanel?.($('transfers'), engine, mesh);
   document.body.dataset.transfers = 'ready';

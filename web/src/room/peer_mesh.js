@@ -20,6 +20,9 @@ const RECONNECT_DELAY_MS = [300, 1000, 3000];
 const POLITE_FALLBACK_MS = 5000; // the polite side rebuilds itself if the other side's offer never comes
 const MAX_FAILED_ATTEMPTS = 3; // attempts that never opened before we report "connection failed"
 const DEFAULT_MAX_MESSAGE_SIZE = 65536;
+// Messages that arrive after the other side verified us but before we verified it are held, then
+// replayed at peer-open; a peer that floods before its proof loses the excess (it is not trusted yet).
+const MAX_EARLY_MESSAGES = 256;
 
 // Which end of the selected ICE candidate pair is a TURN relay decides 'relayed' vs 'direct'.
 export async function connectionPath(pc) {
@@ -233,6 +236,11 @@ export class PeerMesh extends EventTarget {
       channel.addEventListener('close', () => current() && this.onDrop_(peer, pc));
     }
     peer.app.addEventListener('message', (e) => current() && this.onAppMessage_(peer, pc, e.data));
+    // The transfer channel's owner (TransferEngine) listens only from peer-open on; hold what comes before.
+    peer.earlyTransfer = [];
+    peer.holdTransfer = (e) => peer.earlyTransfer.length < MAX_EARLY_MESSAGES && peer.earlyTransfer.push(e.data);
+    peer.transfer.addEventListener('message', peer.holdTransfer);
+    peer.earlyApp = [];
     this.update_(peer);
   }
 
@@ -295,6 +303,9 @@ export class PeerMesh extends EventTarget {
     if (typeof name === 'string' && name.trim()) peer.name = name.slice(0, 64);
     if (!ok) {
       // Keep the connection but never use it: closing would make an honest other side retry in a loop.
+      peer.transfer.removeEventListener('message', peer.holdTransfer);
+      peer.earlyTransfer = [];
+      peer.earlyApp = [];
       peer.state = 'blocked';
       peer.blockedReason = 'proof-mismatch';
       this.update_(peer);
@@ -316,7 +327,10 @@ export class PeerMesh extends EventTarget {
       safetyCode: peer.safetyCode,
     };
     this.update_(peer);
-    this.dispatch_('peer-open', peer.link);
+    this.dispatch_('peer-open', peer.link); // listeners attach synchronously, then get what was held
+    peer.transfer.removeEventListener('message', peer.holdTransfer);
+    for (const data of peer.earlyTransfer.splice(0)) peer.transfer.dispatchEvent(new MessageEvent('message', { data }));
+    for (const msg of peer.earlyApp.splice(0)) this.onAppMessage_(peer, pc, msg);
   }
 
   onAppMessage_(peer, pc, raw) {
@@ -334,8 +348,13 @@ export class PeerMesh extends EventTarget {
       this.checkProof_(peer, pc);
       return;
     }
-    // Nothing but the proof is accepted before it verified, and nothing at all from a blocked peer.
-    if (peer.state !== 'open') return;
+    // Nothing but the proof is used before it verified (held until then), nothing at all from a
+    // blocked peer.
+    if (peer.state === 'blocked') return;
+    if (peer.state !== 'open') {
+      if (peer.earlyApp.length < MAX_EARLY_MESSAGES) peer.earlyApp.push(raw);
+      return;
+    }
     if (msg.type === 'name' && typeof msg.name === 'string' && msg.name.trim()) {
       peer.name = msg.name.slice(0, 64);
       peer.link.name = peer.name;
