@@ -89,7 +89,8 @@ StaticAnswer StaticSite::resolve(std::string_view target, std::string_view if_no
 
   std::string relative;
   bool immutable = false;
-  if (*path == "/" || *path == "/index.html" || is_room_route(*path)) {
+  // The page routes these itself (a single-page app): a reload or a shared link must get the page.
+  if (*path == "/" || *path == "/index.html" || *path == "/privacy" || is_room_route(*path)) {
     relative = index_file;
   } else {
     // Every segment must be a plain name: no "..", ".", empty segments or dot files.

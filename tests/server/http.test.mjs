@@ -27,8 +27,8 @@ describe('serving the page', () => {
   });
   after(() => server.stop());
 
-  test('/ and /r/<room> serve index.html with security headers', async () => {
-    for (const target of ['/', '/r/Y0Zd5xiDoZXFzpYyblVRIA']) {
+  test('/, /privacy and /r/<room> serve index.html with security headers', async () => {
+    for (const target of ['/', '/privacy', '/r/Y0Zd5xiDoZXFzpYyblVRIA']) {
       const res = await fetch(server.url + target);
       assert.equal(res.status, 200);
       assert.match(await res.text(), /CieloWeb test page/);
