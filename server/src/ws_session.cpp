@@ -110,11 +110,13 @@ void WsSession::check_alive(std::int64_t now_ms) {
     boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
       self->finish(beast::error::timeout, "ping-timeout");
     });
-  } else if (!ping_outstanding_ &&
+  } else if (!ping_outstanding_ && !ping_in_flight_ &&
              silent_ms >= static_cast<std::int64_t>(ctx_.config().ping_timeout_ms / 2)) {
     ping_outstanding_ = true;
-    // Beast lets one ping wait behind a message write; its completion needs no action.
-    ws_.async_ping({}, [self = shared_from_this()](beast::error_code) {});
+    // Beast lets one ping wait behind a message write, but only one: ping_in_flight_ guards that.
+    ping_in_flight_ = true;
+    ws_.async_ping(
+        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
   }
 }
 

@@ -53,7 +53,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool writing_ = false;
   bool finished_ = false;
   bool dropping_ = false;
-  bool ping_outstanding_ = false;
+  bool ping_outstanding_ = false;  // a ping went out and nothing has been heard since
+  bool ping_in_flight_ = false;    // Beast's ping operation has not completed yet
   std::int64_t last_seen_ms_ = 0;
   std::optional<boost::beast::websocket::close_reason> pending_close_;
 };
