@@ -73,6 +73,19 @@ bool Compressor::try_compress(std::span<const std::uint8_t> raw, std::vector<std
   return false;
 }
 
+bool Compressor::compress_at(std::span<const std::uint8_t> raw, int level,
+                             std::vector<std::uint8_t>& out) {
+  out.resize(ZSTD_compressBound(raw.size()));
+  const std::size_t n =
+      ZSTD_compressCCtx(as_cctx(cctx_), out.data(), out.size(), raw.data(), raw.size(), level);
+  if (ZSTD_isError(n)) {
+    out.clear();
+    return false;
+  }
+  out.resize(n);
+  return true;
+}
+
 Decompressor::Decompressor() : dctx_(ZSTD_createDCtx()) {}
 Decompressor::~Decompressor() {
   ZSTD_freeDCtx(as_dctx(dctx_));
