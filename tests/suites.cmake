@@ -8,6 +8,11 @@ set(CIELO_ROOT ${PROJECT_SOURCE_DIR})
 add_test(NAME core_unit_sanitized
   COMMAND ${CIELO_ROOT}/build/asan/tests/native/core_tests "--test-case-exclude=*larger than 4 GiB*")
 
+# The server's handler tests under ASan + UBSan too.
+if(CIELO_BUILD_SERVER)
+  add_test(NAME server_unit_sanitized COMMAND ${CIELO_ROOT}/build/asan/server/server_tests)
+endif()
+
 # The WASM build in Node: hashes vs b3sum, codec, full transfers, leak counts.
 add_test(NAME wasm_node COMMAND node --test ${CIELO_ROOT}/tests/node/ WORKING_DIRECTORY ${CIELO_ROOT})
 
