@@ -2,6 +2,8 @@
 // reference, incremental updates, and the block-CV API used to verify transfers.
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -27,20 +29,7 @@ std::vector<std::uint8_t> pattern_251(std::size_t n) {
 }
 
 // Deterministic pseudo-random bytes (splitmix64), so failures reproduce.
-std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint64_t seed) {
-  std::vector<std::uint8_t> v(n);
-  std::uint64_t x = seed;
-  std::size_t i = 0;
-  while (i < n) {
-    x += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    for (int k = 0; k < 8 && i < n; ++k, ++i) v[i] = static_cast<std::uint8_t>(z >> (8 * k));
-  }
-  return v;
-}
+using cieloweb::test::random_bytes;
 
 // A scratch file removed when the test ends, pass or fail.
 class TempFile {

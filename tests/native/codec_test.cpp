@@ -1,7 +1,9 @@
 // zstd block codec: adaptive compression decisions, round trips, and the decompression cap that
 // stops zip bombs (declared sizes, omitted sizes, corrupt and empty input).
 #include <doctest/doctest.h>
+
 #include <zstd.h>
+#include "test_data.hpp"
 
 #include <cstdint>
 #include <span>
@@ -35,19 +37,7 @@ std::vector<std::uint8_t> text_bytes(std::size_t n) {
 }
 
 // Deterministic pseudo-random bytes (splitmix64): incompressible.
-std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint64_t seed) {
-  std::vector<std::uint8_t> v(n);
-  std::uint64_t x = seed;
-  for (std::size_t i = 0; i < n;) {
-    x += 0x9E3779B97F4A7C15ull;
-    std::uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    for (int k = 0; k < 8 && i < n; ++k, ++i) v[i] = static_cast<std::uint8_t>(z >> (8 * k));
-  }
-  return v;
-}
+using cieloweb::test::random_bytes;
 
 // A zstd frame whose header does not carry the content size (as a streaming sender would write).
 std::vector<std::uint8_t> compress_without_size(std::span<const std::uint8_t> raw) {

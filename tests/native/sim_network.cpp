@@ -18,18 +18,6 @@ void MemorySink::write(std::uint64_t offset, std::span<const std::uint8_t> bytes
   std::memcpy(bytes_.data() + offset, bytes.data(), bytes.size());
 }
 
-std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint64_t seed) {
-  std::vector<std::uint8_t> v(n);
-  std::uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (std::size_t i = 0; i < n; i += 8) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    std::memcpy(v.data() + i, &x, std::min<std::size_t>(8, n - i));
-  }
-  return v;
-}
-
 std::vector<std::uint8_t> text_bytes(std::size_t n, std::uint64_t seed) {
   static const char* words[] = {"peer",     "block", "verified", "channel",
                                 "offer",    "room",  "{\"id\":", "\"level\":\"info\"",

@@ -14,6 +14,7 @@
 
 #include "cieloweb/receiver.hpp"
 #include "cieloweb/sender.hpp"
+#include "test_data.hpp"
 
 namespace cieloweb::sim {
 
@@ -116,7 +117,7 @@ struct Outcome {
 Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_config,
             std::vector<PeerSetup> peers, std::uint64_t max_ticks = 10'000'000);
 
-std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint64_t seed);
+using test::random_bytes;
 std::vector<std::uint8_t> text_bytes(std::size_t n, std::uint64_t seed);
 
 }  // namespace cieloweb::sim
