@@ -51,6 +51,23 @@ sim::Outcome transfer_ok(const std::vector<std::uint8_t>& data, sim::Faults faul
   return out;
 }
 
+// A reloaded receiver: `state` cut down to its first `blocks` verified blocks, whose bytes (taken
+// from `on_disk`) are already in the sink; the sender then serves `source`.
+sim::PeerOutcome resume_after_reload(const std::vector<std::uint8_t>& source_bytes,
+                                     const std::vector<std::uint8_t>& on_disk, ResumeState state,
+                                     std::uint32_t blocks, sim::MemorySink& sink) {
+  state.verified.clear();
+  state.verified.insert_range(0, blocks);
+  state.checks.resize(blocks);
+  sim::MemorySource source(source_bytes);
+  sink.write(0, std::span(on_disk).subspan(0, std::size_t{blocks} * block));
+  sim::Faults f;
+  f.resume_from = state;
+  auto out = sim::run(source, FileInfo{"dir/file.bin", source_bytes.size(), 1700000000000, ""},
+                      small_blocks(), {peer(sink, f)});
+  return out.peers.at(0);
+}
+
 }  // namespace
 
 TEST_CASE("transfer: edge sizes arrive byte-exact with the b3sum root") {
@@ -136,21 +153,10 @@ TEST_CASE("transfer: a dropped connection resumes and re-sends only missing bloc
 TEST_CASE("transfer: resume after a reload asks only for the missing blocks") {
   auto data = sim::random_bytes(16 * block + 3, 6);
   auto full = transfer_ok(data);
-  ResumeState half = full.peers[0].final_state;
-  REQUIRE(half.verified.count() == 17);
-  half.verified.clear();
-  half.verified.insert_range(0, 9);
-  half.checks.resize(9);
-
-  sim::MemorySource source(data);
+  REQUIRE(full.peers[0].final_state.verified.count() == 17);
   sim::MemorySink sink;
   // The reloaded page still has blocks 0..8 on disk.
-  sink.write(0, std::span(data).subspan(0, 9 * block));
-  sim::Faults f;
-  f.resume_from = half;
-  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""},
-                      small_blocks(), {peer(sink, f)});
-  const auto& p = out.peers[0];
+  const auto p = resume_after_reload(data, data, full.peers[0].final_state, 9, sink);
   REQUIRE(p.completed);
   CHECK(sink.bytes() == data);
   CHECK(*p.root == blake3::hash(data));
@@ -161,21 +167,10 @@ TEST_CASE("transfer: resume after a reload asks only for the missing blocks") {
 TEST_CASE("transfer: resume against a changed file restarts cleanly instead of mixing versions") {
   auto data = sim::random_bytes(8 * block, 7);
   auto full = transfer_ok(data);
-  ResumeState state = full.peers[0].final_state;
-  state.verified.clear();
-  state.verified.insert_range(0, 4);
-  state.checks.resize(4);
-
   auto changed = data;
   changed[10] ^= 1;  // same name, size and mtime: only the first block's hash tells
-  sim::MemorySource source(changed);
   sim::MemorySink sink;
-  sink.write(0, std::span(data).subspan(0, 4 * block));
-  sim::Faults f;
-  f.resume_from = state;
-  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""},
-                      small_blocks(), {peer(sink, f)});
-  const auto& p = out.peers[0];
+  const auto p = resume_after_reload(changed, data, full.peers[0].final_state, 4, sink);
   REQUIRE(p.completed);
   CHECK(p.discards == 1);
   CHECK(sink.bytes() == changed);
