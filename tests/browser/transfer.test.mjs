@@ -1,22 +1,20 @@
-// File transfers between real Chromium pages over real WebRTC data channels, against the real
-// server (which serves the WASM core): sizes from 1 byte to 64 MiB, a folder of 20 files to two
-// receivers, a cut connection and a reloaded receiver that resume with only the missing blocks, a
-// decline and a cancel that leave both sides clean. Every received file is hashed back from OPFS
-// in the page and compared with b3sum of the source.
-//
-// The peers are wired by web/test-pages/engine.html (the engine and its panel over a
-// RTCPeerConnection whose offer/answer this test carries), served from the source tree: the room
-// UI has its own tests, this file tests the transfer half through its seams (PeerLink in, panel
-// and engine out).
+// File transfers in the room app, between real Chromium pages over real WebRTC data channels,
+// against the real server (which serves the page and the WASM core and introduces the peers):
+// create a room, open its link, then 1 byte to 64 MiB (with chat both ways during the transfer),
+// a folder of 20 files to two receivers, a file to one chosen person, a cut connection and a
+// reloaded receiver that resume with only the missing blocks, a decline and a cancel that leave
+// both sides clean, and what the server sees of it all (no file bytes). Every received file is
+// hashed back from OPFS in the page and compared with b3sum of the source.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
-import { projectRoot, startService } from './service.mjs';
+import * as flow from './room_flow.mjs';
+import { startService } from './service.mjs';
 
 const MiB = 1024 * 1024;
 let service;
@@ -46,56 +44,77 @@ function sourceFile(relative, size) {
   return { file, hash: b3sum(file), size };
 }
 
-// A page of its own browser context (its own OPFS and IndexedDB, like another person's browser).
-async function openPeer(context) {
-  context ??= await browser.newContext();
-  await context.route(/\/(test-pages|src)\//, (route) => {
-    const p = new URL(route.request().url()).pathname;
-    route.fulfill({
-      body: readFileSync(path.join(projectRoot, 'web', p)),
-      contentType: p.endsWith('.js') ? 'text/javascript' : 'text/html',
-    });
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${service.origin}/test-pages/engine.html`);
-  await page.waitForSelector('body[data-engine-ready=true]', { timeout: 20000 });
-  return { context, page, errors };
+// People in one room, ready to send files to each other: the first creates the room, the others
+// open its link. Each is a browser context of its own (its own OPFS and IndexedDB).
+async function roomOf(names, { ownProcess = [], record = null } = {}) {
+  const peers = [];
+  for (const name of names) {
+    peers.push(ownProcess.includes(name) ? await flow.newPeerInOwnProcess(name, { record }) : await flow.newPeer(browser, name, { record }));
+  }
+  const url = await flow.createRoom(peers[0], service.origin);
+  for (const p of peers.slice(1)) await flow.joinRoom(p, url);
+  for (let i = 0; i < peers.length; i += 1) for (let j = i + 1; j < peers.length; j += 1) await flow.waitReadyForFiles(peers[i], peers[j]);
+  return peers;
 }
 
-// a knows b as idB/nameB, b knows a as idA/nameA.
-async function connect(a, idA, nameA, b, idB, nameB) {
-  const offer = await a.page.evaluate(([id, name]) => __cieloweb.page.offer(id, name), [idB, nameB]);
-  const answer = await b.page.evaluate(([id, name, o]) => __cieloweb.page.answer(id, name, o), [idA, nameA, offer]);
-  await a.page.evaluate(([id, x]) => __cieloweb.page.finish(id, x), [idB, answer]);
-  await a.page.waitForFunction((id) => __cieloweb.engine.peers.get(id)?.attached, idB);
-  await b.page.waitForFunction((id) => __cieloweb.engine.peers.get(id)?.attached, idA);
+// Test-side instrumentation only: keeps the page's RTCPeerConnections reachable so one can be cut.
+async function keepConnections(peer) {
+  await peer.context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    window.testConnections = [];
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.testConnections.push(this);
+      }
+    };
+  });
 }
 
 const fileRow = (p) => `[data-testid=file-hash][data-path="${p}"]`;
 
-// The received file read back from OPFS through its Save link, hashed in the page by the core.
+// The received file as the person gets it: a click on its Save link (a download of the file
+// built from its OPFS segments), hashed by b3sum.
 async function savedHash(page, p) {
-  return page.evaluate(async (p) => {
-    const link = document.querySelector(`[data-testid=save-link][data-path="${p}"]`);
-    const hasher = new __cieloweb.engine.core.Blake3Hasher();
-    const reader = (await fetch(link.href)).body.getReader();
-    for (let r = await reader.read(); !r.done; r = await reader.read()) hasher.update(r.value);
-    const hex = hasher.finalizeHex();
-    hasher.delete();
-    return hex;
-  }, p);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=save-link][data-path="${p}"]`)]);
+  const file = path.join(dir, 'downloads', `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await download.saveAs(file);
+  assert.equal(download.suggestedFilename(), p.split('/').pop());
+  const hash = b3sum(file);
+  rmSync(file);
+  return hash;
 }
+
+const offerOf = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
+const incomingBytes = (peer, p) => peer.page.evaluate((p) => __cieloweb.engine.snapshot().incoming.find((i) => i.path === p)?.bytes ?? 0, p);
 
 async function expectReceived(page, p, hash) {
   await page.waitForSelector(fileRow(p), { timeout: 120000 });
   assert.equal(await page.textContent(fileRow(p)), hash, `shown hash of ${p}`);
-  assert.equal(await savedHash(page, p), hash, `bytes saved in OPFS for ${p}`);
+  assert.equal(await savedHash(page, p), hash, `bytes saved from OPFS for ${p}`);
 }
 
 const snapshot = (peer) => peer.page.evaluate(() => __cieloweb.engine.snapshot());
 const receivedOf = (peer, p) => peer.page.evaluate((p) => __cieloweb.engine.snapshot().incoming.find((i) => i.path === p), p);
+
+// What the receiver's resume store (IndexedDB, see web/src/transfer/resume_store.js) holds.
+async function resumeRecords(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('cieloweb-transfer');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('resume')) return resolve([]);
+          const all = db.transaction('resume').objectStore('resume').getAll();
+          all.onsuccess = () => resolve(all.result);
+          all.onerror = () => reject(all.error);
+        };
+      }),
+  );
+}
 
 async function opfsEntries(page) {
   return page.evaluate(async () => {
@@ -111,16 +130,26 @@ async function opfsEntries(page) {
   });
 }
 
-test('1 byte, 1 MiB and 64 MiB arrive intact (shown BLAKE3 and bytes in OPFS equal b3sum)', async () => {
-  const a = await openPeer();
-  const b = await openPeer();
+test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; chat flows both ways meanwhile', async () => {
+  const [a, b] = await roomOf(['Alice', 'Bob'], { ownProcess: ['Bob'] });
   try {
-    await connect(a, 'A', 'Alice', b, 'B', 'Bob');
     for (const [name, size] of [['one.bin', 1], ['mib.bin', MiB], ['big.bin', 64 * MiB]]) {
       const src = sourceFile(name, size);
       await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-      const offer = b.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: name });
+      const offer = offerOf(b, name);
+      await offer.waitFor();
+      assert.match(await offer.textContent(), /Alice/, 'the offer names its sender');
       await offer.locator('[data-testid=accept-batch]').click();
+      if (name === 'big.bin') {
+        // Chat both ways while the big file is on its way: both arrive, and before the file does.
+        await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming.some((i) => i.path === 'big.bin' && i.bytes > 0), null, { polling: 20 });
+        const mine = await flow.sendChat(a, 'is it coming through?');
+        const reply = await flow.sendChat(b, 'yes, streaming now');
+        await mine.and(a.page.locator('[data-delivery=delivered]')).waitFor();
+        await reply.and(b.page.locator('[data-delivery=delivered]')).waitFor();
+        await a.page.locator('[data-testid=chat-message]', { hasText: 'yes, streaming now' }).waitFor();
+        assert.ok((await incomingBytes(b, name)) < size, 'the chat went both ways before the file was complete');
+      }
       await expectReceived(b.page, name, src.hash);
       await a.page.waitForSelector(fileRow(name)); // the sender shows its own hash too
       assert.equal(await a.page.textContent(fileRow(name)), src.hash);
@@ -131,16 +160,13 @@ test('1 byte, 1 MiB and 64 MiB arrive intact (shown BLAKE3 and bytes in OPFS equ
     assert.equal((await snapshot(b)).liveObjects, 0, 'every WASM Receiver freed');
     assert.deepEqual([...a.errors, ...b.errors], []);
   } finally {
-    await a.context.close();
-    await b.context.close();
+    await flow.closeAll(a, b);
   }
 });
 
-test('a folder of 20 files goes to two receivers at once, paths kept', async () => {
-  const [a, b, c] = [await openPeer(), await openPeer(), await openPeer()];
+test('a folder of 20 files goes to two receivers at once, paths kept; one file goes to one chosen person', async () => {
+  const [a, b, c] = await roomOf(['Alice', 'Bob', 'Carol']);
   try {
-    await connect(a, 'A', 'Alice', b, 'B', 'Bob');
-    await connect(a, 'A', 'Alice', c, 'C', 'Carol');
     const folder = path.join(dir, 'album');
     const files = [];
     for (let i = 0; i < 20; i += 1) {
@@ -148,80 +174,82 @@ test('a folder of 20 files goes to two receivers at once, paths kept', async () 
       files.push({ rel, ...sourceFile(rel, 1000 + i * 37 * 1024) });
     }
     await a.page.setInputFiles('[data-testid=room-folder-input]', folder);
-    for (const r of [b, c]) {
-      const offer = r.page.locator('[data-testid=transfer-batch][data-direction=in]');
-      await offer.filter({ hasText: '20' }).locator('[data-testid=accept-batch]').click();
-    }
+    for (const r of [b, c]) await offerOf(r, '20').locator('[data-testid=accept-batch]').click();
     for (const r of [b, c]) for (const f of files) await expectReceived(r.page, f.rel, f.hash);
     // One Sender per file served both peers: each file was read once.
     const out = (await snapshot(a)).outgoing;
     assert.equal(out.length, 20);
-    for (const f of out) assert.deepEqual(Object.keys(f.peers).sort(), ['B', 'C']);
+    for (const f of out) assert.equal(Object.keys(f.peers).length, 2, JSON.stringify(f.peers));
     const entries = await opfsEntries(b.page);
     assert.ok(entries.some((e) => e.endsWith('/album/sub/f0.bin')), entries.join(' '));
+
+    // "Send to": Carol only. Bob is never offered it.
+    const only = sourceFile('for-carol.bin', 100 * 1024);
+    await a.page.selectOption('[data-testid=peer-select]', { label: 'Carol' });
+    await a.page.setInputFiles('[data-testid=room-file-input]', only.file);
+    await offerOf(c, 'for-carol.bin').locator('[data-testid=accept-batch]').click();
+    await expectReceived(c.page, 'for-carol.bin', only.hash);
+    assert.equal(await offerOf(b, 'for-carol.bin').count(), 0);
     assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
   } finally {
-    for (const p of [a, b, c]) await p.context.close();
+    await flow.closeAll(a, b, c);
   }
 });
 
-test('a cut connection resumes and re-sends only the missing blocks', async () => {
-  const a = await openPeer();
-  const b = await openPeer();
+test('a cut connection is rebuilt through the server and the transfer re-sends only the missing blocks', async () => {
+  const alice = await flow.newPeer(browser, 'Alice');
+  const bob = await flow.newPeer(browser, 'Bob');
   try {
-    await connect(a, 'A', 'Alice', b, 'B', 'Bob');
+    await keepConnections(bob);
+    const url = await flow.createRoom(alice, service.origin);
+    await flow.joinRoom(bob, url);
+    await flow.waitReadyForFiles(alice, bob);
     const src = sourceFile('cut.bin', 64 * MiB);
-    await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-    await b.page.click('[data-testid=accept-batch]');
-    await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming[0]?.bytes >= 12 * 1024 * 1024, null, { timeout: 60000, polling: 20 });
-    await a.page.evaluate(() => __cieloweb.page.cut('B')); // pc.close() on the sender's side
-    await b.page.waitForFunction(() => !__cieloweb.engine.peers.get('A').attached);
-    const atCut = await receivedOf(b, 'cut.bin');
+    await alice.page.setInputFiles('[data-testid=room-file-input]', src.file);
+    await bob.page.click('[data-testid=accept-batch]');
+    await bob.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming[0]?.bytes >= 12 * 1024 * 1024, null, { timeout: 60000, polling: 20 });
+    await bob.page.evaluate(() => window.testConnections[0].close());
+    const atCut = await receivedOf(bob, 'cut.bin');
     assert.ok(atCut.bytes < 64 * MiB, 'cut before the end');
-    await connect(a, 'A', 'Alice', b, 'B', 'Bob');
-    await expectReceived(b.page, 'cut.bin', src.hash);
-    const done = await receivedOf(b, 'cut.bin');
+    // The mesh negotiates a new connection through the server; the engine picks the file up again.
+    await bob.page.waitForFunction(() => window.testConnections.length === 2);
+    await expectReceived(bob.page, 'cut.bin', src.hash);
+    const done = await receivedOf(bob, 'cut.bin');
     // Every block was received (verified and written) exactly once, before or after the cut.
     assert.equal(done.blocksReceived, 64);
     assert.ok(done.blocksResent <= 2, `blocks resent: ${done.blocksResent}`);
-    assert.deepEqual([...a.errors, ...b.errors], []);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
   } finally {
-    await a.context.close();
-    await b.context.close();
+    await flow.closeAll(alice, bob);
   }
 });
 
-test('a receiver that reloads resumes from what it saved in OPFS', async () => {
-  const a = await openPeer();
-  const b = await openPeer();
+test('a receiver that reloads the room resumes from what it saved in OPFS', async () => {
+  const [a, b] = await roomOf(['Alice', 'Bob']);
   try {
-    await connect(a, 'A', 'Alice', b, 'B', 'Bob');
     const src = sourceFile('reload.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await b.page.click('[data-testid=accept-batch]');
     // Two 16 MiB segments committed (so the saved state covers at least 32 blocks).
     await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming[0]?.bytes >= 36 * 1024 * 1024, null, { timeout: 60000, polling: 20 });
     await b.page.reload();
-    await b.page.waitForSelector('body[data-engine-ready=true]');
-    await a.page.waitForFunction(() => !__cieloweb.engine.peers.get('B').attached);
-    // The reloaded tab comes back as a new peer id with the same name (as the room does).
-    await connect(a, 'A', 'Alice', b, 'B2', 'Bob');
+    await b.page.waitForSelector('body[data-room=joined]');
+    // The reloaded tab comes back as a new peer with the same remembered name; the sender offers
+    // its unfinished file again and the receiver's resume store knows what it already has.
+    await flow.waitReadyForFiles(a, b);
     await expectReceived(b.page, 'reload.bin', src.hash);
     const done = await receivedOf(b, 'reload.bin');
     assert.ok(done.resumedBlocks >= 32, `resumed from ${done.resumedBlocks} saved blocks`);
     assert.equal(done.blocksReceived + done.resumedBlocks, 64, 'only the missing blocks came again');
     assert.deepEqual(a.errors, []);
   } finally {
-    await a.context.close();
-    await b.context.close();
+    await flow.closeAll(a, b);
   }
 });
 
 test('a decline and a cancel leave both sides clean', async () => {
-  const a = await openPeer();
-  const b = await openPeer();
+  const [a, b] = await roomOf(['Alice', 'Bob']);
   try {
-    await connect(a, 'A', 'Alice', b, 'B', 'Bob');
     const small = sourceFile('declined.bin', 3 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', small.file);
     await b.page.click('[data-testid=decline-batch]');
@@ -230,7 +258,7 @@ test('a decline and a cancel leave both sides clean', async () => {
 
     const big = sourceFile('cancelled.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', big.file);
-    await b.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=accept-batch]').click();
+    await offerOf(b, 'cancelled.bin').locator('[data-testid=accept-batch]').click();
     await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming.some((i) => i.path === 'cancelled.bin' && i.bytes >= 4 * 1024 * 1024), null, { timeout: 60000, polling: 20 });
     await a.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=cancel-batch]').click();
     await b.page.waitForSelector('[data-testid=transfer-file][data-path="cancelled.bin"] [data-failed=true]');
@@ -244,11 +272,36 @@ test('a decline and a cancel leave both sides clean', async () => {
       for await (const entry of top.keys()) return !entry;
       return true;
     });
-    const records = await b.page.evaluate(async () => (await import('/src/transfer/resume_store.js')).resumeStore.all());
-    assert.deepEqual(records, []);
+    assert.deepEqual(await resumeRecords(b.page), []);
     assert.deepEqual([...a.errors, ...b.errors], []);
   } finally {
-    await a.context.close();
-    await b.context.close();
+    await flow.closeAll(a, b);
+  }
+});
+
+test('privacy: no file bytes reach the server, in any form', async () => {
+  const seen = [];
+  const [a, b] = await roomOf(['Alice', 'Bob'], { record: seen });
+  try {
+    // A text file with a marker on every line, 4 MiB: large next to all signaling together.
+    const marker = `confidential-${Math.random().toString(36).slice(2)}`;
+    const file = path.join(dir, 'notes.txt');
+    writeFileSync(file, `${marker} line of the quarterly report\n`.repeat(Math.ceil((4 * MiB) / 50)));
+    const hash = b3sum(file);
+    await a.page.setInputFiles('[data-testid=room-file-input]', file);
+    await offerOf(b, 'notes.txt').locator('[data-testid=accept-batch]').click();
+    await expectReceived(b.page, 'notes.txt', hash);
+
+    const toServer = seen.filter((m) => m.to === 'server');
+    assert.ok(toServer.some((m) => m.text.includes('a=fingerprint')), 'the recording saw the signaling');
+    const everything = seen.map((m) => m.text).join('\n') + service.log.join('');
+    assert.equal(everything.includes(marker), false, 'the marker text never passed the server');
+    assert.equal(everything.includes(Buffer.from(marker).toString('base64').slice(0, 16)), false, 'nor in base64');
+    assert.equal(everything.includes('notes.txt'), false, 'nor the file name');
+    // Whatever the encoding: all signaling in both directions is far smaller than the file.
+    const signalingBytes = seen.reduce((n, m) => n + m.text.length, 0);
+    assert.ok(signalingBytes < 256 * 1024, `signaling carried ${signalingBytes} bytes for a 4 MiB file`);
+  } finally {
+    await flow.closeAll(a, b);
   }
 });
