@@ -1,21 +1,25 @@
 // The app's transfers against the bare data channel, side by side in one run: two Chromium
-// processes (sender and receiver), the real server serving the WASM core, WebRTC between them.
-//   raw_channel_MBps        best case: 64 KiB messages on a bare RTCDataChannel paced by
-//                           bufferedAmount (4 MiB high / 1 MiB low), nothing read, hashed or stored
+// processes (sender and receiver) in one room of the real app, served by the real server.
+//   raw_channel_MBps        best case: 64 KiB messages on a bare RTCDataChannel (a peer connection
+//                           of its own between the same two pages) paced by bufferedAmount
+//                           (4 MiB high / 1 MiB low), nothing read, hashed or stored
 //   transfer_random_MBps    the app, 256 MiB of random bytes from a file, BLAKE3 verified, to OPFS
 //   transfer_text_MBps      the app, 256 MiB of JSON log lines (compressible: zstd pays)
 //   receiver_mem_growth_MiB peak growth of the receiving browser's renderer processes' resident
-//                           memory (VmRSS from /proc, pids from CDP SystemInfo.getProcessInfo)
-//                           while receiving 1 GiB; receiver_js_heap_growth_MiB is the JS heap's
-//                           (CDP Performance.getMetrics JSHeapUsedSize) for comparison.
+//                           memory (VmRSS from /proc, pids from the command lines) while receiving
+//                           1 GiB; receiver_js_heap_growth_MiB is the JS heap's (CDP
+//                           Performance.getMetrics JSHeapUsedSize) for comparison.
+//   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
+//                           50 ms (PerformanceObserver 'longtask') during the 1 GiB transfer.
 // Rates are MB/s (10^6 bytes) from the sender's start to the receiver's last byte (Date.now() on
-// both: same machine, same clock). The pages are web/test-pages/engine.html from the source tree.
+// both: same machine, same clock).
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../tests/browser/chromium.mjs';
+import { createRoom, joinRoom, preparePeer, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
 import { startService } from '../../tests/browser/service.mjs';
 
 const MiB = 1024 * 1024;
@@ -50,45 +54,96 @@ function writeText(file, size) {
 }
 
 // A persistent profile on disk: OPFS then lives on disk with a disk-sized quota (a fresh
-// Playwright context is incognito-like, with a small quota).
-async function launchPeer(profile) {
-  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+// Playwright context is incognito-like, with a small quota). Long tasks are recorded from the start.
+async function launchPeer(profile, name) {
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  await context.addInitScript(() => {
+    globalThis.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) globalThis.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask' });
+  });
+  return preparePeer(context, name);
 }
 
-async function openPeer(context, root, origin) {
-  await context.route(/\/(test-pages|src)\//, (route) => {
-    const p = new URL(route.request().url()).pathname;
-    route.fulfill({ body: readFileSync(path.join(root, 'web', p)), contentType: p.endsWith('.js') ? 'text/javascript' : 'text/html' });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${origin}/test-pages/engine.html`);
-  await page.waitForSelector('body[data-engine-ready=true]', { timeout: 60000 }).catch((e) => {
-    throw new Error(`test page did not start: ${errors.join('; ') || e.message}`);
-  });
-  // The receiver accepts every batch at once: the figure is the transfer, not a click.
-  await page.evaluate(() => {
+// The receiver accepts every batch at once: the figure is the transfer, not a click.
+async function autoAccept(peer) {
+  await peer.page.evaluate(() => {
     const { engine } = globalThis.__cieloweb;
     engine.addEventListener('batch-offered', (e) => engine.accept(e.detail.batchId));
     globalThis.__done = new Map();
     engine.addEventListener('file-complete', (e) => e.detail.direction === 'in' && __done.set(e.detail.path, { at: Date.now(), hash: e.detail.rootHex }));
     engine.addEventListener('file-failed', (e) => __done.set(e.detail.path, { failed: e.detail.reason }));
   });
-  return { context, page };
 }
 
-async function connect(a, b) {
-  const offer = await a.page.evaluate(() => __cieloweb.page.offer('B', 'receiver'));
-  const answer = await b.page.evaluate((o) => __cieloweb.page.answer('A', 'sender', o), offer);
-  await a.page.evaluate((x) => __cieloweb.page.finish('B', x), answer);
-  await a.page.waitForFunction(() => __cieloweb.engine.peers.get('B')?.attached);
-  await b.page.waitForFunction(() => __cieloweb.engine.peers.get('A')?.attached);
+// A bare peer connection between the two pages for the best-case sender, outside the app: its
+// offer and answer are carried by this script (host candidates only, no server involved).
+async function rawChannel(a, b) {
+  const setup = () => {
+    globalThis.__raw = { pc: new RTCPeerConnection({ iceServers: [] }) };
+    const channel = __raw.pc.createDataChannel('raw', { negotiated: true, id: 0 });
+    channel.binaryType = 'arraybuffer';
+    __raw.channel = channel;
+    __raw.gathered = async () => {
+      if (__raw.pc.iceGatheringState !== 'complete') {
+        await new Promise((r) => __raw.pc.addEventListener('icegatheringstatechange', () => __raw.pc.iceGatheringState === 'complete' && r()));
+      }
+      return JSON.stringify(__raw.pc.localDescription);
+    };
+    __raw.opened = new Promise((r) => channel.addEventListener('open', r));
+  };
+  await a.page.evaluate(setup);
+  await b.page.evaluate(setup);
+  const offer = await a.page.evaluate(async () => {
+    await __raw.pc.setLocalDescription(await __raw.pc.createOffer());
+    return __raw.gathered();
+  });
+  const answer = await b.page.evaluate(async (o) => {
+    await __raw.pc.setRemoteDescription(JSON.parse(o));
+    await __raw.pc.setLocalDescription(await __raw.pc.createAnswer());
+    return __raw.gathered();
+  }, offer);
+  await a.page.evaluate((x) => __raw.pc.setRemoteDescription(JSON.parse(x)), answer);
+  await a.page.evaluate(() => __raw.opened);
+  await b.page.evaluate(() => __raw.opened);
 }
 
+// Best case for the channel: the same 64 KiB messages as the core's frames, paced by
+// bufferedAmount with the same watermarks, no reading, hashing or compression.
 async function rawRate(a, b, bytes) {
-  const end = b.page.evaluate((n) => __cieloweb.page.rawReceive('A', n), bytes);
-  const start = await a.page.evaluate((n) => __cieloweb.page.rawSend('B', n), bytes);
+  const end = b.page.evaluate(
+    (total) =>
+      new Promise((resolve) => {
+        let received = 0;
+        const onMessage = ({ data }) => {
+          received += data.byteLength;
+          if (received < total) return;
+          __raw.channel.removeEventListener('message', onMessage);
+          resolve(Date.now());
+        };
+        __raw.channel.addEventListener('message', onMessage);
+      }),
+    bytes,
+  );
+  const start = await a.page.evaluate((total) => {
+    const { channel } = __raw;
+    const chunk = new Uint8Array(65536);
+    crypto.getRandomValues(chunk);
+    let sent = 0;
+    channel.bufferedAmountLowThreshold = 1024 * 1024;
+    const pump = () => {
+      while (sent < total && channel.bufferedAmount < 4 * 1024 * 1024) {
+        channel.send(chunk);
+        sent += chunk.byteLength;
+      }
+      if (sent >= total) channel.removeEventListener('bufferedamountlow', pump);
+    };
+    channel.addEventListener('bufferedamountlow', pump);
+    const started = Date.now();
+    pump();
+    return started;
+  }, bytes);
   return bytes / MB / (((await end) - start) / 1000);
 }
 
@@ -105,6 +160,9 @@ async function appRate(a, b, file, size, onTick) {
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+const resetLongTasks = (peer) => peer.page.evaluate(() => (globalThis.__longTasks.length = 0));
+const longTasks = (peer) => peer.page.evaluate(() => [...globalThis.__longTasks]);
 
 // Resident memory of the receiving browser's renderer processes, and the page's JS heap.
 function readProc(pid, file) {
@@ -135,15 +193,17 @@ async function memoryProbe(profile, page) {
   };
 }
 
-export async function run({ root, log }) {
+export async function run({ log }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-bench-transfer-'));
   const service = await startService();
-  const senderBrowser = await launchPeer(path.join(dir, 'sender-profile'));
-  const receiverBrowser = await launchPeer(path.join(dir, 'receiver-profile'));
+  const a = await launchPeer(path.join(dir, 'sender-profile'), 'Sender');
+  const b = await launchPeer(path.join(dir, 'receiver-profile'), 'Receiver');
   try {
-    const a = await openPeer(senderBrowser, root, service.origin);
-    const b = await openPeer(receiverBrowser, root, service.origin);
-    await connect(a, b);
+    const url = await createRoom(a, service.origin);
+    await joinRoom(b, url);
+    await waitReadyForFiles(a, b);
+    await autoAccept(b);
+    await rawChannel(a, b);
     const random = path.join(dir, 'random.bin');
     const text = path.join(dir, 'logs.json');
     const big = path.join(dir, 'big.bin');
@@ -167,11 +227,16 @@ export async function run({ root, log }) {
     const base = await probe();
     if (base.rss === 0) throw new Error('receiving renderer not found in /proc');
     let peak = { ...base };
+    await resetLongTasks(a);
+    await resetLongTasks(b);
     const bigRun = await appRate(a, b, big, BIG, async () => {
       const now = await probe();
       peak = { rss: Math.max(peak.rss, now.rss), heap: Math.max(peak.heap, now.heap) };
     });
     const growth = (peak.rss - base.rss) / MiB;
+    const [senderTasks, receiverTasks] = [await longTasks(a), await longTasks(b)];
+    const longest = (tasks) => (tasks.length ? Math.max(...tasks) : 0);
+    log(`long tasks (> 50 ms) during 1 GiB: sender ${senderTasks.length} (longest ${longest(senderTasks).toFixed(0)} ms), receiver ${receiverTasks.length} (longest ${longest(receiverTasks).toFixed(0)} ms)`);
     log(`1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peak.rss / MiB).toFixed(0)} MiB`);
     log(`targets: random/raw ${(rnd.rate / raw).toFixed(2)} (>= 0.9), text/raw ${(txt.rate / raw).toFixed(2)} (>= 2.5), growth ${growth.toFixed(1)} MiB (< 64)`);
     return {
@@ -183,10 +248,14 @@ export async function run({ root, log }) {
       transfer_1GiB_MBps: bigRun.rate,
       receiver_mem_growth_MiB: growth,
       receiver_js_heap_growth_MiB: (peak.heap - base.heap) / MiB,
+      sender_long_tasks_over_50ms: senderTasks.length,
+      sender_longest_task_ms: longest(senderTasks),
+      receiver_long_tasks_over_50ms: receiverTasks.length,
+      receiver_longest_task_ms: longest(receiverTasks),
     };
   } finally {
-    await senderBrowser.close();
-    await receiverBrowser.close();
+    await a.context.close();
+    await b.context.close();
     await service.stop();
     rmSync(dir, { recursive: true, force: true });
   }
