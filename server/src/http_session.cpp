@@ -6,7 +6,7 @@
 
 #include "log.hpp"
 #include "server_context.hpp"
-#include "ws_session.hpp"
+#include "ws_upgrade.hpp"
 
 namespace cieloweb::server {
 
@@ -98,10 +98,12 @@ void HttpSession::upgrade(Request&& request) {
     write(std::move(res));
     return;
   }
-  // The WebSocket stream keeps its own timeouts (handshake, ping/pong idle).
+  // The upgrade and the session keep their own timeouts (handshake, ping/pong liveness).
   stream_.expires_never();
-  std::make_shared<WsSession>(stream_.release_socket(), ctx_, client_address_)
-      ->run(std::move(request));
+  const auto early = buffer_.data();
+  std::string early_bytes(static_cast<const char*>(early.data()), early.size());
+  upgrade_to_websocket(stream_.release_socket(), std::move(request), ctx_, client_address_,
+                       std::move(early_bytes));
 }
 
 HttpSession::Response HttpSession::plain(const Request& request, http::status status,

@@ -71,7 +71,7 @@ void ServerContext::apply(signaling::Effects& effects) {
   for (auto& send : batch.sends) {
     const auto it = sessions_.find(send.to);
     if (it == sessions_.end()) continue;
-    if (auto session = it->second.lock()) session->send(std::move(send.text));
+    if (auto session = it->second.lock()) session->send(*send.text);
   }
   for (auto& close : batch.closes) {
     const auto it = sessions_.find(close.conn);

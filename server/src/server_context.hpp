@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -42,6 +43,9 @@ class ServerContext {
   // Pings quiet connections and drops dead ones (see WsSession::check_alive).
   void sweep_liveness();
   std::int64_t now_ms() const;
+  // The one buffer every WebSocket read goes into. The single thread handles a read completely
+  // before the next, so sharing it is safe, and idle connections hold no read buffer of their own.
+  std::span<char> read_buffer() { return read_buffer_; }
   void begin_shutdown();
   // The event loop has ended: sessions destroyed from now on must not touch the hub or each other.
   void mark_stopped() { stopped_ = true; }
@@ -64,6 +68,7 @@ class ServerContext {
   std::unordered_map<signaling::ConnId, std::weak_ptr<WsSession>> sessions_;
   signaling::ConnId next_id_ = 1;
   signaling::Effects effects_;  // reused: no allocation per message on the hot path
+  std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
   bool shutting_down_ = false;
   bool stopped_ = false;
   std::size_t http_connections_ = 0;

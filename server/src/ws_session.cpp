@@ -1,171 +1,285 @@
 #include "ws_session.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
 #include "log.hpp"
 #include "server_context.hpp"
 
 namespace cieloweb::server {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-namespace http = beast::http;
+namespace net = boost::asio;
+using error_code = boost::system::error_code;
 
-WsSession::WsSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx,
-                     std::string client_address)
-    : ws_(std::move(socket)), ctx_(ctx), client_address_(std::move(client_address)) {}
+namespace {
+
+// A burst (a large message, a backlog for a slow reader) grows the write buffers; held
+// connections are many, so beyond this the memory goes back once the buffer is empty.
+constexpr std::size_t keep_buffer_bytes = 64 * 1024;
+
+void release_if_large(std::string& buffer) {
+  if (buffer.capacity() > keep_buffer_bytes) std::string().swap(buffer);
+}
+
+}  // namespace
+
+WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address)
+    : socket_(std::move(socket)),
+      ctx_(ctx),
+      client_address_(std::move(client_address)),
+      reader_(ctx.config().hub.max_message_bytes) {}
 
 WsSession::~WsSession() {
   if (id_ != 0) ctx_.on_disconnect(id_);
 }
 
-void WsSession::run(http::request<http::string_body> request) {
-  const auto& cfg = ctx_.config();
-  websocket::stream_base::timeout timeouts{};
-  // Bounds the opening and closing handshakes; idle peers are found by check_alive().
-  timeouts.handshake_timeout = std::chrono::milliseconds(cfg.handshake_timeout_ms);
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.control_callback([this](websocket::frame_type kind, std::string_view) {
-    if (kind != websocket::frame_type::close) {
-      last_seen_ms_ = ctx_.now_ms();
-      ping_outstanding_ = false;
-    }
-  });
-  ws_.read_message_max(cfg.hub.max_message_bytes);
-  ws_.auto_fragment(false);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "cieloweb"); }));
-  ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
-}
-
-void WsSession::on_accept(beast::error_code ec) {
-  if (ec) {
-    ctx_.metrics().count_reject("handshake-failed");
-    return;
-  }
-  ws_.text(true);
+void WsSession::start(std::string_view early_bytes) {
+  error_code ec;
+  // Reads and first write attempts are made directly and must never block the one thread.
+  socket_.non_blocking(true, ec);
   last_seen_ms_ = ctx_.now_ms();
   id_ = ctx_.register_session(shared_from_this(), client_address_);
   log_event(LogLevel::debug, "ws-open", {{"conn", id_}});
-  do_read();
-}
-
-void WsSession::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
-}
-
-void WsSession::on_read(beast::error_code ec, std::size_t) {
-  if (ec) {
-    finish(ec, "read");
-    return;
+  if (!early_bytes.empty()) {
+    std::string copy(early_bytes);
+    handle_bytes(copy);
   }
-  if (!ws_.got_text()) {
-    // The protocol is JSON text only; binary frames are a client bug or a probe.
-    ctx_.metrics().count_reject("binary-frame");
-    close(websocket::close_code::unknown_data, "text messages only");
-    return;
-  }
-  last_seen_ms_ = ctx_.now_ms();
-  ping_outstanding_ = false;
-  const auto data = buffer_.data();
-  ctx_.on_message(id_, std::string_view(static_cast<const char*>(data.data()), data.size()));
-  buffer_.consume(buffer_.size());
-  // A large message grew the buffer: give the memory back, idle connections are many.
-  if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
   if (!finished_) do_read();
 }
 
-void WsSession::send(std::shared_ptr<const std::string> text) {
-  if (finished_ || dropping_ || pending_close_) return;
-  if (queued_bytes_ + text->size() > ctx_.config().write_queue_bytes) {
-    ctx_.metrics().count_reject("slow-consumer");
-    log_event(LogLevel::warn, "slow-consumer-dropped",
-              {{"conn", id_}, {"queued_bytes", queued_bytes_}});
-    // A close frame would wait behind the backlog: cut the connection instead. Posted, because
-    // this runs inside the hub's fan-out and leaving the room would re-enter it.
-    dropping_ = true;
-    boost::asio::post(ws_.get_executor(),
-                      [self = shared_from_this()] { self->finish({}, "slow-consumer"); });
-    return;
-  }
-  queued_bytes_ += text->size();
-  queue_.push_back(std::move(text));
-  if (!writing_) do_write();
+// Reading: wait until the socket is readable, then read into the server's one shared buffer and
+// handle every frame in it before the next wait. Idle connections (most of them) hold no read
+// buffer of their own; a frame cut by the end of a read is kept by the FrameReader.
+void WsSession::do_read() {
+  socket_.async_wait(net::socket_base::wait_read,
+                     [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
 
-void WsSession::close(std::uint16_t code, const std::string& reason) {
-  if (finished_ || dropping_ || pending_close_) return;
-  websocket::close_reason why;
-  why.code = code;
-  why.reason = reason;
-  pending_close_ = std::move(why);
-  if (!writing_) do_write();
+void WsSession::on_readable(error_code ec) {
+  if (finished_) return;
+  if (ec) {
+    finish();
+    return;
+  }
+  const auto buffer = ctx_.read_buffer();
+  const std::size_t n = socket_.read_some(net::buffer(buffer.data(), buffer.size()), ec);
+  if (ec == net::error::would_block || ec == net::error::try_again) {
+    do_read();
+    return;
+  }
+  if (ec) {
+    // The end of the stream (after our close, the client's last word) or a reset.
+    finish();
+    return;
+  }
+  handle_bytes(buffer.first(n));
+  // One read per wake-up, even if more is waiting: the wait reports it again at once, and a busy
+  // client cannot keep the thread from the others.
+  if (!finished_) do_read();
+}
+
+void WsSession::handle_bytes(std::span<char> bytes) {
+  if (close_received_) return;  // only the end of the stream is awaited now
+  const auto now = ctx_.now_ms();
+  for (;;) {
+    const FrameEvent event = reader_.next(bytes);
+    if (event.kind != FrameEvent::Kind::need_more) {
+      last_seen_ms_ = now;
+      ping_outstanding_ = false;
+    }
+    switch (event.kind) {
+      case FrameEvent::Kind::need_more:
+        reader_.trim_memory();
+        return;
+      case FrameEvent::Kind::text:
+        // After our close frame only the client's close matters (RFC 6455 section 5.5.1).
+        if (!close_queued_) ctx_.on_message(id_, event.payload);
+        break;
+      case FrameEvent::Kind::binary:
+        if (!close_queued_) {
+          // The protocol is JSON text only; binary frames are a client bug or a probe.
+          ctx_.metrics().count_reject("binary-frame");
+          close(close_unsupported_data, "text messages only");
+        }
+        break;
+      case FrameEvent::Kind::ping:
+        if (!close_queued_) {
+          append(Opcode::pong, event.payload);
+          schedule_flush();
+        }
+        break;
+      case FrameEvent::Kind::pong:
+        break;
+      case FrameEvent::Kind::close:
+        handle_close_frame(event.code);
+        return;
+      case FrameEvent::Kind::error:
+        fail(event.code, event.what);
+        return;
+    }
+    if (finished_) return;
+  }
+}
+
+void WsSession::handle_close_frame(std::uint16_t code) {
+  close_received_ = true;
+  if (close_queued_) {
+    // The answer to our close: the closing handshake is complete, and the server closes the TCP
+    // connection first (RFC 6455 section 7.1.1).
+    finish();
+    return;
+  }
+  // The client starts the closing handshake: answer with its code (section 5.5.1), then close.
+  append_close_frame(out_, code == 0 ? close_normal : code, {});
+  close_queued_ = true;
+  start_close_timer();
+  schedule_flush();
+}
+
+void WsSession::fail(std::uint16_t code, const char* what) {
+  if (code == close_too_big) {
+    ctx_.metrics().count_reject("message-too-big");
+    log_event(LogLevel::info, "message-too-big", {{"conn", id_}});
+  } else {
+    ctx_.metrics().count_reject("ws-protocol");
+    log_event(LogLevel::info, "ws-protocol-violation", {{"conn", id_}, {"error", what}});
+  }
+  close_received_ = true;  // the byte stream cannot be trusted any more: read nothing else
+  if (close_queued_) {
+    finish();
+    return;
+  }
+  append_close_frame(out_, code, what);
+  close_queued_ = true;
+  start_close_timer();
+  schedule_flush();
+}
+
+void WsSession::send(std::string_view text) {
+  if (finished_ || dropping_ || close_queued_) return;
+  if (out_.size() + sending_.size() + text.size() > ctx_.config().write_queue_bytes) {
+    ctx_.metrics().count_reject("slow-consumer");
+    log_event(LogLevel::warn, "slow-consumer-dropped",
+              {{"conn", id_}, {"queued_bytes", out_.size() + sending_.size()}});
+    // A close frame would wait behind the backlog: cut the connection instead.
+    drop_later();
+    return;
+  }
+  append(Opcode::text, text);
+  schedule_flush();
+}
+
+void WsSession::close(std::uint16_t code, std::string_view reason) {
+  if (finished_ || dropping_ || close_queued_) return;
+  append_close_frame(out_, code, reason);
+  close_queued_ = true;
+  start_close_timer();
+  schedule_flush();
 }
 
 void WsSession::check_alive(std::int64_t now_ms) {
-  if (finished_ || dropping_ || pending_close_) return;
+  if (finished_ || dropping_ || close_queued_) return;
   const auto silent_ms = now_ms - last_seen_ms_;
-  if (silent_ms >= static_cast<std::int64_t>(ctx_.config().ping_timeout_ms)) {
-    dropping_ = true;
-    boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
-      self->finish(beast::error::timeout, "ping-timeout");
-    });
-  } else if (!ping_outstanding_ && !ping_in_flight_ &&
-             silent_ms >= static_cast<std::int64_t>(ctx_.config().ping_timeout_ms / 2)) {
-    ping_outstanding_ = true;
-    // Beast lets one ping wait behind a message write, but only one: ping_in_flight_ guards that.
-    ping_in_flight_ = true;
-    ws_.async_ping(
-        {}, [self = shared_from_this()](beast::error_code) { self->ping_in_flight_ = false; });
-  }
-}
-
-void WsSession::do_write() {
-  if (!queue_.empty()) {
-    writing_ = true;
-    ws_.async_write(boost::asio::buffer(*queue_.front()),
-                    beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
-    return;
-  }
-  if (pending_close_ && !finished_) {
-    writing_ = true;
-    ws_.async_close(*pending_close_,
-                    beast::bind_front_handler(&WsSession::on_close_sent, shared_from_this()));
-  }
-}
-
-void WsSession::on_write(beast::error_code ec, std::size_t) {
-  writing_ = false;
-  if (ec) {
-    finish(ec, "write");
-    return;
-  }
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
-  do_write();
-}
-
-void WsSession::on_close_sent(beast::error_code ec) {
-  writing_ = false;
-  finish(ec, "close");
-}
-
-void WsSession::finish(beast::error_code ec, const char* where) {
-  if (finished_) return;
-  finished_ = true;
-  if (ec == beast::error::timeout) {
+  const auto timeout_ms = static_cast<std::int64_t>(ctx_.config().ping_timeout_ms);
+  if (silent_ms >= timeout_ms) {
     ctx_.metrics().count_reject("ping-timeout");
     log_event(LogLevel::info, "peer-timeout", {{"conn", id_}});
-  } else if (ec == websocket::error::message_too_big) {
-    ctx_.metrics().count_reject("message-too-big");
-    log_event(LogLevel::info, "message-too-big", {{"conn", id_}});
-  } else if (ec == websocket::condition::protocol_violation) {
-    ctx_.metrics().count_reject("ws-protocol");
-    log_event(LogLevel::info, "ws-protocol-violation", {{"conn", id_}, {"error", ec.message()}});
-  } else if (ec && ec != websocket::error::closed) {
-    log_event(LogLevel::debug, "ws-error",
-              {{"conn", id_}, {"where", where}, {"error", ec.message()}});
+    drop_later();
+  } else if (!ping_outstanding_ && silent_ms >= timeout_ms / 2) {
+    ping_outstanding_ = true;
+    append(Opcode::ping, {});
+    schedule_flush();
   }
+}
+
+void WsSession::append(Opcode opcode, std::string_view payload) {
+  append_frame(out_, opcode, payload);
+}
+
+// Writing: frames queued during one turn of the event loop (one read's worth of relayed messages,
+// a broadcast, pongs) leave together. The flush is posted rather than done at once so that
+// everything decided before it runs joins the same write.
+void WsSession::schedule_flush() {
+  if (flush_scheduled_ || writing_) return;  // a write in flight takes out_ when it completes
+  flush_scheduled_ = true;
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
+}
+
+void WsSession::flush() {
+  if (finished_ || writing_ || out_.empty()) return;
+  // Try at once: the socket usually takes everything, and then no completion handler is needed.
+  error_code ec;
+  const std::size_t n = socket_.write_some(net::buffer(out_), ec);
+  if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+    finish();
+    return;
+  }
+  if (n == out_.size()) {
+    out_.clear();
+    release_if_large(out_);
+    if (close_queued_) after_close_sent();
+    return;
+  }
+  // The socket's buffer is full: the rest goes out as the client reads, while out_ collects what
+  // comes next.
+  sending_.assign(out_, n);
+  out_.clear();
+  writing_ = true;
+  net::async_write(
+      socket_, net::buffer(sending_),
+      [self = shared_from_this()](error_code e, std::size_t bytes) { self->on_written(e, bytes); });
+}
+
+void WsSession::on_written(error_code ec, std::size_t) {
+  writing_ = false;
+  if (finished_) return;
+  if (ec) {
+    finish();
+    return;
+  }
+  sending_.clear();
+  release_if_large(sending_);
+  if (!out_.empty()) {
+    flush();
+  } else if (close_queued_) {
+    after_close_sent();
+  }
+}
+
+void WsSession::after_close_sent() {
+  // Nothing is appended after a close frame, so an empty buffer means it has been written.
+  if (!close_received_ || shutdown_sent_) return;  // else: the client's close frame is awaited
+  // Both close frames are exchanged (or the client broke the protocol): close our half and wait
+  // for the client to close its own, as Beast's teardown does, bounded by the close timer.
+  // Closing outright could reset the connection before the client has read our close frame.
+  shutdown_sent_ = true;
+  error_code ignored;
+  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+}
+
+void WsSession::start_close_timer() {
+  close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor());
+  close_timer_->expires_after(std::chrono::milliseconds(ctx_.config().handshake_timeout_ms));
+  close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->finished_) return;
+    self->ctx_.metrics().count_reject("handshake-timeout");
+    self->finish();
+  });
+}
+
+void WsSession::drop_later() {
+  dropping_ = true;
+  // Posted: this may run inside the hub's fan-out, and leaving the room would re-enter it.
+  net::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(); });
+}
+
+void WsSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (close_timer_) close_timer_->cancel();
   // Leaving the room now (not at destruction) announces peer-left without waiting for pending
   // handlers to unwind.
   if (id_ != 0) {
@@ -173,8 +287,8 @@ void WsSession::finish(beast::error_code ec, const char* where) {
     id_ = 0;
     ctx_.on_disconnect(id);
   }
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  error_code ignored;
+  socket_.close(ignored);
 }
 
 }  // namespace cieloweb::server

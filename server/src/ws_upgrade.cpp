@@ -1,0 +1,66 @@
+#include "ws_upgrade.hpp"
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <memory>
+
+#include "server_context.hpp"
+#include "ws_session.hpp"
+
+namespace cieloweb::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+// Lives only for the handshake: Beast's websocket stream is large, and a held connection keeps
+// just the raw socket and the session's own small state.
+class Upgrade : public std::enable_shared_from_this<Upgrade> {
+ public:
+  Upgrade(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
+          std::string early_bytes)
+      : ws_(std::move(socket)),
+        ctx_(ctx),
+        client_address_(std::move(client_address)),
+        early_bytes_(std::move(early_bytes)) {}
+
+  void run(http::request<http::string_body>&& request) {
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::milliseconds(ctx_.config().handshake_timeout_ms);
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "cieloweb"); }));
+    ws_.async_accept(request, beast::bind_front_handler(&Upgrade::on_accept, shared_from_this()));
+  }
+
+ private:
+  void on_accept(beast::error_code ec) {
+    if (ec) {
+      ctx_.metrics().count_reject("handshake-failed");
+      return;
+    }
+    // With the request handed in, Beast has read nothing from the socket: no frame bytes are lost.
+    std::make_shared<WsSession>(ws_.next_layer().release_socket(), ctx_, std::move(client_address_))
+        ->start(early_bytes_);
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  ServerContext& ctx_;
+  std::string client_address_;
+  std::string early_bytes_;
+};
+
+}  // namespace
+
+void upgrade_to_websocket(boost::asio::ip::tcp::socket&& socket,
+                          http::request<http::string_body>&& request, ServerContext& ctx,
+                          std::string client_address, std::string early_bytes) {
+  std::make_shared<Upgrade>(std::move(socket), ctx, std::move(client_address),
+                            std::move(early_bytes))
+      ->run(std::move(request));
+}
+
+}  // namespace cieloweb::server
