@@ -3,17 +3,22 @@
 // leave) at a steady rate and records join-to-peer-list latency; (3) measures relay throughput with
 // pairs of peers that keep a window of signals in flight to each other. Prints one JSON object.
 // Speaks protocol v1 (docs/signaling.md); the Node anchor relay speaks the same subset.
+//
+// The load generator shares the 2-core machine with the server under test, so it must cost less
+// per message than either server, or it measures itself. Each connection therefore frames by
+// itself over a plain socket (RFC 6455, client side: masked frames) like a lean client library:
+// every frame in one read is handled before the answers leave, together, in one write. Both
+// servers get exactly the same bytes.
 #include <netinet/in.h>
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdio>
-#include <deque>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -25,8 +30,7 @@
 namespace {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+using error_code = boost::system::error_code;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
@@ -62,16 +66,44 @@ enum class Role { idle, joiner, relay };
 
 class Run;
 
+// A client frame (RFC 6455 section 5.2): FIN + text opcode, masked with the connection's key.
+std::string masked_text_frame(std::string_view payload, const std::uint8_t key[4]) {
+  std::string frame;
+  frame.reserve(payload.size() + 14);
+  frame.push_back(static_cast<char>(0x81));
+  if (payload.size() < 126) {
+    frame.push_back(static_cast<char>(0x80 | payload.size()));
+  } else if (payload.size() <= 0xFFFF) {
+    frame.push_back(static_cast<char>(0x80 | 126));
+    frame.push_back(static_cast<char>(payload.size() >> 8));
+    frame.push_back(static_cast<char>(payload.size() & 0xFF));
+  } else {
+    frame.push_back(static_cast<char>(0x80 | 127));
+    for (int i = 7; i >= 0; --i) frame.push_back(static_cast<char>(payload.size() >> (8 * i)));
+  }
+  frame.append(reinterpret_cast<const char*>(key), 4);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame.push_back(static_cast<char>(payload[i] ^ key[i & 3]));
+  return frame;
+}
+
 class Conn : public std::enable_shared_from_this<Conn> {
  public:
   Conn(net::io_context& ioc, Run& run, Role role, int index)
-      : role_(role), index_(index), ws_(ioc), run_(run) {}
+      : role_(role), index_(index), socket_(ioc), run_(run) {
+    // Any key does (the server unmasks whatever it is); distinct ones per connection.
+    const auto k = static_cast<std::uint32_t>(index) * 2654435761u + 0x9e3779b9u;
+    std::memcpy(key_, &k, 4);
+  }
   void start(const tcp::endpoint& server, const net::ip::address& source);
-  void send(std::shared_ptr<const std::string> text);
-  void send(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
+  // Queues a text message (framed and masked here).
+  void send(std::string_view text) { send_frame(masked_text_frame(text, key_)); }
+  // Queues bytes already framed by masked_frame() (the relay's hot path: no framing per message).
+  void send_frame(std::string_view frame);
+  std::string masked_frame(std::string_view text) const { return masked_text_frame(text, key_); }
   void close() {
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    error_code ignored;
+    socket_.close(ignored);
   }
 
   Role role_;
@@ -82,17 +114,26 @@ class Conn : public std::enable_shared_from_this<Conn> {
   std::string room_;
   Clock::time_point sent_at_;
   bool busy_ = false;  // joiner: a join or leave in flight
-  std::shared_ptr<const std::string> relay_msg_;
+  std::string relay_frame_;
 
  private:
-  void on_read(beast::error_code ec, std::size_t);
-  void do_write();
+  void do_read();
+  void on_read(error_code ec, std::size_t bytes);
+  bool on_handshake_bytes();
+  void handle_frames();
+  void flush();
+  void fail();
 
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer buffer_;
+  tcp::socket socket_;
   Run& run_;
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::uint8_t key_[4] = {};
+  bool upgraded_ = false;
+  std::vector<char> in_;  // received, not yet handled
+  std::size_t in_size_ = 0;
+  std::string out_;      // queued frames
+  std::string sending_;  // the write in flight
   bool writing_ = false;
+  bool in_batch_ = false;  // handling a read: sends wait for its end, then leave in one write
 };
 
 class Run {
@@ -144,7 +185,7 @@ class Run {
     if (text.find("\"type\":\"signal\"") != std::string_view::npos) {
       if (c.role_ == Role::relay) {
         if (measuring_) ++relayed_;
-        c.send(c.relay_msg_);
+        c.send_frame(c.relay_frame_);
       }
       return;
     }
@@ -298,13 +339,13 @@ class Run {
       for (std::size_t i = base; i + 1 < conns_.size(); i += 2) {
         auto& a = *conns_[i];
         auto& b = *conns_[i + 1];
-        a.relay_msg_ = std::make_shared<const std::string>(
-            R"({"type":"signal","to":")" + b.peer_id_ + R"(","data":)" + data + "}");
-        b.relay_msg_ = std::make_shared<const std::string>(
-            R"({"type":"signal","to":")" + a.peer_id_ + R"(","data":)" + data + "}");
+        a.relay_frame_ =
+            a.masked_frame(R"({"type":"signal","to":")" + b.peer_id_ + R"(","data":)" + data + "}");
+        b.relay_frame_ =
+            b.masked_frame(R"({"type":"signal","to":")" + a.peer_id_ + R"(","data":)" + data + "}");
         for (int w = 0; w < opt_.relay_window; ++w) {
-          a.send(a.relay_msg_);
-          b.send(b.relay_msg_);
+          a.send_frame(a.relay_frame_);
+          b.send_frame(b.relay_frame_);
         }
       }
       run_until([] { return false; }, 1.0);  // warm up
@@ -355,74 +396,149 @@ class Run {
 };
 
 void Conn::start(const tcp::endpoint& server, const net::ip::address& source) {
-  auto& sock = beast::get_lowest_layer(ws_).socket();
-  beast::error_code ec;
-  sock.open(tcp::v4(), ec);
+  error_code ec;
+  socket_.open(tcp::v4(), ec);
   // Defer the source port choice to connect(): ports are then unique per destination, not global.
   const int one = 1;
-  setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-  sock.bind(tcp::endpoint(source, 0), ec);
+  setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  socket_.bind(tcp::endpoint(source, 0), ec);
   if (ec) {
     run_.on_failed(*this);
     return;
   }
-  beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(30));
-  beast::get_lowest_layer(ws_).async_connect(server, [self =
-                                                          shared_from_this()](beast::error_code e) {
+  socket_.async_connect(server, [self = shared_from_this()](error_code e) {
     if (e) {
       self->run_.on_failed(*self);
       return;
     }
-    beast::get_lowest_layer(self->ws_).expires_never();
-    beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true), ignored);
-    self->ws_.set_option(websocket::stream_base::decorator([self](websocket::request_type& req) {
-      req.set(beast::http::field::origin, self->run_.options().origin);
-    }));
-    self->ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    const auto host = self->run_.options().host + ":" + std::to_string(self->run_.options().port);
-    self->ws_.async_handshake(host, "/ws", [self](beast::error_code e2) {
-      if (e2) {
-        self->run_.on_failed(*self);
-        return;
-      }
-      self->ws_.text(true);
-      self->run_.on_open(*self);
-      self->ws_.async_read(self->buffer_, beast::bind_front_handler(&Conn::on_read, self));
-    });
+    error_code ignored;
+    self->socket_.set_option(tcp::no_delay(true), ignored);
+    const auto& opt = self->run_.options();
+    // RFC 6455 section 4.1; the key is the RFC's own example (any 16 bytes in base64 will do).
+    self->out_ = "GET /ws HTTP/1.1\r\nHost: " + opt.host + ":" + std::to_string(opt.port) +
+                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                 "Origin: " +
+                 opt.origin + "\r\n\r\n";
+    self->flush();
+    // Idle and joining connections receive little; relaying ones read a window of frames at once.
+    self->in_.resize(self->role_ == Role::relay ? 64 * 1024 : 2048);
+    self->do_read();
   });
 }
 
-void Conn::on_read(beast::error_code ec, std::size_t) {
+void Conn::do_read() {
+  if (in_size_ == in_.size()) in_.resize(in_.size() * 2);  // a message larger than the buffer
+  socket_.async_read_some(
+      net::buffer(in_.data() + in_size_, in_.size() - in_size_),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void Conn::on_read(error_code ec, std::size_t bytes) {
   if (ec) {
-    run_.on_failed(*this);
+    fail();
     return;
   }
-  const auto data = buffer_.data();
-  run_.on_message(*this, std::string_view(static_cast<const char*>(data.data()), data.size()));
-  buffer_.consume(buffer_.size());
-  ws_.async_read(buffer_, beast::bind_front_handler(&Conn::on_read, shared_from_this()));
-}
-
-void Conn::send(std::shared_ptr<const std::string> text) {
+  in_size_ += bytes;
+  if (!upgraded_ && !on_handshake_bytes()) return;
+  in_batch_ = true;
+  handle_frames();
+  in_batch_ = false;
   if (failed_) return;
-  queue_.push_back(std::move(text));
-  if (!writing_) do_write();
+  flush();
+  do_read();
 }
 
-void Conn::do_write() {
-  if (queue_.empty()) return;
+// The 101 answer; true once it is complete and the frames behind it may be read.
+bool Conn::on_handshake_bytes() {
+  const std::string_view got(in_.data(), in_size_);
+  const auto end = got.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    if (in_size_ > 8192) {
+      fail();
+    } else {
+      do_read();
+    }
+    return false;
+  }
+  if (got.substr(0, 12).find("101") == std::string_view::npos) {
+    fail();
+    return false;
+  }
+  upgraded_ = true;
+  in_size_ -= end + 4;
+  std::memmove(in_.data(), in_.data() + end + 4, in_size_);
+  run_.on_open(*this);
+  return !failed_;
+}
+
+// Server frames (RFC 6455 section 5.2) are unmasked; the servers under test send every message
+// as one frame.
+void Conn::handle_frames() {
+  std::size_t at = 0;
+  while (in_size_ - at >= 2 && !failed_) {
+    const auto* h = reinterpret_cast<const std::uint8_t*>(in_.data() + at);
+    const int opcode = h[0] & 0x0F;
+    std::uint64_t len = h[1] & 0x7F;
+    std::size_t header = 2;
+    if (len == 126) {
+      if (in_size_ - at < 4) break;
+      len = (std::uint64_t{h[2]} << 8) | h[3];
+      header = 4;
+    } else if (len == 127) {
+      if (in_size_ - at < 10) break;
+      len = 0;
+      for (int i = 0; i < 8; ++i) len = (len << 8) | h[2 + i];
+      header = 10;
+    }
+    if (in_size_ - at < header + len) break;
+    const std::string_view payload(in_.data() + at + header, static_cast<std::size_t>(len));
+    at += header + static_cast<std::size_t>(len);
+    if (opcode == 0x1) {
+      run_.on_message(*this, payload);
+    } else if (opcode == 0x9) {
+      // Ping: answer with a pong carrying the same payload.
+      std::string pong(1, static_cast<char>(0x8A));
+      pong.push_back(static_cast<char>(0x80 | payload.size()));
+      pong.append(reinterpret_cast<const char*>(key_), 4);
+      for (std::size_t i = 0; i < payload.size(); ++i)
+        pong.push_back(static_cast<char>(payload[i] ^ key_[i & 3]));
+      send_frame(pong);
+    } else if (opcode == 0x8) {
+      fail();
+    }
+  }
+  in_size_ -= at;
+  std::memmove(in_.data(), in_.data() + at, in_size_);
+}
+
+void Conn::send_frame(std::string_view frame) {
+  if (failed_) return;
+  out_.append(frame);
+  if (!in_batch_) flush();
+}
+
+void Conn::flush() {
+  if (writing_ || out_.empty() || failed_) return;
+  std::swap(out_, sending_);
+  out_.clear();
   writing_ = true;
-  ws_.async_write(net::buffer(*queue_.front()),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->writing_ = false;
-                    if (ec) {
-                      self->run_.on_failed(*self);
-                      return;
-                    }
-                    self->queue_.pop_front();
-                    self->do_write();
-                  });
+  net::async_write(socket_, net::buffer(sending_),
+                   [self = shared_from_this()](error_code ec, std::size_t) {
+                     self->writing_ = false;
+                     if (ec) {
+                       self->fail();
+                       return;
+                     }
+                     self->sending_.clear();
+                     self->flush();
+                   });
+}
+
+void Conn::fail() {
+  if (failed_) return;
+  run_.on_failed(*this);
+  close();
 }
 
 }  // namespace
