@@ -153,6 +153,37 @@ TEST_CASE("frame decode refuses every truncation of a valid frame") {
   }
 }
 
+TEST_CASE("frame decode_header judges a header and a length alone like decode judges the frame") {
+  std::vector<std::uint8_t> bytes;
+  frame::encode(sample_header(), std::vector<std::uint8_t>(50, 9), bytes);
+  const auto header = std::span<const std::uint8_t>(bytes).first(frame::header_bytes);
+  const auto whole = frame::decode(bytes);
+  const auto alone = frame::decode_header(header, bytes.size());
+  REQUIRE(whole.ok());
+  REQUIRE(alone.ok());
+  CHECK(alone.value().payload_length == whole.value().header.payload_length);
+  CHECK(alone.value().block_check == whole.value().header.block_check);
+  // The length is what the payload_length field is checked against.
+  const auto longer = frame::decode_header(header, bytes.size() + 1);
+  REQUIRE_FALSE(longer.ok());
+  CHECK(longer.error().code == ErrorCode::length_mismatch);
+  // Fewer than header_bytes at hand is truncated, whatever the length claims.
+  const auto cut = frame::decode_header(header.first(frame::header_bytes - 1), bytes.size());
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().code == ErrorCode::truncated);
+}
+
+TEST_CASE("frame encode_header writes the same header as encode") {
+  frame::Header h = sample_header();
+  h.payload_length = 300;
+  std::vector<std::uint8_t> payload(h.payload_length, 3);
+  std::vector<std::uint8_t> whole;
+  frame::encode(h, payload, whole);
+  std::vector<std::uint8_t> alone(frame::header_bytes);
+  frame::encode_header(h, alone.data());
+  CHECK(std::equal(alone.begin(), alone.end(), whole.begin()));
+}
+
 TEST_CASE("frame peek_transfer_id reads the id without decoding") {
   std::vector<std::uint8_t> bytes;
   frame::encode(sample_header(), std::vector<std::uint8_t>(10, 1), bytes);

@@ -91,8 +91,10 @@ Decompressor::~Decompressor() {
   ZSTD_freeDCtx(as_dctx(dctx_));
 }
 
-Status Decompressor::decode(std::span<const std::uint8_t> compressed, std::size_t max_output_bytes,
-                            std::vector<std::uint8_t>& out) {
+namespace {
+
+// Refuses a frame that is not zstd or declares more than the cap, before any output is allocated.
+Status check_declared_size(std::span<const std::uint8_t> compressed, std::size_t max_output_bytes) {
   const unsigned long long declared =
       ZSTD_getFrameContentSize(compressed.data(), compressed.size());
   if (declared == ZSTD_CONTENTSIZE_ERROR) {
@@ -103,19 +105,37 @@ Status Decompressor::decode(std::span<const std::uint8_t> compressed, std::size_
                       "zstd: frame declares " + std::to_string(declared) + " bytes, cap is " +
                           std::to_string(max_output_bytes));
   }
+  return Ok{};
+}
+
+}  // namespace
+
+Result<std::size_t> Decompressor::decode_into(std::span<const std::uint8_t> compressed,
+                                              std::span<std::uint8_t> out) {
+  if (const Status s = check_declared_size(compressed, out.size()); !s) return s.error();
   // The output buffer is the cap: zstd stops with dstSize_tooSmall instead of writing past it, so a
   // frame that lies about (or omits) its size still cannot expand beyond the cap.
-  out.resize(max_output_bytes);
   const std::size_t n = ZSTD_decompressDCtx(as_dctx(dctx_), out.data(), out.size(),
                                             compressed.data(), compressed.size());
   if (ZSTD_isError(n)) {
-    out.clear();
     if (ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall) {
       return make_error(ErrorCode::decompress_too_large, "zstd: output exceeds the cap");
     }
     return make_error(ErrorCode::decompress_failed, std::string("zstd: ") + ZSTD_getErrorName(n));
   }
-  out.resize(n);
+  return n;
+}
+
+Status Decompressor::decode(std::span<const std::uint8_t> compressed, std::size_t max_output_bytes,
+                            std::vector<std::uint8_t>& out) {
+  if (const Status s = check_declared_size(compressed, max_output_bytes); !s) return s;
+  out.resize(max_output_bytes);
+  auto n = decode_into(compressed, out);
+  if (!n) {
+    out.clear();
+    return n.error();
+  }
+  out.resize(n.value());
   return Ok{};
 }
 

@@ -1,5 +1,6 @@
 #include "cieloweb/frame.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -27,10 +28,7 @@ Error frame_error(ErrorCode code, const std::string& what) {
 
 }  // namespace
 
-void encode(const Header& h, std::span<const std::uint8_t> payload,
-            std::vector<std::uint8_t>& out) {
-  out.resize(header_bytes + payload.size());
-  std::uint8_t* p = out.data();
+void encode_header(const Header& h, std::uint8_t* p) noexcept {
   p[0] = static_cast<std::uint8_t>(h.type);
   p[1] = version;
   put_u16(p + 2, h.flags);
@@ -39,9 +37,17 @@ void encode(const Header& h, std::span<const std::uint8_t> payload,
   put_u32(p + 12, h.fragment_offset);
   put_u32(p + 16, h.encoded_length);
   put_u32(p + 20, h.raw_length);
-  put_u32(p + 24, static_cast<std::uint32_t>(payload.size()));
+  put_u32(p + 24, h.payload_length);
   std::memcpy(p + 28, h.block_check.data(), h.block_check.size());
-  if (!payload.empty()) std::memcpy(p + header_bytes, payload.data(), payload.size());
+}
+
+void encode(const Header& h, std::span<const std::uint8_t> payload,
+            std::vector<std::uint8_t>& out) {
+  out.resize(header_bytes + payload.size());
+  Header with_length = h;
+  with_length.payload_length = static_cast<std::uint32_t>(payload.size());
+  encode_header(with_length, out.data());
+  if (!payload.empty()) std::memcpy(out.data() + header_bytes, payload.data(), payload.size());
 }
 
 Result<std::uint32_t> peek_transfer_id(std::span<const std::uint8_t> bytes) {
@@ -49,20 +55,19 @@ Result<std::uint32_t> peek_transfer_id(std::span<const std::uint8_t> bytes) {
   return get_u32(bytes.data() + 4);
 }
 
-Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
-  if (bytes.size() < header_bytes) {
-    return frame_error(
-        ErrorCode::truncated,
-        std::to_string(bytes.size()) + " bytes, header needs " + std::to_string(header_bytes));
+Result<Header> decode_header(std::span<const std::uint8_t> header, std::size_t frame_bytes,
+                             const DecodeLimits& limits) {
+  if (frame_bytes < header_bytes || header.size() < header_bytes) {
+    return frame_error(ErrorCode::truncated, std::to_string(frame_bytes) + " bytes, header needs " +
+                                                 std::to_string(header_bytes));
   }
-  const std::uint8_t* p = bytes.data();
+  const std::uint8_t* p = header.data();
   if (p[0] != static_cast<std::uint8_t>(Type::block_fragment)) {
     return frame_error(ErrorCode::unknown_type, "type " + std::to_string(p[0]));
   }
   if (p[1] != version)
     return frame_error(ErrorCode::unsupported_version, "version " + std::to_string(p[1]));
-  View v;
-  Header& h = v.header;
+  Header h;
   h.type = Type::block_fragment;
   h.flags = get_u16(p + 2);
   h.transfer_id = get_u32(p + 4);
@@ -75,7 +80,7 @@ Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& lim
 
   if ((h.flags & ~known_flags) != 0)
     return frame_error(ErrorCode::field_out_of_range, "unknown flags");
-  if (h.payload_length != bytes.size() - header_bytes) {
+  if (h.payload_length != frame_bytes - header_bytes) {
     return frame_error(ErrorCode::length_mismatch, "payload_length disagrees with frame size");
   }
   if (h.payload_length == 0) return frame_error(ErrorCode::field_out_of_range, "empty payload");
@@ -92,8 +97,14 @@ Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& lim
   if (std::uint64_t{h.fragment_offset} + h.payload_length > h.encoded_length) {
     return frame_error(ErrorCode::length_mismatch, "fragment runs past the encoded block");
   }
-  v.payload = bytes.subspan(header_bytes);
-  return v;
+  return h;
+}
+
+Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
+  auto header =
+      decode_header(bytes.first(std::min(bytes.size(), header_bytes)), bytes.size(), limits);
+  if (!header) return header.error();
+  return View{header.value(), bytes.subspan(header_bytes)};
 }
 
 }  // namespace cieloweb::frame

@@ -70,6 +70,9 @@ class Decompressor {
   // declared size first, then enforced while decoding), decompress_failed on any corrupt input.
   Status decode(std::span<const std::uint8_t> compressed, std::size_t max_output_bytes,
                 std::vector<std::uint8_t>& out);
+  // The same into caller-owned memory: out.size() is the cap. Returns the decompressed length.
+  Result<std::size_t> decode_into(std::span<const std::uint8_t> compressed,
+                                  std::span<std::uint8_t> out);
 
  private:
   void* dctx_ = nullptr;  // ZSTD_DCtx*

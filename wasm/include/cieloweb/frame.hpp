@@ -62,10 +62,20 @@ struct DecodeLimits {
 // Appends header + payload to `out` (cleared first). Contract: payload.size() == h.payload_length.
 void encode(const Header& h, std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& out);
 
+// Writes just the header_bytes-byte header at `out` (the payload is wherever the caller keeps it,
+// e.g. right behind `out`). Its payload_length field is h.payload_length.
+void encode_header(const Header& h, std::uint8_t* out) noexcept;
+
 // Validates every field and length of one frame, without state: sizes agree, the fragment lies
 // inside the encoded block, a raw block is exactly raw_length long, limits hold. Never reads past
 // `bytes`.
 Result<View> decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
+
+// The same checks as decode(), for a frame of `frame_bytes` bytes of which only the first
+// min(frame_bytes, header_bytes) are at hand (`header`): for hosts that copy the payload straight
+// to where it belongs once the header said where that is.
+Result<Header> decode_header(std::span<const std::uint8_t> header, std::size_t frame_bytes,
+                             const DecodeLimits& limits = {});
 
 // The transfer id of a frame, to route it before full decoding; an error if too short to carry one.
 Result<std::uint32_t> peek_transfer_id(std::span<const std::uint8_t> bytes);
