@@ -2,9 +2,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <string>
 
 #include "cieloweb/blake3.hpp"
+#include "cieloweb/frame.hpp"
 #include "sim_network.hpp"
 
 using namespace cieloweb;
@@ -308,4 +311,141 @@ TEST_CASE("transfer: decline and cancel leave both sides cleanly ended") {
     CHECK(out.peers[0].receiver_error->code == ErrorCode::cancelled);
     CHECK_FALSE(out.peers[0].completed);
   }
+}
+
+namespace {
+
+// Drains a Sender's actions, answering reads from `data` and keeping control messages per peer.
+void serve_actions(Sender& sender, const std::vector<std::uint8_t>& data,
+                   std::map<PeerId, std::vector<control::Message>>& inbox) {
+  while (auto a = sender.next_action()) {
+    if (auto* read = std::get_if<sender_action::ReadBlock>(&*a)) {
+      sender.on_read(read->block, std::span(data).subspan(read->offset, read->length));
+    } else if (auto* send = std::get_if<sender_action::SendControl>(&*a)) {
+      auto m = control::decode(send->text);
+      REQUIRE(m);
+      inbox[send->peer].push_back(m.value());
+    }
+  }
+}
+
+control::Accept accept_all(std::uint32_t transfer, std::uint32_t window) {
+  control::Accept a;
+  a.transfer = transfer;
+  a.window = window;
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("transfer: frames cut in place leave cached blocks intact for other peers, resends") {
+  // Random bytes go uncompressed, so every fragment after a block's first is cut in place (its
+  // header written over the bytes in front of its payload). Two peers with different frame sizes
+  // cut the same cached blocks in turns; every payload must still be the file's own bytes.
+  auto data = sim::random_bytes(3 * block + 5, 21);
+  Sender sender(FileInfo{"f.bin", data.size(), 7, ""}, small_blocks());
+  std::map<PeerId, std::vector<control::Message>> inbox;
+  REQUIRE(sender.add_peer(1, 11, 4096));
+  REQUIRE(sender.add_peer(2, 12, 64 * 1024));
+  serve_actions(sender, data, inbox);
+  REQUIRE(sender.on_control(1, accept_all(11, 4)));
+  REQUIRE(sender.on_control(2, accept_all(12, 4)));
+  serve_actions(sender, data, inbox);
+
+  std::map<PeerId, std::vector<std::uint8_t>> received{{1, std::vector<std::uint8_t>(data.size())},
+                                                       {2, std::vector<std::uint8_t>(data.size())}};
+  std::map<PeerId, std::size_t> frames;
+  auto take = [&](PeerId peer) {
+    const auto f = sender.next_frame(peer);
+    if (f.empty()) return false;
+    auto v = frame::decode(f);
+    REQUIRE(v);
+    const auto& h = v.value().header;
+    CHECK(h.transfer_id == (peer == 1 ? 11u : 12u));
+    CHECK_FALSE(h.compressed());
+    const std::uint64_t at = std::uint64_t{h.block_index} * block + h.fragment_offset;
+    REQUIRE(at + v.value().payload.size() <= data.size());
+    std::copy(v.value().payload.begin(), v.value().payload.end(), received[peer].begin() + at);
+    CHECK(std::equal(v.value().payload.begin(), v.value().payload.end(), data.begin() + at));
+    ++frames[peer];
+    serve_actions(sender, data, inbox);
+    return true;
+  };
+  for (bool more = true; more;) {
+    more = false;
+    for (int i = 0; i < 3; ++i) more = take(1) || more;  // the small frames go three at a time
+    more = take(2) || more;
+  }
+  CHECK(received[1] == data);
+  CHECK(received[2] == data);
+  CHECK(frames[1] > frames[2]);
+
+  // A resend of block 1 to peer 2 cuts the same cached block again, still intact.
+  control::Resend again;
+  again.transfer = 12;
+  again.block = 1;
+  again.reason = ErrorCode::hash_mismatch;
+  REQUIRE(sender.on_control(2, again));
+  serve_actions(sender, data, inbox);
+  std::fill(received[2].begin(), received[2].end(), 0);
+  while (take(2)) {
+  }
+  CHECK(std::equal(received[2].begin() + block, received[2].begin() + 2 * block,
+                   data.begin() + block));
+}
+
+TEST_CASE("transfer: frames taken in two steps arrive; one begun and never ended comes again") {
+  auto data = sim::random_bytes(2 * block, 22);
+  Sender sender(FileInfo{"f.bin", data.size(), 7, ""}, small_blocks());
+  std::map<PeerId, std::vector<control::Message>> inbox;
+  REQUIRE(sender.add_peer(1, 5, 16 * 1024));
+  serve_actions(sender, data, inbox);
+  Receiver receiver(std::get<control::Offer>(inbox[1].at(0)));
+  receiver.accept();
+  REQUIRE(sender.on_control(1, accept_all(5, 4)));
+  serve_actions(sender, data, inbox);
+  std::vector<std::vector<std::uint8_t>> wire;
+  for (auto f = sender.next_frame(1); !f.empty(); f = sender.next_frame(1)) {
+    wire.emplace_back(f.begin(), f.end());
+    serve_actions(sender, data, inbox);
+  }
+  REQUIRE(wire.size() == 10);  // 5 fragments of 16 KiB - 60 per 64 KiB block
+
+  std::vector<std::uint8_t> written(data.size());
+  std::vector<std::string> resend_reasons;
+  auto drain = [&] {
+    while (auto a = receiver.next_action()) {
+      if (auto* w = std::get_if<receiver_action::WriteBlock>(&*a)) {
+        std::copy(w->bytes.begin(), w->bytes.end(), written.begin() + w->offset);
+        receiver.on_write_done(w->block);
+      } else if (auto* send = std::get_if<receiver_action::SendControl>(&*a)) {
+        auto m = control::decode(send->text);
+        if (auto* r = std::get_if<control::Resend>(&m.value())) {
+          resend_reasons.push_back(error_name(r->reason));
+        }
+      }
+    }
+  };
+  // Block 0 in two steps; the first fragment of block 1 begun but never ended (the host lost it).
+  for (std::size_t i = 0; i < 6; ++i) {
+    const auto& f = wire[i];
+    auto slot = receiver.begin_frame(std::span(f).first(frame::header_bytes), f.size());
+    REQUIRE(slot);
+    REQUIRE(slot.value().size() == f.size() - frame::header_bytes);
+    if (i == 5) break;
+    std::copy(f.begin() + frame::header_bytes, f.end(), slot.value().begin());
+    receiver.end_frame();
+    drain();
+  }
+  // The next fragment of block 1 does not continue anything received: the block is asked again.
+  CHECK_FALSE(receiver.on_frame(wire[6]));
+  drain();
+  CHECK(std::equal(written.begin(), written.begin() + block, data.begin()));
+  CHECK(resend_reasons == std::vector<std::string>{"length_mismatch"});
+  CHECK(receiver.progress().bytes_verified == block);
+
+  // A header shorter than its frame claims is refused as truncated, never read past.
+  auto slot = receiver.begin_frame(std::span(wire[0]).first(10), wire[0].size());
+  REQUIRE_FALSE(slot);
+  CHECK(slot.error().code == ErrorCode::truncated);
 }

@@ -1,6 +1,7 @@
 #include "cieloweb/receiver.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace cieloweb {
 
@@ -167,6 +168,7 @@ void Receiver::request_again(std::uint32_t block, ErrorCode reason) {
 Status Receiver::bad_frame(Error error) {
   if (assembly_) {
     const std::uint32_t block = assembly_->block;
+    keep_spare(std::move(assembly_->bytes));
     assembly_.reset();
     request_again(block, error.code);
   }
@@ -178,31 +180,47 @@ Status Receiver::bad_frame(Error error) {
 }
 
 Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
+  auto slot = begin_frame(bytes.first(std::min(bytes.size(), frame::header_bytes)), bytes.size());
+  if (!slot) return slot.error();
+  if (!slot.value().empty()) {
+    std::memcpy(slot.value().data(), bytes.data() + frame::header_bytes, slot.value().size());
+    end_frame();
+  }
+  return Ok{};
+}
+
+Result<std::span<std::uint8_t>> Receiver::begin_frame(std::span<const std::uint8_t> header,
+                                                      std::size_t frame_bytes) {
+  open_payload_bytes_ = 0;
+  const std::span<std::uint8_t> dropped;
   if (state_ != State::receiving)
     return make_error(ErrorCode::bad_state, "receiver: not receiving");
-  auto decoded = frame::decode(bytes, limits_);
-  if (!decoded) return bad_frame(decoded.error());
-  const frame::Header& h = decoded.value().header;
-  const auto payload = decoded.value().payload;
+  auto decoded = frame::decode_header(header, frame_bytes, limits_);
+  if (!decoded) return bad_frame(decoded.error()).error();
+  const frame::Header& h = decoded.value();
   if (h.transfer_id != offer_.transfer) {
     return bad_frame(
-        make_error(ErrorCode::unknown_transfer, "receiver: frame for another transfer"));
+               make_error(ErrorCode::unknown_transfer, "receiver: frame for another transfer"))
+        .error();
   }
   if (h.block_index >= layout_.block_count()) {
     return bad_frame(
-        make_error(ErrorCode::field_out_of_range, "receiver: block index past the end"));
+               make_error(ErrorCode::field_out_of_range, "receiver: block index past the end"))
+        .error();
   }
   if (h.raw_length != layout_.length_of(h.block_index)) {
-    return bad_frame(
-        make_error(ErrorCode::length_mismatch, "receiver: block length disagrees with the offer"));
+    return bad_frame(make_error(ErrorCode::length_mismatch,
+                                "receiver: block length disagrees with the offer"))
+        .error();
   }
   const std::uint32_t block = h.block_index;
   // Already have it (a copy sent before a resume or a resend crossed the original): drop quietly.
-  if (verified_.contains(block) || pending_writes_.count(block)) return Ok{};
+  if (verified_.contains(block) || pending_writes_.count(block)) return dropped;
 
   if (assembly_ && assembly_->block != block) {
     // The sender moved on while this block was incomplete: it can only come again whole.
     const std::uint32_t abandoned = assembly_->block;
+    keep_spare(std::move(assembly_->bytes));
     assembly_.reset();
     request_again(abandoned, ErrorCode::truncated);
   }
@@ -210,7 +228,7 @@ Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
     if (h.fragment_offset != 0) {
       // The tail of a block whose start we dropped (or a header hit by corruption).
       if (!awaiting_resend_.contains(block)) request_again(block, ErrorCode::truncated);
-      return Ok{};
+      return dropped;
     }
     // The sender keeps at most `window` blocks unacknowledged; after a resume it no longer counts
     // the blocks still waiting here for the disk, hence the factor two. Memory stays bounded either
@@ -224,42 +242,64 @@ Status Receiver::on_frame(std::span<const std::uint8_t> bytes) {
     assembly_ = Assembly{};  // (not emplace(): clang 14 rejects it for this nested aggregate)
     assembly_->block = block;
     assembly_->first = h;
-    assembly_->bytes.swap(spare_);
-    assembly_->bytes.clear();
-    assembly_->bytes.reserve(h.encoded_length);
+    assembly_->bytes = take_spare(h.encoded_length);
   }
   Assembly& a = *assembly_;
-  if (h.fragment_offset != a.bytes.size() || h.flags != a.first.flags ||
+  if (h.fragment_offset != a.received || h.flags != a.first.flags ||
       h.encoded_length != a.first.encoded_length || h.block_check != a.first.block_check) {
-    return bad_frame(
-        make_error(ErrorCode::length_mismatch, "receiver: fragment does not continue its block"));
+    return bad_frame(make_error(ErrorCode::length_mismatch,
+                                "receiver: fragment does not continue its block"))
+        .error();
   }
-  a.bytes.insert(a.bytes.end(), payload.begin(), payload.end());
-  if (a.bytes.size() == a.first.encoded_length) {
+  open_payload_bytes_ = h.payload_length;
+  return std::span<std::uint8_t>(a.bytes.data() + a.received, h.payload_length);
+}
+
+void Receiver::end_frame() {
+  const std::uint32_t n = open_payload_bytes_;
+  open_payload_bytes_ = 0;
+  if (n == 0 || !assembly_) return;
+  assembly_->received += n;
+  if (assembly_->received == assembly_->first.encoded_length) {
     Assembly done = std::move(*assembly_);
     assembly_.reset();
     finish_block(done);
   }
-  return Ok{};
+}
+
+ByteBuffer Receiver::take_spare(std::size_t length) {
+  ByteBuffer buffer;
+  if (!spares_.empty()) {
+    buffer = std::move(spares_.back());
+    spares_.pop_back();
+  }
+  buffer.resize(length);  // uninitialised: every byte is written before it is read
+  return buffer;
+}
+
+void Receiver::keep_spare(ByteBuffer&& buffer) {
+  // One for the block being assembled, one for a decompression: more would only hold memory.
+  if (spares_.size() < 2 && buffer.capacity() > 0) spares_.push_back(std::move(buffer));
 }
 
 void Receiver::finish_block(Assembly& a) {
-  std::vector<std::uint8_t> raw;
+  ByteBuffer raw;
   if (a.first.compressed()) {
     // The cap is the block's known raw length: a payload that expands further is refused.
-    const Status s = decompressor_.decode(a.bytes, a.first.raw_length, raw);
-    if (!s || raw.size() != a.first.raw_length) {
-      spare_ = std::move(a.bytes);
-      request_again(a.block, s ? ErrorCode::length_mismatch : s.error().code);
+    raw = take_spare(a.first.raw_length);
+    const auto n = decompressor_.decode_into(a.bytes, raw);
+    keep_spare(std::move(a.bytes));
+    if (!n || n.value() != a.first.raw_length) {
+      keep_spare(std::move(raw));
+      request_again(a.block, n ? ErrorCode::length_mismatch : n.error().code);
       return;
     }
-    spare_ = std::move(a.bytes);
   } else {
     raw = std::move(a.bytes);
   }
   const blake3::Digest check = layout_.check_of(a.block, raw);
   if (check != a.first.block_check) {
-    spare_ = std::move(raw);
+    keep_spare(std::move(raw));
     request_again(a.block, ErrorCode::hash_mismatch);
     return;
   }
@@ -286,7 +326,7 @@ void Receiver::request_missing() {
 void Receiver::on_write_done(std::uint32_t block) {
   auto it = pending_writes_.find(block);
   if (it == pending_writes_.end() || state_ != State::receiving) return;
-  if (spare_.capacity() < it->second.capacity()) spare_ = std::move(it->second);
+  keep_spare(std::move(it->second));
   pending_writes_.erase(it);
   verified_.insert(block);
   bytes_verified_ += layout_.length_of(block);
@@ -302,7 +342,7 @@ void Receiver::on_write_failed(std::uint32_t block, const std::string& reason) {
 
 void Receiver::on_disconnected() {
   if (assembly_) {
-    spare_ = std::move(assembly_->bytes);
+    keep_spare(std::move(assembly_->bytes));
     assembly_.reset();
   }
   awaiting_resend_.clear();
@@ -332,6 +372,12 @@ std::optional<ReceiverAction> Receiver::next_action() {
   ReceiverAction a = std::move(actions_.front());
   actions_.pop_front();
   return a;
+}
+
+std::span<const std::uint8_t> Receiver::pending_write(std::uint32_t block) const {
+  const auto it = pending_writes_.find(block);
+  if (it == pending_writes_.end()) return {};
+  return it->second;
 }
 
 ResumeState Receiver::resume_state() const {

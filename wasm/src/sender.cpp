@@ -1,6 +1,7 @@
 #include "cieloweb/sender.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "cieloweb/frame.hpp"
 
@@ -46,6 +47,7 @@ void Sender::send(PeerId id, const control::Message& message) {
 }
 
 Status Sender::add_peer(PeerId id, std::uint32_t transfer_id, std::size_t max_message_bytes) {
+  end_overlay();
   if (broken_) return make_error(ErrorCode::file_changed, "sender: the file can no longer be read");
   if (peers_.count(id) != 0) return make_error(ErrorCode::bad_state, "sender: peer already added");
   if (max_message_bytes < min_max_message_bytes) {
@@ -64,6 +66,7 @@ Status Sender::add_peer(PeerId id, std::uint32_t transfer_id, std::size_t max_me
 }
 
 void Sender::pause_peer(PeerId id) {
+  end_overlay();
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
   Peer& peer = it->second;
@@ -78,6 +81,7 @@ void Sender::pause_peer(PeerId id) {
 }
 
 void Sender::cancel_peer(PeerId id, const std::string& reason) {
+  end_overlay();
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
   Peer& peer = it->second;
@@ -105,6 +109,7 @@ void Sender::fail_all(const Error& error) {
 }
 
 Status Sender::on_control(PeerId id, const control::Message& message) {
+  end_overlay();
   auto it = peers_.find(id);
   if (it == peers_.end()) return make_error(ErrorCode::unknown_transfer, "sender: unknown peer");
   Peer& peer = it->second;
@@ -240,6 +245,9 @@ bool Sender::make_room_in_cache() {
     }
     if (victim == cache_.end()) return false;
     cache_bytes_ -= victim->second->bytes.size();
+    if (victim->second.use_count() == 1 && !victim->second->compressed) {
+      keep_spare(std::move(victim->second->bytes));
+    }
     cache_.erase(victim);
   }
   return true;
@@ -289,10 +297,35 @@ void Sender::schedule_reads() {
 
 void Sender::on_read(std::uint32_t block, std::span<const std::uint8_t> bytes) {
   if (broken_ || !pending_reads_.contains(block)) return;
-  on_read(block, std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+  std::vector<std::uint8_t> owned = read_buffer(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), owned.begin());
+  on_read(block, std::move(owned));
+}
+
+std::vector<std::uint8_t> Sender::read_buffer(std::size_t length) {
+  if (spares_.empty()) return std::vector<std::uint8_t>(length);
+  std::vector<std::uint8_t> buffer = std::move(spares_.back());
+  spares_.pop_back();
+  buffer.resize(length);  // no fill when the spare held a block of at least this length
+  return buffer;
+}
+
+void Sender::keep_spare(std::vector<std::uint8_t>&& bytes) {
+  // Two spares cover the reads in flight (max_pending_reads); more would only hold memory.
+  if (spares_.size() < 2 && bytes.capacity() >= layout_.block_size) {
+    spares_.push_back(std::move(bytes));
+  }
+}
+
+void Sender::end_overlay() noexcept {
+  if (!overlay_.block) return;
+  std::memcpy(overlay_.block->bytes.data() + overlay_.at, overlay_.saved.data(),
+              overlay_.saved.size());
+  overlay_.block.reset();
 }
 
 void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
+  end_overlay();
   if (broken_ || !pending_reads_.contains(block)) return;  // late answer after a failure
   pending_reads_.erase(block);
   --pending_read_count_;
@@ -334,7 +367,11 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
     encoded->raw_length = static_cast<std::uint32_t>(bytes.size());
     encoded->check = check;
     encoded->compressed = config_.compress && compressor_.try_compress(bytes, encoded->bytes);
-    if (!encoded->compressed) encoded->bytes = std::move(bytes);
+    if (encoded->compressed) {
+      keep_spare(std::move(bytes));
+    } else {
+      encoded->bytes = std::move(bytes);
+    }
     cache_bytes_ += encoded->bytes.size();
     cache_[block] = std::move(encoded);
   }
@@ -343,6 +380,7 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
 }
 
 void Sender::on_read_failed(std::uint32_t block, const std::string& reason) {
+  end_overlay();
   if (broken_ || !pending_reads_.contains(block)) return;
   fail_all(make_error(ErrorCode::io_error, "sender: cannot read the file: " + reason));
 }
@@ -370,6 +408,7 @@ std::optional<SenderAction> Sender::next_action() {
 }
 
 std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
+  end_overlay();
   auto it = peers_.find(id);
   if (broken_ || it == peers_.end() || it->second.state != PeerState::sending) return {};
   Peer& peer = it->second;
@@ -391,27 +430,40 @@ std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
     peer.current_offset = 0;
     peer.in_flight.insert(*block);
   }
-  const EncodedBlock& block = *peer.current;
-  const std::size_t remaining = block.bytes.size() - peer.current_offset;
+  const std::shared_ptr<EncodedBlock> block = peer.current;
+  const std::size_t offset = peer.current_offset;
+  const std::size_t remaining = block->bytes.size() - offset;
   const auto n = static_cast<std::uint32_t>(std::min(remaining, peer.max_payload_bytes));
   frame::Header h;
-  h.flags = block.compressed ? frame::flag_compressed : 0;
+  h.flags = block->compressed ? frame::flag_compressed : 0;
   h.transfer_id = peer.transfer;
-  h.block_index = block.index;
-  h.fragment_offset = peer.current_offset;
-  h.encoded_length = static_cast<std::uint32_t>(block.bytes.size());
-  h.raw_length = block.raw_length;
+  h.block_index = block->index;
+  h.fragment_offset = static_cast<std::uint32_t>(offset);
+  h.encoded_length = static_cast<std::uint32_t>(block->bytes.size());
+  h.raw_length = block->raw_length;
   h.payload_length = n;
-  h.block_check = block.check;
-  frame::encode(h, std::span(block.bytes).subspan(peer.current_offset, n), frame_);
+  h.block_check = block->check;
+  std::span<const std::uint8_t> frame;
+  if (offset >= frame::header_bytes) {
+    // In place: the header goes over the tail of the previous fragment, already sent.
+    std::uint8_t* at = block->bytes.data() + offset - frame::header_bytes;
+    std::memcpy(overlay_.saved.data(), at, frame::header_bytes);
+    overlay_.block = block;
+    overlay_.at = offset - frame::header_bytes;
+    frame::encode_header(h, at);
+    frame = std::span<const std::uint8_t>(at, frame::header_bytes + n);
+  } else {
+    frame::encode(h, std::span(block->bytes).subspan(offset, n), frame_);
+    frame = frame_;
+  }
   peer.current_offset += n;
-  peer.wire_bytes_sent += frame_.size();
-  if (peer.current_offset == block.bytes.size()) {
+  peer.wire_bytes_sent += frame.size();
+  if (peer.current_offset == block->bytes.size()) {
     peer.current.reset();
     // The last cut of this block may free cache room a stalled read was waiting for.
     schedule_reads();
   }
-  return frame_;
+  return frame;
 }
 
 PeerProgress Sender::progress(PeerId id) const {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cieloweb/block_layout.hpp"
+#include "cieloweb/byte_buffer.hpp"
 #include "cieloweb/codec.hpp"
 #include "cieloweb/control.hpp"
 #include "cieloweb/frame.hpp"
@@ -94,6 +95,15 @@ class Receiver {
   // A data frame of this transfer. Bad frames are handled here (block re-requested or the transfer
   // failed); the return value reports what was wrong, for logs and tests.
   Status on_frame(std::span<const std::uint8_t> bytes);
+  // on_frame in two steps, for hosts whose frame bytes live elsewhere (in JS): each payload byte is
+  // then copied once, straight into the block being assembled. begin_frame() gets the frame's first
+  // min(frame_bytes, frame::header_bytes) bytes and its total length and checks them like on_frame;
+  // it returns where the frame_bytes - frame::header_bytes payload bytes go, or an empty span when
+  // the frame is dropped (quietly if ok, else the error says why). Copy them there, then call
+  // end_frame() before any other call on this Receiver.
+  Result<std::span<std::uint8_t>> begin_frame(std::span<const std::uint8_t> header,
+                                              std::size_t frame_bytes);
+  void end_frame();
   void on_write_done(std::uint32_t block);
   void on_write_failed(std::uint32_t block, const std::string& reason);
 
@@ -103,6 +113,9 @@ class Receiver {
   void on_reconnected();
 
   std::optional<ReceiverAction> next_action();
+  // The bytes of a WriteBlock not yet reported done or failed (the same span it carried), else an
+  // empty span.
+  std::span<const std::uint8_t> pending_write(std::uint32_t block) const;
   ResumeState resume_state() const;
   ReceiverProgress progress() const;
   const BlockLayout& layout() const noexcept { return layout_; }
@@ -114,7 +127,8 @@ class Receiver {
   struct Assembly {
     std::uint32_t block = 0;
     frame::Header first;  // fields every fragment of the block must repeat
-    std::vector<std::uint8_t> bytes;
+    ByteBuffer bytes;     // encoded_length bytes, the first `received` of them filled
+    std::uint32_t received = 0;
   };
 
   void send(const control::Message& message);
@@ -126,6 +140,8 @@ class Receiver {
   void maybe_complete();
   void request_missing();
   void reset_for(const control::Offer& offer);
+  ByteBuffer take_spare(std::size_t length);
+  void keep_spare(ByteBuffer&& buffer);
 
   control::Offer offer_;
   ReceiverConfig config_;
@@ -138,14 +154,15 @@ class Receiver {
   RangeSet verified_;
   RangeSet awaiting_resend_;  // re-requested; its stray fragments are dropped quietly
   std::vector<blake3::Digest> checks_;
-  std::map<std::uint32_t, std::vector<std::uint8_t>> pending_writes_;
+  std::map<std::uint32_t, ByteBuffer> pending_writes_;
   std::map<std::uint32_t, std::uint32_t> resends_;
   std::optional<blake3::Digest> sender_root_;
   std::uint64_t bytes_verified_ = 0;
   std::uint32_t blocks_resent_ = 0;
   std::uint32_t blocks_received_ = 0;
   std::uint32_t bad_frames_ = 0;
-  std::vector<std::uint8_t> spare_;  // recycled block buffer
+  std::vector<ByteBuffer> spares_;        // recycled block buffers (assembly, decompression output)
+  std::uint32_t open_payload_bytes_ = 0;  // of the frame begun and not ended; 0 when none
 };
 
 }  // namespace cieloweb

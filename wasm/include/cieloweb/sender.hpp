@@ -15,6 +15,7 @@
 // drains or a read completes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -28,6 +29,7 @@
 #include "cieloweb/block_layout.hpp"
 #include "cieloweb/codec.hpp"
 #include "cieloweb/control.hpp"
+#include "cieloweb/frame.hpp"
 #include "cieloweb/limits.hpp"
 #include "cieloweb/range_set.hpp"
 #include "cieloweb/result.hpp"
@@ -103,11 +105,17 @@ class Sender {
   void on_read(std::uint32_t block, std::span<const std::uint8_t> bytes);
   // The same, taking ownership: a block sent uncompressed is then never copied.
   void on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes);
+  // A buffer of `length` bytes (contents unspecified) for the host to fill and hand back through
+  // on_read(block, std::move(buffer)): the storage of a block that left the cache when there is
+  // one, so a read costs neither an allocation nor a zero fill.
+  std::vector<std::uint8_t> read_buffer(std::size_t length);
   void on_read_failed(std::uint32_t block, const std::string& reason);
 
   std::optional<SenderAction> next_action();
   // The next data frame for `peer`, valid until the next call on this Sender; empty when nothing
-  // may be sent now (window full, waiting for a read, all sent, peer not sending).
+  // may be sent now (window full, waiting for a read, all sent, peer not sending). Every fragment
+  // but a block's first is cut in place: its header temporarily overwrites the 60 already-sent
+  // bytes in front of its payload, put back by the next call (so the frame costs no copy).
   std::span<const std::uint8_t> next_frame(PeerId peer);
 
   PeerProgress progress(PeerId peer) const;
@@ -138,7 +146,7 @@ class Sender {
     std::uint64_t bytes_acked = 0;
     std::uint64_t wire_bytes_sent = 0;
     std::map<std::uint32_t, std::uint32_t> resends;
-    std::shared_ptr<const EncodedBlock> current;  // block being cut into frames
+    std::shared_ptr<EncodedBlock> current;  // block being cut into frames
     std::uint32_t current_offset = 0;
     bool done_sent = false;
   };
@@ -153,6 +161,8 @@ class Sender {
   bool make_room_in_cache();
   void maybe_finish(PeerId id, Peer& peer);
   bool peer_needs(const Peer& peer, std::uint32_t block) const;
+  void end_overlay() noexcept;
+  void keep_spare(std::vector<std::uint8_t>&& bytes);
 
   FileInfo info_;
   SenderConfig config_;
@@ -163,12 +173,21 @@ class Sender {
   std::vector<std::optional<blake3::Digest>> checks_;  // per block, once hashed
   std::uint32_t blocks_hashed_ = 0;
   std::optional<blake3::Digest> root_;
-  std::map<std::uint32_t, std::shared_ptr<const EncodedBlock>> cache_;
+  // Shared with the peers cutting a block into frames; only next_frame's overlay writes to one.
+  std::map<std::uint32_t, std::shared_ptr<EncodedBlock>> cache_;
   std::size_t cache_bytes_ = 0;
   RangeSet pending_reads_;
   std::uint32_t pending_read_count_ = 0;
   std::uint64_t blocks_read_ = 0;
-  std::vector<std::uint8_t> frame_;
+  std::vector<std::uint8_t> frame_;  // a block's first fragment (no room for a header in front)
+  // The header written over a block's bytes by the last next_frame(), and the bytes it covers.
+  struct Overlay {
+    std::shared_ptr<EncodedBlock> block;
+    std::size_t at = 0;
+    std::array<std::uint8_t, frame::header_bytes> saved{};
+  };
+  Overlay overlay_;
+  std::vector<std::vector<std::uint8_t>> spares_;  // storage of evicted blocks, for read_buffer()
   bool broken_ = false;  // the file changed or could not be read: nothing more is sent
 };
 
