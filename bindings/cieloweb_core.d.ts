@@ -52,7 +52,10 @@ export interface Sender {
   cancelPeer(peer: number, reason: string): void;
   /** A control message (text) received from `peer`. */
   onControl(peer: number, text: string): Status;
-  /** The bytes of a requested block (exactly `length` bytes). */
+  /**
+   * The bytes of a requested block (exactly `length` bytes). Copied once into WASM memory (into a
+   * recycled buffer, no allocation); `bytes` may be reused as soon as this returns.
+   */
   onRead(block: number, bytes: Uint8Array): void;
   onReadFailed(block: number, reason: string): void;
   /** The next decision, or null when there is none: carry them all out after every event. */
@@ -63,6 +66,8 @@ export interface Sender {
    * Sends frames for `peer` directly from WASM memory into `channel` (an RTCDataChannel) while its
    * bufferedAmount is under the high watermark; sets bufferedAmountLowThreshold to the low one.
    * Call again from the channel's bufferedamountlow event and after every event. Returns frames sent.
+   * readyState and bufferedAmount are read once per call, then bufferedAmount is counted up by the
+   * size of each frame sent (what send() does to it; neither changes otherwise during the call).
    */
   pump(peer: number, channel: RTCDataChannel, highWatermark: number, lowWatermark: number): number;
   progress(peer: number): {
@@ -80,6 +85,12 @@ export interface Sender {
 
 export type ReceiverAction =
   | { type: 'control'; text: string }
+  /**
+   * `bytes`: by default an owned copy the host may keep as long as it likes. With the Receiver
+   * config `writeViews: true`, a view of WASM memory instead (no copy): valid until
+   * onWriteDone/onWriteFailed(block) is called, as long as WASM memory does not grow meanwhile (a
+   * growth detaches it: byteLength becomes 0; writeView(block) then gives a fresh one).
+   */
   | { type: 'write'; block: number; offset: number; bytes: Uint8Array }
   | { type: 'discard' }
   | { type: 'completed'; rootHex: string }
@@ -93,6 +104,7 @@ export interface Receiver {
   reject(reason: string): void;
   cancel(reason: string): void;
   onControl(text: string): Status;
+  /** A binary message of the channel. Its payload is copied once, straight into its block. */
   onFrame(bytes: Uint8Array): Status;
   /** The host finished writing a block handed out by a 'write' action: it is acked then. */
   onWriteDone(block: number): void;
@@ -111,6 +123,12 @@ export interface Receiver {
     failed: boolean;
   };
   transferId(): number;
+  /**
+   * With `writeViews: true`: a fresh view of the bytes of a 'write' action not yet reported done or
+   * failed (e.g. after a growth of WASM memory detached the first one), else null. Without
+   * `writeViews`, always null.
+   */
+  writeView(block: number): Uint8Array | null;
   delete(): void;
 }
 
@@ -127,7 +145,17 @@ export interface CieloCore {
   Blake3Hasher: { new (): Blake3Hasher };
   Compressor: { new (level: number): Compressor };
   Sender: { new (file: FileDescription, config: { blockSize?: number; cacheBytes?: number; compress?: boolean }): Sender };
-  Receiver: { new (offerText: string, config: { window?: number; maxFileSize?: number }): Receiver };
+  Receiver: {
+    new (
+      offerText: string,
+      config: {
+        window?: number;
+        maxFileSize?: number;
+        /** 'write' actions carry views of WASM memory instead of copies (see ReceiverAction). */
+        writeViews?: boolean;
+      },
+    ): Receiver;
+  };
   blake3Hex(bytes: Uint8Array): string;
   /** "simd128" or "portable". */
   blake3Implementation(): string;

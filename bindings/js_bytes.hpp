@@ -7,16 +7,36 @@
 #include <span>
 #include <vector>
 
+// JS helpers defined with EM_JS in js_bytes.cpp (see there).
+extern "C" {
+std::uint32_t cielo_js_copy_head(emscripten::EM_VAL bytes, std::uint8_t* dst, std::uint32_t max);
+void cielo_js_copy_range(emscripten::EM_VAL bytes, std::uint32_t from, std::uint8_t* dst,
+                         std::uint32_t n);
+double cielo_js_channel_buffered(emscripten::EM_VAL channel);
+void cielo_js_channel_send(emscripten::EM_VAL channel, const std::uint8_t* bytes, std::uint32_t n);
+emscripten::EM_VAL cielo_js_ok_object();
+}
+
 namespace cieloweb::bindings {
 
-// Copies a JS Uint8Array into `out` with one TypedArray.set over a view of WASM memory. The view is
-// made after resize(), so memory growth cannot leave it dangling.
-inline void copy_from_js(const emscripten::val& bytes, std::vector<std::uint8_t>& out) {
-  const auto n = bytes["length"].as<std::size_t>();
-  out.resize(n);
-  if (n == 0) return;
-  emscripten::val view(emscripten::typed_memory_view(n, out.data()));
-  view.call<void>("set", bytes);
+// The length of a JS Uint8Array.
+inline std::size_t js_length(const emscripten::val& bytes) {
+  return cielo_js_copy_head(bytes.as_handle(), nullptr, 0);
+}
+
+// Copies a JS Uint8Array of exactly out.size() bytes into WASM memory the caller owns: one
+// TypedArray.set, no intermediate buffer.
+inline void copy_into(const emscripten::val& bytes, std::span<std::uint8_t> out) {
+  if (!out.empty()) {
+    cielo_js_copy_range(bytes.as_handle(), 0, out.data(), static_cast<std::uint32_t>(out.size()));
+  }
+}
+
+// Copies a JS Uint8Array into `out` (resized to its length) with one TypedArray.set.
+template <class Vector>
+void copy_from_js(const emscripten::val& bytes, Vector& out) {
+  out.resize(js_length(bytes));
+  copy_into(bytes, out);
 }
 
 // A new Uint8Array holding a copy of `bytes` (JS owns it; no view into WASM memory escapes).

@@ -3,6 +3,7 @@
 #include <emscripten/val.h>
 
 #include "cieloweb/result.hpp"
+#include "js_bytes.hpp"
 
 namespace cieloweb::bindings {
 
@@ -18,9 +19,7 @@ inline emscripten::val error_to_js(const Error& e) {
 
 inline emscripten::val status_to_js(const Status& s) {
   if (!s) return error_to_js(s.error());
-  emscripten::val o = emscripten::val::object();
-  o.set("ok", true);
-  return o;
+  return emscripten::val::take_ownership(cielo_js_ok_object());
 }
 
 }  // namespace cieloweb::bindings

@@ -5,10 +5,14 @@
 // there).
 #include <emscripten/bind.h>
 
+#include <algorithm>
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 #include "cieloweb/control.hpp"
 #include "cieloweb/flow.hpp"
+#include "cieloweb/frame.hpp"
 #include "cieloweb/receiver.hpp"
 #include "cieloweb/sender.hpp"
 #include "js_bytes.hpp"
@@ -61,10 +65,11 @@ class JsSender : LiveObject {
     if (!message) return error_to_js(message.error());
     return status_to_js(sender_.on_control(static_cast<PeerId>(peer), message.value()));
   }
+  // One copy, straight into the buffer the Sender then keeps (an uncompressed block is framed from
+  // it in place); the buffer is recycled storage, so neither an allocation nor a zero fill.
   void on_read(double block, const val& bytes) {
-    std::vector<std::uint8_t>
-        owned;  // handed over: an uncompressed block is framed from it directly
-    copy_from_js(bytes, owned);
+    std::vector<std::uint8_t> owned = sender_.read_buffer(js_length(bytes));
+    copy_into(bytes, owned);
     sender_.on_read(static_cast<std::uint32_t>(block), std::move(owned));
   }
   void on_read_failed(double block, const std::string& reason) {
@@ -109,19 +114,24 @@ class JsSender : LiveObject {
   // Sends frames for `peer` straight from WASM memory into a real RTCDataChannel (send() copies the
   // view) while its bufferedAmount stays under the high watermark. Sets bufferedAmountLowThreshold
   // to the low watermark so the page's bufferedamountlow handler calls pump again. Returns frames
-  // sent.
+  // sent. readyState and bufferedAmount are read once: neither can drop while this loop runs (the
+  // channel changes them in later tasks), and each send() adds exactly its size to bufferedAmount.
   int pump(int peer, val channel, double high_watermark, double low_watermark) {
     FlowGate& gate = gates_
                          .try_emplace(peer, static_cast<std::uint64_t>(high_watermark),
                                       static_cast<std::uint64_t>(low_watermark))
                          .first->second;
     channel.set("bufferedAmountLowThreshold", static_cast<double>(gate.low()));
+    const double open_buffered = cielo_js_channel_buffered(channel.as_handle());
+    if (open_buffered < 0) return 0;
+    auto buffered = static_cast<std::uint64_t>(open_buffered);
     int sent = 0;
-    while (channel["readyState"].as<std::string>() == "open" &&
-           gate.may_send(static_cast<std::uint64_t>(channel["bufferedAmount"].as<double>()))) {
+    while (gate.may_send(buffered)) {
       const auto frame = sender_.next_frame(static_cast<PeerId>(peer));
       if (frame.empty()) break;
-      channel.call<void>("send", val(emscripten::typed_memory_view(frame.size(), frame.data())));
+      cielo_js_channel_send(channel.as_handle(), frame.data(),
+                            static_cast<std::uint32_t>(frame.size()));
+      buffered += frame.size();
       ++sent;
     }
     return sent;
@@ -208,9 +218,13 @@ val decode_frame(const val& bytes) {
 
 class JsReceiver : LiveObject {
  public:
-  // offer_text: the offer as received; config: {window?, maxFileSize?}. Check status() before use.
+  // offer_text: the offer as received; config: {window?, maxFileSize?, writeViews?}. Check status()
+  // before use. writeViews: 'write' actions carry a view of WASM memory instead of a copy (see the
+  // .d.ts for how long it stays valid).
   JsReceiver(const std::string& offer_text, const val& config)
-      : offer_(parse_offer(offer_text, status_)), receiver_(offer_, make_config(config)) {}
+      : offer_(parse_offer(offer_text, status_)),
+        receiver_(offer_, make_config(config)),
+        write_views_(write_views_of(config)) {}
 
   val status() const { return status_to_js(status_); }
   void accept() { receiver_.accept(); }
@@ -231,9 +245,19 @@ class JsReceiver : LiveObject {
     if (!message) return error_to_js(message.error());
     return status_to_js(receiver_.on_control(message.value()));
   }
+  // The header is copied first; the payload then goes once, straight into the block it belongs to.
   val on_frame(const val& bytes) {
-    copy_from_js(bytes, frame_buffer_);
-    return status_to_js(receiver_.on_frame(frame_buffer_));
+    const std::uint32_t length = cielo_js_copy_head(bytes.as_handle(), header_.data(),
+                                                    static_cast<std::uint32_t>(header_.size()));
+    const std::size_t at_hand = std::min<std::size_t>(length, header_.size());
+    auto slot = receiver_.begin_frame(std::span(header_).first(at_hand), length);
+    if (!slot) return error_to_js(slot.error());
+    if (!slot.value().empty()) {
+      cielo_js_copy_range(bytes.as_handle(), frame::header_bytes, slot.value().data(),
+                          static_cast<std::uint32_t>(slot.value().size()));
+      receiver_.end_frame();
+    }
+    return status_to_js(Ok{});
   }
   void on_write_done(double block) { receiver_.on_write_done(static_cast<std::uint32_t>(block)); }
   void on_write_failed(double block, const std::string& reason) {
@@ -254,7 +278,7 @@ class JsReceiver : LiveObject {
       val o = action_object("write");
       o.set("block", write->block);
       o.set("offset", static_cast<double>(write->offset));
-      o.set("bytes", to_uint8array(write->bytes));
+      o.set("bytes", write_views_ ? memory_view(write->bytes) : to_uint8array(write->bytes));
       return o;
     }
     if (std::get_if<receiver_action::DiscardPartial>(&*action)) return action_object("discard");
@@ -298,6 +322,15 @@ class JsReceiver : LiveObject {
   }
   double transfer_id() const { return receiver_.transfer_id(); }
 
+  // With {writeViews: true}: a fresh view of a block handed out by a 'write' action and not yet
+  // reported done or failed (for a host whose view was detached by a growth of WASM memory), else
+  // null.
+  val write_view(double block) const {
+    const auto bytes = receiver_.pending_write(static_cast<std::uint32_t>(block));
+    if (!write_views_ || bytes.empty()) return val::null();
+    return memory_view(bytes);
+  }
+
  private:
   static control::Offer parse_offer(const std::string& text, Status& status) {
     auto message = control::decode(text);
@@ -311,6 +344,13 @@ class JsReceiver : LiveObject {
     control::Offer inert;
     inert.block_size = default_block_size_bytes;
     return inert;
+  }
+  static val memory_view(std::span<const std::uint8_t> bytes) {
+    return val(emscripten::typed_memory_view(bytes.size(), bytes.data()));
+  }
+  static bool write_views_of(const val& config) {
+    const val v = config["writeViews"];
+    return v.isTrue();
   }
   static ReceiverConfig make_config(const val& config) {
     ReceiverConfig c;
@@ -361,7 +401,8 @@ class JsReceiver : LiveObject {
   Status status_ = Ok{};
   control::Offer offer_;
   Receiver receiver_;
-  std::vector<std::uint8_t> frame_buffer_;
+  bool write_views_ = false;
+  std::array<std::uint8_t, frame::header_bytes> header_{};
 };
 
 }  // namespace
@@ -403,5 +444,6 @@ EMSCRIPTEN_BINDINGS(cieloweb_transfer) {
       .function("nextAction", &JsReceiver::next_action)
       .function("resumeState", &JsReceiver::resume_state)
       .function("progress", &JsReceiver::progress)
-      .function("transferId", &JsReceiver::transfer_id);
+      .function("transferId", &JsReceiver::transfer_id)
+      .function("writeView", &JsReceiver::write_view);
 }

@@ -30,6 +30,14 @@ test('transfer (wasm): compressible text crosses the channel compressed', async 
   assert.ok(result.wireBytes < source.length / 3, `wire ${result.wireBytes} for ${source.length}`);
 });
 
+test('transfer (wasm): owned write copies (the default) and opt-in write views both arrive intact', async () => {
+  const source = randomBytes(3 * MiB + 7, 12);
+  for (const writeViews of [false, true]) {
+    const result = await runTransfer(core, source, { writeViews });
+    assertIntact(result, source);
+  }
+});
+
 test('transfer (wasm): a flipped byte is caught by BLAKE3 and the block sent again', async () => {
   const source = randomBytes(4 * MiB + 100, 8);
   const result = await runTransfer(core, source, { flipBinaryMessage: { index: 20, offset: 4000 } });
@@ -95,5 +103,57 @@ test('receiver (wasm): a malformed offer or frame is a clear error, never a cras
     assert.equal(receiver.progress().completed, false);
   } finally {
     receiver.delete();
+  }
+});
+
+// One block through a Sender and a Receiver by hand; returns the receiver's write action.
+function oneBlockWrite(receiverConfig, bytes) {
+  const sender = new core.Sender({ name: 'w.bin', size: bytes.length, mtimeMs: 1 }, {});
+  const receiver = { value: null };
+  try {
+    assert.equal(sender.addPeer(1, 4, 65536).ok, true);
+    const read = sender.nextAction();
+    sender.onRead(read.block, bytes.subarray(read.offset, read.offset + read.length));
+    const offer = sender.nextAction();
+    receiver.value = new core.Receiver(offer.text, receiverConfig);
+    receiver.value.accept();
+    assert.equal(sender.onControl(1, receiver.value.nextAction().text).ok, true);
+    for (let frame = sender.nextFrame(1); frame !== null; frame = sender.nextFrame(1)) {
+      assert.equal(receiver.value.onFrame(frame).ok, true);
+    }
+    return { receiver: receiver.value, write: receiver.value.nextAction() };
+  } catch (e) {
+    receiver.value?.delete();
+    throw e;
+  } finally {
+    sender.delete();
+  }
+}
+
+test('receiver (wasm): a write is an owned copy by default, a view of WASM memory with writeViews', () => {
+  const bytes = randomBytes(200 * 1024, 13);
+  const owned = oneBlockWrite({}, bytes);
+  try {
+    assert.equal(owned.write.type, 'write');
+    assert.equal(owned.write.bytes.byteLength, bytes.length);
+    assert.equal(owned.write.bytes.buffer.byteLength, bytes.length, 'its own buffer');
+    assert.equal(owned.receiver.writeView(owned.write.block), null, 'no views unless asked for');
+    assert.ok(Buffer.from(owned.write.bytes).equals(Buffer.from(bytes)));
+  } finally {
+    owned.receiver.delete();
+  }
+
+  const viewed = oneBlockWrite({ writeViews: true }, bytes);
+  try {
+    const { write, receiver } = viewed;
+    assert.equal(write.type, 'write');
+    assert.ok(write.bytes.buffer.byteLength > bytes.length, 'a view into WASM memory');
+    assert.ok(Buffer.from(write.bytes).equals(Buffer.from(bytes)));
+    const again = receiver.writeView(write.block);
+    assert.equal(again.byteOffset, write.bytes.byteOffset, 'the same bytes until the write is done');
+    receiver.onWriteDone(write.block);
+    assert.equal(receiver.writeView(write.block), null, 'released once the write is done');
+  } finally {
+    viewed.receiver.delete();
   }
 });

@@ -1,6 +1,12 @@
 // Drives a WASM Sender and Receiver over MemoryChannel pairs the way the page drives them over
 // RTCDataChannels: actions out of the state machines, frames pumped by the C++ adapter against
 // bufferedAmount. Shared by the Node tests and the engine benchmark.
+//
+// Each payload byte is copied three times end to end, and only where the browser copies too: file
+// bytes into WASM (onRead), the channel's own copy at send(), the received frame into WASM
+// (onFrame, straight into its block). Writes use the opt-in views of WASM memory ({writeViews:
+// true}), consumed before onWriteDone as the contract asks; `writeViews: false` takes the default
+// path, where every write hands out an owned copy.
 import { channelPair } from './memory_channel.mjs';
 
 const HIGH_WATERMARK = 4 * 1024 * 1024;
@@ -16,6 +22,7 @@ export async function runTransfer(core, source, options = {}) {
     flipBinaryMessage, // {index, offset}
     dropAfterFrames, // cut the connection once, after this many frames reached the receiver
     keepOutput = true,
+    writeViews = true,
   } = options;
   const sender = new core.Sender({ name, size: source.length, mtimeMs }, { blockSize });
   const output = keepOutput ? new Uint8Array(source.length) : null;
@@ -94,7 +101,7 @@ export async function runTransfer(core, source, options = {}) {
             if (receiver === null) {
               const message = core.decodeControl(data);
               if (!message.ok || message.type !== 'offer') throw new Error(`expected an offer, got ${data}`);
-              receiver = new core.Receiver(data, { window });
+              receiver = new core.Receiver(data, { window, writeViews });
               receiver.accept();
             } else {
               receiver.onControl(data);
