@@ -86,8 +86,17 @@ async function savedHash(page, p) {
   return hash;
 }
 
+// Polls a condition in the page (page.waitForFunction would take the Promise itself as truthy).
+async function until(peer, condition, { timeout = 30000, polling = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  while (!(await peer.page.evaluate(condition))) {
+    if (Date.now() > deadline) throw new Error(`${peer.name}: timed out after ${timeout} ms waiting for ${condition}`);
+    await new Promise((r) => setTimeout(r, polling));
+  }
+}
+
 const offerOf = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
-const incomingBytes = (peer, p) => peer.page.evaluate((p) => __cieloweb.engine.snapshot().incoming.find((i) => i.path === p)?.bytes ?? 0, p);
+const incomingBytes = (peer, p) => peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p)?.bytes ?? 0, p);
 
 async function expectReceived(page, p, hash) {
   await page.waitForSelector(fileRow(p), { timeout: 120000 });
@@ -96,7 +105,7 @@ async function expectReceived(page, p, hash) {
 }
 
 const snapshot = (peer) => peer.page.evaluate(() => __cieloweb.engine.snapshot());
-const receivedOf = (peer, p) => peer.page.evaluate((p) => __cieloweb.engine.snapshot().incoming.find((i) => i.path === p), p);
+const receivedOf = (peer, p) => peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p), p);
 
 // What the receiver's resume store (IndexedDB, see web/src/transfer/resume_store.js) holds.
 async function resumeRecords(page) {
@@ -133,6 +142,8 @@ async function opfsEntries(page) {
 test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; chat flows both ways meanwhile', async () => {
   const [a, b] = await roomOf(['Alice', 'Bob'], { ownProcess: ['Bob'] });
   try {
+    // Chromium hands the transfer channel to a worker: no byte is handled on the main thread.
+    for (const p of [a, b]) assert.equal(await p.page.evaluate(() => __cieloweb.engine.inWorker), true);
     for (const [name, size] of [['one.bin', 1], ['mib.bin', MiB], ['big.bin', 64 * MiB]]) {
       const src = sourceFile(name, size);
       await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
@@ -142,7 +153,7 @@ test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; cha
       await offer.locator('[data-testid=accept-batch]').click();
       if (name === 'big.bin') {
         // Chat both ways while the big file is on its way: both arrive, and before the file does.
-        await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming.some((i) => i.path === 'big.bin' && i.bytes > 0), null, { polling: 20 });
+        await until(b, async () => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === 'big.bin' && i.bytes > 0), { polling: 20 });
         const mine = await flow.sendChat(a, 'is it coming through?');
         const reply = await flow.sendChat(b, 'yes, streaming now');
         await mine.and(a.page.locator('[data-delivery=delivered]')).waitFor();
@@ -207,7 +218,7 @@ test('a cut connection is rebuilt through the server and the transfer re-sends o
     const src = sourceFile('cut.bin', 64 * MiB);
     await alice.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await bob.page.click('[data-testid=accept-batch]');
-    await bob.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming[0]?.bytes >= 12 * 1024 * 1024, null, { timeout: 60000, polling: 20 });
+    await until(bob, async () => (await __cieloweb.engine.snapshot()).incoming[0]?.bytes >= 12 * 1024 * 1024, { timeout: 60000, polling: 20 });
     await bob.page.evaluate(() => window.testConnections[0].close());
     const atCut = await receivedOf(bob, 'cut.bin');
     assert.ok(atCut.bytes < 64 * MiB, 'cut before the end');
@@ -231,7 +242,7 @@ test('a receiver that reloads the room resumes from what it saved in OPFS', asyn
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await b.page.click('[data-testid=accept-batch]');
     // Two 16 MiB segments committed (so the saved state covers at least 32 blocks).
-    await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming[0]?.bytes >= 36 * 1024 * 1024, null, { timeout: 60000, polling: 20 });
+    await until(b, async () => (await __cieloweb.engine.snapshot()).incoming[0]?.bytes >= 36 * 1024 * 1024, { timeout: 60000, polling: 20 });
     await b.page.reload();
     await b.page.waitForSelector('body[data-room=joined]');
     // The reloaded tab comes back as a new peer with the same remembered name; the sender offers
@@ -259,12 +270,12 @@ test('a decline and a cancel leave both sides clean', async () => {
     const big = sourceFile('cancelled.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', big.file);
     await offerOf(b, 'cancelled.bin').locator('[data-testid=accept-batch]').click();
-    await b.page.waitForFunction(() => __cieloweb.engine.snapshot().incoming.some((i) => i.path === 'cancelled.bin' && i.bytes >= 4 * 1024 * 1024), null, { timeout: 60000, polling: 20 });
+    await until(b, async () => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === 'cancelled.bin' && i.bytes >= 4 * 1024 * 1024), { timeout: 60000, polling: 20 });
     await a.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=cancel-batch]').click();
     await b.page.waitForSelector('[data-testid=transfer-file][data-path="cancelled.bin"] [data-failed=true]');
     assert.match(await b.page.textContent('[data-testid=transfer-file][data-path="cancelled.bin"]'), /cancelled by the sender/);
-    await b.page.waitForFunction(() => __cieloweb.engine.snapshot().liveObjects === 0);
-    await a.page.waitForFunction(() => __cieloweb.engine.snapshot().liveObjects === 0);
+    await until(b, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
+    await until(a, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     // Nothing left behind: no partial file, no resume record.
     await b.page.waitForFunction(async () => {
       const root = await navigator.storage.getDirectory();

@@ -93,27 +93,19 @@ async function openRoom(roomId) {
   // The engine is ready before we join, so it attaches to each peer in the peer-open event itself
   // and gets every transfer message (the mesh replays those that came before the proof verified).
   const engine = await createTransferEngine();
-  room = await enterRoom({ roomId, keyText, shareUrl: location.href, signaling: signalingClient() });
+  const handOverTransferChannel = engine?.handOverTransferChannel?.bind(engine) ?? null;
+  room = await enterRoom({ roomId, keyText, shareUrl: location.href, signaling: signalingClient(), handOverTransferChannel });
   if (room.mesh && engine) connectTransfers(engine, room.mesh);
 }
 
 // The transfer half (web/src/transfer/) is built separately; import.meta.glob bundles it when it
 // exists and yields nothing when it does not, so the room works either way.
-const transferModules = import.meta.glob(['./transfer/transfer_engine.js', './transfer/transfer_panel.js', './transfer/core_loader.js']);
-
-async function loadCore() {
-  const loader = await transferModules['./transfer/core_loader.js']?.();
-  if (loader?.loadCore) return loader.loadCore();
-  // Served from public/core/ as is; Vite must not bundle Emscripten's glue.
-  const glue = await import(/* @vite-ignore */ new URL('/core/cieloweb_core.js', location.origin).href);
-  return glue.default();
-}
+const transferModules = import.meta.glob(['./transfer/engine_client.js', './transfer/transfer_panel.js']);
 
 async function createTransferEngine() {
   try {
-    const engineModule = await transferModules['./transfer/transfer_engine.js']?.();
-    if (!engineModule?.TransferEngine) return null;
-    return new engineModule.TransferEngine(await loadCore());
+    const client = await transferModules['./transfer/engine_client.js']?.();
+    return (await client?.createTransferEngine?.()) ?? null;
   } catch (error) {
     $('engine').textContent = t('errorEngine', { detail: error.message });
     return null; // the room, its chat and its proof work without the transfer half

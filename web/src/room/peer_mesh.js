@@ -40,8 +40,13 @@ export async function connectionPath(pc) {
 
 export class PeerMesh extends EventTarget {
   // signaling: a SignalingClient; roomKey: CryptoKey from importRoomKey(); name: our display name.
-  constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] } } = {}) {
+  // handOverTransferChannel(channel) -> token | null: given each new 'transfer' channel the moment
+  // it is made (Chromium lets a channel move to a worker only then); when it returns a token, the
+  // channel belongs to whoever took it, and the PeerLink carries `transferToken` instead of
+  // `transferChannel`. The taker must hold the channel's messages until peer-open (the proof).
+  constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] }, handOverTransferChannel = null } = {}) {
     super();
+    this.handOverTransferChannel_ = handOverTransferChannel;
     this.signaling_ = signaling;
     this.key_ = roomKey;
     this.name_ = name;
@@ -204,6 +209,7 @@ export class PeerMesh extends EventTarget {
     peer.app = pc.createDataChannel('app', { negotiated: true, id: 0, ordered: true });
     peer.transfer = pc.createDataChannel('transfer', { negotiated: true, id: 1, ordered: true });
     peer.transfer.binaryType = 'arraybuffer';
+    peer.transferToken = this.handOverTransferChannel_?.(peer.transfer) ?? null;
     const current = () => peer.pc === pc;
 
     pc.onnegotiationneeded = async () => {
@@ -231,15 +237,16 @@ export class PeerMesh extends EventTarget {
     // The offerer's channels can open before its setRemoteDescription(answer) resolves, i.e. before
     // the remote fingerprint is readable: try the proof again once the description settled.
     pc.onsignalingstatechange = () => current() && this.maybeStartProof_(peer, pc);
-    for (const channel of [peer.app, peer.transfer]) {
+    for (const channel of peer.transferToken ? [peer.app] : [peer.app, peer.transfer]) {
       channel.addEventListener('open', () => current() && this.maybeStartProof_(peer, pc));
       channel.addEventListener('close', () => current() && this.onDrop_(peer, pc));
     }
     peer.app.addEventListener('message', (e) => current() && this.onAppMessage_(peer, pc, e.data));
-    // The transfer channel's owner (TransferEngine) listens only from peer-open on; hold what comes before.
+    // The transfer channel's owner (TransferEngine) listens only from peer-open on; hold what comes
+    // before (a handed-over channel is held by its taker).
     peer.earlyTransfer = [];
     peer.holdTransfer = (e) => peer.earlyTransfer.length < MAX_EARLY_MESSAGES && peer.earlyTransfer.push(e.data);
-    peer.transfer.addEventListener('message', peer.holdTransfer);
+    if (!peer.transferToken) peer.transfer.addEventListener('message', peer.holdTransfer);
     peer.earlyApp = [];
     this.update_(peer);
   }
@@ -280,7 +287,9 @@ export class PeerMesh extends EventTarget {
   }
 
   async maybeStartProof_(peer, pc) {
-    if (peer.app.readyState !== 'open' || peer.transfer.readyState !== 'open' || peer.myProofSent) return;
+    // Both negotiated channels open with the SCTP association; a handed-over one cannot be asked.
+    const transferOpen = peer.transferToken !== null || peer.transfer.readyState === 'open';
+    if (peer.app.readyState !== 'open' || !transferOpen || peer.myProofSent) return;
     const fingerprints = connectionFingerprints(pc);
     if (!fingerprints) return;
     peer.myProofSent = true;
@@ -321,7 +330,8 @@ export class PeerMesh extends EventTarget {
       name: peer.name,
       pc,
       appChannel: peer.app,
-      transferChannel: peer.transfer,
+      transferChannel: peer.transferToken ? null : peer.transfer,
+      transferToken: peer.transferToken,
       maxMessageSize: pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE,
       path: peer.path,
       safetyCode: peer.safetyCode,

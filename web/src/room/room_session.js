@@ -38,7 +38,8 @@ const JOIN_ERROR_STATUS = {
 
 // Resolves to {view, mesh, chat, leave()}; mesh and chat are null when the room cannot be entered
 // (the view then shows why).
-export async function enterRoom({ roomId, keyText, shareUrl, signaling }) {
+// handOverTransferChannel: see PeerMesh (the transfer engine in a worker takes each channel).
+export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOverTransferChannel = null }) {
   let name = rememberedName();
   let mesh = null;
   const view = new RoomView({
@@ -65,7 +66,7 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling }) {
     return { view, mesh: null, chat: null, leave() {} };
   }
 
-  mesh = new PeerMesh(signaling, key, { name });
+  mesh = new PeerMesh(signaling, key, { name, handOverTransferChannel });
   const chat = new Chat(mesh);
   view.attach(mesh, chat);
 

@@ -1,0 +1,102 @@
+// The page's transfer engine: the real TransferEngine runs in a worker (transfer_worker.js) when
+// the browser can hand an RTCDataChannel to a worker (Chromium, Safari), so no byte is read,
+// hashed, framed or written on the main thread; elsewhere it runs in the page. Both look the
+// same to the panel and to main.js:
+//   attachPeer(link), detachPeer(peerId), sendFiles(entries, peerIds), accept(batchId),
+//   decline(batchId), cancel(key), retry(batchId), snapshot() (a Promise here),
+//   peers (Map id -> {id, name, attached}), and the engine's events (docs/web-architecture.md).
+import { loadCore } from './core_loader.js';
+import { TransferEngine } from './transfer_engine.js';
+
+export async function createTransferEngine() {
+  if (typeof Worker === 'function' && globalThis.RTCDataChannel) {
+    const worker = new Worker(new URL('./transfer_worker.js', import.meta.url), { type: 'module' });
+    const started = await new Promise((resolve) => {
+      worker.onmessage = ({ data }) => resolve(data);
+      worker.onerror = (event) => resolve({ type: 'failed', message: event.message });
+    });
+    if (started.type === 'ready') return new WorkerTransferEngine(worker);
+    worker.terminate();
+    console.warn(`transfer worker unavailable (${started.message}); running transfers in the page`);
+  }
+  return new TransferEngine(await loadCore());
+}
+
+export class WorkerTransferEngine extends EventTarget {
+  constructor(worker) {
+    super();
+    this.worker = worker;
+    this.peers = new Map();
+    this.calls = new Map();
+    this.nextCall = 1;
+    this.nextChannel = 1;
+    this.attachedTokens = new Set();
+    this.inWorker = true;
+    worker.onmessage = ({ data }) => this.onWorkerMessage(data);
+    worker.onerror = (event) => console.error('transfer worker:', event.message);
+  }
+
+  onWorkerMessage(data) {
+    if (data.type === 'event') {
+      this.peers = new Map(data.peers.map((p) => [p.id, p]));
+      this.dispatchEvent(new CustomEvent(data.event, { detail: data.detail }));
+    } else if (data.type === 'reply') {
+      const call = this.calls.get(data.id);
+      this.calls.delete(data.id);
+      if (data.error !== undefined) call?.reject(new Error(data.error));
+      else call?.resolve(data.value);
+    }
+  }
+
+  call(method, ...args) {
+    const id = this.nextCall++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ op: 'call', id, method, args });
+    });
+  }
+
+  // Given to the PeerMesh: each new transfer channel moves to the worker the moment it is made
+  // (Chromium allows the move only then). The worker holds what it carries until attachPeer.
+  handOverTransferChannel(channel) {
+    const token = `c${this.nextChannel++}`;
+    this.worker.postMessage({ op: 'adopt', token, channel }, [channel]);
+    return token;
+  }
+
+  // The room proof verified: the worker's engine may use that peer's channel from now on.
+  attachPeer(link) {
+    if (!link.transferToken || this.attachedTokens.has(link.transferToken)) return;
+    this.attachedTokens.add(link.transferToken);
+    this.peers.set(link.id, { id: link.id, name: link.name, attached: true });
+    this.worker.postMessage({ op: 'attach', token: link.transferToken, peer: { id: link.id, name: link.name, maxMessageSize: link.maxMessageSize } });
+  }
+
+  detachPeer(peerId) {
+    this.worker.postMessage({ op: 'detach', peerId });
+  }
+
+  sendFiles(entries, peerIds) {
+    return this.call('sendFiles', entries, peerIds);
+  }
+
+  accept(batchId) {
+    return this.call('accept', batchId);
+  }
+
+  decline(batchId) {
+    return this.call('decline', batchId);
+  }
+
+  cancel(key) {
+    return this.call('cancel', key);
+  }
+
+  retry(batchId) {
+    return this.call('retry', batchId);
+  }
+
+  snapshot() {
+    return this.call('snapshot');
+  }
+}

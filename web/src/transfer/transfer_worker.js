@@ -1,0 +1,85 @@
+// The transfer engine off the main thread. Chromium can transfer an RTCDataChannel to a worker, so
+// the whole per-byte path (reading files, the WASM core's hashing and compression, frames on the
+// channel, OPFS writes) runs here, and the page's main thread only draws progress: it stays
+// responsive during a long transfer. engine_client.js is the page's side of this protocol.
+//
+// Page -> worker: {op: 'adopt', token, channel} (a new peer connection's transfer channel, moved
+//                 here at creation) · {op: 'attach', token, peer: {id, name, maxMessageSize}} (its
+//                 room proof verified) · {op: 'detach', peerId} · {op: 'call', id, method, args}
+// Worker -> page: {type: 'ready'} · {type: 'failed', message}
+//                 {type: 'event', event, detail, peers} · {type: 'reply', id, value, error}
+import { loadCore } from './core_loader.js';
+import { TransferEngine } from './transfer_engine.js';
+
+// Methods the page may call; anything else is refused.
+const CALLS = new Set(['sendFiles', 'accept', 'decline', 'cancel', 'retry', 'snapshot']);
+
+// Messages a channel carries before its peer is verified are held, like the mesh does in the page;
+// a peer that floods before its proof loses the excess (it is not trusted yet).
+const MAX_EARLY_MESSAGES = 256;
+const adopted = new Map(); // token -> {channel, early, hold, forget}
+
+function adopt(token, channel) {
+  channel.binaryType = 'arraybuffer';
+  const entry = { channel, early: [] };
+  entry.hold = ({ data }) => entry.early.length < MAX_EARLY_MESSAGES && entry.early.push(data);
+  entry.forget = () => adopted.delete(token); // closed before it was ever verified
+  channel.addEventListener('message', entry.hold);
+  channel.addEventListener('close', entry.forget);
+  adopted.set(token, entry);
+}
+
+async function attach(engine, token, peer) {
+  const entry = adopted.get(token);
+  if (!entry) return; // closed meanwhile
+  adopted.delete(token);
+  const { channel } = entry;
+  channel.removeEventListener('close', entry.forget);
+  if (channel.readyState === 'connecting') await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }));
+  channel.removeEventListener('message', entry.hold);
+  if (channel.readyState !== 'open') return;
+  engine.attachPeer({ ...peer, transferChannel: channel });
+  // What came before, in order, before any live message (those are later tasks of this worker).
+  for (const data of entry.early) channel.dispatchEvent(new MessageEvent('message', { data }));
+}
+
+const peersOf = (engine) => [...engine.peers.values()].map((p) => ({ id: p.id, name: p.name, attached: p.attached }));
+
+async function start() {
+  const engine = new TransferEngine(await loadCore());
+  // Every event the engine raises goes to the page, with the peer list (the page's "send to" list).
+  const dispatch = engine.dispatchEvent.bind(engine);
+  engine.dispatchEvent = (event) => {
+    self.postMessage({ type: 'event', event: event.type, detail: event.detail, peers: peersOf(engine) });
+    return dispatch(event);
+  };
+  return engine;
+}
+
+const ready = start();
+ready.then(
+  () => self.postMessage({ type: 'ready' }),
+  (error) => self.postMessage({ type: 'failed', message: String(error?.message ?? error) }),
+);
+
+self.onmessage = async ({ data }) => {
+  const engine = await ready;
+  if (data.op === 'adopt') {
+    adopt(data.token, data.channel);
+  } else if (data.op === 'attach') {
+    await attach(engine, data.token, data.peer);
+  } else if (data.op === 'detach') {
+    engine.detachPeer(data.peerId);
+  } else if (data.op === 'call') {
+    if (!CALLS.has(data.method)) {
+      self.postMessage({ type: 'reply', id: data.id, error: `unknown method ${data.method}` });
+      return;
+    }
+    try {
+      const value = await engine[data.method](...data.args);
+      self.postMessage({ type: 'reply', id: data.id, value });
+    } catch (error) {
+      self.postMessage({ type: 'reply', id: data.id, error: String(error?.message ?? error) });
+    }
+  }
+};
