@@ -30,7 +30,9 @@ export class MemoryChannel {
       // Like the browser: the bytes are copied at send time (the caller may reuse its buffer).
       const view = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
       if (view.byteLength > this.maxMessageBytes) throw new Error(`message of ${view.byteLength} bytes over the maximum ${this.maxMessageBytes}`);
-      message = view.slice();
+      // A fresh buffer per message, as the browser delivers; new Uint8Array(view) copies several
+      // times faster than view.slice() in V8.
+      message = new Uint8Array(view);
       const flipAt = this.flips.get(this.binarySent);
       if (flipAt !== undefined) message[flipAt % message.length] ^= 0x10;
       this.binarySent += 1;
