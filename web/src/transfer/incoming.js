@@ -48,7 +48,7 @@ export class IncomingFile {
       return this.refuse(storageReason(error));
     }
     if (this.state !== 'starting') return; // cancelled meanwhile
-    this.receiver = new this.core.Receiver(this.offerText, { window: RECEIVE_WINDOW });
+    this.receiver = new this.core.Receiver(this.offerText, { window: RECEIVE_WINDOW, writeViews: true });
     const status = this.receiver.status();
     if (!status.ok) return this.refuse(status.error);
     let resumed = false;
@@ -126,8 +126,10 @@ export class IncomingFile {
     }
   }
 
-  write({ block, offset, bytes }) {
-    this.sink.write(offset, bytes).then(
+  // The Receiver hands out views of WASM memory (writeViews): fetched again at the moment of the
+  // write, since a memory growth in between detaches the first one.
+  write({ block, offset }) {
+    this.sink.write(offset, () => this.receiver?.writeView(block) ?? null).then(
       (committed) => {
         if (this.state !== 'receiving') return;
         this.receiver.onWriteDone(block);

@@ -10,6 +10,11 @@
 // unfinished segments. A file of one segment is stored under its own name; a larger one as
 // `name.part0`, `name.part1`, … and saved as one Blob made of the segments' OPFS Files (still
 // file-backed: Chromium's Blob references the files, it does not copy them into memory).
+//
+// In a dedicated worker (where the transfer engine runs in Chromium) a segment is written through a
+// synchronous access handle instead: in place, at once, with no swap file and no copy held until a
+// promise resolves, so the bytes may be a view of WASM memory. Segments stay the unit of what a
+// reload may keep: only committed (full, flushed, closed) segments are recorded.
 const ROOT_FOLDER = 'cieloweb-received';
 export const SEGMENT_BYTES = 16 * 1024 * 1024;
 
@@ -22,6 +27,36 @@ export function storageReason(error) {
   if (name === 'NotAllowedError' || name === 'SecurityError') return 'storage permission denied';
   if (error instanceof SinkError) return error.message;
   return `storage error: ${error?.message ?? error}`;
+}
+
+const inDedicatedWorker = typeof DedicatedWorkerGlobalScope === 'function' && globalThis instanceof DedicatedWorkerGlobalScope;
+
+// How the bytes of one segment reach its file: {write(position, bytes), commit(), abort()}. Both
+// keep what the file already holds (an uncommitted segment is written again whole anyway).
+async function openSegmentWriter(handle) {
+  if (inDedicatedWorker && typeof handle.createSyncAccessHandle === 'function') {
+    const access = await handle.createSyncAccessHandle();
+    return {
+      write(position, bytes) {
+        const written = access.write(bytes, { at: position });
+        if (written !== bytes.byteLength) throw new SinkError(`short write (${written} of ${bytes.byteLength} bytes)`);
+      },
+      async commit() {
+        access.flush();
+        access.close();
+      },
+      async abort() {
+        access.close();
+      },
+    };
+  }
+  const writable = await handle.createWritable({ keepExistingData: true });
+  return {
+    // The stream consumes the chunk later: give it its own copy, not a view that may change.
+    write: (position, bytes) => writable.write({ type: 'write', position, data: bytes.slice() }),
+    commit: () => writable.close(),
+    abort: () => writable.abort(),
+  };
 }
 
 async function batchFolder(batchId, create) {
@@ -52,7 +87,7 @@ export class FileSink {
     this.segmentBytes = Math.max(SEGMENT_BYTES, blockSize);
     this.blockSize = blockSize;
     this.segmentCount = Math.max(1, Math.ceil(size / this.segmentBytes));
-    this.segments = new Map(); // index -> {writable, written: Map(offset -> length)}
+    this.segments = new Map(); // index -> {writer, written: Map(offset -> length)}
     this.committed = new Set();
     this.chain = Promise.resolve(); // writes of one file run one after the other
     this.dir = null;
@@ -104,20 +139,24 @@ export class FileSink {
       .map((k) => [k * perSegment, Math.min((k + 1) * perSegment, blockCount)]);
   }
 
-  // Resolves once the bytes are in the segment's writable (and the segment committed if this was
-  // its last block); only then may the receiver count the block as received. Resolves to true
-  // when a segment was committed (the moment to save the resume state).
-  write(offset, bytes) {
+  // Resolves once the bytes are in the segment's file (and the segment committed if this was its
+  // last block); only then may the receiver count the block as received. Resolves to true when a
+  // segment was committed (the moment to save the resume state). bytesOf() gives the block's bytes
+  // at the moment they are written (a view of WASM memory stays valid only until then), or null
+  // when the block is no longer wanted.
+  write(offset, bytesOf) {
     const run = async () => {
       const index = Math.floor(offset / this.segmentBytes);
       if (this.committed.has(index)) return false; // a repeated block of a finished segment: same bytes
       const segment = await this.segment(index);
-      await segment.writable.write({ type: 'write', position: offset - index * this.segmentBytes, data: bytes });
+      const bytes = bytesOf();
+      if (!bytes) return false;
+      await segment.writer.write(offset - index * this.segmentBytes, bytes);
       segment.written.set(offset, bytes.byteLength);
       let total = 0;
       for (const length of segment.written.values()) total += length;
       if (total === this.segmentLength(index)) {
-        await segment.writable.close();
+        await segment.writer.commit();
         this.segments.delete(index);
         this.committed.add(index);
         return true;
@@ -133,8 +172,7 @@ export class FileSink {
     let segment = this.segments.get(index);
     if (!segment) {
       const handle = await this.dir.getFileHandle(this.segmentName(index), { create: true });
-      const writable = await handle.createWritable({ keepExistingData: true });
-      segment = { writable, written: new Map() };
+      segment = { writer: await openSegmentWriter(handle), written: new Map() };
       this.segments.set(index, segment);
     }
     return segment;
@@ -152,7 +190,7 @@ export class FileSink {
   }
 
   async abortOpen() {
-    for (const segment of this.segments.values()) await segment.writable.abort().catch(() => {});
+    for (const segment of this.segments.values()) await segment.writer.abort().catch(() => {});
     this.segments.clear();
   }
 
@@ -164,7 +202,7 @@ export class FileSink {
       if (!this.committed.has(index)) {
         const handle = await this.dir.getFileHandle(this.segmentName(index), { create: true });
         const segment = this.segments.get(index);
-        if (segment) await segment.writable.close();
+        if (segment) await segment.writer.commit();
         this.segments.delete(index);
         this.committed.add(index);
         void handle;
