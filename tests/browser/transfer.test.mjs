@@ -95,6 +95,15 @@ async function until(peer, condition, { timeout = 30000, polling = 50 } = {}) {
   }
 }
 
+// The same for a condition checked from here.
+async function eventually(check, what, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const offerOf = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
 const incomingBytes = (peer, p) => peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p)?.bytes ?? 0, p);
 
@@ -312,6 +321,49 @@ test('privacy: no file bytes reach the server, in any form', async () => {
     // Whatever the encoding: all signaling in both directions is far smaller than the file.
     const signalingBytes = seen.reduce((n, m) => n + m.text.length, 0);
     assert.ok(signalingBytes < 256 * 1024, `signaling carried ${signalingBytes} bytes for a 4 MiB file`);
+  } finally {
+    await flow.closeAll(a, b);
+  }
+});
+
+test('a receiver that cancels midway can be sent the file again with Retry', async () => {
+  const [a, b] = await roomOf(['Alice', 'Bob']);
+  try {
+    const src = sourceFile('again.bin', 64 * MiB);
+    await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
+    await offerOf(b, 'again.bin').locator('[data-testid=accept-batch]').click();
+    await until(b, async () => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === 'again.bin' && i.bytes >= 4 * 1024 * 1024), { timeout: 60000, polling: 20 });
+    await offerOf(b, 'again.bin').locator('[data-testid=cancel-batch]').click();
+    await a.page.waitForSelector('[data-testid=transfer-file][data-path="again.bin"] [data-failed=true]');
+    assert.match(await a.page.textContent('[data-testid=transfer-file][data-path="again.bin"]'), /cancelled by the receiver/);
+
+    await a.page.click('[data-testid=retry-batch]');
+    // A new offer of the same file; accepted, it arrives whole.
+    await until(b, () => document.querySelectorAll('[data-testid=transfer-batch][data-direction=in]').length === 2);
+    await offerOf(b, 'again.bin').locator('[data-testid=accept-batch]').click();
+    await expectReceived(b.page, 'again.bin', src.hash);
+    assert.deepEqual([...a.errors, ...b.errors], []);
+  } finally {
+    await flow.closeAll(a, b);
+  }
+});
+
+test('a receiver whose storage fills up midway sees a clear reason on both sides and keeps nothing', async () => {
+  const [a, b] = await roomOf(['Alice', 'Bob']);
+  try {
+    // The receiver's origin may store 8 MiB (CDP's quota override, as a full disk would).
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: service.origin, quotaSize: 8 * MiB });
+    const src = sourceFile('too-big.bin', 16 * MiB);
+    await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
+    await offerOf(b, 'too-big.bin').locator('[data-testid=accept-batch]').click();
+    for (const p of [a, b]) {
+      await p.page.waitForSelector('[data-testid=transfer-file][data-path="too-big.bin"] [data-failed=true]');
+      assert.match(await p.page.textContent('[data-testid=transfer-file][data-path="too-big.bin"]'), /too big for the chosen storage/);
+    }
+    await until(b, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
+    assert.deepEqual(await resumeRecords(b.page), []);
+    await eventually(async () => (await opfsEntries(b.page)).every((e) => !e.includes('too-big.bin')), 'no part of too-big.bin left in OPFS');
   } finally {
     await flow.closeAll(a, b);
   }

@@ -38,8 +38,11 @@ async function openSegmentWriter(handle) {
     const access = await handle.createSyncAccessHandle();
     return {
       write(position, bytes) {
+        // Out of quota or disk, Chromium 156 does not throw here: write() returns fewer bytes (in
+        // fact the negative file error, -8 "no space", as an unsigned number). OPFS has no other
+        // reason to store less than asked, so a short write is reported as what it is.
         const written = access.write(bytes, { at: position });
-        if (written !== bytes.byteLength) throw new SinkError(`short write (${written} of ${bytes.byteLength} bytes)`);
+        if (written !== bytes.byteLength) throw new DOMException(`stored ${written} of ${bytes.byteLength} bytes`, 'QuotaExceededError');
       },
       async commit() {
         access.flush();
