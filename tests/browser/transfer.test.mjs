@@ -368,3 +368,22 @@ test('a receiver whose storage fills up midway sees a clear reason on both sides
     await flow.closeAll(a, b);
   }
 });
+
+test('where workers are not available, the engine runs in the page and files still arrive intact', async () => {
+  const a = await flow.newPeer(browser, 'Alice');
+  const b = await flow.newPeer(browser, 'Bob');
+  try {
+    for (const p of [a, b]) await p.context.addInitScript(() => delete window.Worker);
+    const url = await flow.createRoom(a, service.origin);
+    await flow.joinRoom(b, url);
+    await flow.waitReadyForFiles(a, b);
+    for (const p of [a, b]) assert.equal(await p.page.evaluate(() => __cieloweb.engine.inWorker), undefined);
+    const src = sourceFile('in-page.bin', 3 * MiB + 5);
+    await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
+    await offerOf(b, 'in-page.bin').locator('[data-testid=accept-batch]').click();
+    await expectReceived(b.page, 'in-page.bin', src.hash);
+    assert.deepEqual([...a.errors, ...b.errors], []);
+  } finally {
+    await flow.closeAll(a, b);
+  }
+});

@@ -9,15 +9,15 @@ import { loadCore } from './core_loader.js';
 import { TransferEngine } from './transfer_engine.js';
 
 export async function createTransferEngine() {
-  if (typeof Worker === 'function' && globalThis.RTCDataChannel) {
+  if (typeof Worker === 'function') {
     const worker = new Worker(new URL('./transfer_worker.js', import.meta.url), { type: 'module' });
     const started = await new Promise((resolve) => {
       worker.onmessage = ({ data }) => resolve(data);
       worker.onerror = (event) => resolve({ type: 'failed', message: event.message });
     });
-    if (started.type === 'ready') return new WorkerTransferEngine(worker);
+    if (started.type === 'ready' && started.channels) return new WorkerTransferEngine(worker);
     worker.terminate();
-    console.warn(`transfer worker unavailable (${started.message}); running transfers in the page`);
+    if (started.type !== 'ready') console.warn(`transfer worker unavailable (${started.message}); running transfers in the page`);
   }
   return new TransferEngine(await loadCore());
 }

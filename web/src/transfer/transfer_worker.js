@@ -6,7 +6,7 @@
 // Page -> worker: {op: 'adopt', token, channel} (a new peer connection's transfer channel, moved
 //                 here at creation) · {op: 'attach', token, peer: {id, name, maxMessageSize}} (its
 //                 room proof verified) · {op: 'detach', peerId} · {op: 'call', id, method, args}
-// Worker -> page: {type: 'ready'} · {type: 'failed', message}
+// Worker -> page: {type: 'ready', channels} · {type: 'failed', message}
 //                 {type: 'event', event, detail, peers} · {type: 'reply', id, value, error}
 import { loadCore } from './core_loader.js';
 import { TransferEngine } from './transfer_engine.js';
@@ -58,7 +58,9 @@ async function start() {
 
 const ready = start();
 ready.then(
-  () => self.postMessage({ type: 'ready' }),
+  // Whether this browser gives workers data channels (Chromium and Safari do; where it does not,
+  // the page runs the engine itself).
+  () => self.postMessage({ type: 'ready', channels: typeof RTCDataChannel === 'function' }),
   (error) => self.postMessage({ type: 'failed', message: String(error?.message ?? error) }),
 );
 
