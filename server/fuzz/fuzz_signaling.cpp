@@ -80,13 +80,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       default: {
         const auto text = substitute(input.ConsumeRandomLengthString(4096), rooms, peers);
-        // The parser alone first, checked against a DOM parse: the SAX path must accept exactly
+        // The parser alone first, checked against a DOM parse: the scanner must accept exactly
         // what nlohmann accepts, and relay the same "data" value.
         const auto parsed =
             parse_client_message(text, {limits.max_json_depth, limits.max_name_bytes});
         const auto dom = nlohmann::json::parse(text, nullptr, false);
+        // nlohmann takes a NUL byte for the end of the text ("{}\0junk" passes); we refuse it.
+        const bool has_nul = text.find('\0') != std::string::npos;
+        if (has_nul) check(std::holds_alternative<ProtocolError>(parsed));
         if (const auto* error = std::get_if<ProtocolError>(&parsed)) {
-          if (error->code == ErrorCode::bad_json) check(dom.is_discarded());
+          // bad-json exactly when nlohmann refuses the text (unless the depth check came first).
+          if (error->code == ErrorCode::bad_json && !has_nul) check(dom.is_discarded());
+          if (error->code != ErrorCode::bad_json && error->code != ErrorCode::too_deep)
+            check(!dom.is_discarded());
         } else {
           check(!dom.is_discarded() && dom.is_object());
           if (const auto* signal = std::get_if<Signal>(&std::get<ClientMessage>(parsed))) {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "json_scan.hpp"
+
 namespace cieloweb::signaling {
 namespace {
 
@@ -78,144 +80,42 @@ std::size_t json_depth(std::string_view text, std::size_t cap) {
 
 namespace {
 
-// Collects the top-level members the protocol reads while nlohmann's SAX parser validates the
-// whole text (syntax, UTF-8): no DOM is built, nothing below the top level is stored. Duplicate
-// keys: the last one wins, as with a DOM.
-class TopLevel final : public nlohmann::json_sax<json> {
+// Collects the top-level members the protocol reads while the scanner validates the whole text
+// (syntax, UTF-8). Nothing is copied but the strings a message type needs, and "data" is relayed
+// as the span of text it was sent as. Duplicate keys: the last one wins, as with a DOM.
+class TopLevel final : public JsonScanner {
  public:
-  enum class Kind { absent, string, integer, object, other };
   struct Field {
-    Kind kind = Kind::absent;
-    std::string text;
-    std::int64_t number = 0;
-    std::size_t ordinal = 0;  // which top-level member (0-based)
+    bool present = false;
+    JsonKind kind = JsonKind::literal;
+    std::string_view raw;  // the value's text; a string's contents between the quotes
+    bool escaped = false;
+    bool is_string() const { return present && kind == JsonKind::string; }
+    std::string text() const { return escaped ? decode_json_string(raw) : std::string(raw); }
   };
   Field type, v, room, name, to, data;
-  bool top_is_object = false;
-
-  bool null() override { return scalar(Kind::other); }
-  bool boolean(bool) override { return scalar(Kind::other); }
-  bool number_integer(number_integer_t n) override { return integer(n); }
-  bool number_unsigned(number_unsigned_t n) override {
-    return n <= static_cast<number_unsigned_t>(INT64_MAX) ? integer(static_cast<std::int64_t>(n))
-                                                          : scalar(Kind::other);
-  }
-  bool number_float(number_float_t, const string_t&) override { return scalar(Kind::other); }
-  bool string(string_t& value) override {
-    if (depth_ == 1 && current_ != nullptr) {
-      current_->kind = Kind::string;
-      current_->text = std::move(value);
-    }
-    return true;
-  }
-  bool binary(binary_t&) override { return scalar(Kind::other); }
-  bool start_object(std::size_t) override { return open(Kind::object); }
-  bool end_object() override { return close(); }
-  bool start_array(std::size_t) override { return open(Kind::other); }
-  bool end_array() override { return close(); }
-  bool key(string_t& key) override {
-    if (depth_ != 1) return true;
-    ++members_;
-    current_ = key == "type"   ? &type
-               : key == "v"    ? &v
-               : key == "room" ? &room
-               : key == "name" ? &name
-               : key == "to"   ? &to
-               : key == "data" ? &data
-                               : nullptr;
-    if (current_ != nullptr) {
-      *current_ = Field{};
-      current_->ordinal = members_ - 1;
-    }
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
-  }
 
  private:
-  bool scalar(Kind kind) {
-    if (depth_ == 1 && current_ != nullptr) current_->kind = kind;
-    return true;
-  }
-  bool integer(std::int64_t n) {
-    if (depth_ == 1 && current_ != nullptr) {
-      current_->kind = Kind::integer;
-      current_->number = n;
+  void on_top_member(const JsonMember& member) override {
+    Field* field = nullptr;
+    if (member.key_escaped) {
+      field = field_named(decode_json_string(member.key));  // rare: "t\u0079pe" is "type"
+    } else {
+      field = field_named(member.key);
     }
-    return true;
-  }
-  bool open(Kind kind) {
-    if (depth_ == 0) top_is_object = kind == Kind::object;
-    if (depth_ == 1 && current_ != nullptr) current_->kind = kind;
-    ++depth_;
-    return true;
-  }
-  bool close() {
-    --depth_;
-    return true;
+    if (field != nullptr) *field = {true, member.kind, member.value, member.value_escaped};
   }
 
-  std::size_t depth_ = 0;
-  std::size_t members_ = 0;
-  Field* current_ = nullptr;
+  Field* field_named(std::string_view key) {
+    return key == "type"   ? &type
+           : key == "v"    ? &v
+           : key == "room" ? &room
+           : key == "name" ? &name
+           : key == "to"   ? &to
+           : key == "data" ? &data
+                           : nullptr;
+  }
 };
-
-std::size_t skip_ws(std::string_view t, std::size_t i) {
-  while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
-  return i;
-}
-
-// End of the JSON value starting at `i` in text already known to be valid.
-std::size_t skip_value(std::string_view t, std::size_t i) {
-  if (t[i] == '"') {
-    for (++i; t[i] != '"'; ++i) {
-      if (t[i] == '\\') ++i;
-    }
-    return i + 1;
-  }
-  if (t[i] == '{' || t[i] == '[') {
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (; i < t.size(); ++i) {
-      const char c = t[i];
-      if (in_string) {
-        if (c == '\\') {
-          ++i;
-        } else if (c == '"') {
-          in_string = false;
-        }
-      } else if (c == '"') {
-        in_string = true;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if ((c == '}' || c == ']') && --depth == 0) {
-        return i + 1;
-      }
-    }
-    return t.size();
-  }
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\t' &&
-         t[i] != '\n' && t[i] != '\r') {
-    ++i;
-  }
-  return i;
-}
-
-// The raw text of the top-level object's member number `ordinal`, in valid JSON text. Relaying
-// this span verbatim avoids re-serialising what the recipient will parse anyway.
-std::string_view member_value(std::string_view t, std::size_t ordinal) {
-  std::size_t i = skip_ws(t, 0) + 1;  // past '{'
-  for (std::size_t n = 0;; ++n) {
-    i = skip_ws(t, i);
-    i = skip_value(t, i);   // the key
-    i = skip_ws(t, i) + 1;  // past ':'
-    i = skip_ws(t, i);
-    const std::size_t end = skip_value(t, i);
-    if (n == ordinal) return t.substr(i, end - i);
-    i = skip_ws(t, end) + 1;  // past ','
-  }
-}
 
 }  // namespace
 
@@ -224,38 +124,30 @@ ParseResult parse_client_message(std::string_view text, const ParseLimits& limit
     return fail(ErrorCode::too_deep, "nesting deeper than " + std::to_string(limits.max_depth));
   }
   TopLevel msg;
-  if (!json::sax_parse(text.begin(), text.end(), &msg, nlohmann::detail::input_format_t::json,
-                       /*strict=*/true)) {
-    return fail(ErrorCode::bad_json, "not valid JSON text");
-  }
-  using Kind = TopLevel::Kind;
-  if (!msg.top_is_object) return fail(ErrorCode::bad_message, "a message is a JSON object");
-  if (msg.v.kind != Kind::absent &&
-      (msg.v.kind != Kind::integer || msg.v.number != protocol_version)) {
+  if (!msg.scan(text)) return fail(ErrorCode::bad_json, "not valid JSON text");
+  if (!msg.top_is_object()) return fail(ErrorCode::bad_message, "a message is a JSON object");
+  // "1" is the only JSON spelling of the integer 1 ("1.0" and "1e0" are not integers).
+  if (msg.v.present && !(msg.v.kind == JsonKind::number && msg.v.raw == "1")) {
     return fail(ErrorCode::unsupported_version, "this server speaks version 1");
   }
-  if (msg.type.kind != Kind::string)
-    return fail(ErrorCode::bad_message, "a message needs a string 'type'");
-  const auto& type = msg.type.text;
+  if (!msg.type.is_string()) return fail(ErrorCode::bad_message, "a message needs a string 'type'");
+  const std::string type = msg.type.text();
   if (type == "signal") {
-    if (msg.to.kind != Kind::string)
-      return fail(ErrorCode::bad_message, "signal needs a string 'to'");
-    if (msg.data.kind != Kind::object)
+    if (!msg.to.is_string()) return fail(ErrorCode::bad_message, "signal needs a string 'to'");
+    if (!msg.data.present || msg.data.kind != JsonKind::object)
       return fail(ErrorCode::bad_message, "signal needs an object 'data'");
-    return ClientMessage{
-        Signal{std::move(msg.to.text), std::string(member_value(text, msg.data.ordinal))}};
+    return ClientMessage{Signal{msg.to.text(), std::string(msg.data.raw)}};
   }
   if (type == "join") {
-    if (msg.room.kind != Kind::string)
-      return fail(ErrorCode::bad_message, "join needs a string 'room'");
-    if (msg.name.kind != Kind::string)
-      return fail(ErrorCode::bad_message, "join needs a string 'name'");
-    if (!valid_display_name(msg.name.text, limits.max_name_bytes)) {
+    if (!msg.room.is_string()) return fail(ErrorCode::bad_message, "join needs a string 'room'");
+    if (!msg.name.is_string()) return fail(ErrorCode::bad_message, "join needs a string 'name'");
+    std::string name = msg.name.text();
+    if (!valid_display_name(name, limits.max_name_bytes)) {
       return fail(
           ErrorCode::invalid_name,
           "name must be 1-" + std::to_string(limits.max_name_bytes) + " bytes of printable UTF-8");
     }
-    return ClientMessage{Join{std::move(msg.room.text), std::move(msg.name.text)}};
+    return ClientMessage{Join{msg.room.text(), std::move(name)}};
   }
   if (type == "create-room") return ClientMessage{CreateRoom{}};
   if (type == "leave") return ClientMessage{Leave{}};

@@ -37,60 +37,6 @@ void unmask(char* data, std::size_t size, const std::uint8_t key[4], std::size_t
   for (; i < size; ++i) data[i] = static_cast<char>(data[i] ^ key8[i & 7]);
 }
 
-bool valid_utf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    // Signaling is mostly ASCII (JSON, SDP): skip it eight bytes at a time.
-    if (i + 8 <= n) {
-      std::uint64_t word;
-      std::memcpy(&word, p + i, 8);
-      if ((word & 0x8080808080808080ull) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const std::uint8_t c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    // Well-formed sequences, Unicode 15 table 3-7: the second byte's range depends on the first.
-    std::size_t len = 0;
-    std::uint8_t lo = 0x80;
-    std::uint8_t hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c == 0xE0) {
-      len = 3;
-      lo = 0xA0;  // no overlong forms
-    } else if (c == 0xED) {
-      len = 3;
-      hi = 0x9F;  // no surrogates
-    } else if (c >= 0xE1 && c <= 0xEF) {
-      len = 3;
-    } else if (c == 0xF0) {
-      len = 4;
-      lo = 0x90;  // no overlong forms
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      len = 4;
-    } else if (c == 0xF4) {
-      len = 4;
-      hi = 0x8F;  // nothing above U+10FFFF
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    if (p[i + 1] < lo || p[i + 1] > hi) return false;
-    for (std::size_t k = 2; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 bool valid_close_code(std::uint16_t code) {
   // 1004-1006 and 1015 are reserved and must never be sent; 1016-2999 are for future RFCs;
   // 3000-4999 belong to libraries and applications.

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "utf8.hpp"
+
 namespace cieloweb::server {
 
 // Close codes (RFC 6455 section 7.4.1) the transport itself answers with.
@@ -98,9 +100,6 @@ void append_close_frame(std::string& out, std::uint16_t code, std::string_view r
 
 // XORs `data` with the 4-byte masking key, starting at key byte `phase` (RFC 6455 section 5.3).
 void unmask(char* data, std::size_t size, const std::uint8_t key[4], std::size_t phase);
-
-// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF).
-bool valid_utf8(std::string_view text);
 
 // Whether a close code may appear in a close frame (RFC 6455 section 7.4).
 bool valid_close_code(std::uint16_t code);
