@@ -156,6 +156,23 @@ TEST_CASE("blake3 incremental updates in odd splits equal one-shot") {
   CHECK(odd.finalize() == b3::hash({}));
 }
 
+TEST_CASE("blake3 updates that end on chunk and subtree boundaries equal one-shot") {
+  // Whole chunks are hashed at once (never held back), and the input may end right after them:
+  // the root is then the node above the last two stack entries.
+  const std::size_t pieces[] = {1024, 2048, 3072, 4096, 64 * 1024, mib};
+  const std::size_t totals[] = {1024, 2048, 3072, 4096, 5120, 64 * 1024, 2 * mib, 3 * mib};
+  for (const std::size_t total : totals) {
+    CAPTURE(total);
+    const auto data = random_bytes(total, total + 5);
+    const std::string expected = b3sum_hex(data);
+    CHECK(b3::to_hex(b3::hash(data)) == expected);
+    for (const std::size_t piece : pieces) {
+      CAPTURE(piece);
+      CHECK(b3::to_hex(hash_in_updates(data, piece)) == expected);
+    }
+  }
+}
+
 TEST_CASE("blake3 block CVs merge into the whole-file hash") {
   const std::size_t sizes[] = {mib + 1, 2 * mib, 2 * mib + 1, 3 * mib, 5 * mib + 7, 8 * mib};
   std::uint64_t seed = 100;

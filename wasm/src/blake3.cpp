@@ -194,20 +194,26 @@ void hash_many_portable(const ManyJob& job) noexcept {
 
 namespace {
 
-// Appends a subtree CV to a CV stack (entries of out_bytes, contiguous) after which total_chunks
-// chunks are complete. The stack holds one CV per set bit of total_chunks (one per complete
-// power-of-two subtree), so merge the newest pairs until it does. Merging eagerly is safe: CVs are
-// only pushed while more input follows, so no merged node can be the root.
-void push_cv(std::uint8_t* stack, std::size_t& stack_len, const std::uint8_t* cv,
-             std::uint64_t total_chunks) noexcept {
-  std::memcpy(stack + out_bytes * stack_len, cv, out_bytes);
-  ++stack_len;
-  const auto wanted = static_cast<std::size_t>(std::popcount(total_chunks));
+// Merges the newest pairs of a CV stack (entries of out_bytes, contiguous) until it holds one CV
+// per set bit of `chunks_before`: one per complete power-of-two subtree left of chunk number
+// `chunks_before`.
+void merge_stack(std::uint8_t* stack, std::size_t& stack_len, std::uint64_t chunks_before) noexcept {
+  const auto wanted = static_cast<std::size_t>(std::popcount(chunks_before));
   while (stack_len > wanted) {
     std::uint8_t* pair = stack + out_bytes * (stack_len - 2);  // left and right CV are adjacent
     store_cv(pair, parent_words(pair, 0));
     --stack_len;
   }
+}
+
+// Pushes the CV of a subtree that starts at chunk `first_chunk`. Merging lazily, as the BLAKE3
+// reference does (before a push, never after), keeps the newest entry unmerged: when the input ends
+// right after it, finalize() can still give the node above it the ROOT flag.
+void push_cv(std::uint8_t* stack, std::size_t& stack_len, const std::uint8_t* cv,
+             std::uint64_t first_chunk) noexcept {
+  merge_stack(stack, stack_len, first_chunk);
+  std::memcpy(stack + out_bytes * stack_len, cv, out_bytes);
+  ++stack_len;
 }
 
 // Root hash of a tree whose rightmost node has CV `right` and whose complete left subtrees are on
@@ -266,23 +272,35 @@ void Hasher::update(std::span<const std::uint8_t> bytes) noexcept {
       std::uint8_t cv[out_bytes];
       store_cv(cv, chunk_state_output(chunk_cv_, block_buf_.data(), block_len_, blocks_compressed_,
                                       chunk_counter_, 0));
-      ++chunk_counter_;
       push_cv(cv_stack_.data(), stack_len, cv, chunk_counter_);
+      ++chunk_counter_;
       chunk_cv_ = key_;
       block_len_ = 0;
       blocks_compressed_ = 0;
     }
 
     if (blocks_compressed_ == 0 && block_len_ == 0 && len > chunk_bytes) {
-      // Fast path at a chunk boundary: the largest aligned power-of-two subtree of whole chunks,
-      // keeping at least one byte back so finalize() always has a chunk to apply ROOT to.
-      std::uint64_t chunks = std::bit_floor((len - 1) / chunk_bytes);
+      // Fast path at a chunk boundary, as in the BLAKE3 reference: the largest aligned
+      // power-of-two subtree of whole chunks at hand. Its two children's CVs go on the stack, not
+      // its own: if the input ends here it is the root, which finalize() computes with the ROOT
+      // flag. So whole chunks are never held back, and nothing is hashed serially.
+      std::uint64_t chunks = std::bit_floor(len / chunk_bytes);
       while ((chunk_counter_ & (chunks - 1)) != 0) chunks >>= 1;
       const auto sub_len = static_cast<std::size_t>(chunks) * chunk_bytes;
-      std::uint8_t cv[out_bytes];
-      subtree_cv_bytes(in, sub_len, chunk_counter_, cv);
+      if (chunks == 1) {
+        // One chunk and more input after it (len > chunk_bytes): it cannot be the root.
+        std::uint8_t cv[out_bytes];
+        store_cv(cv, chunk_words(in, chunk_bytes, chunk_counter_));
+        push_cv(cv_stack_.data(), stack_len, cv, chunk_counter_);
+      } else {
+        std::uint8_t children[2 * out_bytes];
+        subtree_cv_bytes(in, sub_len / 2, chunk_counter_, children);
+        subtree_cv_bytes(in + sub_len / 2, sub_len / 2, chunk_counter_ + chunks / 2,
+                         children + out_bytes);
+        push_cv(cv_stack_.data(), stack_len, children, chunk_counter_);
+        push_cv(cv_stack_.data(), stack_len, children + out_bytes, chunk_counter_ + chunks / 2);
+      }
       chunk_counter_ += chunks;
-      push_cv(cv_stack_.data(), stack_len, cv, chunk_counter_);
       in += sub_len;
       len -= sub_len;
       continue;
@@ -306,19 +324,30 @@ void Hasher::update(std::span<const std::uint8_t> bytes) noexcept {
     }
     const std::size_t take = std::min(len, block_bytes - block_len_);
     std::memcpy(block_buf_.data() + block_len_, in, take);
-    block_len_ = static_cast<std::uint8_t>(block_len_ + take);
+    block_len_ = static_cast<std::uint8_t>(take + block_len_);
     in += take;
     len -= take;
+  }
+  // With a chunk under way, everything on the stack is a complete subtree to its left: merge now,
+  // so that finalize() folds the chunk into the stack directly.
+  if (blocks_compressed_ > 0 || block_len_ > 0) {
+    merge_stack(cv_stack_.data(), stack_len, chunk_counter_);
   }
   cv_stack_len_ = static_cast<std::uint8_t>(stack_len);
 }
 
 Digest Hasher::finalize() const noexcept {
+  if (cv_stack_len_ > 0 && blocks_compressed_ == 0 && block_len_ == 0) {
+    // The input ended on a chunk boundary: the newest stack entry is the rightmost node (the
+    // right child of the last subtree) and the rest fold onto it.
+    return fold_to_root(cv_stack_.data(), cv_stack_len_ - 1,
+                        cv_stack_.data() + out_bytes * (cv_stack_len_ - 1));
+  }
   const Words8 out =
       chunk_state_output(chunk_cv_, block_buf_.data(), block_len_, blocks_compressed_,
                          chunk_counter_, cv_stack_len_ == 0 ? flag_root : 0);
   if (cv_stack_len_ == 0) return to_digest(out);
-  // The current chunk is never empty here (update keeps input back), so it is the rightmost leaf.
+  // The current chunk is the rightmost leaf.
   std::uint8_t right[out_bytes];
   store_cv(right, out);
   return fold_to_root(cv_stack_.data(), cv_stack_len_, right);
@@ -347,9 +376,8 @@ Digest root_from_block_cvs(std::span<const Digest> cvs) noexcept {
   // any block count a size_t can hold.
   std::uint8_t stack[64 * out_bytes];
   std::size_t stack_len = 0;
-  for (std::size_t i = 0; i + 1 < cvs.size(); ++i) {
-    push_cv(stack, stack_len, cvs[i].data(), std::uint64_t{i} + 1);
-  }
+  for (std::size_t i = 0; i + 1 < cvs.size(); ++i) push_cv(stack, stack_len, cvs[i].data(), i);
+  merge_stack(stack, stack_len, cvs.size() - 1);
   return fold_to_root(stack, stack_len, cvs.back().data());
 }
 

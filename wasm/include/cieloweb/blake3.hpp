@@ -39,7 +39,8 @@ class Hasher {
   std::uint8_t block_len_ = 0;
   std::uint8_t blocks_compressed_ = 0;
   std::uint8_t cv_stack_len_ = 0;
-  std::array<std::uint8_t, 54 * 32> cv_stack_{};
+  // One CV per complete subtree (at most 54 for 2^64 bytes) plus one not yet merged (see update).
+  std::array<std::uint8_t, 55 * 32> cv_stack_{};
   std::uint64_t total_bytes_ = 0;
 };
 
