@@ -39,3 +39,22 @@ test('blake3 (wasm): equals b3sum on random inputs around chunk and block edges'
     }
   }
 });
+
+test('blake3 (wasm): updates that end on chunk and subtree boundaries equal b3sum', () => {
+  const MiB = 1024 * 1024;
+  // Whole chunks are hashed at once and JS updates go in 64 KiB pieces: inputs that end right
+  // after a piece, a chunk or a 1 MiB subtree take the root from the last two stack entries.
+  for (const size of [1024, 2048, 3072, 64 * 1024, 64 * 1024 + 1024, 2 * MiB]) {
+    const data = randomBytes(size, size + 11);
+    const expected = b3sum(data);
+    for (const step of [1024, 4096, 64 * 1024, MiB]) {
+      const hasher = new core.Blake3Hasher();
+      try {
+        for (let offset = 0; offset < size; offset += step) hasher.update(data.subarray(offset, offset + step));
+        assert.equal(hasher.finalizeHex(), expected, `size ${size} in updates of ${step}`);
+      } finally {
+        hasher.delete();
+      }
+    }
+  }
+});
