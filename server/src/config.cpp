@@ -44,6 +44,18 @@ std::vector<std::string> split_origins(std::string_view text) {
   return out;
 }
 
+// ICE URLs are "stun:", "turn:" or "turns:" URIs without spaces, quotes or commas.
+bool valid_ice_urls(const std::vector<std::string>& urls, bool turn) {
+  if (urls.empty()) return false;
+  for (const auto& url : urls) {
+    const bool stun_scheme = url.rfind("stun:", 0) == 0 || url.rfind("stuns:", 0) == 0;
+    const bool turn_scheme = url.rfind("turn:", 0) == 0 || url.rfind("turns:", 0) == 0;
+    if (turn ? !turn_scheme : !stun_scheme) return false;
+    if (url.find_first_of("\"'<>\\") != std::string::npos) return false;
+  }
+  return true;
+}
+
 // One option: its flag, its environment variable, and how to apply a value.
 struct Option {
   std::string_view flag;
@@ -143,6 +155,32 @@ const std::vector<Option>& options() {
       {"--guess-burst", "CIELO_GUESS_BURST",
        "joins of unknown rooms allowed per client address at once (10)",
        hub_rate(&L::guess_burst, 1.0)},
+      {"--stun-urls", "CIELO_STUN_URLS", "comma-separated stun: URLs handed to peers (none)",
+       [](Config& c, std::string_view v) {
+         c.ice.stun_urls = split_origins(v);
+         return valid_ice_urls(c.ice.stun_urls, false);
+       }},
+      {"--turn-urls", "CIELO_TURN_URLS",
+       "comma-separated turn:/turns: URLs of a coturn with use-auth-secret (none; needs the secret)",
+       [](Config& c, std::string_view v) {
+         c.ice.turn_urls = split_origins(v);
+         return valid_ice_urls(c.ice.turn_urls, true);
+       }},
+      {"--turn-secret", "CIELO_TURN_SECRET",
+       "coturn's static-auth-secret, to mint short-lived TURN credentials (prefer the variable: "
+       "flags show in process lists)",
+       [](Config& c, std::string_view v) {
+         c.ice.turn_secret = std::string(v);
+         return v.size() >= 16;
+       }},
+      {"--turn-ttl", "CIELO_TURN_TTL", "seconds a minted TURN credential stays valid (3600)",
+       [](Config& c, std::string_view v) { return parse_number<std::uint32_t>(v, c.ice.turn_ttl_s, 60, 7 * 86400); }},
+      {"--ice-transport-policy", "CIELO_ICE_TRANSPORT_POLICY",
+       "all | relay (relay: peers connect only through TURN and never learn each other's address)",
+       [](Config& c, std::string_view v) {
+         c.ice.relay_only = v == "relay";
+         return v == "relay" || v == "all";
+       }},
       {"--guess-per-min", "CIELO_GUESS_PER_MIN",
        "joins of unknown rooms allowed per client address per minute (10)",
        hub_rate(&L::guess_per_min, 0.001)},
@@ -182,6 +220,12 @@ std::variant<Config, ConfigHelp, std::string> parse_config(const std::vector<std
     if (!found->apply(config, *value)) return "invalid value for " + flag + ": '" + *value + "'";
   }
   if (config.hub.rate_burst < 1.0) return std::string("rate burst must be at least 1");
+  if (!config.ice.turn_urls.empty() && config.ice.turn_secret.empty()) {
+    return std::string("--turn-urls needs --turn-secret (or CIELO_TURN_SECRET)");
+  }
+  if (config.ice.relay_only && !config.ice.turn_enabled()) {
+    return std::string("--ice-transport-policy relay needs TURN (--turn-urls and a secret)");
+  }
   return config;
 }
 

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "ice_servers.hpp"
 #include "log.hpp"
 #include "rooms.hpp"
 
@@ -32,6 +33,7 @@ struct Config {
   std::string csp_connect_extra;  // space-separated sources added to connect-src (e.g. an emulator)
   LogLevel log_level = LogLevel::info;
   signaling::HubLimits hub;
+  IceConfig ice;  // STUN/TURN servers handed to peers in `joined`
 };
 
 // Looks up an environment variable; returns nullopt when unset.

@@ -222,15 +222,16 @@ std::string make_room_created(std::string_view room) {
 }
 
 std::string make_joined(std::string_view room, const PeerInfo& self,
-                        const std::vector<PeerInfo>& peers) {
+                        const std::vector<PeerInfo>& peers, const json* ice) {
   json list = json::array();
   for (const auto& p : peers) list.push_back({{"id", p.id}, {"name", p.name}});
-  return json{{"v", protocol_version},
+  json joined{{"v", protocol_version},
               {"type", "joined"},
               {"room", room},
               {"self", {{"id", self.id}, {"name", self.name}}},
-              {"peers", std::move(list)}}
-      .dump();
+              {"peers", std::move(list)}};
+  if (ice != nullptr) joined["ice"] = *ice;
+  return joined.dump();
 }
 
 std::string make_peer_joined(const PeerInfo& peer) {

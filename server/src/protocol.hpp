@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -86,8 +87,9 @@ struct PeerInfo {
 std::string make_welcome(std::size_t max_message_bytes, std::size_t room_capacity,
                          double rate_per_s);
 std::string make_room_created(std::string_view room);
+// `ice`: {"iceServers": [...], "iceTransportPolicy": ...} for this peer, or null for none.
 std::string make_joined(std::string_view room, const PeerInfo& self,
-                        const std::vector<PeerInfo>& peers);
+                        const std::vector<PeerInfo>& peers, const nlohmann::json* ice = nullptr);
 std::string make_peer_joined(const PeerInfo& peer);
 std::string make_peer_left(std::string_view peer_id);
 std::string make_left(std::string_view room);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <unordered_set>
 
 #include "log.hpp"
@@ -234,7 +235,12 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
   conn.name = std::move(msg.name);
   log_event(LogLevel::info, "peer-joined",
             {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
-  send(id, make_joined(conn.room, self, present), out);
+  if (ice_for_peer_) {
+    const nlohmann::json ice = ice_for_peer_(conn.peer_id);
+    send(id, make_joined(conn.room, self, present, &ice), out);
+  } else {
+    send(id, make_joined(conn.room, self, present), out);
+  }
 }
 
 void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {

@@ -97,6 +97,12 @@ class Hub {
   // The server is stopping: every connection is told and closed with 1001.
   void on_shutdown(Effects& out);
 
+  // What a joining peer gets as `ice` in its `joined` message (STUN/TURN servers and a TURN
+  // credential minted for its peer id); unset, `joined` has no `ice`.
+  void set_ice_for_peer(std::function<nlohmann::json(std::string_view peer_id)> ice_for_peer) {
+    ice_for_peer_ = std::move(ice_for_peer);
+  }
+
   std::size_t connection_count() const { return conns_.size(); }
   std::size_t room_count() const { return rooms_.size(); }
   std::size_t peer_count() const { return peers_.size(); }
@@ -131,6 +137,7 @@ class Hub {
   HubLimits limits_;
   server::Metrics& metrics_;
   RandomSource random_;
+  std::function<nlohmann::json(std::string_view peer_id)> ice_for_peer_;
   bool shutting_down_ = false;
   std::int64_t now_ms_ = 0;  // the latest time an event brought; on_close has no clock of its own
   std::shared_ptr<const std::string> welcome_;

@@ -1,6 +1,7 @@
 #include "server_context.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "log.hpp"
 #include "ws_session.hpp"
@@ -15,6 +16,14 @@ ServerContext::ServerContext(Config config)
   for (auto& [name, value] : security_headers(config_.csp_connect_extra)) {
     headers_.push_back(name);
     headers_.push_back(value);
+  }
+  const IceConfig& ice = config_.ice;
+  if (!ice.stun_urls.empty() || ice.turn_enabled()) {
+    // TURN credentials expire in wall-clock time (coturn compares them with its own clock).
+    hub_.set_ice_for_peer([&ice](std::string_view peer_id) {
+      const auto now = std::chrono::system_clock::now().time_since_epoch();
+      return ice_for_peer(ice, peer_id, std::chrono::duration_cast<std::chrono::seconds>(now).count());
+    });
   }
 }
 

@@ -75,3 +75,34 @@ TEST_CASE("content types and the CSP") {
   CHECK(csp.find("http://127.0.0.1:9099") != std::string::npos);
   CHECK(csp.find("'unsafe-eval'") == std::string::npos);
 }
+
+TEST_CASE("ICE: STUN and TURN URLs, the secret from the environment, the relay policy") {
+  auto parsed = parse_config({"--stun-urls", "stun:stun.example:3478", "--turn-urls",
+                              "turn:turn.example:3478?transport=udp,turns:turn.example:5349",
+                              "--turn-ttl", "600", "--ice-transport-policy", "relay"},
+                             env_of({{"CIELO_TURN_SECRET", "a-long-shared-secret"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto& ice = std::get<Config>(parsed).ice;
+  CHECK(ice.stun_urls == std::vector<std::string>{"stun:stun.example:3478"});
+  CHECK(ice.turn_urls.size() == 2);
+  CHECK(ice.turn_secret == "a-long-shared-secret");
+  CHECK(ice.turn_ttl_s == 600);
+  CHECK(ice.relay_only);
+  CHECK(ice.turn_enabled());
+}
+
+TEST_CASE("ICE: inconsistent or malformed settings are refused with the reason") {
+  auto error = [](std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    const auto parsed = parse_config(args, env_of(std::move(env)));
+    REQUIRE(std::holds_alternative<std::string>(parsed));
+    return std::get<std::string>(parsed);
+  };
+  CHECK(error({"--turn-urls", "turn:t.example:3478"}).find("needs --turn-secret") != std::string::npos);
+  CHECK(error({"--ice-transport-policy", "relay"}).find("needs TURN") != std::string::npos);
+  CHECK(error({"--turn-urls", "stun:t.example:3478"}).find("--turn-urls") != std::string::npos);
+  CHECK(error({"--stun-urls", "turn:t.example:3478"}).find("--stun-urls") != std::string::npos);
+  CHECK(error({"--stun-urls", "stun:\"x"}).find("--stun-urls") != std::string::npos);
+  CHECK(error({"--turn-secret", "short"}).find("--turn-secret") != std::string::npos);
+  CHECK(error({"--ice-transport-policy", "none"}).find("--ice-transport-policy") != std::string::npos);
+  CHECK(error({"--turn-ttl", "5"}).find("--turn-ttl") != std::string::npos);
+}

@@ -20,13 +20,15 @@ async function freePort() {
   });
 }
 
-export async function startService(extraArgs = []) {
+// extraEnv: variables added to the server's environment (secrets go there, not in flags).
+export async function startService(extraArgs = [], extraEnv = {}) {
   if (!existsSync(serverBinary)) throw new Error(`server binary missing: ${serverBinary} (run make)`);
   if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error(`page not built: ${webRoot} (run make web)`);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(serverBinary, ['--port', String(port), '--web-root', webRoot, '--allowed-origins', origin, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...extraEnv },
   });
   const log = [];
   child.stdout.on('data', (d) => log.push(d.toString()));

@@ -106,9 +106,14 @@ export class PeerMesh extends EventTarget {
 
   // --- signaling side ---
 
-  onJoined_({ room, self, peers }) {
+  onJoined_({ room, self, peers, ice }) {
     this.room = room;
     this.selfId = self.id;
+    // The server's STUN/TURN servers, with TURN credentials minted for this peer id (and renewed
+    // with every re-join, as they expire).
+    if (ice && Array.isArray(ice.iceServers)) {
+      this.rtcConfig_ = { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy === 'relay' ? 'relay' : 'all' };
+    }
     const present = new Set(peers.map((p) => p.id));
     // After a re-join we have a new id: every old connection is stale (the others were told we
     // left), so drop them all and start again with whoever is there now.

@@ -3,8 +3,9 @@
 // files or the room key (that stays in the URL fragment).
 //
 // Events (all CustomEvent, payload in `detail`):
-//   joined      {room, self, peers}  after every successful join, including an automatic re-join
-//                                    after a reconnect (the server then gives us a new peer id)
+//   joined      {room, self, peers, ice}  after every successful join, including an automatic
+//               re-join after a reconnect (the server then gives us a new peer id); ice:
+//               {iceServers, iceTransportPolicy} for RTCPeerConnection, or null
 //   peer-joined {peer: {id, name}}
 //   peer-left   {peerId}
 //   signal      {from, data}
@@ -157,7 +158,7 @@ export class SignalingClient extends EventTarget {
         const index = this.pending_.findIndex((r) => r.answerType === msg.type);
         if (msg.type === 'joined') {
           this.self = msg.self;
-          this.dispatch_('joined', { room: msg.room, self: msg.self, peers: msg.peers });
+          this.dispatch_('joined', { room: msg.room, self: msg.self, peers: msg.peers, ice: msg.ice ?? null });
         }
         if (index >= 0) this.pending_.splice(index, 1)[0].resolve(msg);
         break;

@@ -1,0 +1,33 @@
+// The ICE servers a peer gets with its `joined` message: STUN to learn its public address, and TURN
+// (coturn) to relay when no direct path exists. TURN credentials are short-lived and minted per
+// peer with coturn's "TURN REST API" scheme (use-auth-secret): the username is
+// "<expiry unix seconds>:<peer id>" and the password is base64(HMAC-SHA1(shared secret, username)),
+// so coturn checks them with the same secret and no database, and a leaked one expires on its own.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cieloweb::server {
+
+struct IceConfig {
+  std::vector<std::string> stun_urls;  // "stun:host:port"
+  std::vector<std::string> turn_urls;  // "turn:host:port?transport=udp", "turns:…"
+  std::string turn_secret;             // coturn's static-auth-secret; TURN is off without it
+  std::uint32_t turn_ttl_s = 3600;     // how long a minted credential stays valid
+  bool relay_only = false;             // iceTransportPolicy "relay": peers never see each other's IP
+
+  bool turn_enabled() const { return !turn_urls.empty() && !turn_secret.empty(); }
+};
+
+// base64(HMAC-SHA1(secret, username)), the password coturn expects for `username`.
+std::string turn_password(std::string_view secret, std::string_view username);
+
+// {"iceServers": [RTCIceServer…], "iceTransportPolicy": "all" | "relay"} for one peer at `now_s`
+// (unix seconds), ready to be a member of the `joined` message.
+nlohmann::json ice_for_peer(const IceConfig& config, std::string_view peer_id, std::int64_t now_s);
+
+}  // namespace cieloweb::server

@@ -1,0 +1,61 @@
+// A real coturn (Debian's `turnserver`) on loopback for the tests, with the shared-secret scheme
+// the server mints credentials for (use-auth-secret). Started fresh per test file.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+
+const TURNSERVER = process.env.TURNSERVER_BIN || '/usr/bin/turnserver';
+
+async function freeUdpAndTcpPort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function startTurn() {
+  if (!existsSync(TURNSERVER)) throw new Error(`coturn missing: ${TURNSERVER} (run scripts/setup.sh)`);
+  const port = await freeUdpAndTcpPort();
+  const secret = randomBytes(18).toString('base64url');
+  // Relay ports from a range of their own next to the listening port, all on loopback.
+  const relayMin = 40000 + (port % 20000);
+  const child = spawn(TURNSERVER, [
+    '-n', '--no-cli', '--no-tls', '--no-dtls', '--simple-log', '--log-file=stdout', '--verbose',
+    '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--relay-ip=127.0.0.1',
+    `--min-port=${relayMin}`, `--max-port=${relayMin + 200}`,
+    '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=cieloweb.test',
+    // The peers are on this machine: let coturn relay to loopback addresses.
+    '--allow-loopback-peers',
+  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  child.stdout.on('data', (d) => log.push(d.toString()));
+  child.stderr.on('data', (d) => log.push(d.toString()));
+  const deadline = Date.now() + 10000;
+  while (!/listener opened on/i.test(log.join(''))) {
+    if (child.exitCode !== null) throw new Error(`turnserver exited:\n${log.join('')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`turnserver did not start:\n${log.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    secret,
+    url: `turn:127.0.0.1:${port}?transport=udp`,
+    log,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
