@@ -95,32 +95,47 @@ export async function run({ root, log }) {
     const text = textCorpus(64 * MiB);
     const textBlocks = [];
     for (let o = 0; o < text.length; o += MiB) textBlocks.push(text.subarray(o, o + MiB));
-    const compressor = new core.Compressor(1);
-    let ours = 0;
-    figures.zstd1_compress_wasm_MBps = bestRate(text.length, 3, () => {
-      ours = 0;
-      for (const b of textBlocks) ours += compressor.compressSize(b, 1);
-    });
-    compressor.delete();
-    await bokuweb.init();
-    let theirs = 0;
-    figures.zstd1_compress_bokuweb_MBps = bestRate(text.length, 3, () => {
-      theirs = 0;
-      for (const b of textBlocks) theirs += bokuweb.compress(b, 1).length;
-    });
+    // Ours, bokuweb and native `zstd -b1` take turns too (three rounds, best of each).
     const textFile = path.join(dir, 'corpus.jsonl');
     writeFileSync(textFile, text);
-    const out = execFileSync('zstd', ['-b1', '-e1', '-i3', '-B1048576', textFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const speeds = [...out.matchAll(/\(x[\d.]+\),\s*([\d.]+) MB\/s/g)];
-    if (speeds.length === 0) throw new Error(`cannot parse zstd -b output: ${out}`);
-    figures.zstd1_compress_native_MBps = Math.max(...speeds.map((m) => Number(m[1])));
+    const compressor = new core.Compressor(1);
+    await bokuweb.init();
+    let ours = 0;
+    let theirs = 0;
+    const zstdOurs = () => {
+      ours = 0;
+      for (const b of textBlocks) ours += compressor.compressSize(b, 1);
+    };
+    const zstdBokuweb = () => {
+      theirs = 0;
+      for (const b of textBlocks) theirs += bokuweb.compress(b, 1).length;
+    };
+    const zstdNative = () => {
+      const out = execFileSync('zstd', ['-b1', '-e1', '-i3', '-B1048576', textFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const speeds = [...out.matchAll(/\(x[\d.]+\),\s*([\d.]+) MB\/s/g)];
+      if (speeds.length === 0) throw new Error(`cannot parse zstd -b output: ${out}`);
+      return Math.max(...speeds.map((m) => Number(m[1])));
+    };
+    figures.zstd1_compress_wasm_MBps = 0;
+    figures.zstd1_compress_bokuweb_MBps = 0;
+    figures.zstd1_compress_native_MBps = 0;
+    for (let i = 0; i < 3; i += 1) {
+      const turns = [
+        () => (figures.zstd1_compress_wasm_MBps = Math.max(figures.zstd1_compress_wasm_MBps, bestRate(text.length, 1, zstdOurs))),
+        () => (figures.zstd1_compress_bokuweb_MBps = Math.max(figures.zstd1_compress_bokuweb_MBps, bestRate(text.length, 1, zstdBokuweb))),
+        () => (figures.zstd1_compress_native_MBps = Math.max(figures.zstd1_compress_native_MBps, zstdNative())),
+      ];
+      for (let k = 0; k < turns.length; k += 1) turns[(k + i) % turns.length]();
+    }
+    compressor.delete();
     figures.zstd1_ratio = text.length / ours;
     log(`zstd -1: ours wasm ${figures.zstd1_compress_wasm_MBps.toFixed(0)} (x${(text.length / ours).toFixed(2)}), bokuweb ${figures.zstd1_compress_bokuweb_MBps.toFixed(0)} (x${(text.length / theirs).toFixed(2)}), native ${figures.zstd1_compress_native_MBps.toFixed(0)} MB/s`);
 
     // A whole transfer: read, hash, probe, frame, reassemble, verify, over an in-memory channel.
     const source = randomBytes(256 * MiB, 5);
+    // Best of three: no anchor to take turns with, so only more rounds dampen the shared machine.
     let best = 0;
-    for (let i = 0; i < 2; i += 1) {
+    for (let i = 0; i < 3; i += 1) {
       const t0 = process.hrtime.bigint();
       const result = await runTransfer(core, source, { keepOutput: false });
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
