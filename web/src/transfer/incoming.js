@@ -6,7 +6,9 @@ import { FileSink, storageReason } from './sink.js';
 import { identityKey, limitState, resumeStore } from './resume_store.js';
 import { ProgressMeter } from './progress_meter.js';
 
-const RECEIVE_WINDOW = 8; // blocks in flight or waiting for the disk (8 MiB at the default size)
+// Blocks in flight or waiting for the disk (16 MiB at the default size): enough that the sender
+// never waits for acks while a segment is flushed, small next to the 64 MiB memory budget.
+const RECEIVE_WINDOW = 16;
 
 export class IncomingFile {
   // host: {sendText(peerId, text), emit(type, detail)}
