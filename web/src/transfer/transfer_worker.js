@@ -35,7 +35,12 @@ async function attach(engine, token, peer) {
   adopted.delete(token);
   const { channel } = entry;
   channel.removeEventListener('close', entry.forget);
-  if (channel.readyState === 'connecting') await new Promise((resolve) => channel.addEventListener('open', resolve, { once: true }));
+  if (channel.readyState === 'connecting') {
+    await new Promise((resolve) => {
+      channel.addEventListener('open', resolve, { once: true });
+      channel.addEventListener('close', resolve, { once: true });
+    });
+  }
   channel.removeEventListener('message', entry.hold);
   if (channel.readyState !== 'open') return;
   engine.attachPeer({ ...peer, transferChannel: channel });
