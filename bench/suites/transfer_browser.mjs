@@ -28,6 +28,7 @@ const MB = 1e6;
 const SIZE = 256 * MiB;
 const BIG = 1024 * MiB;
 const ROUNDS = Number(process.env.CIELO_BENCH_ROUNDS || 3);
+const STALL_MS = 60000; // a transfer without progress this long fails the run
 
 function writeRandom(file, size) {
   const fd = openSync(file, 'w');
@@ -146,20 +147,30 @@ async function rawRate(a, b, bytes) {
     pump();
     return started;
   }, bytes);
-  return bytes / MB / (((await end) - start) / 1000);
+  const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`raw channel: ${bytes} bytes not through in ${STALL_MS * 5 / 1000} s`)), STALL_MS * 5).unref());
+  return bytes / MB / (((await Promise.race([end, stalled])) - start) / 1000);
 }
 
-// Sends `file` through the app (its file input), returns MB/s and the receiver's verdict.
+// Sends `file` through the app (its file input), returns MB/s and the receiver's verdict. A
+// transfer that makes no progress for STALL_MS fails the run with what both sides saw.
 async function appRate(a, b, file, size, onTick) {
   const name = path.basename(file);
   await b.page.evaluate((n) => __done.delete(n), name); // the same file again, in a new batch
   const start = Date.now();
   await a.page.setInputFiles('[data-testid=room-file-input]', file);
+  let last = { bytes: -1, at: Date.now() };
   for (;;) {
     const done = await b.page.evaluate((n) => __done.get(n), name);
     if (done?.failed) throw new Error(`${name}: ${done.failed}`);
     if (done) return { rate: size / MB / ((done.at - start) / 1000), hash: done.hash };
     await onTick?.();
+    const snapshot = await b.page.evaluate(() => __cieloweb.engine.snapshot());
+    const bytes = snapshot.incoming.reduce((n, i) => n + (i.bytes ?? 0), 0);
+    if (bytes !== last.bytes) last = { bytes, at: Date.now() };
+    else if (Date.now() - last.at > STALL_MS) {
+      const sender = await a.page.evaluate(() => __cieloweb.engine.snapshot());
+      throw new Error(`${name}: no progress for ${STALL_MS / 1000} s\nreceiver: ${JSON.stringify(snapshot)}\nsender: ${JSON.stringify(sender)}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
