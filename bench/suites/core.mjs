@@ -8,7 +8,6 @@ import path from 'node:path';
 import { createBLAKE3 } from 'hash-wasm';
 import { loadCore } from '../../bindings/load_core_node.mjs';
 import { randomBytes } from '../../tests/node/core_loader.mjs';
-import { runTransfer } from '../../tests/node/transfer_harness.mjs';
 import { textCorpus } from '../lib/text_corpus.mjs';
 
 const MiB = 1024 * 1024;
@@ -68,7 +67,7 @@ export async function run({ root, log }) {
     hasher.delete();
     const nativeBuild = process.env.CIELO_NATIVE_BUILD_DIR || path.join(root, 'build', 'native');
     const native = path.join(nativeBuild, 'bench', 'native', 'blake3_native_bench');
-    figures.blake3_native_MBps = JSON.parse(execFileSync(native, { encoding: 'utf8' }).trim().split('\n').pop()).blake3_native_MBps;
+    figures.blake3_native_MBps = JSON.parse(execFileSync(native, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop()).blake3_native_MBps;
     const file = path.join(dir, 'random.bin');
     writeFileSync(file, Buffer.concat([data, data, data, data]));
     execFileSync('b3sum', ['--num-threads', '1', file]); // warm the page cache
@@ -109,15 +108,12 @@ export async function run({ root, log }) {
     log(`zstd -1: ours wasm ${figures.zstd1_compress_wasm_MBps.toFixed(0)} (x${node.oursRatio.toFixed(2)}), bokuweb ${figures.zstd1_compress_bokuweb_MBps.toFixed(0)} (x${node.theirsRatio.toFixed(2)}), native ${figures.zstd1_compress_native_MBps.toFixed(0)} MB/s`);
 
     // A whole transfer: read, hash, probe, frame, reassemble, verify, over an in-memory channel.
-    const source = randomBytes(256 * MiB, 5);
-    // Best of three: no anchor to take turns with, so only more rounds dampen the shared machine.
+    // No anchor to take turns with: best of three fresh processes (bench/lib/engine_run.mjs).
+    const engineRun = path.join(root, 'bench', 'lib', 'engine_run.mjs');
     let best = 0;
     for (let i = 0; i < 3; i += 1) {
-      const t0 = process.hrtime.bigint();
-      const result = await runTransfer(core, source, { keepOutput: false });
-      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (result.senderError || result.receiverError) throw new Error('engine transfer failed');
-      best = Math.max(best, source.length / MB / seconds);
+      const out = execFileSync(process.execPath, [engineRun], { encoding: 'utf8' });
+      best = Math.max(best, JSON.parse(out.trim().split('\n').pop()).engine_MBps);
     }
     figures.engine_transfer_wasm_MBps = best;
     log(`engine transfer (256 MiB random, verified): ${best.toFixed(0)} MB/s`);
