@@ -365,17 +365,7 @@ test('room: a dropped peer connection is rebuilt through the server and chat wor
   const alice = await newPeer('Alice');
   const bob = await newPeer('Bob');
   try {
-    // Test-side instrumentation only: keep Bob's RTCPeerConnections reachable so one can be cut.
-    await bob.context.addInitScript(() => {
-      const Native = window.RTCPeerConnection;
-      window.testConnections = [];
-      window.RTCPeerConnection = class extends Native {
-        constructor(...args) {
-          super(...args);
-          window.testConnections.push(this);
-        }
-      };
-    });
+    await flow.keepConnections(bob); // so one of Bob's connections can be cut
     const url = await createRoom(alice);
     await joinRoom(bob, url);
     await waitConnected(alice, bob);

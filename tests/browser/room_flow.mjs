@@ -110,6 +110,21 @@ export async function waitReadyForFiles(a, b) {
   await waitEngineAttached(b, a.name);
 }
 
+// Test-side instrumentation only: keeps the page's RTCPeerConnections reachable (as
+// window.testConnections) so a test can cut one. Call before the page opens the room.
+export async function keepConnections(peer) {
+  await peer.context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    window.testConnections = [];
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.testConnections.push(this);
+      }
+    };
+  });
+}
+
 export async function sendChat(peer, text) {
   await peer.page.fill('[data-testid=chat-input]', text);
   await peer.page.click('[data-testid=chat-send]');

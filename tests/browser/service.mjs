@@ -9,7 +9,8 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const serverBinary = process.env.CIELO_SERVER_BIN || path.join(projectRoot, 'build', 'native', 'server', 'cieloweb-server');
 export const webRoot = process.env.CIELO_WEB_ROOT || path.join(projectRoot, 'web', 'dist');
 
-async function freePort() {
+// A TCP port free on loopback right now (the server, or coturn, binds it next).
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {

@@ -57,20 +57,6 @@ async function roomOf(names, { ownProcess = [], record = null } = {}) {
   return peers;
 }
 
-// Test-side instrumentation only: keeps the page's RTCPeerConnections reachable so one can be cut.
-async function keepConnections(peer) {
-  await peer.context.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    window.testConnections = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.testConnections.push(this);
-      }
-    };
-  });
-}
-
 const fileRow = (p) => `[data-testid=file-hash][data-path="${p}"]`;
 
 // The received file as the person gets it: a click on its Save link (a download of the file
@@ -220,7 +206,7 @@ test('a cut connection is rebuilt through the server and the transfer re-sends o
   const alice = await flow.newPeer(browser, 'Alice');
   const bob = await flow.newPeer(browser, 'Bob');
   try {
-    await keepConnections(bob);
+    await flow.keepConnections(bob);
     const url = await flow.createRoom(alice, service.origin);
     await flow.joinRoom(bob, url);
     await flow.waitReadyForFiles(alice, bob);

@@ -3,24 +3,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from './service.mjs';
 
 const TURNSERVER = process.env.TURNSERVER_BIN || '/usr/bin/turnserver';
 
-async function freeUdpAndTcpPort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 export async function startTurn() {
   if (!existsSync(TURNSERVER)) throw new Error(`coturn missing: ${TURNSERVER} (run scripts/setup.sh)`);
-  const port = await freeUdpAndTcpPort();
+  const port = await freePort();
   const secret = randomBytes(18).toString('base64url');
   // Relay ports from a range of their own next to the listening port, all on loopback.
   const relayMin = 40000 + (port % 20000);
