@@ -130,7 +130,11 @@ void WsSession::handle_close_frame(std::uint16_t code) {
     return;
   }
   // The client starts the closing handshake: answer with its code (section 5.5.1), then close.
-  append_close_frame(out_, code == 0 ? close_normal : code, {});
+  queue_close_frame(code == 0 ? close_normal : code, {});
+}
+
+void WsSession::queue_close_frame(std::uint16_t code, std::string_view reason) {
+  append_close_frame(out_, code, reason);
   close_queued_ = true;
   start_close_timer();
   schedule_flush();
@@ -149,10 +153,7 @@ void WsSession::fail(std::uint16_t code, const char* what) {
     finish();
     return;
   }
-  append_close_frame(out_, code, what);
-  close_queued_ = true;
-  start_close_timer();
-  schedule_flush();
+  queue_close_frame(code, what);
 }
 
 void WsSession::send(std::string_view text) {
@@ -171,10 +172,7 @@ void WsSession::send(std::string_view text) {
 
 void WsSession::close(std::uint16_t code, std::string_view reason) {
   if (finished_ || dropping_ || close_queued_) return;
-  append_close_frame(out_, code, reason);
-  close_queued_ = true;
-  start_close_timer();
-  schedule_flush();
+  queue_close_frame(code, reason);
 }
 
 void WsSession::check_alive(std::int64_t now_ms) {

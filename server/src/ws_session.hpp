@@ -50,6 +50,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void handle_bytes(std::span<char> bytes);
   void handle_close_frame(std::uint16_t code);
   void fail(std::uint16_t code, const char* what);
+  // Queues our close frame, starts the wait for the client's answer, and flushes.
+  void queue_close_frame(std::uint16_t code, std::string_view reason);
   void append(Opcode opcode, std::string_view payload);
   void schedule_flush();
   void flush();

@@ -62,7 +62,12 @@ const fileRow = (p) => `[data-testid=file-hash][data-path="${p}"]`;
 // The received file as the person gets it: a click on its Save link (a download of the file
 // built from its OPFS segments), hashed by b3sum.
 async function savedHash(page, p) {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=save-link][data-path="${p}"]`)]);
+  const link = page.locator(`[data-testid=save-link][data-path="${p}"]`);
+  await link.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }).catch(async (e) => {
+    e.message += `\n(save link of ${p}: ${await link.evaluate((a) => a.outerHTML).catch((x) => x.message)})`;
+    throw e;
+  }), link.click()]);
   const file = path.join(dir, 'downloads', `${Date.now()}-${Math.random().toString(36).slice(2)}`);
   mkdirSync(path.dirname(file), { recursive: true });
   await download.saveAs(file);
@@ -73,12 +78,18 @@ async function savedHash(page, p) {
 }
 
 // Polls a condition in the page (page.waitForFunction would take the Promise itself as truthy).
-async function until(peer, condition, { timeout = 30000, polling = 50 } = {}) {
+async function until(peer, condition, { timeout = 30000, polling = 50, arg } = {}) {
   const deadline = Date.now() + timeout;
-  while (!(await peer.page.evaluate(condition))) {
+  while (!(await peer.page.evaluate(condition, arg))) {
     if (Date.now() > deadline) throw new Error(`${peer.name}: timed out after ${timeout} ms waiting for ${condition}`);
     await new Promise((r) => setTimeout(r, polling));
   }
+}
+
+// Waits until `peer` has received (verified and written) at least `bytes` of the file at `p`.
+function untilReceived(peer, p, bytes) {
+  const condition = async ([p, bytes]) => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === p && i.bytes >= bytes);
+  return until(peer, condition, { timeout: 60000, polling: 20, arg: [p, bytes] });
 }
 
 // The same for a condition checked from here.
@@ -148,7 +159,7 @@ test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; cha
       await offer.locator('[data-testid=accept-batch]').click();
       if (name === 'big.bin') {
         // Chat both ways while the big file is on its way: both arrive, and before the file does.
-        await until(b, async () => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === 'big.bin' && i.bytes > 0), { polling: 20 });
+        await untilReceived(b, 'big.bin', 1);
         const mine = await flow.sendChat(a, 'is it coming through?');
         const reply = await flow.sendChat(b, 'yes, streaming now');
         await mine.and(a.page.locator('[data-delivery=delivered]')).waitFor();
@@ -213,7 +224,7 @@ test('a cut connection is rebuilt through the server and the transfer re-sends o
     const src = sourceFile('cut.bin', 64 * MiB);
     await alice.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await bob.page.click('[data-testid=accept-batch]');
-    await until(bob, async () => (await __cieloweb.engine.snapshot()).incoming[0]?.bytes >= 12 * 1024 * 1024, { timeout: 60000, polling: 20 });
+    await untilReceived(bob, 'cut.bin', 12 * MiB);
     await bob.page.evaluate(() => window.testConnections[0].close());
     const atCut = await receivedOf(bob, 'cut.bin');
     assert.ok(atCut.bytes < 64 * MiB, 'cut before the end');
@@ -237,7 +248,7 @@ test('a receiver that reloads the room resumes from what it saved in OPFS', asyn
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await b.page.click('[data-testid=accept-batch]');
     // Two 16 MiB segments committed (so the saved state covers at least 32 blocks).
-    await until(b, async () => (await __cieloweb.engine.snapshot()).incoming[0]?.bytes >= 36 * 1024 * 1024, { timeout: 60000, polling: 20 });
+    await untilReceived(b, 'reload.bin', 36 * MiB);
     await b.page.reload();
     await b.page.waitForSelector('body[data-room=joined]');
     // The reloaded tab comes back as a new peer with the same remembered name; the sender offers
@@ -265,7 +276,7 @@ test('a decline and a cancel leave both sides clean', async () => {
     const big = sourceFile('cancelled.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', big.file);
     await offerOf(b, 'cancelled.bin').locator('[data-testid=accept-batch]').click();
-    await until(b, async () => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === 'cancelled.bin' && i.bytes >= 4 * 1024 * 1024), { timeout: 60000, polling: 20 });
+    await untilReceived(b, 'cancelled.bin', 4 * MiB);
     await a.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=cancel-batch]').click();
     await b.page.waitForSelector('[data-testid=transfer-file][data-path="cancelled.bin"] [data-failed=true]');
     assert.match(await b.page.textContent('[data-testid=transfer-file][data-path="cancelled.bin"]'), /cancelled by the sender/);
@@ -318,7 +329,7 @@ test('a receiver that cancels midway can be sent the file again with Retry', asy
     const src = sourceFile('again.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await offerOf(b, 'again.bin').locator('[data-testid=accept-batch]').click();
-    await until(b, async () => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === 'again.bin' && i.bytes >= 4 * 1024 * 1024), { timeout: 60000, polling: 20 });
+    await untilReceived(b, 'again.bin', 4 * MiB);
     await offerOf(b, 'again.bin').locator('[data-testid=cancel-batch]').click();
     await a.page.waitForSelector('[data-testid=transfer-file][data-path="again.bin"] [data-failed=true]');
     assert.match(await a.page.textContent('[data-testid=transfer-file][data-path="again.bin"]'), /cancelled by the receiver/);

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { freePort } from './service.mjs';
+import { freePort, stopChild } from './service.mjs';
 
 const TURNSERVER = process.env.TURNSERVER_BIN || '/usr/bin/turnserver';
 
@@ -38,13 +38,6 @@ export async function startTurn() {
     secret,
     url: `turn:127.0.0.1:${port}?transport=udp`,
     log,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child, 3000),
   };
 }
