@@ -29,6 +29,7 @@ const SIZE = 256 * MiB;
 const BIG = 1024 * MiB;
 const ROUNDS = Number(process.env.CIELO_BENCH_ROUNDS || 3);
 const STALL_MS = 60000; // a transfer without progress this long fails the run
+const POLL_MS = 1000; // how often the script looks at the receiver's transfer worker
 
 function writeRandom(file, size) {
   const fd = openSync(file, 'w');
@@ -69,15 +70,30 @@ async function launchPeer(profile, name) {
   return preparePeer(context, name);
 }
 
-// The receiver accepts every batch at once: the figure is the transfer, not a click.
+// The receiver's transfer worker (web/src/transfer/transfer_worker.js), where the script watches
+// the transfer from: Playwright evaluates in workers, so watching costs the page's main thread
+// nothing (the long-task figures are the app's alone).
+async function transferWorker(peer) {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const worker = peer.page.workers().find((w) => /transfer_worker/.test(w.url()));
+    if (worker && (await worker.evaluate(() => Boolean(globalThis.__cielowebWorker)))) return worker;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${peer.name}: no transfer worker`);
+}
+
+// The receiver accepts every batch at once (the figure is the transfer, not a click) and notes
+// when each file is complete, both inside its transfer worker.
 async function autoAccept(peer) {
-  await peer.page.evaluate(() => {
-    const { engine } = globalThis.__cieloweb;
+  const worker = await transferWorker(peer);
+  await worker.evaluate(() => {
+    const { engine } = globalThis.__cielowebWorker;
     engine.addEventListener('batch-offered', (e) => engine.accept(e.detail.batchId));
     globalThis.__done = new Map();
     engine.addEventListener('file-complete', (e) => e.detail.direction === 'in' && __done.set(e.detail.path, { at: Date.now(), hash: e.detail.rootHex }));
     engine.addEventListener('file-failed', (e) => __done.set(e.detail.path, { failed: e.detail.reason }));
   });
+  return worker;
 }
 
 // A bare peer connection between the two pages for the best-case sender, outside the app: its
@@ -155,23 +171,25 @@ async function rawRate(a, b, bytes) {
 // transfer that makes no progress for STALL_MS fails the run with what both sides saw.
 async function appRate(a, b, file, size, onTick) {
   const name = path.basename(file);
-  await b.page.evaluate((n) => __done.delete(n), name); // the same file again, in a new batch
+  await b.worker.evaluate((n) => __done.delete(n), name); // the same file again, in a new batch
   const start = Date.now();
   await a.page.setInputFiles('[data-testid=room-file-input]', file);
   let last = { bytes: -1, at: Date.now() };
   for (;;) {
-    const done = await b.page.evaluate((n) => __done.get(n), name);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const { done, bytes } = await b.worker.evaluate((n) => ({
+      done: __done.get(n),
+      bytes: __cielowebWorker.engine.snapshot().incoming.reduce((sum, i) => sum + (i.bytes ?? 0), 0),
+    }), name);
     if (done?.failed) throw new Error(`${name}: ${done.failed}`);
     if (done) return { rate: size / MB / ((done.at - start) / 1000), hash: done.hash };
     await onTick?.();
-    const snapshot = await b.page.evaluate(() => __cieloweb.engine.snapshot());
-    const bytes = snapshot.incoming.reduce((n, i) => n + (i.bytes ?? 0), 0);
     if (bytes !== last.bytes) last = { bytes, at: Date.now() };
     else if (Date.now() - last.at > STALL_MS) {
+      const receiver = await b.worker.evaluate(() => __cielowebWorker.engine.snapshot());
       const sender = await a.page.evaluate(() => __cieloweb.engine.snapshot());
-      throw new Error(`${name}: no progress for ${STALL_MS / 1000} s\nreceiver: ${JSON.stringify(snapshot)}\nsender: ${JSON.stringify(sender)}`);
+      throw new Error(`${name}: no progress for ${STALL_MS / 1000} s\nreceiver: ${JSON.stringify(receiver)}\nsender: ${JSON.stringify(sender)}`);
     }
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -196,15 +214,21 @@ function rendererPids(profile) {
   });
 }
 
+// The renderers' resident memory is read from /proc (no cost to the page, so often); the JS heap
+// through CDP (a task on the page's main thread, so seldom).
 async function memoryProbe(profile, page) {
   const pageCdp = await page.context().newCDPSession(page);
   await pageCdp.send('Performance.enable');
-  return async () => {
-    let rss = 0;
-    for (const pid of rendererPids(profile)) rss += Number(/VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'))?.[1] ?? 0) * 1024;
-    const { metrics } = await pageCdp.send('Performance.getMetrics');
-    return { rss, heap: metrics.find((m) => m.name === 'JSHeapUsedSize').value };
+  let pids = [];
+  let samples = 0;
+  const rss = () => {
+    if (samples++ % 25 === 0) pids = rendererPids(profile); // a scan of /proc now and then, not each time
+    let bytes = 0;
+    for (const pid of pids) bytes += Number(/VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'))?.[1] ?? 0) * 1024;
+    return bytes;
   };
+  const heap = async () => (await pageCdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  return { rss, heap };
 }
 
 export async function run({ log }) {
@@ -216,7 +240,7 @@ export async function run({ log }) {
     const url = await createRoom(a, service.origin);
     await joinRoom(b, url);
     await waitReadyForFiles(a, b);
-    await autoAccept(b);
+    b.worker = await autoAccept(b);
     await rawChannel(a, b);
     const random = path.join(dir, 'random.bin');
     const text = path.join(dir, 'logs.json');
@@ -241,15 +265,17 @@ export async function run({ log }) {
     }
 
     const probe = await memoryProbe(path.join(dir, 'receiver-profile'), b.page);
-    const base = await probe();
+    const base = { rss: probe.rss(), heap: await probe.heap() };
     if (base.rss === 0) throw new Error('receiving renderer not found in /proc');
-    let peak = { ...base };
+    const peak = { ...base };
+    const rssSampler = setInterval(() => (peak.rss = Math.max(peak.rss, probe.rss())), 200);
     await resetLongTasks(a);
     await resetLongTasks(b);
+    let polls = 0;
     const bigRun = await appRate(a, b, big, BIG, async () => {
-      const now = await probe();
-      peak = { rss: Math.max(peak.rss, now.rss), heap: Math.max(peak.heap, now.heap) };
-    });
+      // The JS heap is read by CDP on the page's main thread: every 10th poll only.
+      if (polls++ % 10 === 0) peak.heap = Math.max(peak.heap, await probe.heap());
+    }).finally(() => clearInterval(rssSampler));
     const growth = (peak.rss - base.rss) / MiB;
     const [senderTasks, receiverTasks] = [await longTasks(a), await longTasks(b)];
     const longest = (tasks) => (tasks.length ? Math.max(...tasks) : 0);

@@ -181,6 +181,48 @@ test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; cha
   }
 });
 
+test('the worker paints progress, speed and ETA on both sides (in the chosen language); the page takes no progress events', async () => {
+  const [a, b] = await roomOf(['Alice', 'Bob']);
+  try {
+    // Every 'progress' event that reaches a page, counted from here on.
+    for (const p of [a, b]) {
+      await p.page.evaluate(() => {
+        globalThis.__progressEvents = 0;
+        __cieloweb.engine.worker.addEventListener('message', ({ data }) => {
+          if (data.type === 'events') __progressEvents += data.events.filter((e) => e.event === 'progress').length;
+        });
+      });
+    }
+    const src = sourceFile('painted.bin', 64 * MiB);
+    await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
+    await offerOf(b, 'painted.bin').locator('[data-testid=accept-batch]').click();
+    const painting = async (peer, pattern) => {
+      const rows = Object.entries(await peer.page.evaluate(() => __cieloweb.engine.paintState()));
+      return rows.find(([, r]) => r.fraction > 0 && r.fraction < 1 && pattern.test(r.text));
+    };
+    for (const p of [a, b]) {
+      let row;
+      await eventually(async () => (row = await painting(p, /^\d[\d.,]* MB\/s · (\d+ min )?\d+ s left$/)), `${p.name}: a painted row mid-transfer`);
+      const [rowId] = row;
+      assert.equal(await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rowId}"]`).count(), 1, `${p.name}: the canvas of ${rowId} is on the page`);
+    }
+    // The words follow the language switch; the re-drawn batch keeps its progress.
+    await b.page.selectOption('[data-testid=language]', 'nl');
+    await eventually(async () => await painting(b, /^\d[\d.,]* MB\/s · nog (\d+ min )?\d+ s$/), 'Bob: a painted row in Dutch');
+    await expectReceived(b.page, 'painted.bin', src.hash);
+    for (const p of [a, b]) {
+      await eventually(async () => {
+        const rows = Object.values(await p.page.evaluate(() => __cieloweb.engine.paintState()));
+        return rows.length > 0 && rows.every((r) => r.fraction === 1 && r.text === '');
+      }, `${p.name}: every painted row full once done`);
+      assert.equal(await p.page.evaluate(() => __progressEvents), 0, `${p.name}: no progress event reached the page`);
+    }
+    assert.deepEqual([...a.errors, ...b.errors], []);
+  } finally {
+    await flow.closeAll(a, b);
+  }
+});
+
 test('a folder of 20 files goes to two receivers at once, paths kept; one file goes to one chosen person', async () => {
   const [a, b, c] = await roomOf(['Alice', 'Bob', 'Carol']);
   try {

@@ -5,6 +5,9 @@
 //   attachPeer(link), detachPeer(peerId), sendFiles(entries, peerIds), accept(batchId),
 //   decline(batchId), cancel(key), retry(batchId), snapshot() (a Promise here),
 //   peers (Map id -> {id, name, attached}), and the engine's events (docs/web-architecture.md).
+// The worker one can also paint progress rows itself (paintsProgress, paintProgress): the panel
+// then needs no 'progress' events, and the worker sends none unless someone listens for them.
+import { language } from '../i18n.js';
 import { loadCore } from './core_loader.js';
 import { TransferEngine } from './transfer_engine.js';
 
@@ -32,14 +35,51 @@ export class WorkerTransferEngine extends EventTarget {
     this.nextChannel = 1;
     this.attachedTokens = new Set();
     this.inWorker = true;
+    this.progressForwarded = false;
     worker.onmessage = ({ data }) => this.onWorkerMessage(data);
     worker.onerror = (event) => console.error('transfer worker:', event.message);
+    // The worker words its painted figures in the page's language.
+    worker.postMessage({ op: 'language', language: language() });
+    globalThis.document?.addEventListener('languagechange', () => worker.postMessage({ op: 'language', language: language() }));
+  }
+
+  addEventListener(type, listener, options) {
+    if (type === 'progress' && !this.progressForwarded) {
+      this.progressForwarded = true;
+      this.worker.postMessage({ op: 'progress-events', on: true });
+    }
+    super.addEventListener(type, listener, options);
+  }
+
+  // Whether progress rows can be painted by the worker (OffscreenCanvas from a <canvas>).
+  get paintsProgress() {
+    return typeof HTMLCanvasElement === 'function' && typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function';
+  }
+
+  // Hands a row's canvas to the worker, which draws it on every progress tick from now on.
+  // row: `${key}|${peerId}` of the progress events; size: {width, height, dpr} in CSS pixels;
+  // colors: {accent, track, text, font}.
+  paintProgress(row, canvas, size, colors) {
+    const offscreen = canvas.transferControlToOffscreen();
+    this.worker.postMessage({ op: 'paint', row, canvas: offscreen, size, colors }, [offscreen]);
+  }
+
+  resizeProgress(row, size) {
+    this.worker.postMessage({ op: 'paint-size', row, size });
+  }
+
+  dropProgress(row) {
+    this.worker.postMessage({ op: 'paint-drop', row });
+  }
+
+  paintState() {
+    return this.call('paintState');
   }
 
   onWorkerMessage(data) {
-    if (data.type === 'event') {
+    if (data.type === 'events') {
       this.peers = new Map(data.peers.map((p) => [p.id, p]));
-      this.dispatchEvent(new CustomEvent(data.event, { detail: data.detail }));
+      for (const { event, detail } of data.events) this.dispatchEvent(new CustomEvent(event, { detail }));
     } else if (data.type === 'reply') {
       const call = this.calls.get(data.id);
       this.calls.delete(data.id);

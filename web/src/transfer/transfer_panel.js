@@ -21,6 +21,10 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+function setIfChanged(node, property, value) {
+  if (node[property] !== value) node[property] = value;
+}
+
 export function mountTransferPanel(root, engine, mesh) {
   // The room view may give us its whole "Files" section with an empty list inside; render there.
   const container = root.querySelector('[data-testid=transfer-list]') ?? root;
@@ -95,16 +99,60 @@ export function mountTransferPanel(root, engine, mesh) {
   function peerRow(file, peerId) {
     let row = file.peers.get(peerId);
     if (!row) {
-      const bar = el('progress', { max: '1', value: '0', 'data-testid': 'file-progress' });
-      const speed = el('span', { class: 'speed', 'data-testid': 'file-speed' });
-      const eta = el('span', { class: 'eta', 'data-testid': 'file-eta' });
       const status = el('span', { class: 'status', 'data-testid': 'file-status' });
-      const node = el('div', { class: 'transfer-peer', 'data-peer-id': peerId }, el('span', { class: 'peer', text: peerName(peerId) }), bar, speed, eta, status);
-      row = { node, bar, speed, eta, status };
+      const progress = engine.paintsProgress ? paintedProgress(`${file.key}|${peerId}`) : domProgress();
+      const node = el('div', { class: 'transfer-peer', 'data-peer-id': peerId }, el('span', { class: 'peer', text: peerName(peerId) }), ...progress.nodes, status);
+      row = { node, status, ...progress };
       file.peers.set(peerId, row);
       file.node.querySelector('.peers').append(node);
     }
     return row;
+  }
+
+  // Progress drawn by the page: a <progress>, the speed and the ETA, updated on every tick. Only
+  // what changed is written: an unchanged text node costs no style or layout work.
+  function domProgress() {
+    const bar = el('progress', { max: '1', value: '0', 'data-testid': 'file-progress' });
+    const speed = el('span', { class: 'speed', 'data-testid': 'file-speed' });
+    const eta = el('span', { class: 'eta', 'data-testid': 'file-eta' });
+    return {
+      nodes: [bar, speed, eta],
+      update(d) {
+        setIfChanged(bar, 'value', d.total > 0 ? d.bytes / d.total : 0);
+        setIfChanged(speed, 'textContent', formatRate(d.speed));
+        setIfChanged(eta, 'textContent', d.eta === null ? '' : tr('eta', { time: formatDuration(d.eta) }));
+      },
+      finish(ok) {
+        if (ok) bar.value = 1;
+        speed.textContent = '';
+        eta.textContent = '';
+      },
+    };
+  }
+
+  // Progress drawn by the transfer worker on a canvas handed over to it (progress_painter.js): a
+  // tick then costs this page's main thread nothing. The canvas goes over once it has a size.
+  function paintedProgress(rowId) {
+    const canvas = el('canvas', { class: 'progress-canvas', 'data-testid': 'file-progress-canvas', 'data-row': rowId, role: 'img', 'aria-label': tr('progressLabel') });
+    let handedOver = false;
+    new ResizeObserver(([entry]) => {
+      const { width, height } = entry.contentRect;
+      if (width === 0 || height === 0) return;
+      const size = { width, height, dpr: devicePixelRatio || 1 };
+      if (handedOver) {
+        engine.resizeProgress(rowId, size);
+        return;
+      }
+      handedOver = true;
+      const style = getComputedStyle(canvas);
+      engine.paintProgress(rowId, canvas, size, {
+        accent: style.getPropertyValue('--accent').trim() || '#1f6feb',
+        track: 'rgba(127, 127, 127, 0.25)',
+        text: style.color,
+        font: `${style.fontSize} ${style.fontFamily}`,
+      });
+    }).observe(canvas);
+    return { nodes: [canvas], update() {}, finish() {}, drop: () => engine.dropProgress(rowId) };
   }
 
   function renderBatch(b) {
@@ -117,13 +165,18 @@ export function mountTransferPanel(root, engine, mesh) {
         el('div', { class: 'peers' }),
         el('div', { class: 'result' }));
       list.append(node);
-      b.files.set(f.key, { node, peers: new Map(), path: f.path });
+      b.files.set(f.key, { node, peers: new Map(), path: f.path, key: f.key });
     }
     const node = el('article', { class: 'transfer-batch', 'data-testid': 'transfer-batch', 'data-batch-id': d.batchId, 'data-direction': d.direction },
       batchHeader(b), list);
     b.node?.replaceWith(node);
     b.node = node;
     if (!node.isConnected) container.prepend(node);
+    if (engine.paintsProgress && b.state !== 'declined' && b.state !== 'cancelled') {
+      // Painted rows exist from the start: no 'progress' event comes to make them.
+      const peerIds = d.direction === 'in' ? [d.peerId] : d.peerIds ?? d.peers.map((p) => p.id);
+      for (const file of b.files.values()) for (const id of peerIds) peerRow(file, id);
+    }
     for (const ev of b.log ?? []) apply(ev.type, ev.detail, false);
   }
 
@@ -138,15 +191,10 @@ export function mountTransferPanel(root, engine, mesh) {
     const file = b.files.get(d.key);
     if (!file) return;
     if (type === 'progress') {
-      const row = peerRow(file, d.peerId);
-      row.bar.value = d.total > 0 ? d.bytes / d.total : 0;
-      row.speed.textContent = formatRate(d.speed);
-      row.eta.textContent = d.eta === null ? '' : tr('eta', { time: formatDuration(d.eta) });
+      peerRow(file, d.peerId).update(d);
     } else if (type === 'file-complete') {
       const row = peerRow(file, d.peerId);
-      row.bar.value = 1;
-      row.speed.textContent = '';
-      row.eta.textContent = '';
+      row.finish(true);
       row.status.textContent = tr('completed');
       const result = file.node.querySelector('.result');
       if (!result.querySelector('[data-testid=file-hash]')) {
@@ -158,6 +206,7 @@ export function mountTransferPanel(root, engine, mesh) {
       }
     } else if (type === 'file-failed') {
       const row = peerRow(file, d.peerId);
+      row.finish(false);
       row.status.textContent = tr('failed', { reason: d.reason });
       row.node.dataset.failed = 'true';
       file.node.dataset.reason = d.reason;
@@ -186,11 +235,18 @@ export function mountTransferPanel(root, engine, mesh) {
   engine.addEventListener('batch-accepted', setState('active'));
   engine.addEventListener('batch-declined', setState('declined'));
   engine.addEventListener('batch-complete', setState('done'));
-  for (const type of ['progress', 'file-complete', 'file-failed', 'file-started']) {
+  // With the worker painting progress, the page takes no 'progress' events at all.
+  for (const type of [...(engine.paintsProgress ? [] : ['progress']), 'file-complete', 'file-failed', 'file-started']) {
     engine.addEventListener(type, (e) => apply(type, e.detail));
   }
   engine.addEventListener('peer-replaced', (e) => {
-    for (const b of batches.values()) for (const f of b.files.values()) f.peers.get(e.detail.oldPeerId)?.node.remove();
+    for (const b of batches.values()) {
+      for (const f of b.files.values()) {
+        const row = f.peers.get(e.detail.oldPeerId);
+        row?.node.remove();
+        row?.drop?.(); // the worker forgets its canvas
+      }
+    }
   });
   document.addEventListener('languagechange', () => {
     refreshTargets();

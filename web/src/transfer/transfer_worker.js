@@ -6,13 +6,25 @@
 // Page -> worker: {op: 'adopt', token, channel} (a new peer connection's transfer channel, moved
 //                 here at creation) · {op: 'attach', token, peer: {id, name, maxMessageSize}} (its
 //                 room proof verified) · {op: 'detach', peerId} · {op: 'call', id, method, args}
+//                 {op: 'paint', row, canvas, size, colors} (a progress row's OffscreenCanvas,
+//                 progress_painter.js) · {op: 'paint-size', row, size} · {op: 'paint-drop', row}
+//                 {op: 'language', language} · {op: 'progress-events', on} (whether the page
+//                 wants the engine's 'progress' events; painted rows never need them)
 // Worker -> page: {type: 'ready', channels} · {type: 'failed', message}
-//                 {type: 'event', event, detail, peers} · {type: 'reply', id, value, error}
+//                 {type: 'events', events: [{event, detail}], peers} · {type: 'reply', id, value, error}
+// Events are sent in order, those of one worker task together in one message: the page's main
+// thread then wakes once per progress tick, not once per file and peer.
+import { setLanguage } from '../i18n.js';
 import { loadCore } from './core_loader.js';
+import { ProgressPainter } from './progress_painter.js';
 import { TransferEngine } from './transfer_engine.js';
 
 // Methods the page may call; anything else is refused.
-const CALLS = new Set(['sendFiles', 'accept', 'decline', 'cancel', 'retry', 'snapshot']);
+const CALLS = new Set(['sendFiles', 'accept', 'decline', 'cancel', 'retry', 'snapshot', 'paintState']);
+
+const painter = new ProgressPainter();
+const rowOf = (detail) => `${detail.key}|${detail.peerId}`;
+let forwardProgress = false;
 
 // Messages a channel carries before its peer is verified are held, like the mesh does in the page;
 // a peer that floods before its proof loses the excess (it is not trusted yet).
@@ -50,12 +62,29 @@ async function attach(engine, token, peer) {
 
 const peersOf = (engine) => [...engine.peers.values()].map((p) => ({ id: p.id, name: p.name, attached: p.attached }));
 
+let pendingEvents = [];
+
+function flushEvents(engine) {
+  if (pendingEvents.length === 0) return;
+  self.postMessage({ type: 'events', events: pendingEvents, peers: peersOf(engine) });
+  pendingEvents = [];
+}
+
 async function start() {
   const engine = new TransferEngine(await loadCore());
+  // For diagnostics and the browser benchmark, which watch a transfer from inside this worker
+  // (Playwright evaluates in workers) so that watching costs the page's main thread nothing.
+  globalThis.__cielowebWorker = { engine, painter };
   // Every event the engine raises goes to the page, with the peer list (the page's "send to" list).
   const dispatch = engine.dispatchEvent.bind(engine);
   engine.dispatchEvent = (event) => {
-    self.postMessage({ type: 'event', event: event.type, detail: event.detail, peers: peersOf(engine) });
+    const { type, detail } = event;
+    if (type === 'progress') painter.progress(rowOf(detail), detail);
+    else if (type === 'file-complete' || type === 'file-failed') painter.finish(rowOf(detail), type === 'file-complete');
+    if (type !== 'progress' || forwardProgress) {
+      if (pendingEvents.length === 0) queueMicrotask(() => flushEvents(engine));
+      pendingEvents.push({ event: type, detail });
+    }
     return dispatch(event);
   };
   return engine;
@@ -77,15 +106,27 @@ self.onmessage = async ({ data }) => {
     await attach(engine, data.token, data.peer);
   } else if (data.op === 'detach') {
     engine.detachPeer(data.peerId);
+  } else if (data.op === 'paint') {
+    painter.add(data.row, data.canvas, data.size, data.colors);
+  } else if (data.op === 'paint-size') {
+    painter.resize(data.row, data.size);
+  } else if (data.op === 'paint-drop') {
+    painter.remove(data.row);
+  } else if (data.op === 'language') {
+    setLanguage(data.language);
+  } else if (data.op === 'progress-events') {
+    forwardProgress = data.on;
   } else if (data.op === 'call') {
     if (!CALLS.has(data.method)) {
       self.postMessage({ type: 'reply', id: data.id, error: `unknown method ${data.method}` });
       return;
     }
     try {
-      const value = await engine[data.method](...data.args);
+      const value = data.method === 'paintState' ? painter.state() : await engine[data.method](...data.args);
+      flushEvents(engine); // what the call raised reaches the page before its reply
       self.postMessage({ type: 'reply', id: data.id, value });
     } catch (error) {
+      flushEvents(engine);
       self.postMessage({ type: 'reply', id: data.id, error: String(error?.message ?? error) });
     }
   }
