@@ -2,7 +2,7 @@
 // processes (sender and receiver) in one room of the real app, served by the real server.
 //   raw_channel_MBps        best case: 64 KiB messages on a bare RTCDataChannel (a peer connection
 //                           of its own between the same two pages) paced by bufferedAmount
-//                           (4 MiB high / 1 MiB low), nothing read, hashed or stored
+//                           (8 MiB high / 4 MiB low, as the app), nothing read, hashed or stored
 //   transfer_random_MBps    the app, 256 MiB of random bytes from a file, BLAKE3 verified, to OPFS
 //   transfer_text_MBps      the app, 256 MiB of JSON log lines (compressible: zstd pays)
 //   receiver_mem_growth_MiB peak growth of the receiving browser's renderer processes' resident
@@ -150,9 +150,9 @@ async function rawRate(a, b, bytes) {
     const chunk = new Uint8Array(65536);
     crypto.getRandomValues(chunk);
     let sent = 0;
-    channel.bufferedAmountLowThreshold = 1024 * 1024;
+    channel.bufferedAmountLowThreshold = 4 * 1024 * 1024;
     const pump = () => {
-      while (sent < total && channel.bufferedAmount < 4 * 1024 * 1024) {
+      while (sent < total && channel.bufferedAmount < 8 * 1024 * 1024) {
         channel.send(chunk);
         sent += chunk.byteLength;
       }

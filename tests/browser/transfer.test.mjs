@@ -193,28 +193,34 @@ test('the worker paints progress, speed and ETA on both sides (in the chosen lan
         });
       });
     }
-    const src = sourceFile('painted.bin', 64 * MiB);
+    const src = sourceFile('painted.bin', 128 * MiB); // long enough to be watched mid-way three times
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await offerOf(b, 'painted.bin').locator('[data-testid=accept-batch]').click();
     const painting = async (peer, pattern) => {
       const rows = Object.entries(await peer.page.evaluate(() => __cieloweb.engine.paintState()));
       return rows.find(([, r]) => r.fraction > 0 && r.fraction < 1 && pattern.test(r.text));
     };
+    const rows = new Map(); // peer -> its painted row id
     for (const p of [a, b]) {
       let row;
       await eventually(async () => (row = await painting(p, /^\d[\d.,]* MB\/s · (\d+ min )?\d+ s left$/)), `${p.name}: a painted row mid-transfer`);
       const [rowId] = row;
       assert.equal(await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rowId}"]`).count(), 1, `${p.name}: the canvas of ${rowId} is on the page`);
+      rows.set(p, rowId);
     }
+    // Screen readers get the value in steps of 10 %.
+    const percentOf = (p) => p.page.getAttribute(`[data-testid=file-progress-canvas][data-row="${rows.get(p)}"]`, 'aria-valuenow');
+    await eventually(async () => ['10', '20', '30', '40', '50', '60', '70', '80', '90'].includes(await percentOf(b)), 'Bob: an accessible value mid-transfer');
     // The words follow the language switch; the re-drawn batch keeps its progress.
     await b.page.selectOption('[data-testid=language]', 'nl');
     await eventually(async () => await painting(b, /^\d[\d.,]* MB\/s · nog (\d+ min )?\d+ s$/), 'Bob: a painted row in Dutch');
     await expectReceived(b.page, 'painted.bin', src.hash);
     for (const p of [a, b]) {
       await eventually(async () => {
-        const rows = Object.values(await p.page.evaluate(() => __cieloweb.engine.paintState()));
-        return rows.length > 0 && rows.every((r) => r.fraction === 1 && r.text === '');
+        const painted = Object.values(await p.page.evaluate(() => __cieloweb.engine.paintState()));
+        return painted.length > 0 && painted.every((r) => r.fraction === 1 && r.text === '');
       }, `${p.name}: every painted row full once done`);
+      assert.equal(await percentOf(p), '100', `${p.name}: accessible value at the end`);
       assert.equal(await p.page.evaluate(() => __progressEvents), 0, `${p.name}: no progress event reached the page`);
     }
     assert.deepEqual([...a.errors, ...b.errors], []);

@@ -19,7 +19,7 @@ export class ProgressPainter {
   add(id, canvas, size, colors) {
     // A row the page drew anew (its batch re-rendered) keeps what it showed.
     const state = this.rows.get(id)?.state ?? { fraction: 0, text: '' };
-    const row = { canvas, ctx: canvas.getContext('2d'), size, colors, state, frames: 0 };
+    const row = { canvas, ctx: canvas.getContext('2d'), size, colors, state, frames: 0, announced: null };
     this.rows.set(id, row);
     this.draw(row);
   }
@@ -47,6 +47,17 @@ export class ProgressPainter {
     row.state = { fraction: total > 0 ? bytes / total : 0, text: `${formatRate(speed)}${etaText}` };
     this.draw(row);
     return true;
+  }
+
+  // The row's progress in whole tens of percent when it has reached a new ten since the last call,
+  // otherwise null (for the page's accessible value, which need not move on every tick).
+  step(id) {
+    const row = this.rows.get(id);
+    if (!row) return null;
+    const percent = Math.floor(row.state.fraction * 10) * 10;
+    if (percent === row.announced) return null;
+    row.announced = percent;
+    return percent;
   }
 
   // The file is done for this row (completed or failed): a full or a frozen bar, no figures (the

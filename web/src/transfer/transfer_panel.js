@@ -32,6 +32,7 @@ export function mountTransferPanel(root, engine, mesh) {
   container.classList.add('transfer-list');
   (globalThis.__cieloweb ??= {}).engine = engine; // read by the browser tests
   const batches = new Map(); // batchId -> {detail, state, node, files: Map(key -> {node, peers: Map})}
+  const announced = new Map(); // painted row id -> its last accessible percent
   const peerName = (id) => mesh?.peerList?.().find((p) => p.id === id)?.name ?? id;
 
   // ---- the "send to" selector and the inputs of the room view ----
@@ -133,7 +134,10 @@ export function mountTransferPanel(root, engine, mesh) {
   // Progress drawn by the transfer worker on a canvas handed over to it (progress_painter.js): a
   // tick then costs this page's main thread nothing. The canvas goes over once it has a size.
   function paintedProgress(rowId) {
-    const canvas = el('canvas', { class: 'progress-canvas', 'data-testid': 'file-progress-canvas', 'data-row': rowId, role: 'img', 'aria-label': tr('progressLabel') });
+    // For screen readers a progressbar whose value the worker moves in steps of 10 % (the drawn
+    // speed and ETA are not read out: updating them would wake this thread on every tick).
+    const canvas = el('canvas', { class: 'progress-canvas', 'data-testid': 'file-progress-canvas', 'data-row': rowId, role: 'progressbar',
+      'aria-label': tr('progressLabel'), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(announced.get(rowId) ?? 0) });
     let handedOver = false;
     new ResizeObserver(([entry]) => {
       const { width, height } = entry.contentRect;
@@ -152,7 +156,18 @@ export function mountTransferPanel(root, engine, mesh) {
         font: `${style.fontSize} ${style.fontFamily}`,
       });
     }).observe(canvas);
-    return { nodes: [canvas], update() {}, finish() {}, drop: () => engine.dropProgress(rowId) };
+    return {
+      nodes: [canvas],
+      update() {},
+      step(percent) {
+        announced.set(rowId, percent); // a re-drawn batch starts from it
+        canvas.setAttribute('aria-valuenow', String(percent));
+      },
+      finish(ok) {
+        if (ok) this.step(100);
+      },
+      drop: () => engine.dropProgress(rowId),
+    };
   }
 
   function renderBatch(b) {
@@ -187,11 +202,13 @@ export function mountTransferPanel(root, engine, mesh) {
   function apply(type, d, record = true) {
     const b = batches.get(d.batchId);
     if (!b) return;
-    if (record && type !== 'progress') (b.log ??= []).push({ type, detail: d });
+    if (record && type !== 'progress' && type !== 'progress-step') (b.log ??= []).push({ type, detail: d });
     const file = b.files.get(d.key);
     if (!file) return;
     if (type === 'progress') {
       peerRow(file, d.peerId).update(d);
+    } else if (type === 'progress-step') {
+      peerRow(file, d.peerId).step?.(d.percent);
     } else if (type === 'file-complete') {
       const row = peerRow(file, d.peerId);
       row.finish(true);
@@ -235,8 +252,9 @@ export function mountTransferPanel(root, engine, mesh) {
   engine.addEventListener('batch-accepted', setState('active'));
   engine.addEventListener('batch-declined', setState('declined'));
   engine.addEventListener('batch-complete', setState('done'));
-  // With the worker painting progress, the page takes no 'progress' events at all.
-  for (const type of [...(engine.paintsProgress ? [] : ['progress']), 'file-complete', 'file-failed', 'file-started']) {
+  // With the worker painting progress, the page takes no 'progress' events at all, only a step
+  // every 10 % for the row's accessible value.
+  for (const type of [engine.paintsProgress ? 'progress-step' : 'progress', 'file-complete', 'file-failed', 'file-started']) {
     engine.addEventListener(type, (e) => apply(type, e.detail));
   }
   engine.addEventListener('peer-replaced', (e) => {

@@ -1,7 +1,8 @@
 // The transfer engine off the main thread. Chromium can transfer an RTCDataChannel to a worker, so
 // the whole per-byte path (reading files, the WASM core's hashing and compression, frames on the
-// channel, OPFS writes) runs here, and the page's main thread only draws progress: it stays
-// responsive during a long transfer. engine_client.js is the page's side of this protocol.
+// channel, OPFS writes) runs here, and so does the drawing of progress (progress_painter.js): the
+// page's main thread has nothing to do during a long transfer and stays responsive.
+// engine_client.js is the page's side of this protocol.
 //
 // Page -> worker: {op: 'adopt', token, channel} (a new peer connection's transfer channel, moved
 //                 here at creation) · {op: 'attach', token, peer: {id, name, maxMessageSize}} (its
@@ -12,6 +13,8 @@
 //                 wants the engine's 'progress' events; painted rows never need them)
 // Worker -> page: {type: 'ready', channels} · {type: 'failed', message}
 //                 {type: 'events', events: [{event, detail}], peers} · {type: 'reply', id, value, error}
+//                 (besides the engine's events, 'progress-step' {key, batchId, peerId, percent} for
+//                 a painted row whose progress crossed a multiple of 10 %)
 // Events are sent in order, those of one worker task together in one message: the page's main
 // thread then wakes once per progress tick, not once per file and peer.
 import { setLanguage } from '../i18n.js';
@@ -77,14 +80,21 @@ async function start() {
   globalThis.__cielowebWorker = { engine, painter };
   // Every event the engine raises goes to the page, with the peer list (the page's "send to" list).
   const dispatch = engine.dispatchEvent.bind(engine);
+  const toPage = (type, detail) => {
+    if (pendingEvents.length === 0) queueMicrotask(() => flushEvents(engine));
+    pendingEvents.push({ event: type, detail });
+  };
   engine.dispatchEvent = (event) => {
     const { type, detail } = event;
-    if (type === 'progress') painter.progress(rowOf(detail), detail);
-    else if (type === 'file-complete' || type === 'file-failed') painter.finish(rowOf(detail), type === 'file-complete');
-    if (type !== 'progress' || forwardProgress) {
-      if (pendingEvents.length === 0) queueMicrotask(() => flushEvents(engine));
-      pendingEvents.push({ event: type, detail });
+    if (type === 'progress') {
+      painter.progress(rowOf(detail), detail);
+      // A painted row's screen-reader value moves in steps of 10 %: ten tiny page tasks per file.
+      const step = painter.step(rowOf(detail));
+      if (step !== null) toPage('progress-step', { key: detail.key, batchId: detail.batchId, peerId: detail.peerId, percent: step });
+    } else if (type === 'file-complete' || type === 'file-failed') {
+      painter.finish(rowOf(detail), type === 'file-complete');
     }
+    if (type !== 'progress' || forwardProgress) toPage(type, detail);
     return dispatch(event);
   };
   return engine;
