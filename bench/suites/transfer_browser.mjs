@@ -58,14 +58,23 @@ function writeText(file, size) {
 }
 
 // A persistent profile on disk: OPFS then lives on disk with a disk-sized quota (a fresh
-// Playwright context is incognito-like, with a small quota). Long tasks are recorded from the start.
+// Playwright context is incognito-like, with a small quota). Long tasks are recorded from the start,
+// and so are long animation frames, which say what ran in them (logged with each long task).
 async function launchPeer(profile, name) {
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   await context.addInitScript(() => {
     globalThis.__longTasks = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) globalThis.__longTasks.push(e.duration);
+      for (const e of list.getEntries()) globalThis.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask' });
+    globalThis.__longFrames = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.duration <= 50) continue;
+        const scripts = e.scripts.map((x) => `${x.invoker} ${x.sourceURL.split('/').pop()}:${x.sourceCharPosition} ${Math.round(x.duration)} ms`);
+        globalThis.__longFrames.push({ start: e.startTime, end: e.startTime + e.duration, scripts });
+      }
+    }).observe({ type: 'long-animation-frame' });
   });
   return preparePeer(context, name);
 }
@@ -194,7 +203,19 @@ async function appRate(a, b, file, size, onTick) {
 }
 
 const resetLongTasks = (peer) => peer.page.evaluate(() => (globalThis.__longTasks.length = 0));
-const longTasks = (peer) => peer.page.evaluate(() => [...globalThis.__longTasks]);
+const longTasks = (peer) => peer.page.evaluate(() => __longTasks.map((t) => t.duration));
+
+// Each long task with when it came (ms from `since`, a performance.now() of the page) and the
+// scripts of the long animation frame it ran in ('no script': style, layout, paint or the browser).
+const longTaskCauses = (peer, since) =>
+  peer.page.evaluate(
+    (since) =>
+      __longTasks.map((t) => {
+        const frame = __longFrames.find((f) => f.start <= t.start + 1 && t.start + t.duration <= f.end + 1);
+        return `${Math.round(t.duration)} ms at +${((t.start - since) / 1000).toFixed(1)} s: ${frame?.scripts.join(', ') || 'no script'}`;
+      }),
+    since,
+  );
 
 // Resident memory of the receiving browser's renderer processes, and the page's JS heap.
 function readProc(pid, file) {
@@ -271,6 +292,7 @@ export async function run({ log }) {
     const rssSampler = setInterval(() => (peak.rss = Math.max(peak.rss, probe.rss())), 200);
     await resetLongTasks(a);
     await resetLongTasks(b);
+    const since = { a: await a.page.evaluate(() => performance.now()), b: await b.page.evaluate(() => performance.now()) };
     let polls = 0;
     const bigRun = await appRate(a, b, big, BIG, async () => {
       // The JS heap is read by CDP on the page's main thread: every 10th poll only.
@@ -280,6 +302,8 @@ export async function run({ log }) {
     const [senderTasks, receiverTasks] = [await longTasks(a), await longTasks(b)];
     const longest = (tasks) => (tasks.length ? Math.max(...tasks) : 0);
     log(`long tasks (> 50 ms) during 1 GiB: sender ${senderTasks.length} (longest ${longest(senderTasks).toFixed(0)} ms), receiver ${receiverTasks.length} (longest ${longest(receiverTasks).toFixed(0)} ms)`);
+    for (const cause of await longTaskCauses(a, since.a)) log(`  sender: ${cause}`);
+    for (const cause of await longTaskCauses(b, since.b)) log(`  receiver: ${cause}`);
     log(`1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peak.rss / MiB).toFixed(0)} MiB`);
     log(`targets: random/raw ${(rnd.rate / raw).toFixed(2)} (>= 0.9), text/raw ${(txt.rate / raw).toFixed(2)} (>= 2.5), growth ${growth.toFixed(1)} MiB (< 64)`);
     return {
