@@ -221,11 +221,12 @@ test('the worker paints progress, speed and ETA on both sides (in the chosen lan
     await eventually(async () => await painting(b, /^\d[\d.,]* MB\/s · nog (\d+ min )?\d+ s$/), 'Bob: a painted row in Dutch');
     await expectReceived(b.page, 'painted.bin', src.hash);
     for (const p of [a, b]) {
-      await eventually(async () => {
-        const painted = Object.values(await p.page.evaluate(() => __cieloweb.engine.paintState()));
-        return painted.length > 0 && painted.every((r) => r.fraction === 1 && r.text === '');
-      }, `${p.name}: every painted row full once done`);
-      assert.equal(await percentOf(p), '100', `${p.name}: accessible value at the end`);
+      // Done: a full plain bar in the canvas's place, and the worker holds no canvas for it any more.
+      const done = p.page.locator(`[data-testid=file-progress][data-row="${rows.get(p)}"]`);
+      await done.waitFor();
+      assert.equal(await done.getAttribute('value'), '100', `${p.name}: full bar at the end`);
+      assert.equal(await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rows.get(p)}"]`).count(), 0, `${p.name}: canvas replaced`);
+      await eventually(async () => !(rows.get(p) in (await p.page.evaluate(() => __cieloweb.engine.paintState()))), `${p.name}: the worker let the canvas go`);
       assert.equal(await p.page.evaluate(() => __progressEvents), 0, `${p.name}: no progress event reached the page`);
     }
     assert.deepEqual([...a.errors, ...b.errors], []);

@@ -21,20 +21,19 @@ export class ProgressPainter {
     const state = this.rows.get(id)?.state ?? { fraction: 0, text: '' };
     const row = { canvas, ctx: canvas.getContext('2d'), size, colors, state, frames: 0, announced: null };
     this.rows.set(id, row);
-    this.draw(row);
-  }
-
-  has(id) {
-    return this.rows.has(id);
+    // A row that has not started is not drawn: its canvas gets no backing store until its file
+    // moves (a folder of thousands of files waits in unallocated canvases).
+    if (state.fraction > 0 || state.text) this.draw(row);
   }
 
   resize(id, size) {
     const row = this.rows.get(id);
     if (!row) return;
     row.size = size;
-    this.draw(row);
+    if (row.frames > 0) this.draw(row);
   }
 
+  // The page replaced the row's canvas (its file is done): the canvas and its pixels go.
   remove(id) {
     this.rows.delete(id);
   }
@@ -42,11 +41,10 @@ export class ProgressPainter {
   // A progress event of the engine: {bytes, total, speed, eta}.
   progress(id, { bytes, total, speed, eta }) {
     const row = this.rows.get(id);
-    if (!row) return false;
+    if (!row) return;
     const etaText = eta === null ? '' : ` · ${tr('eta', { time: formatDuration(eta) })}`;
     row.state = { fraction: total > 0 ? bytes / total : 0, text: `${formatRate(speed)}${etaText}` };
     this.draw(row);
-    return true;
   }
 
   // The row's progress in whole tens of percent when it has reached a new ten since the last call,

@@ -163,8 +163,13 @@ export function mountTransferPanel(root, engine, mesh) {
         announced.set(rowId, percent); // a re-drawn batch starts from it
         canvas.setAttribute('aria-valuenow', String(percent));
       },
+      // Done: a plain bar takes the canvas's place, and the worker lets the canvas go, so a long
+      // session or a big folder keeps no canvas per finished file.
       finish(ok) {
         if (ok) this.step(100);
+        const percent = announced.get(rowId) ?? 0;
+        canvas.replaceWith(el('progress', { class: 'progress-done', max: '100', value: String(percent), 'data-testid': 'file-progress', 'data-row': rowId }));
+        engine.dropProgress(rowId);
       },
       drop: () => engine.dropProgress(rowId),
     };
