@@ -40,7 +40,7 @@ export class WorkerTransferEngine extends EventTarget {
     worker.onerror = (event) => console.error('transfer worker:', event.message);
     // The worker words its painted figures in the page's language.
     worker.postMessage({ op: 'language', language: language() });
-    globalThis.document?.addEventListener('languagechange', () => worker.postMessage({ op: 'language', language: language() }));
+    document.addEventListener('languagechange', () => worker.postMessage({ op: 'language', language: language() }));
   }
 
   addEventListener(type, listener, options) {
@@ -57,7 +57,7 @@ export class WorkerTransferEngine extends EventTarget {
   }
 
   // Hands a row's canvas to the worker, which draws it on every progress tick from now on.
-  // row: `${key}|${peerId}` of the progress events; size: {width, height, dpr} in CSS pixels;
+  // row: progressRowId(key, peerId) of progress_painter.js; size: {width, height, dpr} in CSS pixels;
   // colors: {accent, track, text, font}.
   paintProgress(row, canvas, size, colors) {
     const offscreen = canvas.transferControlToOffscreen();

@@ -7,6 +7,10 @@
 import { formatRate } from '../i18n.js';
 import { formatDuration, tr } from './strings.js';
 
+// The id of a row: one file (the engine's transfer key) to or from one peer. The page names its
+// canvases by it and the worker finds them by it from the engine's progress events.
+export const progressRowId = (key, peerId) => `${key}|${peerId}`;
+
 const BAR_PX = 6; // CSS pixels
 const GAP_PX = 4;
 

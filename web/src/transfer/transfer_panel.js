@@ -6,6 +6,7 @@
 // main.js doing the same is harmless).
 import { formatBytes, formatRate } from '../i18n.js';
 import { entriesFromDrop, entriesFromInput } from './file_picking.js';
+import { progressRowId } from './progress_painter.js';
 import { formatDuration, tr } from './strings.js';
 
 const DROP_ZONE = '[data-testid=room-drop-zone]';
@@ -101,7 +102,7 @@ export function mountTransferPanel(root, engine, mesh) {
     let row = file.peers.get(peerId);
     if (!row) {
       const status = el('span', { class: 'status', 'data-testid': 'file-status' });
-      const progress = engine.paintsProgress ? paintedProgress(`${file.key}|${peerId}`) : domProgress();
+      const progress = engine.paintsProgress ? paintedProgress(progressRowId(file.key, peerId)) : domProgress();
       const node = el('div', { class: 'transfer-peer', 'data-peer-id': peerId }, el('span', { class: 'peer', text: peerName(peerId) }), ...progress.nodes, status);
       row = { node, status, ...progress };
       file.peers.set(peerId, row);

@@ -19,14 +19,14 @@
 // thread then wakes once per progress tick, not once per file and peer.
 import { setLanguage } from '../i18n.js';
 import { loadCore } from './core_loader.js';
-import { ProgressPainter } from './progress_painter.js';
+import { ProgressPainter, progressRowId } from './progress_painter.js';
 import { TransferEngine } from './transfer_engine.js';
 
 // Methods the page may call; anything else is refused.
 const CALLS = new Set(['sendFiles', 'accept', 'decline', 'cancel', 'retry', 'snapshot', 'paintState']);
 
 const painter = new ProgressPainter();
-const rowOf = (detail) => `${detail.key}|${detail.peerId}`;
+const rowOf = (detail) => progressRowId(detail.key, detail.peerId);
 let forwardProgress = false;
 
 // Messages a channel carries before its peer is verified are held, like the mesh does in the page;
