@@ -7,12 +7,14 @@
 //   transfer_text_MBps      the app, 256 MiB of JSON log lines (compressible: zstd pays)
 //   receiver_mem_growth_MiB peak growth of the receiving browser's renderer processes' resident
 //                           memory (VmRSS from /proc, pids from the command lines) while receiving
-//                           1 GiB; receiver_js_heap_growth_MiB is the JS heap's (CDP
-//                           Performance.getMetrics JSHeapUsedSize) for comparison.
+//                           1 GiB; receiver_js_heap_growth_MiB is the page's JS heap (CDP
+//                           Performance.getMetrics JSHeapUsedSize) after the transfer against
+//                           before, for comparison (read only then: each read is a task on the
+//                           page's main thread, whose long tasks are being counted).
 //   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
 //                           50 ms (PerformanceObserver 'longtask') during the 1 GiB transfer.
 // Rates are MB/s (10^6 bytes) from the sender's start to the receiver's last byte (Date.now() on
-// both: same machine, same clock); raw, random and text are the best of CIELO_BENCH_ROUNDS (3)
+// both: same machine, same clock); raw, random and text are the best of CIELO_BENCH_ROUNDS (5)
 // interleaved rounds.
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
@@ -27,7 +29,7 @@ const MiB = 1024 * 1024;
 const MB = 1e6;
 const SIZE = 256 * MiB;
 const BIG = 1024 * MiB;
-const ROUNDS = Number(process.env.CIELO_BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.CIELO_BENCH_ROUNDS || 5);
 const STALL_MS = 60000; // a transfer without progress this long fails the run
 const POLL_MS = 1000; // how often the script looks at the receiver's transfer worker
 
@@ -178,7 +180,7 @@ async function rawRate(a, b, bytes) {
 
 // Sends `file` through the app (its file input), returns MB/s and the receiver's verdict. A
 // transfer that makes no progress for STALL_MS fails the run with what both sides saw.
-async function appRate(a, b, file, size, onTick) {
+async function appRate(a, b, file, size) {
   const name = path.basename(file);
   await b.worker.evaluate((n) => __done.delete(n), name); // the same file again, in a new batch
   const start = Date.now();
@@ -192,7 +194,6 @@ async function appRate(a, b, file, size, onTick) {
     }), name);
     if (done?.failed) throw new Error(`${name}: ${done.failed}`);
     if (done) return { rate: size / MB / ((done.at - start) / 1000), hash: done.hash };
-    await onTick?.();
     if (bytes !== last.bytes) last = { bytes, at: Date.now() };
     else if (Date.now() - last.at > STALL_MS) {
       const receiver = await b.worker.evaluate(() => __cielowebWorker.engine.snapshot());
@@ -236,7 +237,7 @@ function rendererPids(profile) {
 }
 
 // The renderers' resident memory is read from /proc (no cost to the page, so often); the JS heap
-// through CDP (a task on the page's main thread, so seldom).
+// through CDP (a task on the page's main thread, so only before and after).
 async function memoryProbe(profile, page) {
   const pageCdp = await page.context().newCDPSession(page);
   await pageCdp.send('Performance.enable');
@@ -288,23 +289,20 @@ export async function run({ log }) {
     const probe = await memoryProbe(path.join(dir, 'receiver-profile'), b.page);
     const base = { rss: probe.rss(), heap: await probe.heap() };
     if (base.rss === 0) throw new Error('receiving renderer not found in /proc');
-    const peak = { ...base };
-    const rssSampler = setInterval(() => (peak.rss = Math.max(peak.rss, probe.rss())), 200);
+    let peakRss = base.rss;
+    const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, probe.rss())), 200);
     await resetLongTasks(a);
     await resetLongTasks(b);
     const since = { a: await a.page.evaluate(() => performance.now()), b: await b.page.evaluate(() => performance.now()) };
-    let polls = 0;
-    const bigRun = await appRate(a, b, big, BIG, async () => {
-      // The JS heap is read by CDP on the page's main thread: every 10th poll only.
-      if (polls++ % 10 === 0) peak.heap = Math.max(peak.heap, await probe.heap());
-    }).finally(() => clearInterval(rssSampler));
-    const growth = (peak.rss - base.rss) / MiB;
+    const bigRun = await appRate(a, b, big, BIG).finally(() => clearInterval(rssSampler));
+    const growth = (peakRss - base.rss) / MiB;
     const [senderTasks, receiverTasks] = [await longTasks(a), await longTasks(b)];
+    const heapAfter = await probe.heap();
     const longest = (tasks) => (tasks.length ? Math.max(...tasks) : 0);
     log(`long tasks (> 50 ms) during 1 GiB: sender ${senderTasks.length} (longest ${longest(senderTasks).toFixed(0)} ms), receiver ${receiverTasks.length} (longest ${longest(receiverTasks).toFixed(0)} ms)`);
     for (const cause of await longTaskCauses(a, since.a)) log(`  sender: ${cause}`);
     for (const cause of await longTaskCauses(b, since.b)) log(`  receiver: ${cause}`);
-    log(`1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peak.rss / MiB).toFixed(0)} MiB`);
+    log(`1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peakRss / MiB).toFixed(0)} MiB`);
     log(`targets: random/raw ${(rnd.rate / raw).toFixed(2)} (>= 0.9), text/raw ${(txt.rate / raw).toFixed(2)} (>= 2.5), growth ${growth.toFixed(1)} MiB (< 64)`);
     return {
       raw_channel_MBps: raw,
@@ -314,7 +312,7 @@ export async function run({ log }) {
       transfer_text_over_raw: txt.rate / raw,
       transfer_1GiB_MBps: bigRun.rate,
       receiver_mem_growth_MiB: growth,
-      receiver_js_heap_growth_MiB: (peak.heap - base.heap) / MiB,
+      receiver_js_heap_growth_MiB: (heapAfter - base.heap) / MiB,
       sender_long_tasks_over_50ms: senderTasks.length,
       sender_longest_task_ms: longest(senderTasks),
       receiver_long_tasks_over_50ms: receiverTasks.length,

@@ -1,6 +1,7 @@
 // One file being sent to one or more peers: one WASM Sender, so the file is read and hashed once
-// and every peer gets it at its own pace. Reads are one block at a time
-// (`file.slice(...).arrayBuffer()`), never the whole file. The engine (`host`) owns the channels.
+// and every peer gets it at its own pace. Reads are one block at a time (block_reader.js), never
+// the whole file. The engine (`host`) owns the channels.
+import { BlockReader } from './block_reader.js';
 import { ProgressMeter } from './progress_meter.js';
 
 const FINAL = new Set(['finished', 'failed']);
@@ -12,6 +13,7 @@ export class OutgoingFile {
     this.transfer = transfer;
     this.path = path;
     this.file = file;
+    this.reader = new BlockReader(file);
     this.size = file.size;
     this.key = `${batchId}:${transfer}`;
     this.host = host;
@@ -112,17 +114,19 @@ export class OutgoingFile {
   }
 
   async read({ block, offset, length }) {
-    let bytes = null;
     let failure = null;
     try {
-      bytes = new Uint8Array(await this.file.slice(offset, offset + length).arrayBuffer());
-      if (bytes.byteLength !== length) failure = 'the file changed while it was being sent';
+      // Handed over inside the read: the bytes are a view the reader reuses once this returns.
+      failure = await this.reader.read(offset, length, (bytes) => {
+        if (bytes.byteLength !== length) return 'the file changed while it was being sent';
+        if (!this.released) this.sender.onRead(block, bytes);
+        return null;
+      });
     } catch (error) {
       failure = `cannot read the file (${error?.message ?? error})`;
     }
     if (this.released) return;
     if (failure) this.sender.onReadFailed(block, failure);
-    else this.sender.onRead(block, bytes);
     this.drain();
   }
 
@@ -160,14 +164,14 @@ export class OutgoingFile {
   maybeRelease() {
     if (this.released || this.peers.size === 0) return;
     for (const entry of this.peers.values()) if (!FINAL.has(entry.state)) return;
-    this.sender.delete();
-    this.sender = null;
+    this.release();
   }
 
   release() {
     if (!this.released) {
       this.sender.delete();
       this.sender = null;
+      this.reader.close();
     }
   }
 }
