@@ -13,6 +13,9 @@
 //                           page's main thread, whose long tasks are being counted).
 //   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
 //                           50 ms (PerformanceObserver 'longtask') during the 1 GiB transfer.
+//   host_steal_pct          the share of this machine's CPU time its host kept for others (steal in
+//                           /proc/stat) during the whole run: a virtual core held back makes any
+//                           tiny task long and any rate lower.
 // Rates are MB/s (10^6 bytes) from the sender's start to the receiver's last byte (Date.now() on
 // both: same machine, same clock); raw, random and text are the best of CIELO_BENCH_ROUNDS (5)
 // interleaved rounds.
@@ -227,6 +230,16 @@ function readProc(pid, file) {
   }
 }
 
+// CPU time of the whole machine so far, from /proc/stat's first line: all of it and the steal.
+function cpuTicks() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user)
+  const numbers = fields.slice(0, 8).map(Number);
+  return { total: numbers.reduce((sum, n) => sum + n, 0), steal: numbers[7] ?? 0 };
+}
+
+const stealPct = (from, to) => (100 * (to.steal - from.steal)) / Math.max(1, to.total - from.total);
+
 function rendererPids(profile) {
   // Debian's Chromium passes --user-data-dir on to its child processes.
   return readdirSync('/proc').filter((p) => {
@@ -256,6 +269,7 @@ async function memoryProbe(profile, page) {
 export async function run({ log }) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-bench-transfer-'));
   const service = await startService();
+  const runStart = cpuTicks();
   const a = await launchPeer(path.join(dir, 'sender-profile'), 'Sender');
   const b = await launchPeer(path.join(dir, 'receiver-profile'), 'Receiver');
   try {
@@ -277,10 +291,11 @@ export async function run({ log }) {
     let rnd = { rate: 0 };
     let txt = { rate: 0 };
     for (let round = 1; round <= ROUNDS; round += 1) {
+      const roundStart = cpuTicks();
       const r = await rawRate(a, b, SIZE);
       const x = await appRate(a, b, random, SIZE);
       const y = await appRate(a, b, text, SIZE);
-      log(`round ${round}: raw channel ${r.toFixed(1)}, app random ${x.rate.toFixed(1)}, app text ${y.rate.toFixed(1)} MB/s`);
+      log(`round ${round}: raw channel ${r.toFixed(1)}, app random ${x.rate.toFixed(1)}, app text ${y.rate.toFixed(1)} MB/s (host steal ${stealPct(roundStart, cpuTicks()).toFixed(1)}%)`);
       raw = Math.max(raw, r);
       if (x.rate > rnd.rate) rnd = x;
       if (y.rate > txt.rate) txt = y;
@@ -294,7 +309,9 @@ export async function run({ log }) {
     await resetLongTasks(a);
     await resetLongTasks(b);
     const since = { a: await a.page.evaluate(() => performance.now()), b: await b.page.evaluate(() => performance.now()) };
+    const bigStart = cpuTicks();
     const bigRun = await appRate(a, b, big, BIG).finally(() => clearInterval(rssSampler));
+    const bigSteal = stealPct(bigStart, cpuTicks());
     const growth = (peakRss - base.rss) / MiB;
     const [senderTasks, receiverTasks] = [await longTasks(a), await longTasks(b)];
     const heapAfter = await probe.heap();
@@ -303,6 +320,8 @@ export async function run({ log }) {
     for (const cause of await longTaskCauses(a, since.a)) log(`  sender: ${cause}`);
     for (const cause of await longTaskCauses(b, since.b)) log(`  receiver: ${cause}`);
     log(`1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peakRss / MiB).toFixed(0)} MiB`);
+    const runSteal = stealPct(runStart, cpuTicks());
+    log(`host steal: ${runSteal.toFixed(1)}% of the machine's CPU time during the run, ${bigSteal.toFixed(1)}% during the 1 GiB`);
     log(`targets: random/raw ${(rnd.rate / raw).toFixed(2)} (>= 0.9), text/raw ${(txt.rate / raw).toFixed(2)} (>= 2.5), growth ${growth.toFixed(1)} MiB (< 64)`);
     return {
       raw_channel_MBps: raw,
@@ -317,6 +336,7 @@ export async function run({ log }) {
       sender_longest_task_ms: longest(senderTasks),
       receiver_long_tasks_over_50ms: receiverTasks.length,
       receiver_longest_task_ms: longest(receiverTasks),
+      host_steal_pct: runSteal,
     };
   } finally {
     await a.context.close();

@@ -1,22 +1,29 @@
-// Reads a File block by block for a Sender. Blocks asked for in file order (the common case) come
+// Reads a File block by block for a Sender. A run of blocks in file order (the common case) comes
 // from one ReadableStream of the file: Chromium then moves the bytes through one data pipe, about
 // 2.7 ms of CPU per MB across its processes against 6.7 ms for a `slice(...).arrayBuffer()` per
-// 1 MiB block (the browser process's blob reader and IO thread pay per read). A block asked for
-// anywhere else (a resume's missing block, one re-read after it left the Sender's cache) starts a
-// new stream at its offset. The stream reads ahead only as far as its pipe (a few MiB at most).
+// 1 MiB block (the browser process's blob reader and IO thread pay per read).
+//
+// Several runs can be under way at once: peers at different places in the file (one fell behind
+// the Sender's cache, one resumed) each read in order from their own place, so the reader keeps up
+// to MAX_STREAMS streams, each known by the offset it continues at. A block that continues no run
+// is read on its own by `slice()`, without the read-ahead of a stream; a stream starts where the
+// next block continues it. So sparse re-reads (a resume's scattered missing blocks) never pay for
+// a read-ahead they throw away, and each stream reads ahead only as far as its pipe.
 //
 // A block is handed to a `consume` callback rather than returned: it is a view of the stream's
 // chunk when the block lies within one, else of one scratch buffer the reader reuses, so a block
 // costs neither an allocation nor, mostly, a copy. The view is valid only during the callback (the
 // Sender copies it into WASM memory there).
+const MAX_STREAMS = 3;
+const MAX_RUN_STARTS = 8;
+
 export class BlockReader {
   constructor(file) {
     this.file = file;
-    this.reader = null;
-    this.position = 0; // the file offset of the stream's next byte
-    this.leftover = null; // the part of the last chunk not yet given out
+    this.streams = new Map(); // offset it continues at -> {reader, leftover}; oldest use first
+    this.runStarts = new Set(); // ends of blocks read on their own: a read there starts a stream
     this.scratch = null; // where a block that spans chunks is put together
-    this.queue = Promise.resolve(); // reads run one after another: a stream has one position
+    this.queue = Promise.resolve(); // one read at a time: a stream has one position
     this.closed = false;
   }
 
@@ -31,69 +38,85 @@ export class BlockReader {
 
   async readNow(offset, length, consume) {
     if (this.closed) throw new Error('the file is no longer being read');
-    if (this.reader === null || offset !== this.position) this.startAt(offset);
+    let stream = this.streams.get(offset);
+    this.streams.delete(offset);
+    if (!stream && this.runStarts.delete(offset)) stream = this.openStream(offset);
+    if (!stream) {
+      const bytes = new Uint8Array(await this.file.slice(offset, offset + length).arrayBuffer());
+      this.remember(this.runStarts, offset + bytes.byteLength, MAX_RUN_STARTS);
+      return consume(bytes);
+    }
     let bytes;
     try {
-      const first = await this.nextChunk();
-      if (first === null || first.byteLength >= length) {
-        bytes = this.take(first, length) ?? new Uint8Array(0);
-      } else {
-        bytes = await this.gather(first, length);
-      }
+      const first = await this.nextChunk(stream);
+      bytes = first === null || first.byteLength >= length ? this.take(stream, first, length) : await this.gather(stream, first, length);
     } catch (error) {
-      this.stop(); // a failed stream is not read again: the next read starts a new one
+      stream.reader.cancel().catch(() => {}); // a failed stream is dropped: the next read starts anew
       throw error;
     }
-    this.position = offset + bytes.byteLength;
+    if (bytes.byteLength === length) this.keep(offset + length, stream);
+    else stream.reader.cancel().catch(() => {}); // the file ended
     return consume(bytes);
   }
 
-  // The leftover of the last chunk, else the stream's next chunk; null at the file's end.
-  async nextChunk() {
-    const chunk = this.leftover;
-    this.leftover = null;
+  openStream(offset) {
+    return { reader: this.file.slice(offset).stream().getReader(), leftover: null };
+  }
+
+  // The stream is used again (newest last); the one used longest ago goes when there are too many.
+  keep(offset, stream) {
+    this.streams.set(offset, stream);
+    while (this.streams.size > MAX_STREAMS) {
+      const [oldest, dropped] = this.streams.entries().next().value;
+      dropped.reader.cancel().catch(() => {});
+      this.streams.delete(oldest);
+    }
+  }
+
+  remember(set, value, limit) {
+    set.delete(value);
+    set.add(value);
+    if (set.size > limit) set.delete(set.values().next().value);
+  }
+
+  // The leftover of the stream's last chunk, else its next chunk; null at the file's end.
+  async nextChunk(stream) {
+    const chunk = stream.leftover;
+    stream.leftover = null;
     if (chunk !== null) return chunk;
-    const { done, value } = await this.reader.read();
+    const { done, value } = await stream.reader.read();
     return done ? null : value;
   }
 
-  // Up to `length` bytes from the front of `chunk`; the rest is kept for the next read.
-  take(chunk, length) {
-    if (chunk === null) return null;
-    if (chunk.byteLength > length) this.leftover = chunk.subarray(length);
-    return chunk.byteLength > length ? chunk.subarray(0, length) : chunk;
+  // Up to `length` bytes from the front of `chunk`; the rest is kept for the stream's next read.
+  take(stream, chunk, length) {
+    if (chunk === null) return new Uint8Array(0);
+    if (chunk.byteLength <= length) return chunk;
+    stream.leftover = chunk.subarray(length);
+    return chunk.subarray(0, length);
   }
 
-  async gather(first, length) {
+  async gather(stream, first, length) {
     if (this.scratch === null || this.scratch.byteLength < length) this.scratch = new Uint8Array(length);
     const bytes = this.scratch.subarray(0, length);
     bytes.set(first);
     let filled = first.byteLength;
     while (filled < length) {
-      const piece = this.take(await this.nextChunk(), length - filled);
-      if (piece === null) break;
+      const chunk = await this.nextChunk(stream);
+      if (chunk === null) break;
+      const piece = this.take(stream, chunk, length - filled);
       bytes.set(piece, filled);
       filled += piece.byteLength;
     }
     return bytes.subarray(0, filled);
   }
 
-  startAt(offset) {
-    this.stop();
-    this.reader = this.file.slice(offset).stream().getReader();
-    this.position = offset;
-  }
-
-  stop() {
-    this.reader?.cancel().catch(() => {});
-    this.reader = null;
-    this.leftover = null;
-  }
-
-  // No more reads: lets go of the stream (and the browser's pipe behind it) and the scratch buffer.
+  // No more reads: lets go of the streams (and the browser's pipes behind them) and the scratch.
   close() {
     this.closed = true;
-    this.stop();
+    for (const stream of this.streams.values()) stream.reader.cancel().catch(() => {});
+    this.streams.clear();
+    this.runStarts.clear();
     this.scratch = null;
   }
 }
