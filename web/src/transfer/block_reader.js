@@ -43,7 +43,7 @@ export class BlockReader {
     if (!stream && this.runStarts.delete(offset)) stream = this.openStream(offset);
     if (!stream) {
       const bytes = new Uint8Array(await this.file.slice(offset, offset + length).arrayBuffer());
-      this.remember(this.runStarts, offset + bytes.byteLength, MAX_RUN_STARTS);
+      this.rememberRunStart(offset + bytes.byteLength);
       return consume(bytes);
     }
     let bytes;
@@ -73,10 +73,11 @@ export class BlockReader {
     }
   }
 
-  remember(set, value, limit) {
-    set.delete(value);
-    set.add(value);
-    if (set.size > limit) set.delete(set.values().next().value);
+  // The newest few only: a run start not read soon was a block alone after all.
+  rememberRunStart(offset) {
+    this.runStarts.delete(offset);
+    this.runStarts.add(offset);
+    if (this.runStarts.size > MAX_RUN_STARTS) this.runStarts.delete(this.runStarts.values().next().value);
   }
 
   // The leftover of the stream's last chunk, else its next chunk; null at the file's end.
