@@ -18,7 +18,8 @@
 //                           tiny task long and any rate lower.
 // Rates are MB/s (10^6 bytes) from the sender's start to the receiver's last byte (Date.now() on
 // both: same machine, same clock); raw, random and text are the best of CIELO_BENCH_ROUNDS (5)
-// interleaved rounds.
+// interleaved rounds. transfer_random_over_raw_median_round is the median of each round's own
+// random/raw, for comparison: the two of one round ran minutes apart on the same machine.
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -238,6 +239,12 @@ function cpuTicks() {
   return { total: numbers.reduce((sum, n) => sum + n, 0), steal: numbers[7] ?? 0 };
 }
 
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 const stealPct = (from, to) => (100 * (to.steal - from.steal)) / Math.max(1, to.total - from.total);
 
 function rendererPids(profile) {
@@ -290,12 +297,14 @@ export async function run({ log }) {
     let raw = 0;
     let rnd = { rate: 0 };
     let txt = { rate: 0 };
+    const roundRatios = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const roundStart = cpuTicks();
       const r = await rawRate(a, b, SIZE);
       const x = await appRate(a, b, random, SIZE);
       const y = await appRate(a, b, text, SIZE);
       log(`round ${round}: raw channel ${r.toFixed(1)}, app random ${x.rate.toFixed(1)}, app text ${y.rate.toFixed(1)} MB/s (host steal ${stealPct(roundStart, cpuTicks()).toFixed(1)}%)`);
+      roundRatios.push(x.rate / r);
       raw = Math.max(raw, r);
       if (x.rate > rnd.rate) rnd = x;
       if (y.rate > txt.rate) txt = y;
@@ -329,6 +338,7 @@ export async function run({ log }) {
       transfer_text_MBps: txt.rate,
       transfer_random_over_raw: rnd.rate / raw,
       transfer_text_over_raw: txt.rate / raw,
+      transfer_random_over_raw_median_round: median(roundRatios),
       transfer_1GiB_MBps: bigRun.rate,
       receiver_mem_growth_MiB: growth,
       receiver_js_heap_growth_MiB: (heapAfter - base.heap) / MiB,
