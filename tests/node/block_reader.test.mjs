@@ -106,3 +106,32 @@ test('block reader: after close() every read is refused', async () => {
   assert.equal(reader.streams.size, 0);
   await assert.rejects(readBlock(reader, 2), /no longer being read/);
 });
+
+test('block reader: a stream being read when close() comes is let go too', async () => {
+  const file = countingFile(bytes, 65536);
+  let cancelled = 0;
+  let openGate;
+  const gate = new Promise((resolve) => (openGate = resolve));
+  const slice = file.slice;
+  // Its streams hold their chunks until the gate opens, and count their cancels.
+  file.slice = (start, end) => {
+    const part = slice(start, end);
+    return {
+      arrayBuffer: part.arrayBuffer,
+      stream: () => {
+        const reader = part.stream().getReader();
+        return { getReader: () => ({ read: async () => (await gate, reader.read()), cancel: () => ((cancelled += 1), reader.cancel()) }) };
+      },
+    };
+  };
+  const reader = new BlockReader(file);
+  await readBlock(reader, 0);
+  const during = readBlock(reader, 1); // opens a stream, then waits for its first chunk
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(file.streams, 1, 'the stream is open');
+  reader.close();
+  openGate();
+  assert.deepEqual(await during, expected(1), 'the read under way still completes');
+  assert.equal(reader.streams.size, 0);
+  assert.equal(cancelled, 1);
+});

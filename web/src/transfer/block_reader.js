@@ -54,8 +54,9 @@ export class BlockReader {
       stream.reader.cancel().catch(() => {}); // a failed stream is dropped: the next read starts anew
       throw error;
     }
-    if (bytes.byteLength === length) this.keep(offset + length, stream);
-    else stream.reader.cancel().catch(() => {}); // the file ended
+    // Kept for the next block unless the file ended or the reader was closed during this read.
+    if (bytes.byteLength === length && !this.closed) this.keep(offset + length, stream);
+    else stream.reader.cancel().catch(() => {});
     return consume(bytes);
   }
 
