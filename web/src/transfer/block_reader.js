@@ -48,8 +48,7 @@ export class BlockReader {
     }
     let bytes;
     try {
-      const first = await this.nextChunk(stream);
-      bytes = first === null || first.byteLength >= length ? this.take(stream, first, length) : await this.gather(stream, first, length);
+      bytes = await this.readFrom(stream, length);
     } catch (error) {
       stream.reader.cancel().catch(() => {}); // a failed stream is dropped: the next read starts anew
       throw error;
@@ -58,6 +57,13 @@ export class BlockReader {
     if (bytes.byteLength === length && !this.closed) this.keep(offset + length, stream);
     else stream.reader.cancel().catch(() => {});
     return consume(bytes);
+  }
+
+  // A view of the first chunk when the block lies within it, else the block put together.
+  async readFrom(stream, length) {
+    const first = await this.nextChunk(stream);
+    if (first === null || first.byteLength >= length) return this.take(stream, first, length);
+    return this.gather(stream, first, length);
   }
 
   openStream(offset) {
