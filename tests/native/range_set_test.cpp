@@ -90,6 +90,20 @@ TEST_CASE("range_set pop_front, contains, first_missing") {
   CHECK_FALSE(s.pop_front().has_value());
 }
 
+TEST_CASE("range_set end_of_run skips a whole run of members") {
+  RangeSet s;
+  CHECK(s.end_of_run(0) == 0);
+  s.insert_range(2, 6);
+  s.insert(9);
+  CHECK(s.end_of_run(0) == 0);  // not a member: the index itself
+  CHECK(s.end_of_run(1) == 1);
+  CHECK(s.end_of_run(2) == 6);
+  CHECK(s.end_of_run(5) == 6);
+  CHECK(s.end_of_run(6) == 6);
+  CHECK(s.end_of_run(9) == 10);
+  CHECK(s.end_of_run(100) == 100);
+}
+
 TEST_CASE("range_set boundaries near UINT32_MAX") {
   RangeSet s;
   s.insert(u32_max - 1);  // the largest index a half-open u32 range can hold

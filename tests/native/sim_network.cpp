@@ -133,6 +133,7 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
         ++p.out.discards;
       } else if (auto* done = std::get_if<receiver_action::Completed>(&*action)) {
         p.out.completed = true;
+        p.out.completed_at_tick = now;
         p.out.root = done->root;
         p.receiver_done = true;
       } else if (auto* failed = std::get_if<receiver_action::Failed>(&*action)) {

@@ -89,6 +89,7 @@ struct PeerSetup {
 
 struct PeerOutcome {
   bool completed = false;
+  std::uint64_t completed_at_tick = 0;  // when the receiver verified the root
   bool sender_finished = false;
   std::optional<Error> receiver_error;
   std::optional<Error> sender_error;

@@ -262,6 +262,58 @@ TEST_CASE("transfer: frames respect a small advertised maximum message size") {
   CHECK(out.peers[0].max_frame_bytes > 1000);
 }
 
+// Shaped like the browser: the cache holds as many blocks as the receiver's window, and the send
+// buffer half of them. While the window is full nobody waits for a block; the sender must not
+// spend that time reading ahead blocks the peer will read anyway (each was read twice before).
+TEST_CASE("transfer: one peer with a window as large as the cache reads each block once") {
+  auto data = sim::random_bytes(64 * block + 5, 13);
+  SenderConfig config = small_blocks();
+  config.cache_bytes = 16 * block;
+  sim::LinkConfig link;
+  link.high_watermark_bytes = 8 * block;
+  link.low_watermark_bytes = 4 * block;
+  sim::MemorySource source(data);
+  sim::MemorySink sink;
+  sim::PeerSetup setup = peer(sink, {}, link);
+  setup.receiver.window = 16;
+  auto out = sim::run(source, FileInfo{"big.bin", data.size(), 1, ""}, config, {setup});
+  REQUIRE_FALSE(out.timed_out);
+  CHECK(out.peers[0].completed);
+  CHECK(out.peers[0].sender_finished);
+  CHECK(sink.bytes() == data);
+  CHECK(out.blocks_read == 65);
+}
+
+// The other side of reading each block once: a resumed peer that lacks only the last blocks must
+// not wait for the root until a slow peer has read the whole file; the sender hashes ahead for it.
+TEST_CASE("transfer: a resumed peer gets its root without waiting for a slow peer") {
+  auto data = sim::random_bytes(40 * block, 14);
+  auto full = transfer_ok(data);
+  ResumeState state = full.peers[0].final_state;
+  state.verified.clear();
+  state.verified.insert_range(0, 38);
+  state.checks.resize(38);
+  sim::MemorySource source(data);
+  sim::MemorySink resumed_sink;
+  resumed_sink.write(0, std::span(data).subspan(0, std::size_t{38} * block));
+  sim::Faults resumed;
+  resumed.resume_from = state;
+  sim::MemorySink slow_sink;
+  sim::LinkConfig slow;
+  slow.bandwidth_bytes_per_ms = 500;  // a block every ~130 ms
+  auto out = sim::run(source, FileInfo{"dir/file.bin", data.size(), 1700000000000, ""},
+                      small_blocks(), {peer(resumed_sink, resumed), peer(slow_sink, {}, slow)});
+  REQUIRE_FALSE(out.timed_out);
+  const auto& fast = out.peers[0];
+  const auto& late = out.peers[1];
+  REQUIRE(fast.completed);
+  REQUIRE(late.completed);
+  CHECK(resumed_sink.bytes() == data);
+  CHECK(slow_sink.bytes() == data);
+  CHECK(fast.block_deliveries.size() == 2);
+  CHECK(fast.completed_at_tick * 4 < late.completed_at_tick);
+}
+
 TEST_CASE("transfer: one sender serves several peers at their own pace, reading the file once") {
   auto data = sim::text_bytes(30 * block + 17, 11);
   sim::MemorySource source(data);

@@ -50,6 +50,14 @@ bool RangeSet::contains(std::uint32_t index) const noexcept {
   return index < it->second;
 }
 
+std::uint32_t RangeSet::end_of_run(std::uint32_t index) const noexcept {
+  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), index,
+                             [](std::uint32_t v, const Range& r) { return v < r.first; });
+  if (it == ranges_.begin()) return index;
+  --it;
+  return index < it->second ? it->second : index;
+}
+
 std::uint64_t RangeSet::count() const noexcept {
   std::uint64_t n = 0;
   for (const auto& r : ranges_) n += r.second - r.first;

@@ -226,6 +226,33 @@ bool Sender::peer_needs(const Peer& peer, std::uint32_t block) const {
              peer.resend_queue.end();
 }
 
+// Nobody waits for a block: one never hashed, read now so that the root (for `done`) is known
+// when the peers get to the end. Only a block no sending peer is still to read, such as one a
+// resumed peer already has: a block a peer will read anyway is hashed then. Hashing it ahead would
+// read it twice, since the cache (about one window of blocks) evicts the block read ahead before the
+// peer gets there. Unless a peer has sent everything and waits for the root alone.
+std::optional<std::uint32_t> Sender::block_to_hash_ahead() const {
+  bool root_awaited = false;
+  for (const auto& [id, peer] : peers_) {
+    root_awaited = root_awaited || (peer.state == PeerState::sending && !peer.current &&
+                                    peer.resend_queue.empty() && peer.to_send.empty());
+  }
+  const std::uint32_t count = layout_.block_count();
+  for (std::uint32_t b = 0; b < count;) {
+    // Skip runs at once: the hashed blocks, the ones being read, the ones a peer will read.
+    std::uint32_t next = hashed_.end_of_run(b);
+    if (next == b) next = pending_reads_.end_of_run(b);
+    for (const auto& [id, peer] : peers_) {
+      if (next != b || root_awaited || peer.state != PeerState::sending) continue;
+      next = peer.to_send.end_of_run(b);
+      if (next == b && peer_needs(peer, b)) next = b + 1;  // in its resend queue
+    }
+    if (next == b) return b;
+    b = next;
+  }
+  return std::nullopt;
+}
+
 bool Sender::make_room_in_cache() {
   while (cache_bytes_ + layout_.block_size > config_.cache_bytes) {
     // Evict a block no peer is cutting into frames; prefer one nobody needs, else the furthest
@@ -279,15 +306,7 @@ void Sender::schedule_reads() {
         if (looked >= 2) break;
       }
     }
-    // Nobody waits for a block: read what has never been hashed, so the root (for `done`) is known.
-    if (!wanted && any_active && !root_) {
-      for (std::uint32_t b = 0; b < count; ++b) {
-        if (!checks_[b] && !pending_reads_.contains(b)) {
-          wanted = b;
-          break;
-        }
-      }
-    }
+    if (!wanted && any_active && !root_) wanted = block_to_hash_ahead();
     if (!wanted || !make_room_in_cache()) return;
     pending_reads_.insert(*wanted);
     ++pending_read_count_;
@@ -343,6 +362,7 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
   }
   if (!checks_[block]) {
     checks_[block] = check;
+    hashed_.insert(block);
     if (++blocks_hashed_ == layout_.block_count()) {
       std::vector<blake3::Digest> all(checks_.size());
       for (std::size_t i = 0; i < all.size(); ++i) all[i] = *checks_[i];

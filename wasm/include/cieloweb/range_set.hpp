@@ -23,6 +23,9 @@ class RangeSet {
   bool empty() const noexcept { return ranges_.empty(); }
   void clear() noexcept { ranges_.clear(); }
   const std::vector<Range>& ranges() const noexcept { return ranges_; }
+  // The end of the range holding `index`; `index` itself when the set does not hold it. (For
+  // skipping a whole run of members at once.)
+  std::uint32_t end_of_run(std::uint32_t index) const noexcept;
   // Smallest index in [0, limit) that is not in the set, if any.
   std::optional<std::uint32_t> first_missing(std::uint32_t limit) const noexcept;
   bool operator==(const RangeSet&) const = default;

@@ -158,6 +158,7 @@ class Sender {
   void start_sending(Peer& peer, const control::Accept& accept);
   std::optional<std::uint32_t> next_block_of(const Peer& peer) const;
   void schedule_reads();
+  std::optional<std::uint32_t> block_to_hash_ahead() const;
   bool make_room_in_cache();
   void maybe_finish(PeerId id, Peer& peer);
   bool peer_needs(const Peer& peer, std::uint32_t block) const;
@@ -172,6 +173,7 @@ class Sender {
   std::deque<SenderAction> actions_;
   std::vector<std::optional<blake3::Digest>> checks_;  // per block, once hashed
   std::uint32_t blocks_hashed_ = 0;
+  RangeSet hashed_;  // the blocks of checks_ that are set, as ranges (to skip them quickly)
   std::optional<blake3::Digest> root_;
   // Shared with the peers cutting a block into frames; only next_frame's overlay writes to one.
   std::map<std::uint32_t, std::shared_ptr<EncodedBlock>> cache_;
