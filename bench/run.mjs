@@ -30,6 +30,8 @@ const ratios = [
   ['zstd1_compress_wasm_MBps', 'zstd1_compress_native_MBps', 0.6, 'ours (WASM) vs native zstd -b1'],
   ['zstd1_compress_wasm_MBps', 'zstd1_compress_bokuweb_MBps', 1.0, 'ours (WASM) vs @bokuweb/zstd-wasm'],
   ['signaling_relay_msgs_per_s', 'signaling_node_ws_relay_msgs_per_s', 2.0, 'our relay vs a Node ws relay'],
+  ['transfer_random_MBps', 'raw_channel_MBps', 0.9, 'app, random data, vs the bare data channel'],
+  ['transfer_text_MBps', 'raw_channel_MBps', 2.5, 'app, text, vs the bare data channel'],
 ];
 console.log('\n| figure | value |\n|---|---|');
 for (const [key, value] of Object.entries(results)) console.log(`| ${key} | ${value} |`);
@@ -39,6 +41,10 @@ for (const [a, b, target, label] of ratios) {
   const ratio = results[a] / results[b];
   results[`${a}_over_${b}`] = Math.round(ratio * 100) / 100;
   console.log(`| ${label} | ${ratio.toFixed(2)}x | >= ${target}x ${ratio >= target ? '(met)' : '(NOT met)'} |`);
+}
+if (results.receiver_mem_growth_MiB !== undefined) {
+  const growth = results.receiver_mem_growth_MiB;
+  console.log(`| receiving renderer's memory growth over 1 GiB | ${growth} MiB | < 64 MiB ${growth < 64 ? '(met)' : '(NOT met)'} |`);
 }
 if (results.engine_transfer_wasm_MBps !== undefined) {
   console.log(`| engine transfer (WASM, verified) | ${results.engine_transfer_wasm_MBps} MB/s | >= 300 MB/s |`);

@@ -8,7 +8,10 @@
 //
 // The file is read and hashed once: an encoded block stays cached while any peer still needs it, so
 // peers at different paces share reads; a block evicted and read again is re-hashed, and a
-// different hash means the file changed under us (every peer fails with file_changed).
+// different hash means the file changed under us (every peer fails with file_changed). The root
+// (sent with `done`) needs every block hashed, also those no peer needs (a resumed peer has them):
+// those are read while no peer waits for a read, and only those, since a block hashed ahead of
+// the peer that will send it is evicted before the peer gets there, and read again.
 //
 // Host loop contract: after every event, drain next_action() until empty, then pump next_frame()
 // for every peer until it returns an empty span or the channel is full; repeat when the channel
