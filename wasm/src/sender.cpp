@@ -242,8 +242,9 @@ std::optional<std::uint32_t> Sender::block_to_hash_ahead() const {
     // Skip runs at once: the hashed blocks, the ones being read, the ones a peer will read.
     std::uint32_t next = hashed_.end_of_run(b);
     if (next == b) next = pending_reads_.end_of_run(b);
-    for (const auto& [id, peer] : peers_) {
-      if (next != b || root_awaited || peer.state != PeerState::sending) continue;
+    for (auto it = peers_.begin(); next == b && !root_awaited && it != peers_.end(); ++it) {
+      const Peer& peer = it->second;
+      if (peer.state != PeerState::sending) continue;
       next = peer.to_send.end_of_run(b);
       if (next == b && peer_needs(peer, b)) next = b + 1;  // in its resend queue
     }
@@ -363,7 +364,7 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
   if (!checks_[block]) {
     checks_[block] = check;
     hashed_.insert(block);
-    if (++blocks_hashed_ == layout_.block_count()) {
+    if (hashed_.count() == layout_.block_count()) {
       std::vector<blake3::Digest> all(checks_.size());
       for (std::size_t i = 0; i < all.size(); ++i) all[i] = *checks_[i];
       root_ = layout_.root_of(all);

@@ -175,7 +175,6 @@ class Sender {
   std::map<PeerId, Peer> peers_;
   std::deque<SenderAction> actions_;
   std::vector<std::optional<blake3::Digest>> checks_;  // per block, once hashed
-  std::uint32_t blocks_hashed_ = 0;
   RangeSet hashed_;  // the blocks of checks_ that are set, as ranges (to skip them quickly)
   std::optional<blake3::Digest> root_;
   // Shared with the peers cutting a block into frames; only next_frame's overlay writes to one.
