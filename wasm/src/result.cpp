@@ -48,6 +48,10 @@ const char* error_name(ErrorCode code) noexcept {
       return "io_error";
     case ErrorCode::internal:
       return "internal";
+    case ErrorCode::malformed:
+      return "malformed";
+    case ErrorCode::ambiguous_fingerprint:
+      return "ambiguous_fingerprint";
   }
   return "internal";
 }

@@ -32,6 +32,11 @@ enum class ErrorCode : std::uint16_t {
   retries_exhausted = 19,     // a block failed verification too many times
   io_error = 20,              // the host reported a read or write failure
   internal = 21,              // a bug: should never be seen
+  // Verdicts on peer input outside the transfer protocol (SDP, sdp.hpp). Control `error` messages
+  // carry only the codes up to `internal`; these stay on the page (the peer is blocked).
+  malformed = 22,              // text that breaks its grammar (a bad line, a bad hex digit)
+  ambiguous_fingerprint = 23,  // the SDP could make the live DTLS certificate differ from the one
+                               // checked (several fingerprints, a decoy section, outside BUNDLE)
 };
 
 // Short, stable, snake_case name of a code ("hash_mismatch").
