@@ -6,7 +6,7 @@
 set(CIELO_FUZZ_SMOKE_BIN_DIR ${PROJECT_SOURCE_DIR}/build/fuzz/tests/fuzz)
 set(CIELO_FUZZ_SMOKE_WORK_DIR ${CMAKE_CURRENT_BINARY_DIR}/fuzz-smoke)
 
-foreach(target fuzz_frame fuzz_control fuzz_receiver)
+foreach(target fuzz_frame fuzz_control fuzz_receiver fuzz_sdp)
   set(bin ${CIELO_FUZZ_SMOKE_BIN_DIR}/${target})
   set(corpus ${CIELO_FUZZ_SMOKE_WORK_DIR}/${target})
   add_test(NAME fuzz_smoke_${target}_corpus
