@@ -141,6 +141,23 @@ export interface DecodedControl extends Status {
   restart?: boolean;
 }
 
+/**
+ * The verdict of sdpDtlsFingerprint on a session description (wasm/include/cieloweb/sdp.hpp).
+ * `rule` (when !ok) is a stable snake_case tag of the rule broken, e.g. "multiple_fingerprints",
+ * "rejected_section_fingerprint", "outside_bundle", "weak_algorithm", "digest_length", "size";
+ * `name` is then one of "malformed", "ambiguous_fingerprint", "too_large", "field_out_of_range",
+ * "length_mismatch", "missing_field", or "wrong_type" (rule "not_a_string": the argument is no string).
+ */
+export type SdpFingerprintResult =
+  | {
+      ok: true;
+      /** Canonical "sha-256 AB:CD:..." (lowercase hash, uppercase hex), as built from getStats(). */
+      fingerprint: string;
+      /** "sha-256", "sha-384" or "sha-512". */
+      algorithm: string;
+    }
+  | { ok: false; code: number; name: string; error: string; rule: string };
+
 export interface CieloCore {
   Blake3Hasher: { new (): Blake3Hasher };
   Compressor: { new (level: number): Compressor };
@@ -163,6 +180,14 @@ export interface CieloCore {
   /** Refuses (decompress_too_large) output beyond maxOutputBytes. */
   zstdDecompress(bytes: Uint8Array, maxOutputBytes: number): Status & { bytes?: Uint8Array };
   decodeControl(text: string): DecodedControl;
+  /**
+   * The single DTLS certificate fingerprint of an SDP offer or answer, or a refusal: more than one
+   * distinct fingerprint, a rejected (port 0) section naming another certificate, a live section
+   * outside the BUNDLE group, sha-1 or an unknown hash, a wrong digest length, bad hex, more than
+   * 64 KiB or 4096 lines. A peer whose remote description is refused must be shown as blocked.
+   * Plain function: nothing to delete().
+   */
+  sdpDtlsFingerprint(sdp: string): SdpFingerprintResult;
   /** Bound objects not yet delete()d. */
   liveObjectCount(): number;
   /** Live emscripten::val handles (leak checks). */
