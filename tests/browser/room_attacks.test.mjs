@@ -182,26 +182,28 @@ for (const [layout, decoy] of BRIDGES) {
   });
 }
 
-test("attack: a peer without the room key that reflects Alice's proof, decoy with Alice's own fingerprint, is blocked and learns nothing", async () => {
-  const alice = await newPeer('Alice');
-  let mallory = null;
-  try {
-    const url = await flow.createRoom(alice, service.origin);
-    const roomId = new URL(url).pathname.split('/').pop();
-    mallory = await reflect(browser, service.origin, roomId, 'rejected');
-    await settle(alice);
+for (const [layout, decoy] of BRIDGES.slice(0, 2)) {
+  test(`attack: a peer without the room key reflecting Alice's proof, decoy ${decoy} with Alice's own fingerprint, is blocked and learns nothing`, async () => {
+    const alice = await newPeer('Alice');
+    let mallory = null;
+    try {
+      const url = await flow.createRoom(alice, service.origin);
+      const roomId = new URL(url).pathname.split('/').pop();
+      mallory = await reflect(browser, service.origin, roomId, layout);
+      await settle(alice);
 
-    const b = bait();
-    await aliceShares(alice, b);
-    const leaks = await watchMallory(mallory, b, (l) => l.chatText && l.fileName);
+      const b = bait();
+      await aliceShares(alice, b);
+      const leaks = await watchMallory(mallory, b, (l) => l.chatText && l.fileName);
 
-    await assertChromiumAccepts(mallory);
-    assert.deepEqual({ alice: await peerShown(alice), mallory: leaks }, { alice: BLOCKED, mallory: NOTHING_LEAKED }, await diagnostics(mallory, alice));
-  } finally {
-    await flow.closeAll(alice);
-    await mallory?.close();
-  }
-});
+      await assertChromiumAccepts(mallory);
+      assert.deepEqual({ alice: await peerShown(alice), mallory: leaks }, { alice: BLOCKED, mallory: NOTHING_LEAKED }, await diagnostics(mallory, alice));
+    } finally {
+      await flow.closeAll(alice);
+      await mallory?.close();
+    }
+  });
+}
 
 test('attack machinery (control): an honest pair through a relay that forwards signaling unchanged connects and chats', async () => {
   const alice = await newPeer('Alice');
