@@ -25,7 +25,7 @@ inline constexpr std::size_t max_sdp_bytes = 64 * 1024;
 inline constexpr std::size_t max_sdp_lines = 4096;
 // One connection per peer carries audio, video and data: a handful of m-sections.
 inline constexpr std::size_t max_media_sections = 128;
-// RFC 8843 keeps mids short (they travel in an RTP header extension); browsers use "0", "1", ...
+// Mids travel in an RTP header extension (RFC 8843 section 15): browsers use "0", "1", ...
 inline constexpr std::size_t max_mid_bytes = 64;
 
 // RFC 8122 section 5: a=fingerprint:<hash-func> <2 hex digits per byte, ':'-separated>.
@@ -53,8 +53,7 @@ struct Fingerprint {
 // Refuses, with `detail` = "sdp: <rule>: ...", <rule> a stable snake_case tag:
 //   too_large:             size, line_count, media_count, bundle_size
 //   malformed:             line_syntax, first_line, media_line, fingerprint_syntax,
-//   fingerprint_hex,
-//                          mid_syntax, bundle_syntax, duplicate_mid
+//                          fingerprint_hex, mid_syntax, bundle_syntax, duplicate_mid
 //   field_out_of_range:    weak_algorithm (sha-1, md5, md2), unsupported_algorithm
 //   length_mismatch:       digest_length (not the algorithm's digest size)
 //   missing_field:         no_live_section, no_fingerprint, section_without_fingerprint
