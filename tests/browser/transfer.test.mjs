@@ -6,7 +6,6 @@
 // both sides clean, and what the server sees of it all (no file bytes). Every received file is
 // hashed back from OPFS in the page and compared with b3sum of the source.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +14,9 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
 import * as flow from './room_flow.mjs';
 import { startService } from './service.mjs';
+import * as steps from './transfer_steps.mjs';
+
+const { b3sum, eventually, until } = steps;
 
 const MiB = 1024 * 1024;
 let service;
@@ -32,10 +34,6 @@ after(async () => {
   await service?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function b3sum(file) {
-  return execFileSync('b3sum', ['--no-names', file], { encoding: 'utf8' }).trim();
-}
 
 function sourceFile(relative, size) {
   const file = path.join(dir, relative);
@@ -59,51 +57,12 @@ async function roomOf(names, { ownProcess = [], record = null } = {}) {
 
 const fileRow = (p) => `[data-testid=file-hash][data-path="${p}"]`;
 
-// The received file as the person gets it: a click on its Save link (a download of the file
-// built from its OPFS segments), hashed by b3sum.
-async function savedHash(page, p) {
-  const link = page.locator(`[data-testid=save-link][data-path="${p}"]`);
-  await link.waitFor();
-  // As a person does: the link scrolled into view and the page settled (two frames) before the
-  // click. A click in the same instant as Playwright's own scroll to a link at the bottom edge
-  // started no download in 3 of 4 runs of the folder test (always the 11th file).
-  await link.scrollIntoViewIfNeeded();
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }).catch(async (e) => {
-    e.message += `\n(save link of ${p}: ${await link.evaluate((a) => a.outerHTML).catch((x) => x.message)})`;
-    throw e;
-  }), link.click()]);
-  const file = path.join(dir, 'downloads', `${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(path.dirname(file), { recursive: true });
-  await download.saveAs(file);
-  assert.equal(download.suggestedFilename(), p.split('/').pop());
-  const hash = b3sum(file);
-  rmSync(file);
-  return hash;
-}
-
-// Polls a condition in the page (page.waitForFunction would take the Promise itself as truthy).
-async function until(peer, condition, { timeout = 30000, polling = 50, arg } = {}) {
-  const deadline = Date.now() + timeout;
-  while (!(await peer.page.evaluate(condition, arg))) {
-    if (Date.now() > deadline) throw new Error(`${peer.name}: timed out after ${timeout} ms waiting for ${condition}`);
-    await new Promise((r) => setTimeout(r, polling));
-  }
-}
+const savedHash = (page, p) => steps.savedHash(page, p, dir);
 
 // Waits until `peer` has received (verified and written) at least `bytes` of the file at `p`.
 function untilReceived(peer, p, bytes) {
   const condition = async ([p, bytes]) => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === p && i.bytes >= bytes);
   return until(peer, condition, { timeout: 60000, polling: 20, arg: [p, bytes] });
-}
-
-// The same for a condition checked from here.
-async function eventually(check, what, timeout = 30000) {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const offerOf = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
@@ -402,12 +361,15 @@ test('a receiver that cancels midway can be sent the file again with Retry', asy
 test('a receiver whose storage fills up midway sees a clear reason on both sides and keeps nothing', async () => {
   const [a, b] = await roomOf(['Alice', 'Bob']);
   try {
-    // The receiver's origin may store 8 MiB (CDP's quota override, as a full disk would).
-    const cdp = await b.context.newCDPSession(b.page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: service.origin, quotaSize: 8 * MiB });
-    const src = sourceFile('too-big.bin', 16 * MiB);
+    // Accepted while there was room; then the receiver's origin may store only 8 MiB (CDP's quota
+    // override, as a disk that fills up would). A batch too big from the start is refused before
+    // Accept is offered (storage.test.mjs).
+    const src = sourceFile('too-big.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
     await offerOf(b, 'too-big.bin').locator('[data-testid=accept-batch]').click();
+    await untilReceived(b, 'too-big.bin', 1);
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: service.origin, quotaSize: 8 * MiB });
     for (const p of [a, b]) {
       await p.page.waitForSelector('[data-testid=transfer-file][data-path="too-big.bin"] [data-failed=true]');
       assert.match(await p.page.textContent('[data-testid=transfer-file][data-path="too-big.bin"]'), /too big for the chosen storage/);

@@ -94,7 +94,9 @@ async function openRoom(roomId) {
   // and gets every transfer message (the mesh replays those that came before the proof verified).
   const engine = await createTransferEngine();
   const handOverTransferChannel = engine?.handOverTransferChannel?.bind(engine) ?? null;
-  room = await enterRoom({ roomId, keyText, shareUrl: location.href, signaling: signalingClient(), handOverTransferChannel });
+  // The core (in the engine) checks every remote description before the browser applies it.
+  const checkDescription = engine ? (sdp) => engine.checkRemoteDescription(sdp) : null;
+  room = await enterRoom({ roomId, keyText, shareUrl: location.href, signaling: signalingClient(), handOverTransferChannel, checkDescription });
   if (room.mesh && engine) connectTransfers(engine, room.mesh);
 }
 

@@ -10,7 +10,17 @@
 // and its delivery: 'failed' (no one open to send to), 'sent', 'delivered' (every addressee acked).
 
 export const MAX_CHAT_CHARS = 4000;
-const MAX_KEPT = 500; // the newest messages kept for the view
+export const MAX_KEPT_MESSAGES = 500; // the newest messages kept for the view
+const MAX_SEEN = 4 * MAX_KEPT_MESSAGES; // ids remembered to show a retransmitted message once
+// A sender's clock further than this from ours is not believed: its message shows when it came.
+const MAX_CLOCK_SKEW_MS = 60 * 60 * 1000;
+
+// When a message from another person is shown as sent: its own time if plausible (never in our
+// future), else the time it arrived, so a peer cannot date messages into 1970 or next year.
+export function shownSentAt(sentAt, now = Date.now()) {
+  if (!Number.isFinite(sentAt) || Math.abs(sentAt - now) > MAX_CLOCK_SKEW_MS) return now;
+  return Math.min(sentAt, now);
+}
 
 export function deliveryState(message) {
   if (message.from !== 'self') return 'received';
@@ -57,14 +67,14 @@ export class Chat extends EventTarget {
       const key = `${peerId}/${msg.id}`;
       if (this.seen_.has(key)) return;
       this.seen_.add(key);
+      if (this.seen_.size > MAX_SEEN) this.seen_.delete(this.seen_.values().next().value);
       const peer = this.mesh_.peerList().find((p) => p.id === peerId);
       this.add_({
         id: key,
         from: peerId,
         fromName: peer?.name ?? '',
         text: msg.text.slice(0, MAX_CHAT_CHARS),
-        // The sender's clock, bounded by ours: a skewed clock must not reorder or fake the future.
-        sentAt: Number.isFinite(msg.sentAt) ? Math.min(msg.sentAt, Date.now()) : Date.now(),
+        sentAt: shownSentAt(msg.sentAt),
         to: new Map(),
       });
     } else if (msg.type === 'chat-ack') {
@@ -79,7 +89,7 @@ export class Chat extends EventTarget {
   add_(message) {
     this.messages.push(message);
     this.byId_.set(message.id, message);
-    if (this.messages.length > MAX_KEPT) this.byId_.delete(this.messages.shift().id);
+    if (this.messages.length > MAX_KEPT_MESSAGES) this.byId_.delete(this.messages.shift().id);
     this.dispatchEvent(new CustomEvent('message', { detail: { message } }));
   }
 }

@@ -13,7 +13,8 @@
 // carries a generation number so that offers and candidates of an old connection can never touch
 // the new one; a signal with a newer generation tells the other side to rebuild too. The impolite
 // side rebuilds first; the polite side waits for its offer and only rebuilds itself if none comes.
-import { connectionFingerprints, makeProof, safetyCode, verifyProof } from './room_proof.js';
+import { makeProof, safetyCode, transportCertificates, verifyProof } from './room_proof.js';
+import { cleanName } from '../text.js';
 
 const DISCONNECTED_GRACE_MS = 4000; // 'disconnected' often heals by itself; 'failed' does not
 const RECONNECT_DELAY_MS = [300, 1000, 3000];
@@ -23,6 +24,15 @@ const DEFAULT_MAX_MESSAGE_SIZE = 65536;
 // Messages that arrive after the other side verified us but before we verified it are held, then
 // replayed at peer-open; a peer that floods before its proof loses the excess (it is not trusted yet).
 const MAX_EARLY_MESSAGES = 256;
+const RESUME_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+
+// Why a peer is blocked (room_view.js words each one):
+//   'proof-mismatch'      its room proof did not verify for this connection
+//   'sdp-refused'         its description names more than one certificate, or hides one where the
+//                         browser would ignore it (the core's sdpDtlsFingerprint said why)
+//   'certificate-mismatch' the certificate DTLS negotiated is not the one its description named
+//   'no-verifier'         this page cannot check descriptions (the core did not load): fail closed
+export const BLOCK_REASONS = ['proof-mismatch', 'sdp-refused', 'certificate-mismatch', 'no-verifier'];
 
 // Which end of the selected ICE candidate pair is a TURN relay decides 'relayed' vs 'direct'.
 export async function connectionPath(pc) {
@@ -44,8 +54,16 @@ export class PeerMesh extends EventTarget {
   // it is made (Chromium lets a channel move to a worker only then); when it returns a token, the
   // channel belongs to whoever took it, and the PeerLink carries `transferToken` instead of
   // `transferChannel`. The taker must hold the channel's messages until peer-open (the proof).
-  constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] }, handOverTransferChannel = null } = {}) {
+  // checkDescription(sdp) -> Promise<{ok, fingerprint} | {ok: false, error}>: the core's strict SDP
+  // decoder; without it every peer is blocked ('no-verifier'), never trusted unchecked.
+  // resumeSecret: a CryptoKey (HMAC) kept in this tab's storage; each peer is given
+  // HMAC(resumeSecret, its peer id) in our proof message, which only that peer sees (the app channel
+  // is DTLS). After a reload of this tab the same peer gets the same token again, so a sender can
+  // give our unfinished files back to us, and to no namesake.
+  constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] }, handOverTransferChannel = null, checkDescription = null, resumeSecret = null } = {}) {
     super();
+    this.checkDescription_ = checkDescription;
+    this.resumeSecret_ = resumeSecret;
     this.handOverTransferChannel_ = handOverTransferChannel;
     this.signaling_ = signaling;
     this.key_ = roomKey;
@@ -71,6 +89,7 @@ export class PeerMesh extends EventTarget {
       path: p.path,
       safetyCode: p.safetyCode,
       blockedReason: p.blockedReason,
+      blockedDetail: p.blockedDetail,
     }));
   }
 
@@ -128,11 +147,12 @@ export class PeerMesh extends EventTarget {
     this.dispatch_('joined', { room, self, peers });
   }
 
-  ensurePeer_(id, name) {
+  ensurePeer_(id, rawName) {
+    const name = cleanName(rawName);
     let peer = this.peers_.get(id);
     if (!peer) {
       // No connection yet: the newcomer offers, and we build ours when its offer arrives.
-      peer = { id, name: name ?? '', gen: 0, pc: null, state: 'connecting', failedAttempts: 0, queue: Promise.resolve() };
+      peer = { id, name, gen: 0, pc: null, state: 'connecting', failedAttempts: 0, queue: Promise.resolve() };
       this.peers_.set(id, peer);
       this.dispatch_('peer-joined', { peerId: id, name: peer.name });
     } else if (name) {
@@ -155,11 +175,16 @@ export class PeerMesh extends EventTarget {
   onSignal_(from, data) {
     const gen = Number.isInteger(data.gen) ? data.gen : 0;
     const peer = this.ensurePeer_(from);
+    // A blocked peer stays blocked: nothing it (or a relay in its name) signals is applied again.
+    if (peer.state === 'blocked') return;
     if (gen < peer.gen || (gen === peer.gen && peer.pc === null && peer.built)) return; // an old connection's
     if (gen > peer.gen || peer.pc === null) {
       // Its first offer, or the other side rebuilt its connection (it saw a drop first).
       if (peer.pc) this.closePeer_(peer);
       this.buildConnection_(peer, gen);
+      // Built to answer this offer: the channels made with the connection ask for a negotiation
+      // of their own, which must not become a competing offer while the remote one is checked.
+      peer.answeringOffer = data.description?.type === 'offer';
     }
     const pc = peer.pc;
     peer.queue = peer.queue.then(() => this.applySignal_(peer, pc, data)).catch((error) => {
@@ -169,15 +194,26 @@ export class PeerMesh extends EventTarget {
 
   // The perfect negotiation pattern (W3C webrtc-pc §10.7), serialised per peer.
   async applySignal_(peer, pc, { description, candidate }) {
-    if (peer.pc !== pc) return;
+    if (peer.pc !== pc || peer.state === 'blocked') return;
     if (description) {
+      // Checked before the browser sees it: a description that could make DTLS use another
+      // certificate than the one it names is never applied. (Checked first: the collision test
+      // below must see the signaling state of the moment the description is applied.)
+      const checked = await this.checkSdp_(description.sdp);
+      if (peer.pc !== pc || peer.state === 'blocked') return;
+      if (!checked.ok) return this.block_(peer, 'sdp-refused', checked.detail);
       const collision = description.type === 'offer' && (peer.makingOffer || pc.signalingState !== 'stable');
       peer.ignoreOffer = !peer.polite && collision;
       if (peer.ignoreOffer) return;
+      if (peer.remoteFingerprint && peer.remoteFingerprint !== checked.fingerprint) {
+        return this.block_(peer, 'certificate-mismatch', 'a later description names another certificate');
+      }
+      peer.remoteFingerprint = checked.fingerprint;
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
         await pc.setLocalDescription();
         this.send_(peer, { description: pc.localDescription.toJSON() });
+        peer.answeringOffer = false;
       }
     } else if (candidate) {
       try {
@@ -200,10 +236,14 @@ export class PeerMesh extends EventTarget {
       polite: this.selfId !== null && this.selfId < peer.id,
       makingOffer: false,
       ignoreOffer: false,
+      answeringOffer: false,
       link: null,
       path: null,
       safetyCode: null,
       blockedReason: null,
+      blockedDetail: null,
+      remoteFingerprint: null,
+      proofStarted: false,
       myProofSent: false,
       remoteProof: null,
       proofChecked: false,
@@ -218,6 +258,9 @@ export class PeerMesh extends EventTarget {
     const current = () => peer.pc === pc;
 
     pc.onnegotiationneeded = async () => {
+      // The remote offer being checked brings the channels' m-section; once it is answered the
+      // browser asks again if anything is still to negotiate.
+      if (peer.answeringOffer) return;
       try {
         peer.makingOffer = true;
         await pc.setLocalDescription();
@@ -291,19 +334,81 @@ export class PeerMesh extends EventTarget {
     }, delay);
   }
 
+  // The core's verdict on a description: {ok, fingerprint} or {ok: false, detail}.
+  async checkSdp_(sdp) {
+    if (!this.checkDescription_) return { ok: false, detail: 'no-verifier' };
+    try {
+      const result = await this.checkDescription_(String(sdp ?? ''));
+      if (result?.ok && typeof result.fingerprint === 'string') return { ok: true, fingerprint: result.fingerprint };
+      // The core's Status shape: {ok: false, code, name, error: detail}.
+      const detail = typeof result?.error === 'string' ? result.error : result?.error?.detail;
+      return { ok: false, detail: detail || result?.name || 'refused' };
+    } catch (error) {
+      return { ok: false, detail: String(error?.message ?? error) };
+    }
+  }
+
+  // Keeps the connection but never uses it: closing would make an honest other side retry in a
+  // loop. Nothing it held or sends is used.
+  block_(peer, reason, detail = null) {
+    if (peer.state === 'blocked') return;
+    peer.transfer?.removeEventListener('message', peer.holdTransfer);
+    peer.earlyTransfer = [];
+    peer.earlyApp = [];
+    peer.state = 'blocked';
+    peer.blockedReason = this.checkDescription_ ? reason : 'no-verifier';
+    peer.blockedDetail = detail;
+    this.update_(peer);
+    this.dispatch_('peer-blocked', { peerId: peer.id, reason: peer.blockedReason, detail });
+  }
+
+  // The two certificates this connection's proof is bound to, or null (the peer is then blocked).
+  // The remote one is what the core accepted in the description as it arrived (applySignal_):
+  // the browser rewrites currentRemoteDescription (it moves and drops fingerprint lines), so that
+  // text no longer shows what the peer sent. Our own description we made ourselves.
+  async provenFingerprints_(peer, pc) {
+    const [local, transport] = await Promise.all([
+      this.checkSdp_(pc.currentLocalDescription?.sdp ?? pc.localDescription?.sdp),
+      transportCertificates(pc).catch(() => null),
+    ]);
+    if (peer.pc !== pc) return null;
+    const remote = peer.remoteFingerprint;
+    if (!remote) return this.block_(peer, 'sdp-refused', 'no checked remote description'), null;
+    if (!local.ok) return this.block_(peer, 'sdp-refused', `our own description: ${local.detail}`), null;
+    if (!transport) return { local: local.fingerprint, remote };
+    // The browser reports the certificates DTLS really used: prove over those, and only if they are
+    // the ones the descriptions named.
+    if (transport.remote !== remote || transport.local !== local.fingerprint) {
+      return this.block_(peer, 'certificate-mismatch', 'DTLS used another certificate than the description named'), null;
+    }
+    return transport;
+  }
+
+  async resumeTokenFor_(peerId) {
+    if (!this.resumeSecret_) return null;
+    const mac = await crypto.subtle.sign('HMAC', this.resumeSecret_, new TextEncoder().encode(`cieloweb resume v1\n${peerId}`));
+    return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
   async maybeStartProof_(peer, pc) {
     // Both negotiated channels open with the SCTP association; a handed-over one cannot be asked.
     const transferOpen = peer.transferToken !== null || peer.transfer.readyState === 'open';
-    if (peer.app.readyState !== 'open' || !transferOpen || peer.myProofSent) return;
-    const fingerprints = connectionFingerprints(pc);
-    if (!fingerprints) return;
-    peer.myProofSent = true;
+    if (peer.app.readyState !== 'open' || !transferOpen || peer.proofStarted || peer.state === 'blocked') return;
+    if (!(pc.currentRemoteDescription ?? pc.remoteDescription)) return; // again at signalingstatechange
+    peer.proofStarted = true;
+    const fingerprints = await this.provenFingerprints_(peer, pc);
+    if (!fingerprints || peer.pc !== pc) return;
     peer.fingerprints = fingerprints;
-    const [proof, code] = await Promise.all([makeProof(this.key_, fingerprints), safetyCode(this.key_, fingerprints)]);
-    if (peer.pc !== pc) return;
+    const [proof, code, resume] = await Promise.all([
+      makeProof(this.key_, fingerprints),
+      safetyCode(this.key_, fingerprints),
+      this.resumeTokenFor_(peer.id),
+    ]);
+    if (peer.pc !== pc || peer.state === 'blocked') return;
+    peer.myProofSent = true;
     peer.safetyCode = code;
     peer.state = 'verifying';
-    peer.app.send(JSON.stringify({ v: 1, type: 'proof', proof, name: this.name_ }));
+    peer.app.send(JSON.stringify({ v: 1, type: 'proof', proof, name: this.name_, ...(resume ? { resume } : {}) }));
     this.update_(peer);
     if (peer.remoteProof) await this.checkProof_(peer, pc);
   }
@@ -311,21 +416,12 @@ export class PeerMesh extends EventTarget {
   async checkProof_(peer, pc) {
     if (peer.proofChecked || !peer.myProofSent || !peer.safetyCode) return;
     peer.proofChecked = true;
-    const { proof, name } = peer.remoteProof;
+    const { proof, name, resume } = peer.remoteProof;
     const ok = await verifyProof(this.key_, peer.fingerprints, proof);
-    if (peer.pc !== pc) return;
-    if (typeof name === 'string' && name.trim()) peer.name = name.slice(0, 64);
-    if (!ok) {
-      // Keep the connection but never use it: closing would make an honest other side retry in a loop.
-      peer.transfer.removeEventListener('message', peer.holdTransfer);
-      peer.earlyTransfer = [];
-      peer.earlyApp = [];
-      peer.state = 'blocked';
-      peer.blockedReason = 'proof-mismatch';
-      this.update_(peer);
-      this.dispatch_('peer-blocked', { peerId: peer.id, reason: 'proof-mismatch' });
-      return;
-    }
+    if (peer.pc !== pc || peer.state === 'blocked') return;
+    const shownName = cleanName(name);
+    if (shownName) peer.name = shownName;
+    if (!ok) return this.block_(peer, 'proof-mismatch');
     peer.path = (await connectionPath(pc).catch(() => null)) ?? 'direct';
     if (peer.pc !== pc) return;
     peer.state = 'open';
@@ -340,6 +436,8 @@ export class PeerMesh extends EventTarget {
       maxMessageSize: pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE,
       path: peer.path,
       safetyCode: peer.safetyCode,
+      // What this peer gave us to know it again after it reloads (see resumeSecret); null if none.
+      resumeToken: typeof resume === 'string' && RESUME_TOKEN_PATTERN.test(resume) ? resume : null,
     };
     this.update_(peer);
     this.dispatch_('peer-open', peer.link); // listeners attach synchronously, then get what was held
@@ -359,7 +457,7 @@ export class PeerMesh extends EventTarget {
     if (!msg || typeof msg !== 'object') return;
     if (msg.type === 'proof') {
       if (peer.remoteProof) return; // one proof per connection
-      peer.remoteProof = { proof: msg.proof, name: msg.name };
+      peer.remoteProof = { proof: msg.proof, name: msg.name, resume: msg.resume };
       this.checkProof_(peer, pc);
       return;
     }
@@ -370,8 +468,8 @@ export class PeerMesh extends EventTarget {
       if (peer.earlyApp.length < MAX_EARLY_MESSAGES) peer.earlyApp.push(raw);
       return;
     }
-    if (msg.type === 'name' && typeof msg.name === 'string' && msg.name.trim()) {
-      peer.name = msg.name.slice(0, 64);
+    if (msg.type === 'name' && cleanName(msg.name)) {
+      peer.name = cleanName(msg.name);
       peer.link.name = peer.name;
       this.update_(peer);
       return;

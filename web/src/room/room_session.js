@@ -6,18 +6,15 @@ import { Chat } from './chat.js';
 import { PeerMesh } from './peer_mesh.js';
 import { importRoomKey } from './room_proof.js';
 import { RoomView } from './room_view.js';
+import { cleanName } from '../text.js';
 
 const NAME_KEY = 'cieloweb.name';
-const MAX_NAME_BYTES = 64; // the server's limit (UTF-8 bytes)
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
 // Trims a name to what the server accepts: printable, at most 64 UTF-8 bytes.
 export function clampName(raw) {
-  let name = String(raw).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim();
-  const encoder = new TextEncoder();
-  while (encoder.encode(name).length > MAX_NAME_BYTES) name = name.slice(0, -1);
-  return name.trim();
+  return cleanName(String(raw ?? ''));
 }
 
 // The remembered display name (localStorage, never a cookie), or a new "Guest 123".
@@ -39,7 +36,21 @@ const JOIN_ERROR_STATUS = {
 // Resolves to {view, mesh, chat, leave()}; mesh and chat are null when the room cannot be entered
 // (the view then shows why).
 // handOverTransferChannel: see PeerMesh (the transfer engine in a worker takes each channel).
-export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOverTransferChannel = null }) {
+// The secret this tab gives its peers resume tokens from (PeerMesh resumeSecret): kept in
+// sessionStorage, so it survives a reload of this tab and no other tab or person has it.
+async function tabResumeSecret(roomId) {
+  const storageKey = `cieloweb.resume.${roomId}`;
+  let text = globalThis.sessionStorage?.getItem(storageKey);
+  if (!/^[0-9a-f]{64}$/.test(text ?? '')) {
+    text = Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
+    globalThis.sessionStorage?.setItem(storageKey, text);
+  }
+  const raw = Uint8Array.from(text.match(/../g), (h) => parseInt(h, 16));
+  return crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+}
+
+// checkDescription: the core's SDP check (PeerMesh); null blocks every peer (fail closed).
+export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOverTransferChannel = null, checkDescription = null }) {
   let name = rememberedName();
   let mesh = null;
   const view = new RoomView({
@@ -66,7 +77,8 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOver
     return { view, mesh: null, chat: null, leave() {} };
   }
 
-  mesh = new PeerMesh(signaling, key, { name, handOverTransferChannel });
+  const resumeSecret = await tabResumeSecret(roomId);
+  mesh = new PeerMesh(signaling, key, { name, handOverTransferChannel, checkDescription, resumeSecret });
   const chat = new Chat(mesh);
   view.attach(mesh, chat);
 

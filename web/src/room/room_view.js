@@ -3,7 +3,7 @@
 // their methods; the transfers section is left to web/src/transfer/transfer_panel.js.
 import QRCode from 'qrcode';
 import { formatTime, t } from '../i18n.js';
-import { deliveryState } from './chat.js';
+import { deliveryState, MAX_KEPT_MESSAGES } from './chat.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +23,14 @@ const STATE_TEXT = {
   blocked: 'stateBlocked',
   reconnecting: 'stateReconnecting',
   failed: 'stateFailed',
+};
+
+// The warning under a blocked peer, by PeerMesh's reason.
+const BLOCKED_TEXT = {
+  'proof-mismatch': 'blockedWarning',
+  'sdp-refused': 'blockedWarningCertificate',
+  'certificate-mismatch': 'blockedWarningCertificate',
+  'no-verifier': 'blockedWarningNoVerifier',
 };
 
 export function formatSafetyCode(code) {
@@ -158,7 +166,8 @@ export class RoomView {
           item.append(code);
         }
         if (p.state === 'blocked') {
-          item.append(el('p', { class: 'warning', role: 'alert', 'data-testid': 'peer-warning' }, t('blockedWarning', { name })));
+          const text = BLOCKED_TEXT[p.blockedReason] ?? 'blockedWarning';
+          item.append(el('p', { class: 'warning', role: 'alert', 'data-testid': 'peer-warning', 'data-reason': p.blockedReason ?? '' }, t(text, { name })));
         }
         return item;
       }),
@@ -178,7 +187,11 @@ export class RoomView {
     meta.append(el('time', { 'data-testid': 'chat-time', datetime: new Date(message.sentAt).toISOString() }, formatTime(message.sentAt)));
     item.append(meta, el('p', { class: 'chat-text', 'data-testid': 'chat-text' }, message.text));
     if (message.from === 'self') item.append(el('span', { class: 'chat-delivery', 'data-testid': 'chat-delivery' }));
-    $('chat-list').append(item);
+    const list = $('chat-list');
+    list.append(item);
+    // The view shows what the chat keeps (its newest MAX_KEPT_MESSAGES), no more: a peer that
+    // floods the room cannot grow the page without bound.
+    while (list.childElementCount > MAX_KEPT_MESSAGES) list.firstElementChild.remove();
     this.updateMessage_(message);
     item.scrollIntoView({ block: 'nearest' });
   }

@@ -109,7 +109,8 @@ export class WorkerTransferEngine extends EventTarget {
     if (!link.transferToken || this.attachedTokens.has(link.transferToken)) return;
     this.attachedTokens.add(link.transferToken);
     this.peers.set(link.id, { id: link.id, name: link.name, attached: true });
-    this.worker.postMessage({ op: 'attach', token: link.transferToken, peer: { id: link.id, name: link.name, maxMessageSize: link.maxMessageSize } });
+    this.worker.postMessage({ op: 'attach', token: link.transferToken,
+      peer: { id: link.id, name: link.name, maxMessageSize: link.maxMessageSize, resumeToken: link.resumeToken ?? null } });
   }
 
   detachPeer(peerId) {
@@ -138,5 +139,21 @@ export class WorkerTransferEngine extends EventTarget {
 
   snapshot() {
     return this.call('snapshot');
+  }
+
+  checkRemoteDescription(sdp) {
+    return this.call('checkRemoteDescription', sdp);
+  }
+
+  storageUsage() {
+    return this.call('storageUsage');
+  }
+
+  dismiss(batchId) {
+    return this.call('dismiss', batchId);
+  }
+
+  clearReceived() {
+    return this.call('clearReceived');
   }
 }

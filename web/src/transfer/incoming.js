@@ -11,23 +11,29 @@ import { ProgressMeter } from './progress_meter.js';
 const RECEIVE_WINDOW = 16;
 
 export class IncomingFile {
-  // host: {sendText(peerId, text), emit(type, detail)}
-  constructor(core, { peerId, batchId, transfer, offerText, offer }, host) {
+  // host: {sendText(peerId, text), emit(type, detail)}; path: the offer's name as cleaned for
+  // showing and storing (text.js cleanPath), which the engine already matched to the batch.
+  constructor(core, { peerId, batchId, transfer, path, offerText, offer }, host) {
     this.core = core;
     this.peerId = peerId;
     this.batchId = batchId;
     this.transfer = transfer;
     this.offerText = offerText;
-    this.path = offer.file.name;
+    this.path = path;
     this.size = offer.file.size;
-    this.identity = identityKey(offer.file);
+    // Resume records belong to the sender too: another peer offering a file of the same identity
+    // never continues from this one's partial data.
+    this.identity = `${peerId}|${identityKey(offer.file)}`;
     this.blockSize = offer.blockSize;
     this.mime = offer.mime;
     this.key = `${batchId}:${transfer}`;
     this.host = host;
     this.receiver = null;
     this.sink = null;
-    this.state = 'offered'; // offered | starting | receiving | completed | failed
+    // offered | starting | receiving | reoffered (the sender restarted: waiting for the person to
+    // accept the new version) | completing | completed | failed
+    this.state = 'offered';
+    this.announced = { name: offer.file.name, size: offer.file.size };
     this.disconnected = false;
     this.meter = new ProgressMeter();
     this.resumedBlocks = 0;
@@ -35,6 +41,11 @@ export class IncomingFile {
 
   get active() {
     return this.state === 'starting' || this.state === 'receiving';
+  }
+
+  // Holds a Receiver, a window of blocks or an open segment (counts against the batch's limit).
+  get busy() {
+    return this.active || this.state === 'completing' || this.state === 'reoffered';
   }
 
   // Accepted: open the OPFS file and accept, continuing from a saved state when one matches.
@@ -71,6 +82,11 @@ export class IncomingFile {
 
   // Declined before it started: tell the sender with a throwaway Receiver (it formats the reject).
   decline(reason) {
+    if (this.state === 'reoffered') {
+      this.receiver.reject(reason);
+      this.drain();
+      return this.fail(reason);
+    }
     if (this.state !== 'offered') return;
     const receiver = new this.core.Receiver(this.offerText, {});
     receiver.reject(reason);
@@ -81,13 +97,30 @@ export class IncomingFile {
     this.state = 'failed';
   }
 
+  // The offer breaks what its batch announced: declined with the reason, and shown as failed.
+  refuseOffer(reason) {
+    this.decline(reason);
+    this.reason = reason;
+    this.host.emit('file-failed', {
+      direction: 'in', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, reason,
+    });
+  }
+
   onFrame(bytes) {
-    if (this.state !== 'receiving') return;
+    if (this.state !== 'receiving') return; // nothing of a re-offered file before its new Accept
     this.receiver.onFrame(bytes);
     this.drain();
   }
 
   onControl(text, isOffer) {
+    if (this.state === 'reoffered') {
+      // Only the end of the transfer matters while the person decides.
+      if (/"type":"(cancel|error)"/.test(text)) {
+        this.receiver.onControl(text);
+        this.drain();
+      }
+      return;
+    }
     if (this.state !== 'receiving') {
       if (this.state === 'starting' && /"type":"(cancel|error)"/.test(text)) this.fail('cancelled by sender');
       return;
@@ -123,9 +156,29 @@ export class IncomingFile {
       if (a.type === 'control') this.host.sendText(this.peerId, a.text);
       else if (a.type === 'write') this.write(a);
       else if (a.type === 'discard') this.sink.discard();
+      else if (a.type === 'reoffered') this.onReoffered(a);
       else if (a.type === 'completed') this.complete(a.rootHex);
       else if (a.type === 'failed') this.fail(a.error || a.name);
     }
+  }
+
+  // The sender restarted the file (it changed on its side). Everything written for the old version
+  // is already being discarded; the new version is received only if it is the file the person
+  // accepted (same name and size) and only after they accept it again.
+  onReoffered({ name, size }) {
+    if (name !== this.announced.name || size !== this.announced.size) {
+      return this.refuse('the sender replaced the file with a different one');
+    }
+    this.state = 'reoffered';
+    this.host.emit('file-reoffered', { key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, size });
+  }
+
+  // The person accepted the new version.
+  acceptAgain() {
+    if (this.state !== 'reoffered') return;
+    this.state = 'receiving';
+    this.receiver.accept();
+    this.drain();
   }
 
   // The Receiver hands out views of WASM memory (writeViews): fetched again at the moment of the
@@ -160,7 +213,8 @@ export class IncomingFile {
     this.state = 'completing';
     let file = null;
     try {
-      file = await this.sink.finish();
+      // The saved file must be exactly the size whose root the core verified.
+      file = await this.sink.finish(this.size);
     } catch (error) {
       this.state = 'receiving';
       return this.fail(storageReason(error));

@@ -79,6 +79,48 @@ export async function removeBatchFolder(batchId) {
   }
 }
 
+async function receivedRoot() {
+  const root = await navigator.storage.getDirectory();
+  return root.getDirectoryHandle(ROOT_FOLDER, { create: true });
+}
+
+// A segment still being written may be locked by its access handle: it counts once it is closed.
+async function fileBytes(handle) {
+  try {
+    return (await handle.getFile()).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function folderBytes(dir) {
+  let bytes = 0;
+  for await (const entry of dir.values()) bytes += entry.kind === 'file' ? await fileBytes(entry) : await folderBytes(entry);
+  return bytes;
+}
+
+// What received files take in this origin's storage: {bytes, batches} (batch folders).
+export async function receivedUsage() {
+  const top = await receivedRoot();
+  let bytes = 0;
+  let batches = 0;
+  for await (const entry of top.values()) {
+    batches += 1;
+    bytes += entry.kind === 'file' ? await fileBytes(entry) : await folderBytes(entry);
+  }
+  return { bytes, batches };
+}
+
+// Removes every batch folder except those named in `keep` (batches still receiving).
+export async function clearReceivedFolders(keep) {
+  const top = await receivedRoot();
+  const names = [];
+  for await (const name of top.keys()) names.push(name);
+  for (const name of names) {
+    if (!keep.has(name)) await top.removeEntry(name, { recursive: true }).catch(() => {});
+  }
+}
+
 export class FileSink {
   // folder: the batch folder name; path: 'a/b.txt'; blockSize from the offer (segments hold
   // whole blocks, so a block never spans two segment files).
@@ -181,11 +223,12 @@ export class FileSink {
     return segment;
   }
 
-  // The sender's file changed: throw away every segment and start over.
+  // The sender's file changed: throw away every segment, open or committed, so that no byte of
+  // the old version can end up in the new one.
   discard() {
     const run = async () => {
       await this.abortOpen();
-      for (const index of this.committed) await this.dir.removeEntry(this.segmentName(index)).catch(() => {});
+      for (let index = 0; index < this.segmentCount; index += 1) await this.dir.removeEntry(this.segmentName(index)).catch(() => {});
       this.committed.clear();
     };
     this.chain = this.chain.then(run).catch(() => {});
@@ -198,8 +241,10 @@ export class FileSink {
   }
 
   // All blocks written: make sure every segment exists (an empty file has no write) and return the
-  // OPFS-backed File (or a Blob of the segment Files) to save.
-  async finish() {
+  // OPFS-backed File (or a Blob of the segment Files) to save. Refuses (SinkError) when what is
+  // stored is not exactly `expectedSize` bytes: the size whose root the core verified.
+  async finish(expectedSize = this.size) {
+    if (expectedSize !== this.size) throw new SinkError(`the verified size (${expectedSize} B) is not the size being stored (${this.size} B)`);
     await this.chain;
     for (let index = 0; index < this.segmentCount; index += 1) {
       if (!this.committed.has(index)) {
@@ -217,7 +262,11 @@ export class FileSink {
   async file() {
     const files = [];
     for (let index = 0; index < this.segmentCount; index += 1) {
-      files.push(await (await this.dir.getFileHandle(this.segmentName(index))).getFile());
+      const file = await (await this.dir.getFileHandle(this.segmentName(index))).getFile();
+      if (file.size !== this.segmentLength(index)) {
+        throw new SinkError(`stored part ${index} holds ${file.size} B, not ${this.segmentLength(index)} B`);
+      }
+      files.push(file);
     }
     if (files.length === 1) return files[0];
     return new File(files, this.baseName, { type: this.mime });

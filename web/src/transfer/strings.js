@@ -27,6 +27,12 @@ export const strings = {
     progressLabel: 'Progress',
     verified: 'BLAKE3 (verified)',
     noPeers: 'Nobody else is in the room yet.',
+    storageUsed: 'Received files kept in this browser: {size}',
+    clearReceived: 'Clear received files',
+    dismiss: 'Remove',
+    dismissLabel: 'Remove this transfer from the list (received files are deleted from this browser)',
+    refusedStorage: 'Declined: needs {size}, only {available} free in this browser',
+    changedBySender: '{path} changed on the sender\'s side; what arrived of it was deleted. Receive the new version?',
   },
   nl: {
     sendTo: 'Versturen naar',
@@ -51,6 +57,12 @@ export const strings = {
     progressLabel: 'Voortgang',
     verified: 'BLAKE3 (gecontroleerd)',
     noPeers: 'Er is nog niemand anders in de kamer.',
+    storageUsed: 'Ontvangen bestanden bewaard in deze browser: {size}',
+    clearReceived: 'Ontvangen bestanden wissen',
+    dismiss: 'Verwijderen',
+    dismissLabel: 'Deze overdracht uit de lijst verwijderen (ontvangen bestanden worden uit deze browser gewist)',
+    refusedStorage: 'Geweigerd: nodig {size}, maar slechts {available} vrij in deze browser',
+    changedBySender: '{path} is bij de afzender gewijzigd; wat ervan binnen was, is gewist. De nieuwe versie ontvangen?',
   },
 };
 

@@ -11,7 +11,12 @@
 import { OutgoingFile } from './outgoing.js';
 import { IncomingFile } from './incoming.js';
 import { resumeStore } from './resume_store.js';
-import { removeBatchFolder } from './sink.js';
+import { clearReceivedFolders, receivedUsage, removeBatchFolder } from './sink.js';
+import {
+  MAX_ACTIVE_FILES_PER_BATCH, MAX_KEPT_BATCHES, MAX_PENDING_BATCHES_PER_PEER,
+  offerMismatch, parseBatchMessage, scopedBatchId, storageAvailable,
+} from './incoming_batches.js';
+import { cleanPath } from '../text.js';
 
 // The channel's send buffer is refilled below 4 MiB up to 8 MiB: on a machine whose cores are
 // all busy, the worker may wait for one, and 4 MiB (about 0.4 s at 10 MB/s) keeps the channel fed
@@ -28,10 +33,6 @@ const DEFAULT_MAX_MESSAGE = 65536;
 // messages cost its SCTP stack more per byte).
 const MAX_FRAME_BYTES = 65536;
 
-// Relative path as the core wants it: '/'-separated, no leading '/', no '.' or '..' parts.
-export function cleanPath(path) {
-  return String(path).replace(/\\/g, '/').split('/').filter((p) => p && p !== '.' && p !== '..').join('/') || 'file';
-}
 
 export class TransferEngine extends EventTarget {
   constructor(core) {
@@ -42,7 +43,7 @@ export class TransferEngine extends EventTarget {
     this.ids = new Map();
     this.outgoing = new Map(); // batchId -> {id, files: OutgoingFile[], peerIds: Set}
     this.sending = new Map(); // transfer -> OutgoingFile
-    this.incoming = new Map(); // batchId -> {id, peerId, peerName, files, state, items: Map}
+    this.incoming = new Map(); // scoped batchId -> {id, peerId, peerName, files, state, items: Map}
     this.receiving = new Map(); // `${peerId}:${transfer}` -> IncomingFile
     this.timer = null;
     this.host = {
@@ -56,7 +57,11 @@ export class TransferEngine extends EventTarget {
 
   emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
-    if (type === 'file-complete' || type === 'file-failed') this.checkBatch(detail.batchId, detail.direction);
+    if (type === 'file-reoffered') this.onReoffered(detail);
+    if (type === 'file-complete' || type === 'file-failed') {
+      if (detail.direction === 'in') this.startQueued(this.incoming.get(detail.batchId));
+      this.checkBatch(detail.batchId, detail.direction);
+    }
   }
 
   peerNumber(id) {
@@ -83,6 +88,8 @@ export class TransferEngine extends EventTarget {
       attached: true,
       helloSeen: false,
       maxMessageSize: Math.min(link.maxMessageSize || DEFAULT_MAX_MESSAGE, MAX_FRAME_BYTES),
+      // What the peer gave us at proof time to know it again after a reload (PeerMesh); never its name.
+      resumeToken: typeof link.resumeToken === 'string' ? link.resumeToken : null,
     };
     peer.onMessage = (e) => this.onMessage(peer, e.data);
     peer.onLow = () => this.pumpPeer(peer.id);
@@ -112,12 +119,14 @@ export class TransferEngine extends EventTarget {
     this.emit('peers-changed', { peerId });
   }
 
-  // A receiver that reloaded its tab joins under a new peer id. If exactly one detached peer of the
-  // same name has unfinished files from us, offer them again to the new id: its resume store knows
-  // what it already has.
+  // A receiver that reloaded its tab joins under a new peer id. If a detached peer presented the
+  // same resume token (a secret of that tab's, given only to us: PeerMesh) and has unfinished files
+  // from us, offer them again to the new id: its resume store knows what it already has. A display
+  // name proves nothing: anyone can take it.
   adoptReloadedPeer(peer) {
+    if (!peer.resumeToken) return;
     const candidates = [...this.peers.values()].filter(
-      (p) => !p.attached && p.id !== peer.id && p.name === peer.name &&
+      (p) => !p.attached && p.id !== peer.id && p.resumeToken === peer.resumeToken &&
         [...this.sending.values()].some((f) => f.unfinishedPeers().includes(p.id)),
     );
     if (candidates.length !== 1) return;
@@ -212,35 +221,94 @@ export class TransferEngine extends EventTarget {
   }
 
   onBatch(peer, msg) {
-    if (typeof msg.batch !== 'string' || !Array.isArray(msg.files) || this.incoming.has(msg.batch)) return;
-    const files = msg.files.map((f) => ({ transfer: f.transfer >>> 0, path: cleanPath(f.path), size: Number(f.size) || 0 }));
-    const batch = { id: msg.batch, peerId: peer.id, peerName: peer.name, files, state: 'offered', items: new Map() };
-    this.incoming.set(batch.id, batch);
+    const parsed = parseBatchMessage(msg);
+    if (!parsed.ok) return console.warn(`a batch from ${peer.name || peer.id} was refused: ${parsed.reason}`);
+    this.registerBatch(peer, scopedBatchId(peer.id, parsed.batch), parsed.files);
+  }
+
+  // A new incoming batch: shown for Accept/Decline once the storage check is done, or declined at
+  // once when it cannot fit or when this peer already has too many offers waiting.
+  registerBatch(peer, id, files) {
+    if (this.incoming.has(id)) return null;
+    const waiting = [...this.incoming.values()].filter((b) => b.peerId === peer.id && b.state === 'offered').length;
+    const batch = { id, peerId: peer.id, peerName: peer.name, files, state: 'offered', items: new Map() };
+    this.incoming.set(id, batch);
+    this.forgetOldBatches();
+    if (waiting >= MAX_PENDING_BATCHES_PER_PEER) {
+      this.decline(id, 'too many offers waiting');
+      return batch;
+    }
+    const totalSize = files.reduce((sum, f) => sum + f.size, 0);
     // A batch this tab accepted before it reloaded continues without asking again.
-    resumeStore.byBatch(batch.id).then((records) => {
+    Promise.all([resumeStore.byBatch(batch.id), storageAvailable()]).then(([records, available]) => {
+      if (batch.state !== 'offered') return;
       const resumed = records.length > 0;
+      // The whole batch against what the origin may still store (what it already holds, earlier
+      // received files included, is counted in its usage): refused before anyone can Accept it.
+      if (!resumed && totalSize > available) {
+        this.emit('batch-offered', this.describeIncoming(batch, { resumed, refused: 'storage', available }));
+        this.decline(batch.id, 'file too big for the chosen storage');
+        return;
+      }
       this.emit('batch-offered', this.describeIncoming(batch, { resumed }));
       if (resumed) this.accept(batch.id);
     });
+    return batch;
+  }
+
+  // Finished batches beyond MAX_KEPT_BATCHES are forgotten, oldest first: a peer cannot grow this
+  // page's lists without bound.
+  forgetOldBatches() {
+    if (this.incoming.size <= MAX_KEPT_BATCHES) return;
+    for (const batch of this.incoming.values()) {
+      if (this.incoming.size <= MAX_KEPT_BATCHES) break;
+      if (!batch.done && batch.state !== 'declined') continue;
+      for (const item of batch.items.values()) this.receiving.delete(`${item.peerId}:${item.transfer}`);
+      this.incoming.delete(batch.id);
+    }
   }
 
   onOffer(peer, transfer, text) {
     const offer = this.core.decodeControl(text);
     if (!offer.ok || offer.type !== 'offer') return;
-    let batch = [...this.incoming.values()].find((b) => b.peerId === peer.id && b.files.some((f) => f.transfer === transfer));
+    let batch = [...this.incoming.values()].find((b) => b.peerId === peer.id && !b.items.has(transfer) && b.files.some((f) => f.transfer === transfer));
     if (!batch) {
-      // An offer without its batch message (another client): a batch of one.
-      const id = `single-${peer.id}-${transfer}`;
-      batch = { id, peerId: peer.id, peerName: peer.name, state: 'offered', items: new Map(),
-        files: [{ transfer, path: offer.file.name, size: offer.file.size }] };
-      this.incoming.set(id, batch);
-      this.emit('batch-offered', this.describeIncoming(batch, { resumed: false }));
+      // An offer without its batch message (another client): a batch of one, checked the same way.
+      const path = typeof offer.file.name === 'string' ? offer.file.name : '';
+      batch = this.registerBatch(peer, scopedBatchId(peer.id, `single-${transfer}`), [{ transfer, announcedPath: path, path: cleanPath(path), size: offer.file.size }]);
+      if (!batch) return;
     }
-    const item = new IncomingFile(this.core, { peerId: peer.id, batchId: batch.id, transfer, offerText: text, offer }, this.host);
+    const entry = batch.files.find((f) => f.transfer === transfer);
+    const item = new IncomingFile(this.core, { peerId: peer.id, batchId: batch.id, transfer, path: entry.path, offerText: text, offer }, this.host);
     this.receiving.set(`${peer.id}:${transfer}`, item);
     batch.items.set(transfer, item);
-    if (batch.state === 'accepted') item.start();
-    else if (batch.state !== 'offered') item.decline('declined');
+    const mismatch = offerMismatch(entry, offer);
+    if (mismatch) return item.refuseOffer(mismatch);
+    if (batch.state === 'accepted') this.startQueued(batch);
+    else if (batch.state !== 'offered') item.decline(batch.declineReason ?? 'declined');
+  }
+
+  // A file of the batch changed on the sender's side: the batch asks the person again (Accept
+  // continues with the new version, Decline ends that file); files already under way continue.
+  onReoffered({ batchId, path }) {
+    const batch = this.incoming.get(batchId);
+    if (!batch || batch.state !== 'accepted') return;
+    batch.state = 'offered';
+    this.dispatchEvent(new CustomEvent('batch-reoffered', { detail: { batchId, path } }));
+  }
+
+  // Starts the accepted batch's waiting files, at most MAX_ACTIVE_FILES_PER_BATCH at a time, in the
+  // order their offers came.
+  startQueued(batch) {
+    if (batch?.state !== 'accepted') return;
+    let active = 0;
+    for (const item of batch.items.values()) if (item.busy) active += 1;
+    for (const item of batch.items.values()) {
+      if (item.state === 'reoffered') item.acceptAgain(); // already counted as active
+      if (active >= MAX_ACTIVE_FILES_PER_BATCH || item.state !== 'offered') continue;
+      item.start();
+      active += 1;
+    }
   }
 
   describeIncoming(batch, extra = {}) {
@@ -287,17 +355,28 @@ export class TransferEngine extends EventTarget {
     const batch = this.incoming.get(batchId);
     if (!batch || batch.state !== 'offered') return;
     batch.state = 'accepted';
-    for (const item of batch.items.values()) item.start();
+    batch.everAccepted = true;
+    this.startQueued(batch);
     this.emit('batch-accepted', { batchId });
     this.ensureTicker();
   }
 
-  decline(batchId) {
+  decline(batchId, reason = 'declined') {
     const batch = this.incoming.get(batchId);
     if (!batch || batch.state !== 'offered') return;
+    if (batch.everAccepted) {
+      // Asked again because a file changed: only the changed files are declined; the rest of the
+      // batch goes on.
+      batch.state = 'accepted';
+      for (const item of batch.items.values()) if (item.state === 'reoffered') item.decline(reason);
+      this.emit('batch-accepted', { batchId });
+      this.startQueued(batch);
+      return;
+    }
     batch.state = 'declined';
-    for (const item of batch.items.values()) item.decline('declined');
-    this.emit('batch-declined', { batchId });
+    batch.declineReason = reason;
+    for (const item of batch.items.values()) item.decline(reason);
+    this.emit('batch-declined', { batchId, reason });
     this.emit('batch-complete', { direction: 'in', batchId, ok: false, declined: true });
   }
 
@@ -333,6 +412,67 @@ export class TransferEngine extends EventTarget {
       for (const id of failed) if (this.peers.get(id)?.attached) peers.add(id);
     }
     return entries.length && peers.size ? this.sendFiles(entries, [...peers]) : null;
+  }
+
+  // ---- storage the person can see and clear ----------------------------------------------------
+
+  // {bytes, batches}: what received files take in this browser's storage for this site.
+  storageUsage() {
+    return receivedUsage().catch(() => ({ bytes: 0, batches: 0 }));
+  }
+
+  // The person dismissed a batch: it leaves the list, and a received batch's files leave storage
+  // (one still arriving is cancelled first; one still offered is declined).
+  async dismiss(batchId) {
+    const out = this.outgoing.get(batchId);
+    if (out) {
+      if (!out.done) this.cancel(batchId);
+      for (const file of out.files) {
+        file.release();
+        this.sending.delete(file.transfer);
+      }
+      this.outgoing.delete(batchId);
+    }
+    const batch = this.incoming.get(batchId);
+    if (batch) {
+      if (batch.state === 'offered') this.decline(batchId);
+      else if (!batch.done) this.cancel(batchId);
+      await this.dropIncoming(batch);
+    }
+    this.emit('batch-dismissed', { batchId });
+    this.emit('storage-changed', await this.storageUsage());
+  }
+
+  // Every received file that is not still arriving leaves storage (and the list); batches still
+  // offered or receiving stay. Resolves to the usage afterwards.
+  async clearReceived() {
+    const keep = new Set();
+    for (const batch of [...this.incoming.values()]) {
+      const inUse = batch.state === 'offered' || (batch.state === 'accepted' && !batch.done);
+      if (inUse) {
+        keep.add(batch.id);
+        for (const item of batch.items.values()) if (item.sink) keep.add(item.sink.folder);
+        continue;
+      }
+      await this.dropIncoming(batch);
+      this.emit('batch-dismissed', { batchId: batch.id });
+    }
+    await clearReceivedFolders(keep).catch(() => {});
+    for (const record of await resumeStore.all()) if (!keep.has(record.batch)) await resumeStore.delete(record.key);
+    const usage = await this.storageUsage();
+    this.emit('storage-changed', usage);
+    return usage;
+  }
+
+  async dropIncoming(batch) {
+    const folders = new Set([batch.id]);
+    for (const item of batch.items.values()) {
+      if (item.sink) folders.add(item.sink.folder);
+      await resumeStore.delete(item.identity);
+      this.receiving.delete(`${item.peerId}:${item.transfer}`);
+    }
+    this.incoming.delete(batch.id);
+    for (const folder of folders) await removeBatchFolder(folder);
   }
 
   // ---- progress and bookkeeping ------------------------------------------------------------------
@@ -385,6 +525,12 @@ export class TransferEngine extends EventTarget {
     const ok = items.every((i) => i.state === 'completed');
     if (!items.some((i) => i.state === 'completed')) removeBatchFolder(batch.id); // nothing kept
     this.dispatchEvent(new CustomEvent('batch-complete', { detail: { direction, batchId, ok } }));
+  }
+
+  // The core's strict check of a remote description, for the room proof (PeerMesh): {ok,
+  // fingerprint} or {ok: false, error}. Here because the core lives here (in the worker).
+  checkRemoteDescription(sdp) {
+    return this.core.sdpDtlsFingerprint(String(sdp ?? ''));
   }
 
   // A snapshot for tests and diagnostics (window.__cieloweb.engine.snapshot()).

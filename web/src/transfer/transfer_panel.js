@@ -10,6 +10,10 @@ import { progressRowId } from './progress_painter.js';
 import { formatDuration, tr } from './strings.js';
 
 const DROP_ZONE = '[data-testid=room-drop-zone]';
+// Batches shown at once; finished ones beyond this leave the list, oldest first (their files stay
+// in storage, counted in the usage line and cleared with it).
+const MAX_SHOWN_BATCHES = 200;
+const FINISHED = new Set(['done', 'declined', 'cancelled']);
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -77,6 +81,26 @@ export function mountTransferPanel(root, engine, mesh) {
   engine.addEventListener('peers-changed', refreshTargets);
   refreshTargets();
 
+  // ---- storage: what received files take, and a way to clear them ----
+  const usage = el('span', { 'data-testid': 'storage-usage' });
+  const clearButton = el('button', { type: 'button', 'data-testid': 'clear-received', text: tr('clearReceived'), onclick: () => clearReceived() });
+  const storageBar = el('div', { class: 'storage-bar', 'data-testid': 'storage-bar' }, usage, ' ', clearButton);
+  root.append(storageBar);
+  let lastUsage = null;
+  function showUsage(u) {
+    lastUsage = u;
+    usage.dataset.bytes = String(u.bytes);
+    usage.textContent = tr('storageUsed', { size: formatBytes(u.bytes) });
+    clearButton.disabled = u.bytes === 0 && u.batches === 0;
+  }
+  const refreshUsage = () => Promise.resolve(engine.storageUsage?.()).then((u) => u && showUsage(u)).catch(() => {});
+  async function clearReceived() {
+    clearButton.disabled = true;
+    const u = await engine.clearReceived();
+    if (u) showUsage(u);
+  }
+  refreshUsage();
+
   // ---- rendering ----
   function batchHeader(b) {
     const d = b.detail;
@@ -93,7 +117,12 @@ export function mountTransferPanel(root, engine, mesh) {
     if (d.direction === 'out' && b.state === 'done' && !b.ok) {
       buttons.push(el('button', { 'data-testid': 'retry-batch', text: tr('retry'), onclick: () => engine.retry(d.batchId) }));
     }
-    const status = { declined: tr('declined'), cancelled: tr('cancelled') }[b.state] ?? (b.state === 'done' && b.ok ? tr('completed') : '');
+    if (FINISHED.has(b.state)) {
+      buttons.push(el('button', { 'data-testid': 'dismiss-batch', text: tr('dismiss'), title: tr('dismissLabel'), 'aria-label': tr('dismissLabel'), onclick: () => engine.dismiss(d.batchId) }));
+    }
+    const refused = d.refused === 'storage' ? tr('refusedStorage', { size: formatBytes(d.totalSize), available: formatBytes(d.available) }) : null;
+    const changed = b.changed && b.state === 'offered' ? tr('changedBySender', { path: b.changed }) : null;
+    const status = refused ?? changed ?? { declined: tr('declined'), cancelled: tr('cancelled') }[b.state] ?? (b.state === 'done' && b.ok ? tr('completed') : '');
     return el('header', {}, el('strong', { text: who }), ` · ${count} · ${formatBytes(d.totalSize)} `,
       el('span', { 'data-testid': 'batch-status', text: status }), ...buttons);
   }
@@ -205,9 +234,19 @@ export function mountTransferPanel(root, engine, mesh) {
     b.node.querySelector('header').replaceWith(batchHeader(b));
   }
 
+  // Events of a batch not shown yet (an offer refused while its batch waited for the storage
+  // check): kept, bounded, and applied when it appears.
+  const early = new Map();
   function apply(type, d, record = true) {
     const b = batches.get(d.batchId);
-    if (!b) return;
+    if (!b) {
+      if (!record || type === 'progress' || type === 'progress-step') return;
+      if (!early.has(d.batchId) && early.size >= MAX_SHOWN_BATCHES) early.delete(early.keys().next().value);
+      const list = early.get(d.batchId) ?? [];
+      if (list.length < 1000) list.push({ type, detail: d });
+      early.set(d.batchId, list);
+      return;
+    }
     if (record && type !== 'progress' && type !== 'progress-step') (b.log ??= []).push({ type, detail: d });
     const file = b.files.get(d.key);
     if (!file) return;
@@ -238,16 +277,31 @@ export function mountTransferPanel(root, engine, mesh) {
     }
   }
 
-  engine.addEventListener('batch-offered', (e) => {
-    const b = { detail: e.detail, state: 'offered' };
-    batches.set(e.detail.batchId, b);
+  function addBatch(detail, state) {
+    const b = { detail, state, log: early.get(detail.batchId) ?? [] };
+    early.delete(detail.batchId);
+    batches.set(detail.batchId, b);
     renderBatch(b);
-  });
-  engine.addEventListener('batch-sent', (e) => {
-    const b = { detail: e.detail, state: 'active' };
-    batches.set(e.detail.batchId, b);
-    renderBatch(b);
-  });
+    for (const [id, old] of batches) {
+      if (batches.size <= MAX_SHOWN_BATCHES) break;
+      if (FINISHED.has(old.state)) removeBatch(id);
+    }
+  }
+  function removeBatch(batchId) {
+    const b = batches.get(batchId);
+    if (!b) return;
+    for (const file of b.files?.values() ?? []) {
+      if (file.url) URL.revokeObjectURL(file.url);
+      for (const row of file.peers.values()) row.drop?.();
+    }
+    b.node?.remove();
+    batches.delete(batchId);
+  }
+  engine.addEventListener('batch-offered', (e) => addBatch(e.detail, 'offered'));
+  engine.addEventListener('batch-sent', (e) => addBatch(e.detail, 'active'));
+  engine.addEventListener('batch-dismissed', (e) => removeBatch(e.detail.batchId));
+  engine.addEventListener('storage-changed', (e) => showUsage(e.detail));
+  engine.addEventListener('batch-complete', refreshUsage);
   const setState = (state) => (e) => {
     const b = batches.get(e.detail.batchId);
     if (!b || b.state === 'done' || b.state === 'declined' || b.state === 'cancelled') return;
@@ -255,7 +309,19 @@ export function mountTransferPanel(root, engine, mesh) {
     if (state === 'done') b.ok = e.detail.ok;
     refreshHeader(b);
   };
-  engine.addEventListener('batch-accepted', setState('active'));
+  engine.addEventListener('batch-accepted', (e) => {
+    const b = batches.get(e.detail.batchId);
+    if (b) b.changed = null;
+    setState('active')(e);
+  });
+  // A file changed on the sender's side: Accept and Decline come back for its new version.
+  engine.addEventListener('batch-reoffered', (e) => {
+    const b = batches.get(e.detail.batchId);
+    if (!b || FINISHED.has(b.state)) return;
+    b.state = 'offered';
+    b.changed = e.detail.path;
+    refreshHeader(b);
+  });
   engine.addEventListener('batch-declined', setState('declined'));
   engine.addEventListener('batch-complete', setState('done'));
   // With the worker painting progress, the page takes no 'progress' events at all, only a step
@@ -274,6 +340,8 @@ export function mountTransferPanel(root, engine, mesh) {
   });
   document.addEventListener('languagechange', () => {
     refreshTargets();
+    clearButton.textContent = tr('clearReceived');
+    if (lastUsage) showUsage(lastUsage);
     targetLabel.querySelector('span').textContent = tr('sendTo');
     for (const b of batches.values()) renderBatch(b);
   });

@@ -23,7 +23,10 @@ import { ProgressPainter, progressRowId } from './progress_painter.js';
 import { TransferEngine } from './transfer_engine.js';
 
 // Methods the page may call; anything else is refused.
-const CALLS = new Set(['sendFiles', 'accept', 'decline', 'cancel', 'retry', 'snapshot', 'paintState']);
+const CALLS = new Set([
+  'sendFiles', 'accept', 'decline', 'cancel', 'retry', 'snapshot', 'paintState', 'checkRemoteDescription',
+  'storageUsage', 'dismiss', 'clearReceived',
+]);
 
 const painter = new ProgressPainter();
 const rowOf = (detail) => progressRowId(detail.key, detail.peerId);

@@ -1,0 +1,48 @@
+// Text that comes from another person (display names, file paths, download names) is shown and used
+// only after this cleaning: control characters could break lines or fake layout, and bidirectional
+// controls could make "gpj.exe" read as "exe.jpg" (the "Trojan Source" trick). Nothing here trusts
+// the sender's client to have done it.
+
+// C0 and C1 controls, DEL, the Arabic letter mark, LRM/RLM, the embeddings and overrides
+// (U+202A–U+202E), the isolates (U+2066–U+2069), and the line/paragraph separators.
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export const MAX_NAME_BYTES = 64; // the signaling server's limit for a display name (UTF-8 bytes)
+
+export function stripUnsafe(text) {
+  return String(text ?? '').replace(UNSAFE_CHARACTERS, '');
+}
+
+// Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character.
+export function truncateUtf8(text, maxBytes) {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const n = encoder.encode(ch).length;
+    if (bytes + n > maxBytes) break;
+    out += ch;
+    bytes += n;
+  }
+  return out;
+}
+
+// A display name as shown: cleaned, trimmed, at most 64 UTF-8 bytes; '' when nothing is left (or
+// when it was not a string at all).
+export function cleanName(raw) {
+  if (typeof raw !== 'string') return '';
+  return truncateUtf8(stripUnsafe(raw).trim(), MAX_NAME_BYTES).trim();
+}
+
+// A relative path as the core wants it and as it is shown: '/'-separated, cleaned parts, no empty,
+// '.' or '..' part, no leading '/'; 'file' when nothing is left.
+export function cleanPath(path) {
+  return (
+    stripUnsafe(path)
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((part) => part && part !== '.' && part !== '..')
+      .join('/') || 'file'
+  );
+}
