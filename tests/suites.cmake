@@ -16,8 +16,23 @@ endif()
 # The WASM build in Node: hashes vs b3sum, codec, full transfers, leak counts.
 add_test(NAME wasm_node COMMAND node --test ${CIELO_ROOT}/tests/node/ WORKING_DIRECTORY ${CIELO_ROOT})
 
-# Real Chromium against the real server and the built page.
-add_test(NAME browser_page COMMAND node --test --test-concurrency=1 ${CIELO_ROOT}/tests/browser/
-  WORKING_DIRECTORY ${CIELO_ROOT})
-set_tests_properties(browser_page PROPERTIES TIMEOUT 600)
+# Real Chromium against the real server and the built page, in three suites so that each has its
+# own time budget and a failure names its area: rooms and the room proof under attack; transfers;
+# hostile peers and storage. Every file of tests/browser/ is in exactly one of them.
+set(CIELO_BROWSER_TESTS_LISTED "")
+function(cielo_browser_suite name)
+  set(CIELO_BROWSER_TESTS_LISTED ${CIELO_BROWSER_TESTS_LISTED} ${ARGN} PARENT_SCOPE)
+  list(TRANSFORM ARGN PREPEND ${CIELO_ROOT}/tests/browser/ OUTPUT_VARIABLE files)
+  add_test(NAME ${name} COMMAND node --test --test-concurrency=1 ${files} WORKING_DIRECTORY ${CIELO_ROOT})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 900)
+endfunction()
+cielo_browser_suite(browser_page hash_page.test.mjs room.test.mjs room_attacks.test.mjs)
+cielo_browser_suite(browser_transfer transfer.test.mjs turn.test.mjs)
+cielo_browser_suite(browser_hostile hostile_peer.test.mjs storage.test.mjs)
+# A new test file must be given a suite, or it would silently never run.
+file(GLOB browser_test_files RELATIVE ${CIELO_ROOT}/tests/browser ${CIELO_ROOT}/tests/browser/*.test.mjs)
+list(REMOVE_ITEM browser_test_files ${CIELO_BROWSER_TESTS_LISTED})
+if(browser_test_files)
+  message(FATAL_ERROR "tests/browser: not in any suite of tests/suites.cmake: ${browser_test_files}")
+endif()
 include(${PROJECT_SOURCE_DIR}/tests/fuzz/smoke.cmake)
