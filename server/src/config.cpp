@@ -118,6 +118,9 @@ const std::vector<Option>& options() {
       {"--write-queue-bytes", "CIELO_WRITE_QUEUE_BYTES",
        "per-connection outgoing queue; a client that lets it overflow is dropped (524288)",
        number<std::size_t>(&Config::write_queue_bytes, 1024, std::size_t{1} << 32)},
+      {"--write-timeout-ms", "CIELO_WRITE_TIMEOUT_MS",
+       "a client that has not taken a pending write within this long is dropped (20000)",
+       number<std::uint32_t>(&Config::write_timeout_ms, 100, max_u32)},
       {"--shutdown-grace-ms", "CIELO_SHUTDOWN_GRACE_MS",
        "on SIGTERM/SIGINT, how long peers get to close (3000)",
        number<std::uint32_t>(&Config::shutdown_grace_ms, 0, 600'000)},
@@ -161,7 +164,8 @@ const std::vector<Option>& options() {
          return valid_ice_urls(c.ice.stun_urls, false);
        }},
       {"--turn-urls", "CIELO_TURN_URLS",
-       "comma-separated turn:/turns: URLs of a coturn with use-auth-secret (none; needs the secret)",
+       "comma-separated turn:/turns: URLs of a coturn with use-auth-secret (none; needs the "
+       "secret)",
        [](Config& c, std::string_view v) {
          c.ice.turn_urls = split_origins(v);
          return valid_ice_urls(c.ice.turn_urls, true);
@@ -174,7 +178,9 @@ const std::vector<Option>& options() {
          return v.size() >= 16;
        }},
       {"--turn-ttl", "CIELO_TURN_TTL", "seconds a minted TURN credential stays valid (3600)",
-       [](Config& c, std::string_view v) { return parse_number<std::uint32_t>(v, c.ice.turn_ttl_s, 60, 7 * 86400); }},
+       [](Config& c, std::string_view v) {
+         return parse_number<std::uint32_t>(v, c.ice.turn_ttl_s, 60, 7 * 86400);
+       }},
       {"--ice-transport-policy", "CIELO_ICE_TRANSPORT_POLICY",
        "all | relay (relay: peers connect only through TURN and never learn each other's address)",
        [](Config& c, std::string_view v) {

@@ -29,6 +29,8 @@ struct Config {
   // A peer that sends nothing (not even a pong) for this long is removed; a ping goes out at half.
   std::uint32_t ping_timeout_ms = 30000;
   std::size_t write_queue_bytes = 512 * 1024;
+  // A write the client does not take within this long (it stopped reading) drops the connection.
+  std::uint32_t write_timeout_ms = 20000;
   std::uint32_t shutdown_grace_ms = 3000;
   std::string csp_connect_extra;  // space-separated sources added to connect-src (e.g. an emulator)
   LogLevel log_level = LogLevel::info;

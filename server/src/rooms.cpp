@@ -116,23 +116,7 @@ void Hub::on_text(ConnId id, std::string_view text, std::int64_t now_ms, Effects
   const auto it = conns_.find(id);
   if (it == conns_.end() || it->second.closing) return;
   Conn& conn = it->second;
-
-  if (!conn.rate.take(limits_.rate_per_s / 1000.0, limits_.rate_burst, now_ms)) {
-    ++conn.strikes;
-    if (conn.strikes > limits_.rate_strikes) {
-      metrics_.count_reject("rate-limit-close");
-      log_event(LogLevel::warn, "rate-limit-close", {{"conn", id}});
-      conn.closing = true;
-      out.closes.push_back({id, close_policy_violation, "rate limit"});
-    } else if (conn.strikes == 1) {
-      // One error per run of refused messages: the reply must not itself become a flood.
-      send_error(id, ErrorCode::rate_limited, "slow down; further messages are dropped", out);
-    } else {
-      metrics_.count_reject(error_code_name(ErrorCode::rate_limited));
-    }
-    return;
-  }
-  conn.strikes = 0;
+  if (!within_rate(id, conn, now_ms, out)) return;
 
   auto parsed = parse_client_message(text, {limits_.max_json_depth, limits_.max_name_bytes});
   if (auto* error = std::get_if<ProtocolError>(&parsed)) {
@@ -146,6 +130,34 @@ void Hub::on_text(ConnId id, std::string_view text, std::int64_t now_ms, Effects
   auto& msg = std::get<ClientMessage>(parsed);
   metrics_.count_message(type_token(msg));
   handle(id, conn, std::move(msg), now_ms, out);
+}
+
+bool Hub::on_control_frame(ConnId id, std::int64_t now_ms, Effects& out) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  const auto it = conns_.find(id);
+  if (it == conns_.end() || it->second.closing) return false;
+  metrics_.count_message("control-frame");
+  return within_rate(id, it->second, now_ms, out);
+}
+
+bool Hub::within_rate(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
+  if (conn.rate.take(limits_.rate_per_s / 1000.0, limits_.rate_burst, now_ms)) {
+    conn.strikes = 0;
+    return true;
+  }
+  ++conn.strikes;
+  if (conn.strikes > limits_.rate_strikes) {
+    metrics_.count_reject("rate-limit-close");
+    log_event(LogLevel::warn, "rate-limit-close", {{"conn", id}});
+    conn.closing = true;
+    out.closes.push_back({id, close_policy_violation, "rate limit"});
+  } else if (conn.strikes == 1) {
+    // One error per run of refused messages: the reply must not itself become a flood.
+    send_error(id, ErrorCode::rate_limited, "slow down; further messages are dropped", out);
+  } else {
+    metrics_.count_reject(error_code_name(ErrorCode::rate_limited));
+  }
+  return false;
 }
 
 void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out) {

@@ -90,6 +90,10 @@ class Hub {
   void on_open(ConnId conn, std::string_view client_address, std::int64_t now_ms, Effects& out);
   // One complete text message from `conn`.
   void on_text(ConnId conn, std::string_view text, std::int64_t now_ms, Effects& out);
+  // A ping or pong frame from `conn`. Control frames cost the same token as a message, so a
+  // ping flood meets the message rate (an error, then the 1008 close) instead of being free.
+  // @return whether the frame is within the rate (a ping is then answered with a pong).
+  bool on_control_frame(ConnId conn, std::int64_t now_ms, Effects& out);
   // The connection is gone (closed, failed, timed out, dropped). Announces peer-left to its room.
   void on_close(ConnId conn, Effects& out);
   // Time passed: forgets expired empty rooms and idle guess buckets.
@@ -125,6 +129,8 @@ class Hub {
     std::int64_t empty_since_ms = 0;
   };
 
+  // Takes one token of the connection's message rate; refusals count towards the 1008 close.
+  bool within_rate(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out);
   void create_room(ConnId id, std::int64_t now_ms, Effects& out);
   void join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& out);

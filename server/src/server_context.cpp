@@ -22,7 +22,8 @@ ServerContext::ServerContext(Config config)
     // TURN credentials expire in wall-clock time (coturn compares them with its own clock).
     hub_.set_ice_for_peer([&ice](std::string_view peer_id) {
       const auto now = std::chrono::system_clock::now().time_since_epoch();
-      return ice_for_peer(ice, peer_id, std::chrono::duration_cast<std::chrono::seconds>(now).count());
+      return ice_for_peer(ice, peer_id,
+                          std::chrono::duration_cast<std::chrono::seconds>(now).count());
     });
   }
 }
@@ -62,6 +63,13 @@ void ServerContext::on_message(signaling::ConnId id, std::string_view text) {
   effects_.clear();
   hub_.on_text(id, text, now_ms(), effects_);
   apply(effects_);
+}
+
+bool ServerContext::on_control_frame(signaling::ConnId id) {
+  effects_.clear();
+  const bool admitted = hub_.on_control_frame(id, now_ms(), effects_);
+  apply(effects_);
+  return admitted;
 }
 
 void ServerContext::on_disconnect(signaling::ConnId id) {

@@ -37,6 +37,9 @@ class ServerContext {
   signaling::ConnId register_session(const std::shared_ptr<WsSession>& session,
                                      std::string_view client_address);
   void on_message(signaling::ConnId id, std::string_view text);
+  // A ping or pong from the client: @return whether it is within the message rate (see
+  // Hub::on_control_frame); over the rate, the hub may also have ordered the close.
+  bool on_control_frame(signaling::ConnId id);
   void on_disconnect(signaling::ConnId id);
 
   void tick();

@@ -272,3 +272,32 @@ TEST_CASE("invalid messages are answered and counted, and the connection stays u
   f.text(1, {{"type", "ping"}});
   CHECK(f.to(1).at(0)["type"] == "pong");
 }
+
+TEST_CASE("control frames spend the message rate: a ping flood is refused, then closed") {
+  HubLimits limits;
+  limits.rate_per_s = 1;
+  limits.rate_burst = 3;
+  limits.rate_strikes = 2;
+  Fixture f(limits);
+  f.open(1);
+  int admitted = 0;
+  for (int i = 0; i < 3; ++i) {
+    f.fx.clear();
+    admitted += f.hub->on_control_frame(1, f.now, f.fx) ? 1 : 0;
+  }
+  CHECK(admitted == 3);
+  f.fx.clear();
+  CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
+  CHECK(f.to(1).at(0)["code"] == "rate-limited");
+  // Messages and control frames share one bucket: a text message is refused too.
+  f.text(1, {{"type", "ping"}});
+  CHECK(f.to(1).empty());
+  f.fx.clear();
+  CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
+  REQUIRE(f.fx.closes.size() == 1);
+  CHECK(f.fx.closes[0].code == close_policy_violation);
+  // A second later one token is back, but the connection is already closing.
+  f.now += 1000;
+  f.fx.clear();
+  CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
+}

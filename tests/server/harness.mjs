@@ -1,7 +1,7 @@
 // Starts the real cieloweb-server on a free loopback port and drives it with real WebSocket
 // clients. Every wait is bounded so a broken server fails a test instead of hanging the suite.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -169,16 +169,18 @@ export async function join(client, room, name) {
 }
 
 // Opens a raw TCP connection and completes a WebSocket upgrade by hand, for frames no well-behaved
-// client library would send.
-export async function rawUpgrade(server) {
-  const socket = net.connect(server.port, '127.0.0.1');
+// client library would send. `localAddress` picks the client's loopback address (127.0.0.0/8);
+// `headers` are extra request lines, e.g. a forged X-Forwarded-For.
+export async function rawUpgrade(server, { localAddress, headers = '', port = server.port } = {}) {
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress });
   await withTimeout(new Promise((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   }), 'TCP connect');
   socket.write(
     'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${server.origin}\r\n\r\n`,
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${server.origin}\r\n` +
+      `${headers}\r\n`,
   );
   const received = [];
   let total = Buffer.alloc(0);
@@ -236,6 +238,12 @@ export function parseFrames(buf) {
     i = off + len;
   }
   return frames;
+}
+
+// The server process's resident memory, from /proc (Linux).
+export function serverRssBytes(server) {
+  const status = readFileSync(`/proc/${server.proc.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
 }
 
 export async function metric(server, name) {
