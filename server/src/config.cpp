@@ -187,6 +187,23 @@ const std::vector<Option>& options() {
          c.ice.relay_only = v == "relay";
          return v == "relay" || v == "all";
        }},
+      {"--trusted-proxies", "CIELO_TRUSTED_PROXIES",
+       "comma-separated CIDRs of reverse proxies whose forwarding header names the client (none: "
+       "the TCP peer is the client, headers ignored)",
+       [](Config& c, std::string_view v) {
+         auto parsed = parse_cidr_list(v);
+         if (!std::holds_alternative<std::vector<Cidr>>(parsed)) return false;
+         c.trusted_proxies = std::get<std::vector<Cidr>>(std::move(parsed));
+         return true;
+       }},
+      {"--proxy-header", "CIELO_PROXY_HEADER",
+       "x-forwarded-for | forwarded: the header the trusted proxies append to; the other is "
+       "ignored (x-forwarded-for)",
+       [](Config& c, std::string_view v) {
+         if (v == "x-forwarded-for") c.proxy_header = ProxyHeader::x_forwarded_for;
+         if (v == "forwarded") c.proxy_header = ProxyHeader::forwarded;
+         return v == "x-forwarded-for" || v == "forwarded";
+       }},
       {"--guess-per-min", "CIELO_GUESS_PER_MIN",
        "joins of unknown rooms allowed per client address per minute (10)",
        hub_rate(&L::guess_per_min, 0.001)},

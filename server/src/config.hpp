@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "client_address.hpp"
 #include "ice_servers.hpp"
 #include "log.hpp"
 #include "rooms.hpp"
@@ -34,6 +35,10 @@ struct Config {
   std::uint32_t shutdown_grace_ms = 3000;
   std::string csp_connect_extra;  // space-separated sources added to connect-src (e.g. an emulator)
   LogLevel log_level = LogLevel::info;
+  // Reverse proxies whose forwarding header names the client. Empty: every TCP peer is the client
+  // and forwarding headers are ignored (a client could write anything there).
+  std::vector<Cidr> trusted_proxies;
+  ProxyHeader proxy_header = ProxyHeader::x_forwarded_for;
   signaling::HubLimits hub;
   IceConfig ice;  // STUN/TURN servers handed to peers in `joined`
 };

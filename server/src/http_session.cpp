@@ -33,7 +33,7 @@ HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& c
     : stream_(std::move(socket)), ctx_(ctx) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
-  if (!ec) client_address_ = endpoint.address().to_string();
+  if (!ec) peer_ = parse_ip(endpoint.address().to_string()).value_or(IpAddress{});
   ctx_.http_opened();
 }
 
@@ -102,8 +102,21 @@ void HttpSession::upgrade(Request&& request) {
   stream_.expires_never();
   const auto early = buffer_.data();
   std::string early_bytes(static_cast<const char*>(early.data()), early.size());
-  upgrade_to_websocket(stream_.release_socket(), std::move(request), ctx_, client_address_,
+  const std::string client_address = client_of(request).to_string();
+  upgrade_to_websocket(stream_.release_socket(), std::move(request), ctx_, client_address,
                        std::move(early_bytes));
+}
+
+IpAddress HttpSession::client_of(const Request& request) const {
+  const auto& config = ctx_.config();
+  if (config.trusted_proxies.empty()) return peer_;
+  const std::string_view name =
+      config.proxy_header == ProxyHeader::forwarded ? "Forwarded" : "X-Forwarded-For";
+  std::vector<std::string_view> values;
+  for (auto [line, end] = request.equal_range(name); line != end; ++line) {
+    values.push_back(line->value());
+  }
+  return resolve_client_address(peer_, values, config.proxy_header, config.trusted_proxies);
 }
 
 HttpSession::Response HttpSession::plain(const Request& request, http::status status,

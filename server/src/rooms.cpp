@@ -196,25 +196,9 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
     send_error(id, ErrorCode::already_in_room, "leave the current room first", out);
     return;
   }
-  const double guess_per_ms = limits_.guess_per_min / 60000.0;
-  auto bucket = guesses_.find(conn.address_key);
-  // While an address is throttled every join is refused, hits included: otherwise the throttle
-  // itself would still tell a guesser when a guess was right.
-  if (bucket != guesses_.end() && !bucket->second.full(guess_per_ms, limits_.guess_burst, now_ms)) {
-    TokenBucket probe = bucket->second;
-    if (!probe.take(guess_per_ms, limits_.guess_burst, now_ms)) {
-      log_event(LogLevel::warn, "guess-throttled", {{"conn", id}});
-      send_error(id, ErrorCode::too_many_guesses, "too many joins of unknown rooms; wait", out);
-      return;
-    }
-  }
   const auto room_it = rooms_.find(msg.room);
   if (room_it == rooms_.end()) {
-    if (bucket == guesses_.end()) {
-      bucket = guesses_.emplace(conn.address_key, TokenBucket(limits_.guess_burst, now_ms)).first;
-    }
-    bucket->second.take(guess_per_ms, limits_.guess_burst, now_ms);
-    send_error(id, ErrorCode::room_not_found, "no such room (it may have expired)", out);
+    miss(id, conn, now_ms, out);
     return;
   }
   Room& room = room_it->second;
@@ -253,6 +237,25 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
   } else {
     send(id, make_joined(conn.room, self, present), out);
   }
+}
+
+void Hub::miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
+  const double guess_per_ms = limits_.guess_per_min / 60000.0;
+  auto bucket = guesses_.find(conn.address_key);
+  if (bucket == guesses_.end()) {
+    bucket = guesses_.emplace(conn.address_key, TokenBucket(limits_.guess_burst, now_ms)).first;
+  }
+  if (bucket->second.take(guess_per_ms, limits_.guess_burst, now_ms)) {
+    send_error(id, ErrorCode::room_not_found, "no such room (it may have expired)", out);
+    return;
+  }
+  // Hits are never refused (so one bad guesser cannot lock a whole NAT or proxy out of its own
+  // rooms), which means a throttled miss can only be made expensive: it also closes the
+  // connection, so every further guess costs a new TCP and WebSocket handshake.
+  log_event(LogLevel::warn, "guess-throttled", {{"conn", id}});
+  send_error(id, ErrorCode::too_many_guesses, "too many joins of unknown rooms; wait", out);
+  conn.closing = true;
+  out.closes.push_back({id, close_policy_violation, "too many guesses"});
 }
 
 void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {

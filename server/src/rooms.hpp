@@ -134,6 +134,8 @@ class Hub {
   void handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out);
   void create_room(ConnId id, std::int64_t now_ms, Effects& out);
   void join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& out);
+  // A join of a room that does not exist: counted against the client address (the guess throttle).
+  void miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out);
   void send(ConnId to, std::string text, Effects& out);

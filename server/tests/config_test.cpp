@@ -97,12 +97,34 @@ TEST_CASE("ICE: inconsistent or malformed settings are refused with the reason")
     REQUIRE(std::holds_alternative<std::string>(parsed));
     return std::get<std::string>(parsed);
   };
-  CHECK(error({"--turn-urls", "turn:t.example:3478"}).find("needs --turn-secret") != std::string::npos);
+  CHECK(error({"--turn-urls", "turn:t.example:3478"}).find("needs --turn-secret") !=
+        std::string::npos);
   CHECK(error({"--ice-transport-policy", "relay"}).find("needs TURN") != std::string::npos);
   CHECK(error({"--turn-urls", "stun:t.example:3478"}).find("--turn-urls") != std::string::npos);
   CHECK(error({"--stun-urls", "turn:t.example:3478"}).find("--stun-urls") != std::string::npos);
   CHECK(error({"--stun-urls", "stun:\"x"}).find("--stun-urls") != std::string::npos);
   CHECK(error({"--turn-secret", "short"}).find("--turn-secret") != std::string::npos);
-  CHECK(error({"--ice-transport-policy", "none"}).find("--ice-transport-policy") != std::string::npos);
+  CHECK(error({"--ice-transport-policy", "none"}).find("--ice-transport-policy") !=
+        std::string::npos);
   CHECK(error({"--turn-ttl", "5"}).find("--turn-ttl") != std::string::npos);
+}
+
+TEST_CASE("trusted proxies and the header they append") {
+  auto parsed = parse_config({"--trusted-proxies", "10.0.0.0/8, fd00::/8"},
+                             env_of({{"CIELO_PROXY_HEADER", "forwarded"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto c = std::get<Config>(parsed);
+  CHECK(c.trusted_proxies.size() == 2);
+  CHECK(c.proxy_header == ProxyHeader::forwarded);
+  const auto defaults = std::get<Config>(parse_config({}, env_of({})));
+  CHECK(defaults.trusted_proxies.empty());
+  CHECK(defaults.proxy_header == ProxyHeader::x_forwarded_for);
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--trusted-proxies", "10.0.0.1/8"},
+                                             {"--trusted-proxies", "everyone"},
+                                             {"--proxy-header", "x-real-ip"}}) {
+    const auto refused = parse_config(bad, env_of({}));
+    REQUIRE(std::holds_alternative<std::string>(refused));
+    CHECK(std::get<std::string>(refused).find(bad[0]) != std::string::npos);
+  }
 }

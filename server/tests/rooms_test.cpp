@@ -183,8 +183,7 @@ TEST_CASE("rate limit refills with time") {
   CHECK(f.to(1).at(0)["type"] == "pong");
 }
 
-TEST_CASE(
-    "guess throttle: misses are counted per address, and a throttled address misses hits too") {
+TEST_CASE("guess throttle: misses are counted per address; a throttled miss also closes") {
   HubLimits limits;
   limits.guess_burst = 2;
   limits.guess_per_min = 1;
@@ -195,11 +194,33 @@ TEST_CASE(
   const auto room = f.create(3);
   CHECK(f.join(1, "nope1", "g")["code"] == "room-not-found");
   CHECK(f.join(2, "nope2", "g")["code"] == "room-not-found");
-  CHECK(f.join(1, "nope3", "g")["code"] == "too-many-guesses");
-  CHECK(f.join(2, room, "g")["code"] == "too-many-guesses");
-  CHECK(f.join(3, room, "owner")["type"] == "joined");  // another address is unaffected
+  CHECK(f.join(3, "nope3", "g")["code"] == "room-not-found");  // another address: its own budget
+  CHECK(f.join(1, "nope4", "g")["code"] == "too-many-guesses");
+  REQUIRE(f.fx.closes.size() == 1);
+  CHECK(f.fx.closes[0].conn == 1);
+  CHECK(f.fx.closes[0].code == close_policy_violation);
   f.now += 60'000;
-  CHECK(f.join(1, room, "g")["type"] == "joined");
+  f.fx.clear();
+  f.hub->on_close(1, f.fx);
+  f.open(1, "203.0.113.5");
+  CHECK(f.join(1, "nope5", "g")["code"] == "room-not-found");  // one miss refilled in a minute
+}
+
+TEST_CASE("guess throttle: a join of a room that exists is never refused by it") {
+  HubLimits limits;
+  limits.guess_burst = 1;
+  limits.guess_per_min = 0.001;
+  Fixture f(limits);
+  f.open(1, "203.0.113.5");  // the bad guesser
+  f.open(2, "203.0.113.5");  // a colleague behind the same NAT
+  f.open(3, "203.0.113.6");
+  const auto room = f.create(3);
+  CHECK(f.join(1, "nope1", "g")["code"] == "room-not-found");
+  CHECK(f.join(1, "nope2", "g")["code"] == "too-many-guesses");
+  CHECK(f.join(2, room, "colleague")["type"] == "joined");
+  f.open(4, "203.0.113.5");  // the guesser itself, on a new connection, with a real link
+  CHECK(f.join(4, room, "g")["type"] == "joined");
+  CHECK(f.join(3, room, "owner")["type"] == "joined");
 }
 
 TEST_CASE("address keys") {

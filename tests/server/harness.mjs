@@ -251,3 +251,53 @@ export async function metric(server, name) {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? 0 : Number(line.split(' ').pop());
 }
+
+// A free TCP port on 127.0.0.1 (for processes that need one named up front, like HAProxy).
+export async function freePort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+// A real HAProxy (Debian's `haproxy`) in front of `server`, in HTTP mode with `option forwardfor`:
+// it appends the client's address to X-Forwarded-For, as a production proxy would.
+export async function startHaproxy(server) {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'cielo-haproxy-'));
+  const config = path.join(dir, 'haproxy.cfg');
+  writeFileSync(config, [
+    'global', '  maxconn 512',
+    'defaults', '  mode http', '  option forwardfor', '  timeout connect 2s', '  timeout client 30s',
+    '  timeout server 30s', '  timeout tunnel 30s',
+    'frontend public', `  bind 127.0.0.1:${port}`, '  default_backend cieloweb',
+    'backend cieloweb', `  server s1 127.0.0.1:${server.port}`, '',
+  ].join('\n'));
+  const proc = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  const spawnFailed = new Promise((_, reject) => proc.on('error', (e) =>
+    reject(new Error(`cannot start haproxy (scripts/setup.sh installs it): ${e.message}`))));
+  await withTimeout(Promise.race([spawnFailed, (async () => {
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+      const up = await new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+        s.on('error', () => resolve(false));
+      });
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })()]), 'haproxy to listen');
+  return {
+    port,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    origin: server.origin, // the page's origin: the proxy passes it through
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
