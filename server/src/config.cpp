@@ -109,6 +109,17 @@ const std::vector<Option>& options() {
        }},
       {"--max-connections", "CIELO_MAX_CONNECTIONS", "WebSocket connections held at most (20000)",
        number<std::size_t>(&Config::max_connections, 1, 10'000'000)},
+      {"--per-ip-connections", "CIELO_PER_IP_CONNECTIONS",
+       "TCP connections (WebSocket and HTTP, keep-alive included) one client address (IPv4, IPv6 "
+       "/64) may hold (500)",
+       number<std::size_t>(&Config::per_ip_connections, 1, 10'000'000)},
+      {"--per-ip-rooms-per-min", "CIELO_PER_IP_ROOMS_PER_MIN",
+       "rooms one client address may create per minute (as a burst, refilled over the minute) (60)",
+       hub_rate(&L::rooms_per_min, 1.0)},
+      {"--per-ip-turn-per-min", "CIELO_PER_IP_TURN_PER_MIN",
+       "TURN credentials minted for one client address per minute; past it, joined has no TURN "
+       "(60)",
+       hub_rate(&L::turn_per_min, 1.0)},
       {"--handshake-timeout-ms", "CIELO_HANDSHAKE_TIMEOUT_MS",
        "HTTP request / WebSocket handshake deadline (10000)",
        number<std::uint32_t>(&Config::handshake_timeout_ms, 50, max_u32)},

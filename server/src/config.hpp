@@ -26,6 +26,9 @@ struct Config {
   // (localhost, 127.0.0.1, [::1]); "*" allows any origin (development only).
   std::vector<std::string> allowed_origins;
   std::size_t max_connections = 20000;
+  // TCP connections one client address (IPv4, or IPv6 /64) may hold at once: WebSockets and HTTP
+  // connections alike. Roomy enough for an office behind one NAT (docs/signaling.md).
+  std::size_t per_ip_connections = 500;
   std::uint32_t handshake_timeout_ms = 10000;
   // A peer that sends nothing (not even a pong) for this long is removed; a ping goes out at half.
   std::uint32_t ping_timeout_ms = 30000;

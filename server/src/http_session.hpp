@@ -10,6 +10,7 @@
 #include <string>
 
 #include "client_address.hpp"
+#include "connection_slot.hpp"
 
 namespace cieloweb::server {
 
@@ -17,7 +18,10 @@ class ServerContext;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
+  // `peer`: the TCP peer's address; `slot`: its count against --per-ip-connections (empty for a
+  // trusted proxy, whose client is counted at the upgrade).
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, IpAddress peer,
+              ConnectionSlot slot);
   ~HttpSession();
   void run();
 
@@ -40,6 +44,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   ServerContext& ctx_;
   IpAddress peer_;  // the TCP peer: the client, or a proxy in front of it
+  ConnectionSlot slot_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<Response> pending_;
 };

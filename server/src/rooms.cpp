@@ -43,21 +43,6 @@ RandomSource system_random() {
   };
 }
 
-bool TokenBucket::take(double per_ms, double burst, std::int64_t now_ms) {
-  if (now_ms > last_ms_) {
-    tokens_ = std::min(burst, tokens_ + static_cast<double>(now_ms - last_ms_) * per_ms);
-    last_ms_ = now_ms;
-  }
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
-  return true;
-}
-
-bool TokenBucket::full(double per_ms, double burst, std::int64_t now_ms) const {
-  const double elapsed = now_ms > last_ms_ ? static_cast<double>(now_ms - last_ms_) : 0.0;
-  return tokens_ + elapsed * per_ms >= burst;
-}
-
 std::string address_key(std::string_view address) {
   std::string text(address);
   in6_addr v6{};
@@ -82,8 +67,12 @@ Hub::Hub(HubLimits limits, server::Metrics& metrics, RandomSource random)
     : limits_(limits),
       metrics_(metrics),
       random_(std::move(random)),
+
       welcome_(std::make_shared<const std::string>(
-          make_welcome(limits.max_message_bytes, limits.room_capacity, limits.rate_per_s))) {}
+          make_welcome(limits.max_message_bytes, limits.room_capacity, limits.rate_per_s))),
+      guesses_(limits.guess_per_min, limits.guess_burst),
+      rooms_created_(limits.rooms_per_min, limits.rooms_per_min),
+      turn_minted_(limits.turn_per_min, limits.turn_per_min) {}
 
 std::string Hub::random_id(std::size_t bytes) {
   std::uint8_t buf[32];
@@ -165,7 +154,7 @@ void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms
       [&](auto&& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, CreateRoom>) {
-          create_room(id, now_ms, out);
+          create_room(id, conn, now_ms, out);
         } else if constexpr (std::is_same_v<T, Join>) {
           join(id, conn, std::move(m), now_ms, out);
         } else if constexpr (std::is_same_v<T, Leave>) {
@@ -179,9 +168,15 @@ void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms
       std::move(msg));
 }
 
-void Hub::create_room(ConnId id, std::int64_t now_ms, Effects& out) {
+void Hub::create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects& out) {
   if (rooms_.size() >= limits_.max_rooms) {
     send_error(id, ErrorCode::too_many_rooms, "the server holds as many rooms as it may", out);
+    return;
+  }
+  if (!rooms_created_.take(conn.address_key, now_ms)) {
+    log_event(LogLevel::warn, "room-creation-limited", {{"conn", id}});
+    send_error(id, ErrorCode::too_many_rooms_created,
+               "this address created rooms too fast; wait a minute", out);
     return;
   }
   std::string room = random_id(room_id_bytes);
@@ -232,7 +227,13 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
   log_event(LogLevel::info, "peer-joined",
             {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
   if (ice_for_peer_) {
-    const nlohmann::json ice = ice_for_peer_(conn.peer_id);
+    // Each credential opens a relay allocation on coturn: one address may not farm them.
+    const bool with_turn = !mints_turn_ || turn_minted_.take(conn.address_key, now_ms);
+    if (!with_turn) {
+      metrics_.count_reject("turn-rate-limited");
+      log_event(LogLevel::warn, "turn-rate-limited", {{"conn", id}});
+    }
+    const nlohmann::json ice = ice_for_peer_(conn.peer_id, with_turn);
     send(id, make_joined(conn.room, self, present, &ice), out);
   } else {
     send(id, make_joined(conn.room, self, present), out);
@@ -240,12 +241,7 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
 }
 
 void Hub::miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
-  const double guess_per_ms = limits_.guess_per_min / 60000.0;
-  auto bucket = guesses_.find(conn.address_key);
-  if (bucket == guesses_.end()) {
-    bucket = guesses_.emplace(conn.address_key, TokenBucket(limits_.guess_burst, now_ms)).first;
-  }
-  if (bucket->second.take(guess_per_ms, limits_.guess_burst, now_ms)) {
+  if (guesses_.take(conn.address_key, now_ms)) {
     send_error(id, ErrorCode::room_not_found, "no such room (it may have expired)", out);
     return;
   }
@@ -324,10 +320,9 @@ void Hub::on_tick(std::int64_t now_ms) {
     const Room& room = entry.second;
     return room.members.empty() && now_ms - room.empty_since_ms >= limits_.empty_room_ttl_ms;
   });
-  const double guess_per_ms = limits_.guess_per_min / 60000.0;
-  std::erase_if(guesses_, [&](const auto& entry) {
-    return entry.second.full(guess_per_ms, limits_.guess_burst, now_ms);
-  });
+  guesses_.forget_full(now_ms);
+  rooms_created_.forget_full(now_ms);
+  turn_minted_.forget_full(now_ms);
 }
 
 void Hub::on_shutdown(Effects& out) {

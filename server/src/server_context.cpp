@@ -20,11 +20,14 @@ ServerContext::ServerContext(Config config)
   const IceConfig& ice = config_.ice;
   if (!ice.stun_urls.empty() || ice.turn_enabled()) {
     // TURN credentials expire in wall-clock time (coturn compares them with its own clock).
-    hub_.set_ice_for_peer([&ice](std::string_view peer_id) {
-      const auto now = std::chrono::system_clock::now().time_since_epoch();
-      return ice_for_peer(ice, peer_id,
-                          std::chrono::duration_cast<std::chrono::seconds>(now).count());
-    });
+    hub_.set_ice_for_peer(
+        [&ice](std::string_view peer_id, bool with_turn) {
+          const auto now = std::chrono::system_clock::now().time_since_epoch();
+          return ice_for_peer(ice, peer_id,
+                              std::chrono::duration_cast<std::chrono::seconds>(now).count(),
+                              with_turn);
+        },
+        ice.turn_enabled());
   }
 }
 
@@ -98,6 +101,15 @@ void ServerContext::apply(signaling::Effects& effects) {
   // Keep the vectors' capacity for the next event.
   batch.clear();
   if (effects.sends.empty() && effects.closes.empty()) std::swap(batch, effects);
+}
+
+std::optional<ConnectionSlot> ServerContext::try_count_connection(const IpAddress& client) {
+  std::string key = limit_key(client);
+  if (!per_address_.try_add(key, config_.per_ip_connections)) {
+    metrics_.count_reject("per-ip-connections");
+    return std::nullopt;
+  }
+  return ConnectionSlot(*this, std::move(key));
 }
 
 void ServerContext::tick() {

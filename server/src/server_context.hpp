@@ -5,12 +5,16 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "address_limits.hpp"
+#include "client_address.hpp"
 #include "config.hpp"
+#include "connection_slot.hpp"
 #include "metrics.hpp"
 #include "rooms.hpp"
 #include "static_files.hpp"
@@ -55,6 +59,14 @@ class ServerContext {
   bool shutting_down() const { return shutting_down_; }
   std::size_t ws_connection_count() const { return sessions_.size(); }
 
+  // Per-address connection cap: counts one connection of `client` (see ConnectionSlot), or
+  // @return nullopt when that address already holds --per-ip-connections.
+  std::optional<ConnectionSlot> try_count_connection(const IpAddress& client);
+  void uncount_connection(const std::string& key) { per_address_.remove(key); }
+  bool trusted_proxy(const IpAddress& peer) const {
+    return any_contains(config_.trusted_proxies, peer);
+  }
+
   void http_opened() { ++http_connections_; }
   void http_closed() { --http_connections_; }
   std::string render_metrics() const;
@@ -75,6 +87,7 @@ class ServerContext {
   bool shutting_down_ = false;
   bool stopped_ = false;
   std::size_t http_connections_ = 0;
+  ConnectionTally per_address_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

@@ -23,10 +23,12 @@ void release_if_large(std::string& buffer) {
 
 }  // namespace
 
-WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address)
+WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
+                     ConnectionSlot slot)
     : socket_(std::move(socket)),
       ctx_(ctx),
       client_address_(std::move(client_address)),
+      slot_(std::move(slot)),
       reader_(ctx.config().hub.max_message_bytes) {}
 
 WsSession::~WsSession() {

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "connection_slot.hpp"
 #include "rooms.hpp"
 #include "ws_frame.hpp"
 
@@ -27,7 +28,8 @@ class ServerContext;
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address);
+  WsSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
+            ConnectionSlot slot);
   ~WsSession();
 
   // The handshake is done: sends the welcome (through the hub) and starts reading. `early_bytes`
@@ -70,6 +72,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   boost::asio::ip::tcp::socket socket_;
   ServerContext& ctx_;
   std::string client_address_;
+  ConnectionSlot slot_;  // counts this socket against its address until the session is gone
   signaling::ConnId id_ = 0;
   FrameReader reader_;
   std::string out_;      // frames queued and not yet handed to the socket

@@ -322,3 +322,56 @@ TEST_CASE("control frames spend the message rate: a ping flood is refused, then 
   f.fx.clear();
   CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
 }
+
+TEST_CASE("rooms created per address per minute; another address still gets a room") {
+  HubLimits limits;
+  limits.rooms_per_min = 2;
+  Fixture f(limits);
+  f.open(1, "203.0.113.5");
+  f.open(2, "203.0.113.5");
+  f.open(3, "203.0.113.6");
+  f.create(1);
+  f.create(2);
+  f.text(1, {{"type", "create-room"}});
+  CHECK(f.to(1).at(0)["code"] == "too-many-rooms-created");
+  CHECK(f.to(1).size() == 1);
+  CHECK(f.fx.closes.empty());  // the connection stays
+  CHECK(f.create(3).size() == room_id_chars);
+  f.now += 30'000;  // one of two per minute is back
+  CHECK(f.create(1).size() == room_id_chars);
+}
+
+TEST_CASE("TURN credentials per address per minute: past it, joined has no TURN") {
+  HubLimits limits;
+  limits.turn_per_min = 2;
+  Fixture f(limits);
+  f.hub->set_ice_for_peer(
+      [](std::string_view, bool with_turn) {
+        return json{{"turn", with_turn}};
+      },
+      true);
+  f.open(1, "203.0.113.5");
+  f.open(2, "203.0.113.6");
+  const auto room = f.create(1);
+  std::vector<bool> turn;
+  for (int i = 0; i < 3; ++i) {
+    turn.push_back(f.join(1, room, "a")["ice"]["turn"].get<bool>());
+    f.text(1, {{"type", "leave"}});
+  }
+  CHECK(turn == std::vector<bool>{true, true, false});
+  CHECK(f.metrics.rejects("turn-rate-limited") == 1);
+  CHECK(f.join(2, room, "b")["ice"]["turn"] == true);
+  // Without TURN configured nothing is minted, so nothing is limited.
+  Fixture g(limits);
+  g.hub->set_ice_for_peer(
+      [](std::string_view, bool with_turn) {
+        return json{{"turn", with_turn}};
+      },
+      false);
+  g.open(1);
+  const auto other = g.create(1);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(g.join(1, other, "a")["ice"]["turn"] == true);
+    g.text(1, {{"type", "leave"}});
+  }
+}

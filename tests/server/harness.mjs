@@ -35,11 +35,13 @@ export function makeWebRoot() {
   return root;
 }
 
-export async function startServer(args = [], { webRoot = makeWebRoot() } = {}) {
+// `wrap`: a command that execs the server (same pid), e.g. ['prlimit', '--nofile=256:256'].
+export async function startServer(args = [], { webRoot = makeWebRoot(), wrap = [] } = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIELO_')));
+  const command = [...wrap, serverBin];
   const proc = spawn(
-    serverBin,
-    ['--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'debug', ...args],
+    command[0],
+    [...command.slice(1), '--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'debug', ...args],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs = [];
