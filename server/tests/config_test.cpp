@@ -128,3 +128,26 @@ TEST_CASE("trusted proxies and the header they append") {
     CHECK(std::get<std::string>(refused).find(bad[0]) != std::string::npos);
   }
 }
+
+TEST_CASE("per-address limits and the write timeout: defaults, flags and variables") {
+  const auto defaults = std::get<Config>(parse_config({}, env_of({})));
+  CHECK(defaults.per_ip_connections == 500);
+  CHECK(defaults.hub.rooms_per_min == 60);
+  CHECK(defaults.hub.turn_per_min == 60);
+  CHECK(defaults.write_timeout_ms == 20000);
+  auto parsed = parse_config(
+      {"--per-ip-connections", "8", "--per-ip-turn-per-min=5"},
+      env_of({{"CIELO_PER_IP_ROOMS_PER_MIN", "3"}, {"CIELO_WRITE_TIMEOUT_MS", "1500"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto c = std::get<Config>(parsed);
+  CHECK(c.per_ip_connections == 8);
+  CHECK(c.hub.rooms_per_min == 3);
+  CHECK(c.hub.turn_per_min == 5);
+  CHECK(c.write_timeout_ms == 1500);
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--per-ip-connections", "0"},
+                                             {"--per-ip-rooms-per-min", "0.5"},
+                                             {"--write-timeout-ms", "5"}}) {
+    CHECK(std::holds_alternative<std::string>(parse_config(bad, env_of({}))));
+  }
+}
