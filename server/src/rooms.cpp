@@ -1,6 +1,5 @@
 #include "rooms.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "client_address.hpp"
 #include "log.hpp"
 
 namespace cieloweb::signaling {
@@ -44,23 +44,8 @@ RandomSource system_random() {
 }
 
 std::string address_key(std::string_view address) {
-  std::string text(address);
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
-    const bool v4_mapped =
-        std::all_of(v6.s6_addr, v6.s6_addr + 10, [](auto b) { return b == 0; }) &&
-        v6.s6_addr[10] == 0xff && v6.s6_addr[11] == 0xff;
-    if (v4_mapped) {
-      char buf[INET_ADDRSTRLEN];
-      inet_ntop(AF_INET, v6.s6_addr + 12, buf, sizeof buf);
-      return buf;
-    }
-    std::fill(v6.s6_addr + 8, v6.s6_addr + 16, std::uint8_t{0});
-    char buf[INET6_ADDRSTRLEN];
-    inet_ntop(AF_INET6, &v6, buf, sizeof buf);
-    return std::string(buf) + "/64";
-  }
-  return text;
+  const auto parsed = server::parse_ip(address);
+  return parsed ? server::limit_key(*parsed) : std::string(address);
 }
 
 Hub::Hub(HubLimits limits, server::Metrics& metrics, RandomSource random)

@@ -155,8 +155,8 @@ class Hub {
   server::AddressBuckets turn_minted_;             // TURN credentials minted, per client address
 };
 
-// The key the guess throttle uses for a client address: the address itself for IPv4 (also when
-// IPv4-mapped), the /64 prefix for IPv6 (one subscriber usually holds a whole /64).
+// The key the per-address limits use for a client address: server::limit_key (the IPv4 address,
+// also when IPv4-mapped, or the IPv6 /64); text that is no address is its own key.
 std::string address_key(std::string_view address);
 
 }  // namespace cieloweb::signaling
