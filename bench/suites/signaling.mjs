@@ -69,7 +69,9 @@ export async function run({ root, log = console.log }) {
   const startOurs = () => startProcess(
     serverBin,
     ['--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'info',
-      '--max-connections', '30000', '--rate-per-s', '1000000', '--rate-burst', '1000000'],
+      '--max-connections', '30000', '--rate-per-s', '1000000', '--rate-burst', '1000000',
+      // The load generator is one address holding every connection and creating every room.
+      '--per-ip-connections', '1000000', '--per-ip-rooms-per-min', '100000000'],
     /"event":"listening"[^\n]*"port":(\d+)/,
     'cieloweb-server',
   );

@@ -109,6 +109,17 @@ const std::vector<Option>& options() {
        }},
       {"--max-connections", "CIELO_MAX_CONNECTIONS", "WebSocket connections held at most (20000)",
        number<std::size_t>(&Config::max_connections, 1, 10'000'000)},
+      {"--per-ip-connections", "CIELO_PER_IP_CONNECTIONS",
+       "TCP connections (WebSocket and HTTP, keep-alive included) one client address (IPv4, IPv6 "
+       "/64) may hold (500)",
+       number<std::size_t>(&Config::per_ip_connections, 1, 10'000'000)},
+      {"--per-ip-rooms-per-min", "CIELO_PER_IP_ROOMS_PER_MIN",
+       "rooms one client address may create per minute (as a burst, refilled over the minute) (60)",
+       hub_rate(&L::rooms_per_min, 1.0)},
+      {"--per-ip-turn-per-min", "CIELO_PER_IP_TURN_PER_MIN",
+       "TURN credentials minted for one client address per minute; past it, joined has no TURN "
+       "(60)",
+       hub_rate(&L::turn_per_min, 1.0)},
       {"--handshake-timeout-ms", "CIELO_HANDSHAKE_TIMEOUT_MS",
        "HTTP request / WebSocket handshake deadline (10000)",
        number<std::uint32_t>(&Config::handshake_timeout_ms, 50, max_u32)},
@@ -118,6 +129,9 @@ const std::vector<Option>& options() {
       {"--write-queue-bytes", "CIELO_WRITE_QUEUE_BYTES",
        "per-connection outgoing queue; a client that lets it overflow is dropped (524288)",
        number<std::size_t>(&Config::write_queue_bytes, 1024, std::size_t{1} << 32)},
+      {"--write-timeout-ms", "CIELO_WRITE_TIMEOUT_MS",
+       "a client that has not taken a pending write within this long is dropped (20000)",
+       number<std::uint32_t>(&Config::write_timeout_ms, 100, max_u32)},
       {"--shutdown-grace-ms", "CIELO_SHUTDOWN_GRACE_MS",
        "on SIGTERM/SIGINT, how long peers get to close (3000)",
        number<std::uint32_t>(&Config::shutdown_grace_ms, 0, 600'000)},
@@ -161,7 +175,8 @@ const std::vector<Option>& options() {
          return valid_ice_urls(c.ice.stun_urls, false);
        }},
       {"--turn-urls", "CIELO_TURN_URLS",
-       "comma-separated turn:/turns: URLs of a coturn with use-auth-secret (none; needs the secret)",
+       "comma-separated turn:/turns: URLs of a coturn with use-auth-secret (none; needs the "
+       "secret)",
        [](Config& c, std::string_view v) {
          c.ice.turn_urls = split_origins(v);
          return valid_ice_urls(c.ice.turn_urls, true);
@@ -174,12 +189,31 @@ const std::vector<Option>& options() {
          return v.size() >= 16;
        }},
       {"--turn-ttl", "CIELO_TURN_TTL", "seconds a minted TURN credential stays valid (3600)",
-       [](Config& c, std::string_view v) { return parse_number<std::uint32_t>(v, c.ice.turn_ttl_s, 60, 7 * 86400); }},
+       [](Config& c, std::string_view v) {
+         return parse_number<std::uint32_t>(v, c.ice.turn_ttl_s, 60, 7 * 86400);
+       }},
       {"--ice-transport-policy", "CIELO_ICE_TRANSPORT_POLICY",
        "all | relay (relay: peers connect only through TURN and never learn each other's address)",
        [](Config& c, std::string_view v) {
          c.ice.relay_only = v == "relay";
          return v == "relay" || v == "all";
+       }},
+      {"--trusted-proxies", "CIELO_TRUSTED_PROXIES",
+       "comma-separated CIDRs of reverse proxies whose forwarding header names the client (none: "
+       "the TCP peer is the client, headers ignored)",
+       [](Config& c, std::string_view v) {
+         auto parsed = parse_cidr_list(v);
+         if (!std::holds_alternative<std::vector<Cidr>>(parsed)) return false;
+         c.trusted_proxies = std::get<std::vector<Cidr>>(std::move(parsed));
+         return true;
+       }},
+      {"--proxy-header", "CIELO_PROXY_HEADER",
+       "x-forwarded-for | forwarded: the header the trusted proxies append to; the other is "
+       "ignored (x-forwarded-for)",
+       [](Config& c, std::string_view v) {
+         if (v == "x-forwarded-for") c.proxy_header = ProxyHeader::x_forwarded_for;
+         if (v == "forwarded") c.proxy_header = ProxyHeader::forwarded;
+         return v == "x-forwarded-for" || v == "forwarded";
        }},
       {"--guess-per-min", "CIELO_GUESS_PER_MIN",
        "joins of unknown rooms allowed per client address per minute (10)",

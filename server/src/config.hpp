@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "client_address.hpp"
 #include "ice_servers.hpp"
 #include "log.hpp"
 #include "rooms.hpp"
@@ -25,13 +26,22 @@ struct Config {
   // (localhost, 127.0.0.1, [::1]); "*" allows any origin (development only).
   std::vector<std::string> allowed_origins;
   std::size_t max_connections = 20000;
+  // TCP connections one client address (IPv4, or IPv6 /64) may hold at once: WebSockets and HTTP
+  // connections alike. Roomy enough for an office behind one NAT (docs/signaling.md).
+  std::size_t per_ip_connections = 500;
   std::uint32_t handshake_timeout_ms = 10000;
   // A peer that sends nothing (not even a pong) for this long is removed; a ping goes out at half.
   std::uint32_t ping_timeout_ms = 30000;
   std::size_t write_queue_bytes = 512 * 1024;
+  // A write the client does not take within this long (it stopped reading) drops the connection.
+  std::uint32_t write_timeout_ms = 20000;
   std::uint32_t shutdown_grace_ms = 3000;
   std::string csp_connect_extra;  // space-separated sources added to connect-src (e.g. an emulator)
   LogLevel log_level = LogLevel::info;
+  // Reverse proxies whose forwarding header names the client. Empty: every TCP peer is the client
+  // and forwarding headers are ignored (a client could write anything there).
+  std::vector<Cidr> trusted_proxies;
+  ProxyHeader proxy_header = ProxyHeader::x_forwarded_for;
   signaling::HubLimits hub;
   IceConfig ice;  // STUN/TURN servers handed to peers in `joined`
 };

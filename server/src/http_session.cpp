@@ -29,11 +29,9 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx)
-    : stream_(std::move(socket)), ctx_(ctx) {
-  beast::error_code ec;
-  const auto endpoint = stream_.socket().remote_endpoint(ec);
-  if (!ec) client_address_ = endpoint.address().to_string();
+HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, IpAddress peer,
+                         ConnectionSlot slot)
+    : stream_(std::move(socket)), ctx_(ctx), peer_(peer), slot_(std::move(slot)) {
   ctx_.http_opened();
 }
 
@@ -98,12 +96,37 @@ void HttpSession::upgrade(Request&& request) {
     write(std::move(res));
     return;
   }
+  const IpAddress client = client_of(request);
+  if (!slot_.counted()) {
+    // Through a trusted proxy: the WebSocket counts against the client behind it.
+    auto counted = ctx_.try_count_connection(client);
+    if (!counted) {
+      auto res = plain(request, http::status::too_many_requests,
+                       "Too many connections from your address.\r\n");
+      res.keep_alive(false);
+      write(std::move(res));
+      return;
+    }
+    slot_ = std::move(*counted);
+  }
   // The upgrade and the session keep their own timeouts (handshake, ping/pong liveness).
   stream_.expires_never();
   const auto early = buffer_.data();
   std::string early_bytes(static_cast<const char*>(early.data()), early.size());
-  upgrade_to_websocket(stream_.release_socket(), std::move(request), ctx_, client_address_,
-                       std::move(early_bytes));
+  upgrade_to_websocket(stream_.release_socket(), std::move(request), ctx_, client.to_string(),
+                       std::move(slot_), std::move(early_bytes));
+}
+
+IpAddress HttpSession::client_of(const Request& request) const {
+  const auto& config = ctx_.config();
+  if (config.trusted_proxies.empty()) return peer_;
+  const std::string_view name =
+      config.proxy_header == ProxyHeader::forwarded ? "Forwarded" : "X-Forwarded-For";
+  std::vector<std::string_view> values;
+  for (auto [line, end] = request.equal_range(name); line != end; ++line) {
+    values.push_back(line->value());
+  }
+  return resolve_client_address(peer_, values, config.proxy_header, config.trusted_proxies);
 }
 
 HttpSession::Response HttpSession::plain(const Request& request, http::status status,

@@ -9,13 +9,19 @@
 #include <optional>
 #include <string>
 
+#include "client_address.hpp"
+#include "connection_slot.hpp"
+
 namespace cieloweb::server {
 
 class ServerContext;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
+  // `peer`: the TCP peer's address; `slot`: its count against --per-ip-connections (empty for a
+  // trusted proxy, whose client is counted at the upgrade).
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, IpAddress peer,
+              ConnectionSlot slot);
   ~HttpSession();
   void run();
 
@@ -26,6 +32,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void upgrade(Request&& request);
+  // Who sent `request`: the TCP peer, or what a trusted proxy's header says (client_address.hpp).
+  IpAddress client_of(const Request& request) const;
   Response answer(const Request& request);
   Response plain(const Request& request, boost::beast::http::status status, std::string body,
                  std::string_view content_type = "text/plain; charset=utf-8");
@@ -35,7 +43,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   ServerContext& ctx_;
-  std::string client_address_;
+  IpAddress peer_;  // the TCP peer: the client, or a proxy in front of it
+  ConnectionSlot slot_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<Response> pending_;
 };

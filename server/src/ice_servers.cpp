@@ -24,17 +24,20 @@ std::string turn_password(std::string_view secret, std::string_view username) {
   return encoded;
 }
 
-nlohmann::json ice_for_peer(const IceConfig& config, std::string_view peer_id, std::int64_t now_s) {
+nlohmann::json ice_for_peer(const IceConfig& config, std::string_view peer_id, std::int64_t now_s,
+                            bool with_turn) {
   auto servers = nlohmann::json::array();
   if (!config.stun_urls.empty()) servers.push_back({{"urls", config.stun_urls}});
-  if (config.turn_enabled()) {
+  if (config.turn_enabled() && with_turn) {
     const std::string username =
-        std::to_string(now_s + static_cast<std::int64_t>(config.turn_ttl_s)) + ":" + std::string(peer_id);
+        std::to_string(now_s + static_cast<std::int64_t>(config.turn_ttl_s)) + ":" +
+        std::string(peer_id);
     servers.push_back({{"urls", config.turn_urls},
                        {"username", username},
                        {"credential", turn_password(config.turn_secret, username)}});
   }
-  return {{"iceServers", std::move(servers)}, {"iceTransportPolicy", config.relay_only ? "relay" : "all"}};
+  return {{"iceServers", std::move(servers)},
+          {"iceTransportPolicy", config.relay_only ? "relay" : "all"}};
 }
 
 }  // namespace cieloweb::server

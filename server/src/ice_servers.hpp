@@ -18,7 +18,7 @@ struct IceConfig {
   std::vector<std::string> turn_urls;  // "turn:host:port?transport=udp", "turns:…"
   std::string turn_secret;             // coturn's static-auth-secret; TURN is off without it
   std::uint32_t turn_ttl_s = 3600;     // how long a minted credential stays valid
-  bool relay_only = false;             // iceTransportPolicy "relay": peers never see each other's IP
+  bool relay_only = false;  // iceTransportPolicy "relay": peers never see each other's IP
 
   bool turn_enabled() const { return !turn_urls.empty() && !turn_secret.empty(); }
 };
@@ -27,7 +27,9 @@ struct IceConfig {
 std::string turn_password(std::string_view secret, std::string_view username);
 
 // {"iceServers": [RTCIceServer…], "iceTransportPolicy": "all" | "relay"} for one peer at `now_s`
-// (unix seconds), ready to be a member of the `joined` message.
-nlohmann::json ice_for_peer(const IceConfig& config, std::string_view peer_id, std::int64_t now_s);
+// (unix seconds), ready to be a member of the `joined` message. Without `with_turn` (the peer's
+// address has had its share of credentials) the TURN servers are left out.
+nlohmann::json ice_for_peer(const IceConfig& config, std::string_view peer_id, std::int64_t now_s,
+                            bool with_turn = true);
 
 }  // namespace cieloweb::server

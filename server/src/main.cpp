@@ -44,9 +44,10 @@ void schedule_tick(net::steady_timer& timer, ServerContext& ctx) {
 }
 
 void schedule_liveness(net::steady_timer& timer, ServerContext& ctx) {
-  // A quarter of the timeout: a dead peer is gone between 1x and 1.25x the timeout.
-  timer.expires_after(
-      std::chrono::milliseconds(std::max<std::uint32_t>(10, ctx.config().ping_timeout_ms / 4)));
+  // A quarter of the shorter timeout: a dead peer (or a stuck write) is gone between 1x and 1.25x
+  // its timeout.
+  const auto shorter_ms = std::min(ctx.config().ping_timeout_ms, ctx.config().write_timeout_ms);
+  timer.expires_after(std::chrono::milliseconds(std::max<std::uint32_t>(10, shorter_ms / 4)));
   timer.async_wait([&timer, &ctx](boost::system::error_code ec) {
     if (ec) return;
     ctx.sweep_liveness();

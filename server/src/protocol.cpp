@@ -46,6 +46,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "too-many-guesses";
     case ErrorCode::too_many_rooms:
       return "too-many-rooms";
+    case ErrorCode::too_many_rooms_created:
+      return "too-many-rooms-created";
   }
   return "unknown";
 }

@@ -30,7 +30,8 @@ enum class ErrorCode {
   invalid_name,
   peer_not_found,  // the signal's target is not a peer of the sender's room
   too_many_guesses,
-  too_many_rooms,
+  too_many_rooms,          // the server holds --max-rooms rooms
+  too_many_rooms_created,  // this client address created rooms faster than it may
 };
 
 std::string_view error_code_name(ErrorCode code);

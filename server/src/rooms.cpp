@@ -1,6 +1,5 @@
 #include "rooms.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "client_address.hpp"
 #include "log.hpp"
 
 namespace cieloweb::signaling {
@@ -43,47 +43,21 @@ RandomSource system_random() {
   };
 }
 
-bool TokenBucket::take(double per_ms, double burst, std::int64_t now_ms) {
-  if (now_ms > last_ms_) {
-    tokens_ = std::min(burst, tokens_ + static_cast<double>(now_ms - last_ms_) * per_ms);
-    last_ms_ = now_ms;
-  }
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
-  return true;
-}
-
-bool TokenBucket::full(double per_ms, double burst, std::int64_t now_ms) const {
-  const double elapsed = now_ms > last_ms_ ? static_cast<double>(now_ms - last_ms_) : 0.0;
-  return tokens_ + elapsed * per_ms >= burst;
-}
-
 std::string address_key(std::string_view address) {
-  std::string text(address);
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
-    const bool v4_mapped =
-        std::all_of(v6.s6_addr, v6.s6_addr + 10, [](auto b) { return b == 0; }) &&
-        v6.s6_addr[10] == 0xff && v6.s6_addr[11] == 0xff;
-    if (v4_mapped) {
-      char buf[INET_ADDRSTRLEN];
-      inet_ntop(AF_INET, v6.s6_addr + 12, buf, sizeof buf);
-      return buf;
-    }
-    std::fill(v6.s6_addr + 8, v6.s6_addr + 16, std::uint8_t{0});
-    char buf[INET6_ADDRSTRLEN];
-    inet_ntop(AF_INET6, &v6, buf, sizeof buf);
-    return std::string(buf) + "/64";
-  }
-  return text;
+  const auto parsed = server::parse_ip(address);
+  return parsed ? server::limit_key(*parsed) : std::string(address);
 }
 
 Hub::Hub(HubLimits limits, server::Metrics& metrics, RandomSource random)
     : limits_(limits),
       metrics_(metrics),
       random_(std::move(random)),
+
       welcome_(std::make_shared<const std::string>(
-          make_welcome(limits.max_message_bytes, limits.room_capacity, limits.rate_per_s))) {}
+          make_welcome(limits.max_message_bytes, limits.room_capacity, limits.rate_per_s))),
+      guesses_(limits.guess_per_min, limits.guess_burst),
+      rooms_created_(limits.rooms_per_min, limits.rooms_per_min),
+      turn_minted_(limits.turn_per_min, limits.turn_per_min) {}
 
 std::string Hub::random_id(std::size_t bytes) {
   std::uint8_t buf[32];
@@ -116,23 +90,7 @@ void Hub::on_text(ConnId id, std::string_view text, std::int64_t now_ms, Effects
   const auto it = conns_.find(id);
   if (it == conns_.end() || it->second.closing) return;
   Conn& conn = it->second;
-
-  if (!conn.rate.take(limits_.rate_per_s / 1000.0, limits_.rate_burst, now_ms)) {
-    ++conn.strikes;
-    if (conn.strikes > limits_.rate_strikes) {
-      metrics_.count_reject("rate-limit-close");
-      log_event(LogLevel::warn, "rate-limit-close", {{"conn", id}});
-      conn.closing = true;
-      out.closes.push_back({id, close_policy_violation, "rate limit"});
-    } else if (conn.strikes == 1) {
-      // One error per run of refused messages: the reply must not itself become a flood.
-      send_error(id, ErrorCode::rate_limited, "slow down; further messages are dropped", out);
-    } else {
-      metrics_.count_reject(error_code_name(ErrorCode::rate_limited));
-    }
-    return;
-  }
-  conn.strikes = 0;
+  if (!within_rate(id, conn, now_ms, out)) return;
 
   auto parsed = parse_client_message(text, {limits_.max_json_depth, limits_.max_name_bytes});
   if (auto* error = std::get_if<ProtocolError>(&parsed)) {
@@ -148,12 +106,40 @@ void Hub::on_text(ConnId id, std::string_view text, std::int64_t now_ms, Effects
   handle(id, conn, std::move(msg), now_ms, out);
 }
 
+bool Hub::on_control_frame(ConnId id, std::int64_t now_ms, Effects& out) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  const auto it = conns_.find(id);
+  if (it == conns_.end() || it->second.closing) return false;
+  metrics_.count_message("control-frame");
+  return within_rate(id, it->second, now_ms, out);
+}
+
+bool Hub::within_rate(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
+  if (conn.rate.take(limits_.rate_per_s / 1000.0, limits_.rate_burst, now_ms)) {
+    conn.strikes = 0;
+    return true;
+  }
+  ++conn.strikes;
+  if (conn.strikes > limits_.rate_strikes) {
+    metrics_.count_reject("rate-limit-close");
+    log_event(LogLevel::warn, "rate-limit-close", {{"conn", id}});
+    conn.closing = true;
+    out.closes.push_back({id, close_policy_violation, "rate limit"});
+  } else if (conn.strikes == 1) {
+    // One error per run of refused messages: the reply must not itself become a flood.
+    send_error(id, ErrorCode::rate_limited, "slow down; further messages are dropped", out);
+  } else {
+    metrics_.count_reject(error_code_name(ErrorCode::rate_limited));
+  }
+  return false;
+}
+
 void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out) {
   std::visit(
       [&](auto&& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, CreateRoom>) {
-          create_room(id, now_ms, out);
+          create_room(id, conn, now_ms, out);
         } else if constexpr (std::is_same_v<T, Join>) {
           join(id, conn, std::move(m), now_ms, out);
         } else if constexpr (std::is_same_v<T, Leave>) {
@@ -167,9 +153,15 @@ void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms
       std::move(msg));
 }
 
-void Hub::create_room(ConnId id, std::int64_t now_ms, Effects& out) {
+void Hub::create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects& out) {
   if (rooms_.size() >= limits_.max_rooms) {
     send_error(id, ErrorCode::too_many_rooms, "the server holds as many rooms as it may", out);
+    return;
+  }
+  if (!rooms_created_.take(conn.address_key, now_ms)) {
+    log_event(LogLevel::warn, "room-creation-limited", {{"conn", id}});
+    send_error(id, ErrorCode::too_many_rooms_created,
+               "this address created rooms too fast; wait a minute", out);
     return;
   }
   std::string room = random_id(room_id_bytes);
@@ -184,25 +176,9 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
     send_error(id, ErrorCode::already_in_room, "leave the current room first", out);
     return;
   }
-  const double guess_per_ms = limits_.guess_per_min / 60000.0;
-  auto bucket = guesses_.find(conn.address_key);
-  // While an address is throttled every join is refused, hits included: otherwise the throttle
-  // itself would still tell a guesser when a guess was right.
-  if (bucket != guesses_.end() && !bucket->second.full(guess_per_ms, limits_.guess_burst, now_ms)) {
-    TokenBucket probe = bucket->second;
-    if (!probe.take(guess_per_ms, limits_.guess_burst, now_ms)) {
-      log_event(LogLevel::warn, "guess-throttled", {{"conn", id}});
-      send_error(id, ErrorCode::too_many_guesses, "too many joins of unknown rooms; wait", out);
-      return;
-    }
-  }
   const auto room_it = rooms_.find(msg.room);
   if (room_it == rooms_.end()) {
-    if (bucket == guesses_.end()) {
-      bucket = guesses_.emplace(conn.address_key, TokenBucket(limits_.guess_burst, now_ms)).first;
-    }
-    bucket->second.take(guess_per_ms, limits_.guess_burst, now_ms);
-    send_error(id, ErrorCode::room_not_found, "no such room (it may have expired)", out);
+    miss(id, conn, now_ms, out);
     return;
   }
   Room& room = room_it->second;
@@ -236,11 +212,31 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
   log_event(LogLevel::info, "peer-joined",
             {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
   if (ice_for_peer_) {
-    const nlohmann::json ice = ice_for_peer_(conn.peer_id);
+    // Each credential opens a relay allocation on coturn: one address may not farm them.
+    const bool with_turn = !mints_turn_ || turn_minted_.take(conn.address_key, now_ms);
+    if (!with_turn) {
+      metrics_.count_reject("turn-rate-limited");
+      log_event(LogLevel::warn, "turn-rate-limited", {{"conn", id}});
+    }
+    const nlohmann::json ice = ice_for_peer_(conn.peer_id, with_turn);
     send(id, make_joined(conn.room, self, present, &ice), out);
   } else {
     send(id, make_joined(conn.room, self, present), out);
   }
+}
+
+void Hub::miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
+  if (guesses_.take(conn.address_key, now_ms)) {
+    send_error(id, ErrorCode::room_not_found, "no such room (it may have expired)", out);
+    return;
+  }
+  // Hits are never refused (so one bad guesser cannot lock a whole NAT or proxy out of its own
+  // rooms), which means a throttled miss can only be made expensive: it also closes the
+  // connection, so every further guess costs a new TCP and WebSocket handshake.
+  log_event(LogLevel::warn, "guess-throttled", {{"conn", id}});
+  send_error(id, ErrorCode::too_many_guesses, "too many joins of unknown rooms; wait", out);
+  conn.closing = true;
+  out.closes.push_back({id, close_policy_violation, "too many guesses"});
 }
 
 void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
@@ -309,10 +305,9 @@ void Hub::on_tick(std::int64_t now_ms) {
     const Room& room = entry.second;
     return room.members.empty() && now_ms - room.empty_since_ms >= limits_.empty_room_ttl_ms;
   });
-  const double guess_per_ms = limits_.guess_per_min / 60000.0;
-  std::erase_if(guesses_, [&](const auto& entry) {
-    return entry.second.full(guess_per_ms, limits_.guess_burst, now_ms);
-  });
+  guesses_.forget_full(now_ms);
+  rooms_created_.forget_full(now_ms);
+  turn_minted_.forget_full(now_ms);
 }
 
 void Hub::on_shutdown(Effects& out) {

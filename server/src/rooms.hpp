@@ -13,8 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "address_limits.hpp"
 #include "metrics.hpp"
 #include "protocol.hpp"
+#include "token_bucket.hpp"
 
 namespace cieloweb::signaling {
 
@@ -41,6 +43,11 @@ struct HubLimits {
   std::int64_t empty_room_ttl_ms = 600'000;  // an empty room stays joinable (reloads, late joiners)
   double guess_burst = 10;    // joins of unknown rooms per client address, at once...
   double guess_per_min = 10;  // ...and refilled per minute
+  // Per client address, as a burst of this many refilled over a minute: rooms created, and TURN
+  // credentials minted (joins past it get `ice` without TURN). Generous enough for an office
+  // behind one NAT; tight enough that one address cannot fill --max-rooms or farm credentials.
+  double rooms_per_min = 60;
+  double turn_per_min = 60;
 };
 
 // Fills `out` with cryptographically secure random bytes.
@@ -69,19 +76,6 @@ struct Effects {
   }
 };
 
-class TokenBucket {
- public:
-  TokenBucket() = default;
-  TokenBucket(double burst, std::int64_t now_ms) : tokens_(burst), last_ms_(now_ms) {}
-  // Refills at `per_ms` tokens per millisecond up to `burst`, then takes one token if there is one.
-  bool take(double per_ms, double burst, std::int64_t now_ms);
-  bool full(double per_ms, double burst, std::int64_t now_ms) const;
-
- private:
-  double tokens_ = 0;
-  std::int64_t last_ms_ = 0;
-};
-
 class Hub {
  public:
   Hub(HubLimits limits, server::Metrics& metrics, RandomSource random);
@@ -90,6 +84,10 @@ class Hub {
   void on_open(ConnId conn, std::string_view client_address, std::int64_t now_ms, Effects& out);
   // One complete text message from `conn`.
   void on_text(ConnId conn, std::string_view text, std::int64_t now_ms, Effects& out);
+  // A ping or pong frame from `conn`. Control frames cost the same token as a message, so a
+  // ping flood meets the message rate (an error, then the 1008 close) instead of being free.
+  // @return whether the frame is within the rate (a ping is then answered with a pong).
+  bool on_control_frame(ConnId conn, std::int64_t now_ms, Effects& out);
   // The connection is gone (closed, failed, timed out, dropped). Announces peer-left to its room.
   void on_close(ConnId conn, Effects& out);
   // Time passed: forgets expired empty rooms and idle guess buckets.
@@ -97,10 +95,13 @@ class Hub {
   // The server is stopping: every connection is told and closed with 1001.
   void on_shutdown(Effects& out);
 
-  // What a joining peer gets as `ice` in its `joined` message (STUN/TURN servers and a TURN
-  // credential minted for its peer id); unset, `joined` has no `ice`.
-  void set_ice_for_peer(std::function<nlohmann::json(std::string_view peer_id)> ice_for_peer) {
+  // What a joining peer gets as `ice` in its `joined` message (STUN/TURN servers and, when
+  // `with_turn`, a TURN credential minted for its peer id); unset, `joined` has no `ice`.
+  // `mints_turn`: the function mints credentials, so their rate per address is limited.
+  using IceForPeer = std::function<nlohmann::json(std::string_view peer_id, bool with_turn)>;
+  void set_ice_for_peer(IceForPeer ice_for_peer, bool mints_turn) {
     ice_for_peer_ = std::move(ice_for_peer);
+    mints_turn_ = mints_turn;
   }
 
   std::size_t connection_count() const { return conns_.size(); }
@@ -125,9 +126,13 @@ class Hub {
     std::int64_t empty_since_ms = 0;
   };
 
+  // Takes one token of the connection's message rate; refusals count towards the 1008 close.
+  bool within_rate(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms, Effects& out);
-  void create_room(ConnId id, std::int64_t now_ms, Effects& out);
+  void create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects& out);
   void join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& out);
+  // A join of a room that does not exist: counted against the client address (the guess throttle).
+  void miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out);
   void send(ConnId to, std::string text, Effects& out);
@@ -137,18 +142,21 @@ class Hub {
   HubLimits limits_;
   server::Metrics& metrics_;
   RandomSource random_;
-  std::function<nlohmann::json(std::string_view peer_id)> ice_for_peer_;
+  IceForPeer ice_for_peer_;
+  bool mints_turn_ = false;
   bool shutting_down_ = false;
   std::int64_t now_ms_ = 0;  // the latest time an event brought; on_close has no clock of its own
   std::shared_ptr<const std::string> welcome_;
   std::unordered_map<ConnId, Conn> conns_;
   std::unordered_map<std::string, Room> rooms_;
-  std::unordered_map<std::string, ConnId> peers_;         // peer id -> connection
-  std::unordered_map<std::string, TokenBucket> guesses_;  // client address key -> misses allowed
+  std::unordered_map<std::string, ConnId> peers_;  // peer id -> connection
+  server::AddressBuckets guesses_;                 // joins of unknown rooms, per client address
+  server::AddressBuckets rooms_created_;           // rooms created, per client address
+  server::AddressBuckets turn_minted_;             // TURN credentials minted, per client address
 };
 
-// The key the guess throttle uses for a client address: the address itself for IPv4 (also when
-// IPv4-mapped), the /64 prefix for IPv6 (one subscriber usually holds a whole /64).
+// The key the per-address limits use for a client address: server::limit_key (the IPv4 address,
+// also when IPv4-mapped, or the IPv6 /64); text that is no address is its own key.
 std::string address_key(std::string_view address);
 
 }  // namespace cieloweb::signaling

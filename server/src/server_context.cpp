@@ -20,10 +20,14 @@ ServerContext::ServerContext(Config config)
   const IceConfig& ice = config_.ice;
   if (!ice.stun_urls.empty() || ice.turn_enabled()) {
     // TURN credentials expire in wall-clock time (coturn compares them with its own clock).
-    hub_.set_ice_for_peer([&ice](std::string_view peer_id) {
-      const auto now = std::chrono::system_clock::now().time_since_epoch();
-      return ice_for_peer(ice, peer_id, std::chrono::duration_cast<std::chrono::seconds>(now).count());
-    });
+    hub_.set_ice_for_peer(
+        [&ice](std::string_view peer_id, bool with_turn) {
+          const auto now = std::chrono::system_clock::now().time_since_epoch();
+          return ice_for_peer(ice, peer_id,
+                              std::chrono::duration_cast<std::chrono::seconds>(now).count(),
+                              with_turn);
+        },
+        ice.turn_enabled());
   }
 }
 
@@ -64,6 +68,13 @@ void ServerContext::on_message(signaling::ConnId id, std::string_view text) {
   apply(effects_);
 }
 
+bool ServerContext::on_control_frame(signaling::ConnId id) {
+  effects_.clear();
+  const bool admitted = hub_.on_control_frame(id, now_ms(), effects_);
+  apply(effects_);
+  return admitted;
+}
+
 void ServerContext::on_disconnect(signaling::ConnId id) {
   if (stopped_) return;
   if (sessions_.erase(id) == 0) return;
@@ -90,6 +101,15 @@ void ServerContext::apply(signaling::Effects& effects) {
   // Keep the vectors' capacity for the next event.
   batch.clear();
   if (effects.sends.empty() && effects.closes.empty()) std::swap(batch, effects);
+}
+
+std::optional<ConnectionSlot> ServerContext::try_count_connection(const IpAddress& client) {
+  std::string key = limit_key(client);
+  if (!per_address_.try_add(key, config_.per_ip_connections)) {
+    metrics_.count_reject("per-ip-connections");
+    return std::nullopt;
+  }
+  return ConnectionSlot(*this, std::move(key));
 }
 
 void ServerContext::tick() {

@@ -5,12 +5,16 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "address_limits.hpp"
+#include "client_address.hpp"
 #include "config.hpp"
+#include "connection_slot.hpp"
 #include "metrics.hpp"
 #include "rooms.hpp"
 #include "static_files.hpp"
@@ -37,6 +41,9 @@ class ServerContext {
   signaling::ConnId register_session(const std::shared_ptr<WsSession>& session,
                                      std::string_view client_address);
   void on_message(signaling::ConnId id, std::string_view text);
+  // A ping or pong from the client: @return whether it is within the message rate (see
+  // Hub::on_control_frame); over the rate, the hub may also have ordered the close.
+  bool on_control_frame(signaling::ConnId id);
   void on_disconnect(signaling::ConnId id);
 
   void tick();
@@ -51,6 +58,14 @@ class ServerContext {
   void mark_stopped() { stopped_ = true; }
   bool shutting_down() const { return shutting_down_; }
   std::size_t ws_connection_count() const { return sessions_.size(); }
+
+  // Per-address connection cap: counts one connection of `client` (see ConnectionSlot), or
+  // @return nullopt when that address already holds --per-ip-connections.
+  std::optional<ConnectionSlot> try_count_connection(const IpAddress& client);
+  void uncount_connection(const std::string& key) { per_address_.remove(key); }
+  bool trusted_proxy(const IpAddress& peer) const {
+    return any_contains(config_.trusted_proxies, peer);
+  }
 
   void http_opened() { ++http_connections_; }
   void http_closed() { --http_connections_; }
@@ -72,6 +87,7 @@ class ServerContext {
   bool shutting_down_ = false;
   bool stopped_ = false;
   std::size_t http_connections_ = 0;
+  ConnectionTally per_address_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

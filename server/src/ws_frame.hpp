@@ -95,6 +95,8 @@ class FrameReader {
 
 // Appends one unfragmented, unmasked server frame (RFC 6455 section 5.2) to `out`.
 void append_frame(std::string& out, Opcode opcode, std::string_view payload);
+// The most append_frame adds before the payload (2 bytes, 8 of extended length, no mask).
+inline constexpr std::size_t max_frame_header_bytes = 10;
 // Appends a close frame with `code` and a reason (cut to fit a control frame).
 void append_close_frame(std::string& out, std::uint16_t code, std::string_view reason);
 

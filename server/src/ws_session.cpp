@@ -23,10 +23,12 @@ void release_if_large(std::string& buffer) {
 
 }  // namespace
 
-WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address)
+WsSession::WsSession(net::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
+                     ConnectionSlot slot)
     : socket_(std::move(socket)),
       ctx_(ctx),
       client_address_(std::move(client_address)),
+      slot_(std::move(slot)),
       reader_(ctx.config().hub.max_message_bytes) {}
 
 WsSession::~WsSession() {
@@ -103,12 +105,15 @@ void WsSession::handle_bytes(std::span<char> bytes) {
         }
         break;
       case FrameEvent::Kind::ping:
-        if (!close_queued_) {
+        if (close_queued_) break;
+        if (ctx_.on_control_frame(id_) && !close_queued_ &&
+            queue_has_room(max_frame_header_bytes + event.payload.size())) {
           append(Opcode::pong, event.payload);
           schedule_flush();
         }
         break;
       case FrameEvent::Kind::pong:
+        if (!close_queued_) ctx_.on_control_frame(id_);
         break;
       case FrameEvent::Kind::close:
         handle_close_frame(event.code);
@@ -158,16 +163,20 @@ void WsSession::fail(std::uint16_t code, const char* what) {
 
 void WsSession::send(std::string_view text) {
   if (finished_ || dropping_ || close_queued_) return;
-  if (out_.size() + sending_.size() + text.size() > ctx_.config().write_queue_bytes) {
-    ctx_.metrics().count_reject("slow-consumer");
-    log_event(LogLevel::warn, "slow-consumer-dropped",
-              {{"conn", id_}, {"queued_bytes", out_.size() + sending_.size()}});
-    // A close frame would wait behind the backlog: cut the connection instead.
-    drop_later();
-    return;
-  }
+  if (!queue_has_room(max_frame_header_bytes + text.size())) return;
   append(Opcode::text, text);
   schedule_flush();
+}
+
+bool WsSession::queue_has_room(std::size_t frame_bytes) {
+  if (dropping_) return false;
+  if (out_.size() + sending_.size() + frame_bytes <= ctx_.config().write_queue_bytes) return true;
+  ctx_.metrics().count_reject("slow-consumer");
+  log_event(LogLevel::warn, "slow-consumer-dropped",
+            {{"conn", id_}, {"queued_bytes", out_.size() + sending_.size()}});
+  // A close frame would wait behind the backlog: cut the connection instead.
+  drop_later();
+  return false;
 }
 
 void WsSession::close(std::uint16_t code, std::string_view reason) {
@@ -179,7 +188,11 @@ void WsSession::check_alive(std::int64_t now_ms) {
   if (finished_ || dropping_ || close_queued_) return;
   const auto silent_ms = now_ms - last_seen_ms_;
   const auto timeout_ms = static_cast<std::int64_t>(ctx_.config().ping_timeout_ms);
-  if (silent_ms >= timeout_ms) {
+  if (writing_ && now_ms - write_started_ms_ >= ctx_.config().write_timeout_ms) {
+    ctx_.metrics().count_reject("write-timeout");
+    log_event(LogLevel::info, "write-timeout", {{"conn", id_}});
+    drop_later();
+  } else if (silent_ms >= timeout_ms) {
     ctx_.metrics().count_reject("ping-timeout");
     log_event(LogLevel::info, "peer-timeout", {{"conn", id_}});
     drop_later();
@@ -226,6 +239,7 @@ void WsSession::flush() {
   sending_.assign(out_, n);
   out_.clear();
   writing_ = true;
+  write_started_ms_ = ctx_.now_ms();
   net::async_write(
       socket_, net::buffer(sending_),
       [self = shared_from_this()](error_code e, std::size_t bytes) { self->on_written(e, bytes); });

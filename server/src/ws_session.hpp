@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "connection_slot.hpp"
 #include "rooms.hpp"
 #include "ws_frame.hpp"
 
@@ -27,7 +28,8 @@ class ServerContext;
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address);
+  WsSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
+            ConnectionSlot slot);
   ~WsSession();
 
   // The handshake is done: sends the welcome (through the hub) and starts reading. `early_bytes`
@@ -41,7 +43,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // handshake timeout) for the client's close frame.
   void close(std::uint16_t code, std::string_view reason);
   // Liveness, driven by one server-wide sweep rather than a timer per connection: pings a
-  // connection silent for half the timeout, drops one silent for the whole timeout.
+  // connection silent for half the timeout, drops one silent for the whole timeout, and drops one
+  // whose write has not completed within --write-timeout-ms (a client that keeps sending but
+  // never reads would otherwise hold its queue until the queue overflows).
   void check_alive(std::int64_t now_ms);
 
  private:
@@ -53,6 +57,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Queues our close frame, starts the wait for the client's answer, and flushes.
   void queue_close_frame(std::uint16_t code, std::string_view reason);
   void append(Opcode opcode, std::string_view payload);
+  // Whether `frame_bytes` more fit in the bounded write queue; if not, the client is dropped
+  // (it does not read) and false is returned. Pongs pass here like messages: a client that pings
+  // without reading must not grow server memory either.
+  bool queue_has_room(std::size_t frame_bytes);
   void schedule_flush();
   void flush();
   void on_written(boost::system::error_code ec, std::size_t bytes);
@@ -64,12 +72,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   boost::asio::ip::tcp::socket socket_;
   ServerContext& ctx_;
   std::string client_address_;
+  ConnectionSlot slot_;  // counts this socket against its address until the session is gone
   signaling::ConnId id_ = 0;
   FrameReader reader_;
   std::string out_;      // frames queued and not yet handed to the socket
   std::string sending_;  // the part of a write the socket did not take at once, in flight
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
   std::int64_t last_seen_ms_ = 0;
+  std::int64_t write_started_ms_ = 0;  // when the write in flight (writing_) began
   bool flush_scheduled_ = false;
   bool writing_ = false;
   bool close_queued_ = false;      // our close frame is in out_ or sent: nothing else may follow

@@ -19,10 +19,11 @@ namespace websocket = beast::websocket;
 class Upgrade : public std::enable_shared_from_this<Upgrade> {
  public:
   Upgrade(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
-          std::string early_bytes)
+          ConnectionSlot slot, std::string early_bytes)
       : ws_(std::move(socket)),
         ctx_(ctx),
         client_address_(std::move(client_address)),
+        slot_(std::move(slot)),
         early_bytes_(std::move(early_bytes)) {}
 
   void run(http::request<http::string_body>&& request) {
@@ -43,13 +44,15 @@ class Upgrade : public std::enable_shared_from_this<Upgrade> {
       return;
     }
     // With the request handed in, Beast has read nothing from the socket: no frame bytes are lost.
-    std::make_shared<WsSession>(ws_.next_layer().release_socket(), ctx_, std::move(client_address_))
+    std::make_shared<WsSession>(ws_.next_layer().release_socket(), ctx_, std::move(client_address_),
+                                std::move(slot_))
         ->start(early_bytes_);
   }
 
   websocket::stream<beast::tcp_stream> ws_;
   ServerContext& ctx_;
   std::string client_address_;
+  ConnectionSlot slot_;
   std::string early_bytes_;
 };
 
@@ -57,8 +60,9 @@ class Upgrade : public std::enable_shared_from_this<Upgrade> {
 
 void upgrade_to_websocket(boost::asio::ip::tcp::socket&& socket,
                           http::request<http::string_body>&& request, ServerContext& ctx,
-                          std::string client_address, std::string early_bytes) {
-  std::make_shared<Upgrade>(std::move(socket), ctx, std::move(client_address),
+                          std::string client_address, ConnectionSlot slot,
+                          std::string early_bytes) {
+  std::make_shared<Upgrade>(std::move(socket), ctx, std::move(client_address), std::move(slot),
                             std::move(early_bytes))
       ->run(std::move(request));
 }

@@ -97,12 +97,57 @@ TEST_CASE("ICE: inconsistent or malformed settings are refused with the reason")
     REQUIRE(std::holds_alternative<std::string>(parsed));
     return std::get<std::string>(parsed);
   };
-  CHECK(error({"--turn-urls", "turn:t.example:3478"}).find("needs --turn-secret") != std::string::npos);
+  CHECK(error({"--turn-urls", "turn:t.example:3478"}).find("needs --turn-secret") !=
+        std::string::npos);
   CHECK(error({"--ice-transport-policy", "relay"}).find("needs TURN") != std::string::npos);
   CHECK(error({"--turn-urls", "stun:t.example:3478"}).find("--turn-urls") != std::string::npos);
   CHECK(error({"--stun-urls", "turn:t.example:3478"}).find("--stun-urls") != std::string::npos);
   CHECK(error({"--stun-urls", "stun:\"x"}).find("--stun-urls") != std::string::npos);
   CHECK(error({"--turn-secret", "short"}).find("--turn-secret") != std::string::npos);
-  CHECK(error({"--ice-transport-policy", "none"}).find("--ice-transport-policy") != std::string::npos);
+  CHECK(error({"--ice-transport-policy", "none"}).find("--ice-transport-policy") !=
+        std::string::npos);
   CHECK(error({"--turn-ttl", "5"}).find("--turn-ttl") != std::string::npos);
+}
+
+TEST_CASE("trusted proxies and the header they append") {
+  auto parsed = parse_config({"--trusted-proxies", "10.0.0.0/8, fd00::/8"},
+                             env_of({{"CIELO_PROXY_HEADER", "forwarded"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto c = std::get<Config>(parsed);
+  CHECK(c.trusted_proxies.size() == 2);
+  CHECK(c.proxy_header == ProxyHeader::forwarded);
+  const auto defaults = std::get<Config>(parse_config({}, env_of({})));
+  CHECK(defaults.trusted_proxies.empty());
+  CHECK(defaults.proxy_header == ProxyHeader::x_forwarded_for);
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--trusted-proxies", "10.0.0.1/8"},
+                                             {"--trusted-proxies", "everyone"},
+                                             {"--proxy-header", "x-real-ip"}}) {
+    const auto refused = parse_config(bad, env_of({}));
+    REQUIRE(std::holds_alternative<std::string>(refused));
+    CHECK(std::get<std::string>(refused).find(bad[0]) != std::string::npos);
+  }
+}
+
+TEST_CASE("per-address limits and the write timeout: defaults, flags and variables") {
+  const auto defaults = std::get<Config>(parse_config({}, env_of({})));
+  CHECK(defaults.per_ip_connections == 500);
+  CHECK(defaults.hub.rooms_per_min == 60);
+  CHECK(defaults.hub.turn_per_min == 60);
+  CHECK(defaults.write_timeout_ms == 20000);
+  auto parsed = parse_config(
+      {"--per-ip-connections", "8", "--per-ip-turn-per-min=5"},
+      env_of({{"CIELO_PER_IP_ROOMS_PER_MIN", "3"}, {"CIELO_WRITE_TIMEOUT_MS", "1500"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto c = std::get<Config>(parsed);
+  CHECK(c.per_ip_connections == 8);
+  CHECK(c.hub.rooms_per_min == 3);
+  CHECK(c.hub.turn_per_min == 5);
+  CHECK(c.write_timeout_ms == 1500);
+  for (std::vector<std::string> bad :
+       std::vector<std::vector<std::string>>{{"--per-ip-connections", "0"},
+                                             {"--per-ip-rooms-per-min", "0.5"},
+                                             {"--write-timeout-ms", "5"}}) {
+    CHECK(std::holds_alternative<std::string>(parse_config(bad, env_of({}))));
+  }
 }

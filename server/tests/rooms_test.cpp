@@ -183,8 +183,7 @@ TEST_CASE("rate limit refills with time") {
   CHECK(f.to(1).at(0)["type"] == "pong");
 }
 
-TEST_CASE(
-    "guess throttle: misses are counted per address, and a throttled address misses hits too") {
+TEST_CASE("guess throttle: misses are counted per address; a throttled miss also closes") {
   HubLimits limits;
   limits.guess_burst = 2;
   limits.guess_per_min = 1;
@@ -195,11 +194,33 @@ TEST_CASE(
   const auto room = f.create(3);
   CHECK(f.join(1, "nope1", "g")["code"] == "room-not-found");
   CHECK(f.join(2, "nope2", "g")["code"] == "room-not-found");
-  CHECK(f.join(1, "nope3", "g")["code"] == "too-many-guesses");
-  CHECK(f.join(2, room, "g")["code"] == "too-many-guesses");
-  CHECK(f.join(3, room, "owner")["type"] == "joined");  // another address is unaffected
+  CHECK(f.join(3, "nope3", "g")["code"] == "room-not-found");  // another address: its own budget
+  CHECK(f.join(1, "nope4", "g")["code"] == "too-many-guesses");
+  REQUIRE(f.fx.closes.size() == 1);
+  CHECK(f.fx.closes[0].conn == 1);
+  CHECK(f.fx.closes[0].code == close_policy_violation);
   f.now += 60'000;
-  CHECK(f.join(1, room, "g")["type"] == "joined");
+  f.fx.clear();
+  f.hub->on_close(1, f.fx);
+  f.open(1, "203.0.113.5");
+  CHECK(f.join(1, "nope5", "g")["code"] == "room-not-found");  // one miss refilled in a minute
+}
+
+TEST_CASE("guess throttle: a join of a room that exists is never refused by it") {
+  HubLimits limits;
+  limits.guess_burst = 1;
+  limits.guess_per_min = 0.001;
+  Fixture f(limits);
+  f.open(1, "203.0.113.5");  // the bad guesser
+  f.open(2, "203.0.113.5");  // a colleague behind the same NAT
+  f.open(3, "203.0.113.6");
+  const auto room = f.create(3);
+  CHECK(f.join(1, "nope1", "g")["code"] == "room-not-found");
+  CHECK(f.join(1, "nope2", "g")["code"] == "too-many-guesses");
+  CHECK(f.join(2, room, "colleague")["type"] == "joined");
+  f.open(4, "203.0.113.5");  // the guesser itself, on a new connection, with a real link
+  CHECK(f.join(4, room, "g")["type"] == "joined");
+  CHECK(f.join(3, room, "owner")["type"] == "joined");
 }
 
 TEST_CASE("address keys") {
@@ -271,4 +292,86 @@ TEST_CASE("invalid messages are answered and counted, and the connection stays u
   CHECK(f.metrics.messages_in("invalid") == 1);
   f.text(1, {{"type", "ping"}});
   CHECK(f.to(1).at(0)["type"] == "pong");
+}
+
+TEST_CASE("control frames spend the message rate: a ping flood is refused, then closed") {
+  HubLimits limits;
+  limits.rate_per_s = 1;
+  limits.rate_burst = 3;
+  limits.rate_strikes = 2;
+  Fixture f(limits);
+  f.open(1);
+  int admitted = 0;
+  for (int i = 0; i < 3; ++i) {
+    f.fx.clear();
+    admitted += f.hub->on_control_frame(1, f.now, f.fx) ? 1 : 0;
+  }
+  CHECK(admitted == 3);
+  f.fx.clear();
+  CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
+  CHECK(f.to(1).at(0)["code"] == "rate-limited");
+  // Messages and control frames share one bucket: a text message is refused too.
+  f.text(1, {{"type", "ping"}});
+  CHECK(f.to(1).empty());
+  f.fx.clear();
+  CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
+  REQUIRE(f.fx.closes.size() == 1);
+  CHECK(f.fx.closes[0].code == close_policy_violation);
+  // A second later one token is back, but the connection is already closing.
+  f.now += 1000;
+  f.fx.clear();
+  CHECK_FALSE(f.hub->on_control_frame(1, f.now, f.fx));
+}
+
+TEST_CASE("rooms created per address per minute; another address still gets a room") {
+  HubLimits limits;
+  limits.rooms_per_min = 2;
+  Fixture f(limits);
+  f.open(1, "203.0.113.5");
+  f.open(2, "203.0.113.5");
+  f.open(3, "203.0.113.6");
+  f.create(1);
+  f.create(2);
+  f.text(1, {{"type", "create-room"}});
+  CHECK(f.to(1).at(0)["code"] == "too-many-rooms-created");
+  CHECK(f.to(1).size() == 1);
+  CHECK(f.fx.closes.empty());  // the connection stays
+  CHECK(f.create(3).size() == room_id_chars);
+  f.now += 30'000;  // one of two per minute is back
+  CHECK(f.create(1).size() == room_id_chars);
+}
+
+TEST_CASE("TURN credentials per address per minute: past it, joined has no TURN") {
+  HubLimits limits;
+  limits.turn_per_min = 2;
+  Fixture f(limits);
+  f.hub->set_ice_for_peer(
+      [](std::string_view, bool with_turn) {
+        return json{{"turn", with_turn}};
+      },
+      true);
+  f.open(1, "203.0.113.5");
+  f.open(2, "203.0.113.6");
+  const auto room = f.create(1);
+  std::vector<bool> turn;
+  for (int i = 0; i < 3; ++i) {
+    turn.push_back(f.join(1, room, "a")["ice"]["turn"].get<bool>());
+    f.text(1, {{"type", "leave"}});
+  }
+  CHECK(turn == std::vector<bool>{true, true, false});
+  CHECK(f.metrics.rejects("turn-rate-limited") == 1);
+  CHECK(f.join(2, room, "b")["ice"]["turn"] == true);
+  // Without TURN configured nothing is minted, so nothing is limited.
+  Fixture g(limits);
+  g.hub->set_ice_for_peer(
+      [](std::string_view, bool with_turn) {
+        return json{{"turn", with_turn}};
+      },
+      false);
+  g.open(1);
+  const auto other = g.create(1);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(g.join(1, other, "a")["ice"]["turn"] == true);
+    g.text(1, {{"type", "leave"}});
+  }
 }

@@ -1,7 +1,7 @@
 // Starts the real cieloweb-server on a free loopback port and drives it with real WebSocket
 // clients. Every wait is bounded so a broken server fails a test instead of hanging the suite.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,11 +35,13 @@ export function makeWebRoot() {
   return root;
 }
 
-export async function startServer(args = [], { webRoot = makeWebRoot() } = {}) {
+// `wrap`: a command that execs the server (same pid), e.g. ['prlimit', '--nofile=256:256'].
+export async function startServer(args = [], { webRoot = makeWebRoot(), wrap = [] } = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CIELO_')));
+  const command = [...wrap, serverBin];
   const proc = spawn(
-    serverBin,
-    ['--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'debug', ...args],
+    command[0],
+    [...command.slice(1), '--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'debug', ...args],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs = [];
@@ -169,16 +171,18 @@ export async function join(client, room, name) {
 }
 
 // Opens a raw TCP connection and completes a WebSocket upgrade by hand, for frames no well-behaved
-// client library would send.
-export async function rawUpgrade(server) {
-  const socket = net.connect(server.port, '127.0.0.1');
+// client library would send. `localAddress` picks the client's loopback address (127.0.0.0/8);
+// `headers` are extra request lines, e.g. a forged X-Forwarded-For.
+export async function rawUpgrade(server, { localAddress, headers = '', port = server.port } = {}) {
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress });
   await withTimeout(new Promise((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
   }), 'TCP connect');
   socket.write(
     'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${server.origin}\r\n\r\n`,
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${server.origin}\r\n` +
+      `${headers}\r\n`,
   );
   const received = [];
   let total = Buffer.alloc(0);
@@ -238,8 +242,64 @@ export function parseFrames(buf) {
   return frames;
 }
 
+// The server process's resident memory, from /proc (Linux).
+export function serverRssBytes(server) {
+  const status = readFileSync(`/proc/${server.proc.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
 export async function metric(server, name) {
   const text = await (await fetch(`${server.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line === undefined ? 0 : Number(line.split(' ').pop());
+}
+
+// A free TCP port on 127.0.0.1 (for processes that need one named up front, like HAProxy).
+export async function freePort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+// A real HAProxy (Debian's `haproxy`) in front of `server`, in HTTP mode with `option forwardfor`:
+// it appends the client's address to X-Forwarded-For, as a production proxy would.
+export async function startHaproxy(server) {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'cielo-haproxy-'));
+  const config = path.join(dir, 'haproxy.cfg');
+  writeFileSync(config, [
+    'global', '  maxconn 512',
+    'defaults', '  mode http', '  option forwardfor', '  timeout connect 2s', '  timeout client 30s',
+    '  timeout server 30s', '  timeout tunnel 30s',
+    'frontend public', `  bind 127.0.0.1:${port}`, '  default_backend cieloweb',
+    'backend cieloweb', `  server s1 127.0.0.1:${server.port}`, '',
+  ].join('\n'));
+  const proc = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  const spawnFailed = new Promise((_, reject) => proc.on('error', (e) =>
+    reject(new Error(`cannot start haproxy (scripts/setup.sh installs it): ${e.message}`))));
+  await withTimeout(Promise.race([spawnFailed, (async () => {
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+      const up = await new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+        s.on('error', () => resolve(false));
+      });
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })()]), 'haproxy to listen');
+  return {
+    port,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    origin: server.origin, // the page's origin: the proxy passes it through
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
 }

@@ -20,6 +20,7 @@ const REQUEST_ERRORS = new Set([
   'invalid-name',
   'too-many-guesses',
   'too-many-rooms',
+  'too-many-rooms-created',
 ]);
 // Errors after which re-joining would fail the same way: stop instead of looping.
 const FATAL_JOIN_ERRORS = new Set(['room-not-found', 'room-full', 'invalid-name', 'too-many-guesses']);
