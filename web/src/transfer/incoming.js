@@ -157,7 +157,7 @@ export class IncomingFile {
       else if (a.type === 'write') this.write(a);
       else if (a.type === 'discard') this.sink.discard();
       else if (a.type === 'reoffered') this.onReoffered(a);
-      else if (a.type === 'completed') this.complete(a.rootHex);
+      else if (a.type === 'completed') this.complete(a.rootHex, a.size);
       else if (a.type === 'failed') this.fail(a.error || a.name);
     }
   }
@@ -165,12 +165,13 @@ export class IncomingFile {
   // The sender restarted the file (it changed on its side). Everything written for the old version
   // is already being discarded; the new version is received only if it is the file the person
   // accepted (same name and size) and only after they accept it again.
-  onReoffered({ name, size }) {
-    if (name !== this.announced.name || size !== this.announced.size) {
+  onReoffered({ file, acceptable }) {
+    if (file.name !== this.announced.name || file.size !== this.announced.size) {
       return this.refuse('the sender replaced the file with a different one');
     }
+    if (!acceptable.ok) return this.refuse(acceptable.error || acceptable.name);
     this.state = 'reoffered';
-    this.host.emit('file-reoffered', { key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, size });
+    this.host.emit('file-reoffered', { key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, size: file.size });
   }
 
   // The person accepted the new version.
@@ -209,12 +210,13 @@ export class IncomingFile {
     resumeStore.put({ key: this.identity, batch: this.sink.folder, path: this.path, state, segments: [...this.sink.committed] });
   }
 
-  async complete(rootHex) {
+  // size: the length of the file whose root the core verified.
+  async complete(rootHex, size) {
     this.state = 'completing';
     let file = null;
     try {
       // The saved file must be exactly the size whose root the core verified.
-      file = await this.sink.finish(this.size);
+      file = await this.sink.finish(size);
     } catch (error) {
       this.state = 'receiving';
       return this.fail(storageReason(error));

@@ -284,6 +284,10 @@ export class TransferEngine extends EventTarget {
     batch.items.set(transfer, item);
     const mismatch = offerMismatch(entry, offer);
     if (mismatch) return item.refuseOffer(mismatch);
+    // Refused at once, before anyone accepts, when the core could not take it on (its per-file
+    // bookkeeping cap, the largest file size).
+    const acceptable = this.core.checkOffer(text, {});
+    if (!acceptable.ok) return item.refuseOffer(acceptable.error || acceptable.name);
     if (batch.state === 'accepted') this.startQueued(batch);
     else if (batch.state !== 'offered') item.decline(batch.declineReason ?? 'declined');
   }
