@@ -83,6 +83,13 @@ export interface Sender {
   delete(): void;
 }
 
+/** What an offer says about its file (decodeControl, Receiver.offer(), 'reoffered'). */
+export interface OfferFields {
+  file: { name: string; size: number; mtimeMs: number; firstBlock: string };
+  blockSize: number;
+  mime: string;
+}
+
 export type ReceiverAction =
   | { type: 'control'; text: string }
   /**
@@ -92,14 +99,48 @@ export type ReceiverAction =
    * growth detaches it: byteLength becomes 0; writeView(block) then gives a fresh one).
    */
   | { type: 'write'; block: number; offset: number; bytes: Uint8Array }
+  /**
+   * The sender's file changed: everything written for this transfer belongs to another file.
+   * Let writes under way finish (or abort them), then truncate / drop the written segments, and
+   * report none of those writes afterwards. Always followed by a 'reoffered'.
+   */
   | { type: 'discard' }
-  | { type: 'completed'; rootHex: string }
+  /**
+   * The sender offers another file in place of this one (a `restart`; or, before acceptance, a
+   * changed offer). The Receiver is back in the offered state: it takes no frame and writes nothing
+   * until accept()/acceptResume() is called again; reject() declines. Ask the person again with
+   * these fields. `acceptable` is offerStatus() of the new offer (e.g. too_large) so the page can
+   * refuse at once with the reason. What is accepted then is the identity enforced.
+   */
+  | ({ type: 'reoffered'; acceptable: Status } & OfferFields)
+  /**
+   * Every block verified and the whole-file BLAKE3 matches the sender's. `size` is the length of
+   * the file whose root verified: finish must refuse a saved file of any other length.
+   */
+  | { type: 'completed'; rootHex: string; size: number }
   | ({ type: 'failed' } & Status);
 
 export interface Receiver {
+  /** Whether the offer text given to the constructor decoded as an offer. */
   status(): Status;
+  /**
+   * Whether accept() of the current offer (the latest after a 'reoffered') would start:
+   * not ok with code 6 (`too_large`) when the file exceeds `maxFileSize` or needs more blocks than
+   * `maxBlocks` (the per-file bookkeeping cap, at most 2^20); the status() error if that is not ok.
+   */
+  offerStatus(): Status;
+  /** The current offer: the one accept() accepts (the latest after a 'reoffered'). */
+  offer(): OfferFields;
+  /**
+   * Starts receiving and allocates the file's bookkeeping (constructing, reject() and cancel()
+   * allocate nothing that grows with the offer). When offerStatus() is not ok: a 'failed' action
+   * with that error, and the sender is told (an `error` message with the same code).
+   */
   accept(): void;
-  /** Accept, continuing from a resumeState() saved earlier (ignored if it is another file). */
+  /**
+   * Accept, continuing from a resumeState() saved earlier (ignored if it is another file). Fails
+   * like accept() when offerStatus() is not ok.
+   */
   acceptResume(stateJson: string): Status;
   reject(reason: string): void;
   cancel(reason: string): void;
@@ -168,6 +209,8 @@ export interface CieloCore {
       config: {
         window?: number;
         maxFileSize?: number;
+        /** Per-file bookkeeping cap in blocks (default and maximum 2^20 = 1 TiB at 1 MiB blocks). */
+        maxBlocks?: number;
         /** 'write' actions carry views of WASM memory instead of copies (see ReceiverAction). */
         writeViews?: boolean;
       },
@@ -188,6 +231,11 @@ export interface CieloCore {
    * Plain function: nothing to delete().
    */
   sdpDtlsFingerprint(sdp: string): SdpFingerprintResult;
+  /**
+   * Whether a Receiver with `config` could accept the offer `offerText`, without making one (no
+   * delete() needed): the decode error, `too_large` with the reason, or {ok: true}.
+   */
+  checkOffer(offerText: string, config: { maxFileSize?: number; maxBlocks?: number }): Status;
   /** Bound objects not yet delete()d. */
   liveObjectCount(): number;
   /** Live emscripten::val handles (leak checks). */

@@ -1,8 +1,8 @@
 // Sender and Receiver for JS, plus the pump that feeds a real RTCDataChannel from C++.
 //
 // Actions come out as plain JS objects ({type: "read" | "control" | "finished" | "failed" | "write"
-// | "discard" | "completed"}); the page's engine carries them out (reads and writes are async
-// there).
+// | "discard" | "reoffered" | "completed"}); the page's engine carries them out (reads and writes
+// are async there).
 #include <emscripten/bind.h>
 
 #include <algorithm>
@@ -36,6 +36,11 @@ std::string string_or(const val& config, const char* key, std::string fallback) 
 double number_or(const val& config, const char* key, double fallback) {
   const val v = config[key];
   return v.isNumber() ? v.as<double>() : fallback;
+}
+// A JS number made safe to convert to an integer type: NaN and values out of [lo, hi] (where the
+// conversion would be undefined behaviour) become the nearest bound.
+double clamped(double v, double lo, double hi) {
+  return v >= lo ? (v <= hi ? v : hi) : lo;  // NaN fails both comparisons: lo
 }
 
 class JsSender : LiveObject {
@@ -180,6 +185,35 @@ val identity_to_js(const control::FileIdentity& f) {
   return o;
 }
 
+// The fields the page shows for an offer: {file: {...}, blockSize, mime}.
+void set_offer_fields(val& o, const control::Offer& offer) {
+  o.set("file", identity_to_js(offer.file));
+  o.set("blockSize", offer.block_size);
+  o.set("mime", offer.mime);
+}
+
+ReceiverConfig receiver_config(const val& config) {
+  ReceiverConfig c;
+  c.window = static_cast<std::uint32_t>(
+      clamped(number_or(config, "window", c.window), 1, max_window_blocks));
+  c.max_file_size = static_cast<std::uint64_t>(
+      clamped(number_or(config, "maxFileSize", static_cast<double>(c.max_file_size)), 0,
+              static_cast<double>(max_file_size_bytes)));
+  c.max_blocks = static_cast<std::uint32_t>(
+      clamped(number_or(config, "maxBlocks", c.max_blocks), 0, max_tracked_blocks));
+  return c;
+}
+
+// Whether a Receiver with `config` could accept the offer `offer_text`, without making one: the
+// decode error, too_large (with the reason), or ok.
+val check_offer(const std::string& offer_text, const val& config) {
+  auto message = control::decode(offer_text);
+  if (!message) return error_to_js(message.error());
+  const auto* offer = std::get_if<control::Offer>(&message.value());
+  if (!offer) return error_to_js(make_error(ErrorCode::wrong_type, "receiver: not an offer"));
+  return status_to_js(Receiver::check_offer(*offer, receiver_config(config)));
+}
+
 // Decodes a control message for routing and display: {ok, type, transfer, ...} or an error object.
 val decode_control(const std::string& text) {
   auto message = control::decode(text);
@@ -189,9 +223,7 @@ val decode_control(const std::string& text) {
   o.set("type", control::type_name(message.value()));
   o.set("transfer", static_cast<double>(control::transfer_of(message.value())));
   if (const auto* offer = std::get_if<control::Offer>(&message.value())) {
-    o.set("file", identity_to_js(offer->file));
-    o.set("blockSize", offer->block_size);
-    o.set("mime", offer->mime);
+    set_offer_fields(o, *offer);
     o.set("restart", offer->restart);
   }
   return o;
@@ -218,15 +250,26 @@ val decode_frame(const val& bytes) {
 
 class JsReceiver : LiveObject {
  public:
-  // offer_text: the offer as received; config: {window?, maxFileSize?, writeViews?}. Check status()
-  // before use. writeViews: 'write' actions carry a view of WASM memory instead of a copy (see the
-  // .d.ts for how long it stays valid).
+  // offer_text: the offer as received; config: {window?, maxFileSize?, maxBlocks?, writeViews?}.
+  // Check status() (the offer decodes) and offerStatus() (it can be accepted) before use.
+  // writeViews: 'write' actions carry a view of WASM memory instead of a copy (see the .d.ts for
+  // how long it stays valid).
   JsReceiver(const std::string& offer_text, const val& config)
       : offer_(parse_offer(offer_text, status_)),
-        receiver_(offer_, make_config(config)),
+        receiver_(offer_, receiver_config(config)),
         write_views_(write_views_of(config)) {}
 
   val status() const { return status_to_js(status_); }
+  val offer_status() const {
+    if (!status_) return status_to_js(status_);
+    return status_to_js(receiver_.offer_status());
+  }
+  // The current offer (the latest after a 'reoffered'): {file, blockSize, mime}.
+  val offer() const {
+    val o = val::object();
+    set_offer_fields(o, receiver_.offer());
+    return o;
+  }
   void accept() { receiver_.accept(); }
   // state_json: what resumeState() returned earlier (persisted by the page).
   val accept_resume(const std::string& state_json) {
@@ -282,9 +325,18 @@ class JsReceiver : LiveObject {
       return o;
     }
     if (std::get_if<receiver_action::DiscardPartial>(&*action)) return action_object("discard");
+    if (auto* reoffer = std::get_if<receiver_action::Reoffered>(&*action)) {
+      val o = action_object("reoffered");
+      set_offer_fields(o, reoffer->offer);
+      // Of this offer: by the time the host reads this action a later one may be current.
+      const Status acceptable = Receiver::check_offer(reoffer->offer, receiver_.config());
+      o.set("acceptable", status_to_js(acceptable));
+      return o;
+    }
     if (auto* done = std::get_if<receiver_action::Completed>(&*action)) {
       val o = action_object("completed");
       o.set("rootHex", blake3::to_hex(done->root));
+      o.set("size", static_cast<double>(done->size));
       return o;
     }
     val o = error_to_js(std::get<receiver_action::Failed>(*action).error);
@@ -352,13 +404,6 @@ class JsReceiver : LiveObject {
     const val v = config["writeViews"];
     return v.isTrue();
   }
-  static ReceiverConfig make_config(const val& config) {
-    ReceiverConfig c;
-    c.window = static_cast<std::uint32_t>(number_or(config, "window", c.window));
-    c.max_file_size = static_cast<std::uint64_t>(
-        number_or(config, "maxFileSize", static_cast<double>(c.max_file_size)));
-    return c;
-  }
   static Result<ResumeState> parse_state(const std::string& text) {
     auto j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object())
@@ -369,7 +414,11 @@ class JsReceiver : LiveObject {
     offer["v"] = control::version;
     offer["type"] = "offer";
     offer["transfer"] = 0;
-    offer["block_size"] = j.value("block_size", 0u);
+    // (j.value would throw, i.e. abort in WASM, on a block_size of another JSON type.)
+    const auto block_size = j.find("block_size");
+    offer["block_size"] = block_size != j.end() && block_size->is_number_unsigned()
+                              ? block_size->get<std::uint64_t>()
+                              : 0u;
     auto decoded = control::decode(offer.dump());
     if (!decoded) return decoded.error();
     const auto& o = std::get<control::Offer>(decoded.value());
@@ -413,6 +462,7 @@ EMSCRIPTEN_BINDINGS(cieloweb_transfer) {
   using namespace cieloweb::bindings;
   function("decodeControl", &decode_control);
   function("decodeFrame", &decode_frame);
+  function("checkOffer", &check_offer);
   class_<JsSender>("Sender")
       .constructor<val, val>()
       .function("status", &JsSender::status)
@@ -431,6 +481,8 @@ EMSCRIPTEN_BINDINGS(cieloweb_transfer) {
   class_<JsReceiver>("Receiver")
       .constructor<std::string, val>()
       .function("status", &JsReceiver::status)
+      .function("offerStatus", &JsReceiver::offer_status)
+      .function("offer", &JsReceiver::offer)
       .function("accept", &JsReceiver::accept)
       .function("acceptResume", &JsReceiver::accept_resume)
       .function("reject", &JsReceiver::reject)

@@ -339,7 +339,9 @@ def control_cases():
 # ---------------------------------------------------------------------------------------------------
 # Seeds for fuzz_receiver: ops as parsed by tests/fuzz/fuzz_receiver.cpp (keep the two in step).
 OP_RAW_FRAME, OP_CONTROL, OP_FRAGMENT, OP_WHOLE_BLOCK, OP_WRITE_DONE, OP_DONE, OP_RECONNECT, \
-    OP_WRITE_DONE_ANY = range(8)
+    OP_WRITE_DONE_ANY, OP_WRITE_FAILED, OP_OFFER, OP_ACCEPT, OP_REJECT = range(12)
+# OP_OFFER's argument: bit 0 picks the harness's other (shorter) file, bit 1 sets `restart`.
+FIRST_FILE, OTHER_FILE, RESTART = 0, 1, 2
 
 
 def op_with_bytes(op, data):
@@ -363,10 +365,26 @@ def receiver_seeds(frames):
                                               block_size=1 << 14, restart=True).encode())
     golden = op_with_bytes(OP_RAW_FRAME, frames[0]) + op_with_bytes(
         OP_CONTROL, msg("done", transfer=1, root=EMPTY_HASH).encode())
+    # Block 0 written and half of block 1 under way, then the sender switches to its other file:
+    # its block 0 before the host accepts again (refused), then the whole file after.
+    partial = (whole_block(0, 0, 16384) + bytes([OP_WRITE_DONE]) + bytes([OP_FRAGMENT, 1, 0]) +
+               struct.pack("<HH", 0, 8000))
+    other_done = (whole_block(0, 0, 4096) + whole_block(1, 1, 4096) + bytes([OP_WRITE_DONE]) * 2 +
+                  bytes([OP_DONE, 0]))
+    restart_reoffer_accept = (partial + bytes([OP_OFFER, OTHER_FILE | RESTART]) +
+                              whole_block(0, 0, 4096) + bytes([OP_ACCEPT]) + other_done)
+    # Asked again, the sender changes its mind once more before the host answers.
+    reoffer_twice = (partial + bytes([OP_OFFER, OTHER_FILE | RESTART]) +
+                     bytes([OP_OFFER, FIRST_FILE | RESTART]) + bytes([OP_ACCEPT]) + in_order)
+    restart_then_reject = partial + bytes([OP_OFFER, OTHER_FILE | RESTART, OP_REJECT]) + in_order
+    restart_after_completion = (in_order + bytes([OP_OFFER, OTHER_FILE | RESTART, OP_ACCEPT]) +
+                                other_done)
     return {"in_order": in_order, "compressed": compressed,
             "corrupt_then_resend": corrupt_then_resend, "dropped_mid_block": dropped,
             "restart_offer": whole_block(0, 0, 16384) + restart + whole_block(0, 0, 16384),
-            "golden_frame_and_done": golden}
+            "golden_frame_and_done": golden, "restart_reoffer_accept": restart_reoffer_accept,
+            "reoffer_twice": reoffer_twice, "restart_then_reject": restart_then_reject,
+            "restart_after_completion": restart_after_completion}
 
 
 def write_json(path, comment, cases):

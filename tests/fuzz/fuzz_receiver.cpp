@@ -1,11 +1,13 @@
 // A Receiver fed a fuzz-chosen sequence of events. Besides raw frames and control texts (mutated
 // freely), the input can ask the harness for well-formed fragments of the real file (optionally
 // compressed, corrupted, or with a wrong header), so the fuzzer reaches verification, writes, acks,
-// resends and completion. Invariants: no crash or sanitizer report; every WriteBlock lies inside
-// the file, at its block's offset, and carries exactly the original bytes; every control message
-// the receiver sends decodes; a completion reports the file's real root hash.
+// resends and completion. The sender may also restart with another file (or the same one), which
+// the host accepts or rejects again. Invariants: no crash or sanitizer report; every WriteBlock
+// lies inside the file, at its block's offset, and carries exactly the bytes of the file accepted
+// last; every control message the receiver sends decodes; after a Reoffered nothing is written or
+// accepted until the host accepts again; a completion reports that file's real root hash and size.
 //
-// Input: a sequence of ops, op = first byte % 9 (tests/data/make_golden.py writes seeds):
+// Input: a sequence of ops, op = first byte % 12 (tests/data/make_golden.py writes seeds):
 //   0 raw frame        u16 length, bytes            -> on_frame
 //   1 control text     u16 length, text             -> control::decode, on_control if it decodes
 //   2 fragment         u8 block, u8 mode, u16 offset, u16 length of a harness-built encoded block
@@ -15,6 +17,10 @@
 //   6 reconnect        on_disconnected + on_reconnected
 //   7 write done (any) u32 block -> on_write_done (usually a block with no pending write)
 //   8 write failed     the oldest pending WriteBlock fails
+//   9 offer            u8: bit 0 picks the file (0 = the first, 1 = another, shorter one), bit 1
+//                      sets `restart` -> on_control
+//  10 accept           the host accepts (again, after a Reoffered)
+//  11 reject           the host declines
 // mode bits: 1 compressed, 2 one byte of the block flipped, 4 wrong block_check, 8 raw_length + 1,
 // 16 another transfer id.
 #include <algorithm>
@@ -27,6 +33,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -44,20 +51,21 @@ using namespace cieloweb;
 constexpr std::uint32_t transfer = 1;
 constexpr std::uint32_t block_size = 1u << 14;     // the smallest allowed: fast iterations
 constexpr std::uint64_t file_size = 40000;         // three blocks, the last one short
+constexpr std::uint64_t other_size = 20000;        // the file a restart switches to: two blocks
 constexpr std::uint64_t max_file_size = 1u << 24;  // what the harness's storage holds
 
 struct File {
-  BlockLayout layout{file_size, block_size};
+  BlockLayout layout;
   std::vector<std::uint8_t> bytes;
   std::vector<blake3::Digest> checks;
   blake3::Digest root{};
   control::Offer offer;
 
-  File() {
-    bytes.resize(file_size);
+  File(const char* name, std::uint64_t size, int variant) : layout{size, block_size} {
+    bytes.resize(size);
     // Compressible but not trivial, so both raw and compressed blocks occur.
     for (std::size_t i = 0; i < bytes.size(); ++i) {
-      bytes[i] = static_cast<std::uint8_t>((i / 7) % 251 ^ (i % 3));
+      bytes[i] = static_cast<std::uint8_t>(((i / 7) % 251 ^ (i % 3)) + variant);
     }
     for (std::uint32_t b = 0; b < layout.block_count(); ++b) {
       const auto block = block_bytes(b);
@@ -65,7 +73,7 @@ struct File {
     }
     root = layout.root_of(checks);
     offer.transfer = transfer;
-    offer.file = control::FileIdentity{"fuzz/file.bin", file_size, 0, checks[0]};
+    offer.file = control::FileIdentity{name, size, 0, checks[0]};
     offer.block_size = block_size;
   }
 
@@ -74,9 +82,18 @@ struct File {
   }
 };
 
-const File& file() {
-  static const File f;
+const File& first_file() {
+  static const File f("fuzz/file.bin", file_size, 0);
   return f;
+}
+const File& other_file() {
+  static const File f("fuzz/other.bin", other_size, 1);
+  return f;
+}
+// The harness's file of a given size: the one whose blocks it serves while the receiver holds an
+// offer of that size (an offer from a raw control text may name any size: then the first file).
+const File& file_of_size(std::uint64_t size) {
+  return size == other_size ? other_file() : first_file();
 }
 
 class Input {
@@ -100,12 +117,25 @@ class Input {
 };
 
 struct Harness {
-  Receiver receiver{file().offer, ReceiverConfig{8, 8, max_file_size, 64}};
+  Receiver receiver{first_file().offer, ReceiverConfig{8, 8, max_file_size, 64}};
   std::deque<std::uint32_t> pending;  // blocks with a WriteBlock not yet done
+  bool asking_again = false;          // a Reoffered came and the host has not answered yet
+  std::uint64_t accepted_size = 0;    // the size of the offer the host accepted last
+
+  const File& file() const { return file_of_size(receiver.layout().file_size); }
+
+  void accept() {
+    asking_again = false;
+    accepted_size = receiver.layout().file_size;
+    receiver.accept();
+    drain();
+  }
 
   void drain() {
     while (auto action = receiver.next_action()) {
       if (const auto* w = std::get_if<receiver_action::WriteBlock>(&*action)) {
+        if (asking_again) std::abort();  // nothing is written for an offer not accepted
+        if (receiver.layout().file_size != accepted_size) std::abort();
         const BlockLayout& layout = receiver.layout();
         // Never a write outside the file, nor one misplaced or of unverified bytes.
         if (w->block >= layout.block_count()) std::abort();
@@ -119,9 +149,20 @@ struct Harness {
         }
         pending.push_back(w->block);
       } else if (const auto* c = std::get_if<receiver_action::SendControl>(&*action)) {
-        if (!control::decode(c->text)) std::abort();
+        auto message = control::decode(c->text);
+        if (!message) std::abort();
+        // Accepting is the host's decision alone.
+        if (asking_again && std::holds_alternative<control::Accept>(message.value())) std::abort();
+      } else if (std::get_if<receiver_action::DiscardPartial>(&*action)) {
+        pending.clear();  // the host drops the writes of the discarded file; reports none of them
+      } else if (const auto* again = std::get_if<receiver_action::Reoffered>(&*action)) {
+        if (!(again->offer.file == receiver.file())) std::abort();
+        asking_again = true;
       } else if (const auto* done = std::get_if<receiver_action::Completed>(&*action)) {
-        if (receiver.layout().file_size == file_size && done->root != file().root) std::abort();
+        if (asking_again || done->size != accepted_size) std::abort();
+        if (done->size != receiver.layout().file_size) std::abort();
+        const std::uint64_t size = done->size;
+        if ((size == file_size || size == other_size) && done->root != file().root) std::abort();
       }
     }
   }
@@ -132,12 +173,11 @@ struct Harness {
     std::uint32_t raw_length = 0;
     std::vector<std::uint8_t> bytes;
   };
-  static const Encoded& encoded_block(std::uint32_t block, std::uint8_t mode) {
-    static std::map<std::pair<std::uint32_t, int>, Encoded> cache;
-    const std::pair<std::uint32_t, int> key{block, mode & 3};
+  static const Encoded& encoded_block(const File& f, std::uint32_t block, std::uint8_t mode) {
+    static std::map<std::tuple<const File*, std::uint32_t, int>, Encoded> cache;
+    const std::tuple<const File*, std::uint32_t, int> key{&f, block, mode & 3};
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
-    const File& f = file();
     std::vector<std::uint8_t> raw;
     if (block < f.layout.block_count()) {
       const auto b = f.block_bytes(block);
@@ -157,7 +197,7 @@ struct Harness {
     const File& f = file();
     block = std::min(block, f.layout.block_count());  // at most one past the end
     const bool compressed = (mode & 1) != 0;
-    const Encoded& encoded = encoded_block(block, mode);
+    const Encoded& encoded = encoded_block(f, block, mode);
     if (encoded.bytes.empty()) return;
     const auto size = static_cast<std::uint32_t>(encoded.bytes.size());
     frame::Header h;
@@ -175,7 +215,7 @@ struct Harness {
 
   void whole_block(std::uint32_t block, std::uint8_t mode, std::uint32_t fragment_bytes) {
     const std::uint32_t b = std::min(block, file().layout.block_count());
-    const std::size_t encoded = encoded_block(b, mode).bytes.size();
+    const std::size_t encoded = encoded_block(file(), b, mode).bytes.size();
     fragment_bytes = std::max<std::uint32_t>(fragment_bytes, 512);  // bounded work per op
     for (std::size_t offset = 0; offset < encoded; offset += fragment_bytes) {
       fragment(b, mode, static_cast<std::uint32_t>(offset), fragment_bytes);
@@ -207,11 +247,10 @@ struct Harness {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Harness h;
-  h.receiver.accept();
-  h.drain();
+  h.accept();
   Input in(data, size);
   while (!in.empty()) {
-    switch (in.u8() % 9) {
+    switch (in.u8() % 12) {
       case 0: {
         const auto bytes = in.bytes(in.u16());
         (void)h.receiver.on_frame(bytes);
@@ -221,6 +260,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto bytes = in.bytes(in.u16());
         const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         if (auto message = control::decode(text)) (void)h.receiver.on_control(message.value());
+        h.drain();
         break;
       }
       case 2: {
@@ -240,7 +280,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         h.complete_oldest(true);
         break;
       case 5: {
-        control::Done done{transfer, file().root};
+        control::Done done{transfer, h.file().root};
         if (in.u8() != 0) done.root[31] ^= 1;
         (void)h.receiver.on_control(done);
         break;
@@ -252,8 +292,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 7:
         h.receiver.on_write_done(in.u32());
         break;
-      default:
+      case 8:
         h.complete_oldest(false);
+        break;
+      case 9: {
+        const std::uint8_t how = in.u8();
+        control::Offer offer = ((how & 1) != 0 ? other_file() : first_file()).offer;
+        offer.restart = (how & 2) != 0;
+        (void)h.receiver.on_control(offer);
+        h.drain();
+        break;
+      }
+      case 10:
+        h.accept();
+        break;
+      default:
+        h.receiver.reject("fuzz");
+        h.drain();
         break;
     }
     h.drain();

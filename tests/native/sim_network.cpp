@@ -131,8 +131,13 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
       } else if (std::get_if<receiver_action::DiscardPartial>(&*action)) {
         p.setup.sink->discard();
         ++p.out.discards;
+      } else if (std::get_if<receiver_action::Reoffered>(&*action)) {
+        // The person is asked again and says yes (tests of refusing drive a Receiver directly).
+        ++p.out.reoffers;
+        p.receiver->accept();
       } else if (auto* done = std::get_if<receiver_action::Completed>(&*action)) {
         p.out.completed = true;
+        p.out.completed_size = done->size;
         p.out.completed_at_tick = now;
         p.out.root = done->root;
         p.receiver_done = true;

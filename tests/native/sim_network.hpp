@@ -102,6 +102,8 @@ struct PeerOutcome {
   std::uint64_t frames_delivered = 0;
   std::uint32_t drops = 0;
   std::uint32_t discards = 0;
+  std::uint32_t reoffers = 0;        // 'restart' offers the receiver asked the person about again
+  std::uint64_t completed_size = 0;  // Completed::size: the length whose root verified
   std::map<std::uint32_t, std::uint32_t>
       block_deliveries;  // block -> how many first fragments arrived
   ResumeState final_state;

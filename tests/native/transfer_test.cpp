@@ -227,16 +227,25 @@ TEST_CASE(
   while (receiver.next_action()) {
   }
   REQUIRE(receiver.on_control(*restart));
-  bool discarded = false, accepted_fresh = false;
-  while (auto a = receiver.next_action()) {
-    if (std::get_if<receiver_action::DiscardPartial>(&*a)) discarded = true;
-    if (auto* send = std::get_if<receiver_action::SendControl>(&*a)) {
-      auto m = control::decode(send->text);
-      if (auto* acc = std::get_if<control::Accept>(&m.value()))
-        accepted_fresh = !acc->resume && acc->have.empty();
+  bool discarded = false, reoffered = false, accepted_fresh = false;
+  auto take_actions = [&] {
+    while (auto a = receiver.next_action()) {
+      if (std::get_if<receiver_action::DiscardPartial>(&*a)) discarded = true;
+      if (auto* again = std::get_if<receiver_action::Reoffered>(&*a))
+        reoffered = again->offer.file == restart->file;
+      if (auto* send = std::get_if<receiver_action::SendControl>(&*a)) {
+        auto m = control::decode(send->text);
+        if (auto* acc = std::get_if<control::Accept>(&m.value()))
+          accepted_fresh = !acc->resume && acc->have.empty();
+      }
     }
-  }
+  };
+  take_actions();
   CHECK(discarded);
+  CHECK(reoffered);
+  CHECK_FALSE(accepted_fresh);  // the person is asked again first
+  receiver.accept();
+  take_actions();
   CHECK(accepted_fresh);
 }
 

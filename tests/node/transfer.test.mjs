@@ -12,6 +12,7 @@ function assertIntact(result, source) {
   const expected = b3sum(source);
   assert.equal(result.rootHex, expected);
   assert.equal(result.senderRootHex, expected);
+  assert.equal(result.completedSize, source.length, 'completion names the verified size');
 }
 
 test('transfer (wasm): sizes 0, 1, one block, one block + 1 and 5 MiB + 3 arrive intact', async () => {

@@ -68,12 +68,17 @@ export async function runTransfer(core, source, options = {}) {
           receiver.onWriteDone(a.block);
         } else if (a.type === 'completed') {
           result.rootHex = a.rootHex;
+          result.completedSize = a.size;
           receiverDone = true;
         } else if (a.type === 'failed') {
           result.receiverError = a;
           receiverDone = true;
         } else if (a.type === 'discard') {
           output?.fill(0);
+        } else if (a.type === 'reoffered') {
+          // The person would be asked again; here they say yes.
+          result.reoffers = (result.reoffers ?? 0) + 1;
+          receiver.accept();
         }
       }
       maybeResolve();

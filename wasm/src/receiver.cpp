@@ -10,23 +10,70 @@ using namespace receiver_action;
 Receiver::Receiver(const control::Offer& offer, ReceiverConfig config)
     : offer_(offer), config_(config) {
   config_.window = std::clamp<std::uint32_t>(config_.window, 1, max_window_blocks);
-  reset_for(offer);
+  config_.max_blocks = std::min(config_.max_blocks, max_tracked_blocks);
+  config_.max_resends_per_block =
+      std::min(config_.max_resends_per_block, max_resends_per_block_limit);
+  set_offer(offer);
 }
 
-void Receiver::reset_for(const control::Offer& offer) {
+Status Receiver::check_offer(const control::Offer& offer, const ReceiverConfig& config) {
+  if (offer.file.size > config.max_file_size) {
+    return make_error(ErrorCode::too_large, "receiver: the file (" +
+                                                std::to_string(offer.file.size) +
+                                                " bytes) is larger than the storage allows (" +
+                                                std::to_string(config.max_file_size) + " bytes)");
+  }
+  // 64-bit: an unchecked block size of 0 must not divide, nor a huge count wrap.
+  const std::uint64_t blocks =
+      offer.block_size == 0 ? 0 : (offer.file.size + offer.block_size - 1) / offer.block_size;
+  const std::uint64_t cap = std::min(config.max_blocks, max_tracked_blocks);
+  if (blocks > cap) {
+    return make_error(ErrorCode::too_large, "receiver: the file has " + std::to_string(blocks) +
+                                                " blocks of " + std::to_string(offer.block_size) +
+                                                " bytes; at most " + std::to_string(cap) +
+                                                " are kept track of per file");
+  }
+  return Ok{};
+}
+
+Status Receiver::offer_status() const {
+  return check_offer(offer_, config_);
+}
+
+// Only the identity and the limits derived from it: nothing here grows with the file's size.
+void Receiver::set_offer(const control::Offer& offer) {
   offer_ = offer;
   layout_ = BlockLayout{offer.file.size, offer.block_size};
   limits_.max_raw_block_bytes = offer.block_size;
   limits_.max_encoded_block_bytes =
       static_cast<std::uint32_t>(codec::compress_bound(offer.block_size));
+}
+
+// The accepted file's bookkeeping: allocated here, after offer_status() said it fits the cap.
+bool Receiver::start_file() {
+  const Status fits = offer_status();
+  if (!fits) {
+    fail(fits.error(), true);
+    return false;
+  }
   checks_.assign(layout_.block_count(), blake3::Digest{});
+  resends_.assign(layout_.block_count(), 0);
+  return true;
+}
+
+// Forgets everything about the file received so far and gives its memory back.
+void Receiver::drop_file_state() {
+  std::vector<blake3::Digest>().swap(checks_);
+  std::vector<std::uint8_t>().swap(resends_);
   verified_.clear();
   awaiting_resend_.clear();
+  if (assembly_) keep_spare(std::move(assembly_->bytes));
   assembly_.reset();
   pending_writes_.clear();
-  resends_.clear();
   sender_root_.reset();
+  sender_done_ = false;
   bytes_verified_ = 0;
+  blocks_received_ = 0;
 }
 
 void Receiver::send(const control::Message& message) {
@@ -56,11 +103,7 @@ void Receiver::send_accept(bool resume) {
 
 void Receiver::accept() {
   if (state_ != State::offered) return;
-  if (offer_.file.size > config_.max_file_size) {
-    fail(make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows"),
-         true);
-    return;
-  }
+  if (!start_file()) return;
   state_ = State::receiving;
   send_accept(false);
   maybe_complete();  // an empty file needs no block
@@ -68,22 +111,19 @@ void Receiver::accept() {
 
 void Receiver::accept_resume(const ResumeState& state) {
   if (state_ != State::offered) return;
+  if (!start_file()) return;
   if (!(state.file == offer_.file && state.block_size == offer_.block_size)) {
     // The partial data belongs to another version of the file: the host must not keep it.
     if (!state.verified.empty()) actions_.push_back(DiscardPartial{});
   } else {
     const std::uint32_t count = layout_.block_count();
     for (const auto& [block, check] : state.checks) {
-      if (block >= count || !state.verified.contains(block)) continue;
+      // (A block listed twice must not count its bytes twice.)
+      if (block >= count || !state.verified.contains(block) || verified_.contains(block)) continue;
       verified_.insert(block);
       checks_[block] = check;
       bytes_verified_ += layout_.length_of(block);
     }
-  }
-  if (offer_.file.size > config_.max_file_size) {
-    fail(make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows"),
-         true);
-    return;
   }
   state_ = State::receiving;
   send_accept(!verified_.empty());
@@ -111,26 +151,11 @@ Status Receiver::on_control(const control::Message& message) {
   }
   if (state_ == State::failed)
     return make_error(ErrorCode::bad_state, "receiver: transfer already ended");
-  if (const auto* offer = std::get_if<control::Offer>(&message)) {
-    if (!offer->restart) return Ok{};  // a repeated offer (sender reconnected): our accept follows
-    if (offer->file.size > config_.max_file_size) {
-      Error e =
-          make_error(ErrorCode::too_large, "receiver: the file is larger than the storage allows");
-      fail(e, true);
-      return e;
-    }
-    // The file changed since the partial data was received: throw it away and start over.
-    reset_for(*offer);
-    actions_.push_back(DiscardPartial{});
-    if (state_ == State::completed) state_ = State::offered;
-    if (state_ == State::receiving) {
-      send_accept(false);
-      maybe_complete();
-    }
-    return Ok{};
-  }
+  if (const auto* offer = std::get_if<control::Offer>(&message)) return on_offer(*offer);
   if (const auto* done = std::get_if<control::Done>(&message)) {
+    if (state_ != State::receiving) return Ok{};  // nothing asked for (yet), nothing to check
     sender_root_ = done->root;
+    sender_done_ = true;
     request_missing();
     maybe_complete();
     return Ok{};
@@ -149,17 +174,51 @@ Status Receiver::on_control(const control::Message& message) {
   return e;
 }
 
+Status Receiver::on_offer(const control::Offer& offer) {
+  const bool same = offer.file == offer_.file && offer.block_size == offer_.block_size &&
+                    offer.mime == offer_.mime;
+  if (state_ == State::completed) {
+    // The file is whole and verified; the host may have saved it already. Discarding it on the
+    // sender's word would let a peer destroy a finished download, and no legitimate sender
+    // restarts a transfer whose receiver stopped resuming: ignore it, keep the file.
+    if (offer.restart)
+      return make_error(ErrorCode::bad_state, "receiver: restart after completion");
+    return Ok{};
+  }
+  if (state_ == State::offered) {
+    // Not accepted yet: the host shows this offer; let it show the newest.
+    if (same) return Ok{};
+    set_offer(offer);
+    actions_.push_back(Reoffered{offer_});
+    return Ok{};
+  }
+  // Receiving: a repeated offer (the sender reconnected) changes nothing, our accept follows; one
+  // for another file without `restart` is not believed either (the resume accept then carries the
+  // accepted identity, and a sender with another file answers with a restart).
+  if (!offer.restart) return Ok{};
+  // The sender's file changed: what was written belongs to another file. Throw it away and ask the
+  // person again, since what they accepted is not what would now arrive.
+  drop_file_state();
+  actions_.push_back(DiscardPartial{});
+  set_offer(offer);
+  state_ = State::offered;
+  actions_.push_back(Reoffered{offer_});
+  return Ok{};
+}
+
 void Receiver::request_again(std::uint32_t block, ErrorCode reason) {
-  if (verified_.contains(block) || pending_writes_.count(block) ||
-      awaiting_resend_.contains(block)) {
+  if (state_ != State::receiving || block >= resends_.size() || verified_.contains(block) ||
+      pending_writes_.count(block) || awaiting_resend_.contains(block)) {
     return;
   }
-  if (++resends_[block] > config_.max_resends_per_block) {
+  // (Compared before counting: the count is one byte, and the limit may be its maximum.)
+  if (resends_[block] >= config_.max_resends_per_block) {
     fail(make_error(ErrorCode::retries_exhausted,
                     "receiver: block " + std::to_string(block) + " failed verification too often"),
          true);
     return;
   }
+  ++resends_[block];
   ++blocks_resent_;
   awaiting_resend_.insert(block);
   send(control::Resend{offer_.transfer, block, reason});
@@ -172,6 +231,16 @@ Status Receiver::bad_frame(Error error) {
     assembly_.reset();
     request_again(block, error.code);
   }
+  if (++bad_frames_ > config_.max_bad_frames) {
+    fail(make_error(error.code, "receiver: too many malformed frames; last: " + error.detail),
+         true);
+  }
+  return error;
+}
+
+// A frame for a block nobody asked for: counted (a sender that keeps doing it fails), but it costs
+// no memory and does not disturb the block being assembled.
+Status Receiver::stray_frame(Error error) {
   if (++bad_frames_ > config_.max_bad_frames) {
     fail(make_error(error.code, "receiver: too many malformed frames; last: " + error.detail),
          true);
@@ -214,8 +283,24 @@ Result<std::span<std::uint8_t>> Receiver::begin_frame(std::span<const std::uint8
         .error();
   }
   const std::uint32_t block = h.block_index;
+  // A compressed block is at most zstd's bound of its own length (the last block is short), not of
+  // block_size: the assembly buffer below is sized by encoded_length.
+  if (h.encoded_length > codec::compress_bound(h.raw_length)) {
+    return bad_frame(make_error(ErrorCode::too_large,
+                                "receiver: encoded_length " + std::to_string(h.encoded_length) +
+                                    " exceeds the bound of a " + std::to_string(h.raw_length) +
+                                    "-byte block"))
+        .error();
+  }
   // Already have it (a copy sent before a resume or a resend crossed the original): drop quietly.
   if (verified_.contains(block) || pending_writes_.count(block)) return dropped;
+  // After `done` the sender sends only what is asked for again.
+  if (sender_done_ && !awaiting_resend_.contains(block) &&
+      !(assembly_ && assembly_->block == block)) {
+    return stray_frame(make_error(ErrorCode::bad_state,
+                                  "receiver: block " + std::to_string(block) + " not asked for"))
+        .error();
+  }
 
   if (assembly_ && assembly_->block != block) {
     // The sender moved on while this block was incomplete: it can only come again whole.
@@ -311,13 +396,27 @@ void Receiver::finish_block(Assembly& a) {
 void Receiver::request_missing() {
   // After `done` the sender sends only what is asked for, and frames arrive in order, so a block
   // neither verified, nor written, nor under way, nor asked for again was lost (a frame whose
-  // header was too damaged to tell which block it belonged to).
+  // header was too damaged to tell which block it belonged to). At most `window` are asked for at
+  // a time (more as they arrive): a sender saying `done` at once must not make the receiver queue
+  // a request for every block of the file, nor scan them all.
+  if (!sender_done_) return;
   const std::uint32_t count = layout_.block_count();
+  std::uint64_t asked = awaiting_resend_.count();
   std::uint32_t next = 0;
-  while (state_ == State::receiving && next < count) {
-    if (!verified_.contains(next) && !pending_writes_.count(next) &&
-        !awaiting_resend_.contains(next) && !(assembly_ && assembly_->block == next)) {
+  while (state_ == State::receiving && next < count && asked < config_.window) {
+    const std::uint32_t past_verified = verified_.end_of_run(next);
+    if (past_verified != next) {
+      next = past_verified;
+      continue;
+    }
+    const std::uint32_t past_asked = awaiting_resend_.end_of_run(next);
+    if (past_asked != next) {
+      next = past_asked;
+      continue;
+    }
+    if (!pending_writes_.count(next) && !(assembly_ && assembly_->block == next)) {
       request_again(next, ErrorCode::truncated);
+      ++asked;
     }
     ++next;
   }
@@ -332,6 +431,7 @@ void Receiver::on_write_done(std::uint32_t block) {
   bytes_verified_ += layout_.length_of(block);
   ++blocks_received_;
   send(control::Ack{offer_.transfer, {block}});
+  request_missing();  // room for the next block asked for again, if `done` came already
   maybe_complete();
 }
 
@@ -346,6 +446,8 @@ void Receiver::on_disconnected() {
     assembly_.reset();
   }
   awaiting_resend_.clear();
+  // The resumed sender sends every missing block again, then `done` again.
+  sender_done_ = false;
 }
 
 void Receiver::on_reconnected() {
@@ -364,7 +466,7 @@ void Receiver::maybe_complete() {
     return;
   }
   state_ = State::completed;
-  actions_.push_back(Completed{root});
+  actions_.push_back(Completed{root, layout_.file_size});
 }
 
 std::optional<ReceiverAction> Receiver::next_action() {

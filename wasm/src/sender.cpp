@@ -159,7 +159,9 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
   if (const auto* resend = std::get_if<control::Resend>(&message)) {
     if (resend->block >= count)
       return protocol_error(ErrorCode::field_out_of_range, "resend past the end");
-    if (peer.state != PeerState::sending || peer.acked.contains(resend->block)) return Ok{};
+    // Only a block sent and not acknowledged can have failed on the way: a request for any other
+    // is stale (or hostile) and ignored, which also keeps the resend queue within the window.
+    if (peer.state != PeerState::sending || !peer.in_flight.contains(resend->block)) return Ok{};
     if (++peer.resends[resend->block] > config_.max_resends_per_block) {
       return protocol_error(ErrorCode::retries_exhausted,
                             "block " + std::to_string(resend->block) + " failed too often");
@@ -201,9 +203,11 @@ void Sender::start_sending(Peer& peer, const control::Accept& accept) {
   }
   peer.to_send.insert_range(next, count);
   peer.acked = accept.have;
+  // Per range, not per block: a receiver's `have` may name millions of blocks.
   peer.bytes_acked = 0;
   for (const auto& [first, last] : accept.have.ranges()) {
-    for (std::uint32_t b = first; b < last; ++b) peer.bytes_acked += layout_.length_of(b);
+    peer.bytes_acked +=
+        std::min(layout_.offset_of(last), layout_.file_size) - layout_.offset_of(first);
   }
   peer.in_flight.clear();
   peer.resend_queue.clear();
@@ -229,8 +233,8 @@ bool Sender::peer_needs(const Peer& peer, std::uint32_t block) const {
 // Nobody waits for a block: one never hashed, read now so that the root (for `done`) is known
 // when the peers get to the end. Only a block no sending peer is still to read, such as one a
 // resumed peer already has: a block a peer will read anyway is hashed then. Hashing it ahead would
-// read it twice, since the cache (about one window of blocks) evicts the block read ahead before the
-// peer gets there. Unless a peer has sent everything and waits for the root alone.
+// read it twice, since the cache (about one window of blocks) evicts the block read ahead before
+// the peer gets there. Unless a peer has sent everything and waits for the root alone.
 std::optional<std::uint32_t> Sender::block_to_hash_ahead() const {
   bool root_awaited = false;
   for (const auto& [id, peer] : peers_) {

@@ -22,5 +22,13 @@ inline constexpr std::uint64_t max_file_size_bytes = 1ull << 50;  // 1 PiB: far 
 inline constexpr std::uint32_t max_window_blocks = 256;
 inline constexpr std::size_t max_ranges_per_message = 8192;
 inline constexpr std::size_t max_acks_per_message = 1024;
+// Per-file bookkeeping a Receiver keeps (allocated on accept, never for a mere offer): a 32-byte
+// check value and a one-byte resend count per block, so at most 33 MiB here, 1/32 of the WASM
+// heap (1 GiB), leaving room for several transfers at once. That still covers a 1 TiB file at the
+// default 1 MiB blocks (16 TiB at 16 MiB blocks); a larger offer is refused with too_large. An
+// offer's own limits (size <= 2^50, u32 block indices) would allow 2^26 blocks = 2 GiB of checks.
+inline constexpr std::uint32_t max_tracked_blocks = 1u << 20;
+// Resend counts are kept in one byte per block.
+inline constexpr std::uint32_t max_resends_per_block_limit = 255;
 
 }  // namespace cieloweb
