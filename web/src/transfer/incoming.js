@@ -231,6 +231,7 @@ export class IncomingFile {
   }
 
   refuse(reason) {
+    this.clearReason ??= reason; // shown, rather than the core's generic "cancelled"
     if (this.receiver) {
       this.receiver.cancel(reason);
       this.drain();
