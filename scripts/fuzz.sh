@@ -21,10 +21,11 @@ work="$build/corpus-work"
 artifacts="$build/artifacts"
 mkdir -p "$work" "$artifacts"
 
-# Committed seeds of a fuzzer: tests/fuzz/corpus/<name> for the core, server/fuzz/corpus[/<name>].
+# Committed seeds of a fuzzer: tests/fuzz/corpus/<name> for the core, server/fuzz/corpus_<name without
+# fuzz_> for the server's, server/fuzz/corpus for the signaling fuzzer.
 seed_dir() {
   local name="$1"
-  for dir in "$root/tests/fuzz/corpus/$name" "$root/server/fuzz/corpus/$name" \
+  for dir in "$root/tests/fuzz/corpus/$name" "$root/server/fuzz/corpus_${name#fuzz_}" \
              "$root/server/fuzz/corpus"; do
     if [[ -d "$dir" ]]; then
       case "$dir" in
