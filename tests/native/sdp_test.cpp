@@ -180,7 +180,11 @@ TEST_CASE("sdp: small refusals with a clear rule") {
       {head + "m=application 0 UDP/DTLS/SCTP x\r\na=bundle-only\r\n" + fp, "ambiguous_fingerprint",
        "outside_bundle"},
   };
-  for (const auto& [text, code, rule] : cases) {
+  for (const auto& refusal : cases) {
+    // Not a structured binding: clang 14 (the fuzz preset) cannot capture one in CAPTURE's lambda.
+    const std::string& text = refusal[0];
+    const std::string& code = refusal[1];
+    const std::string& rule = refusal[2];
     CAPTURE(text);
     const auto result = sdp::dtls_fingerprint(text);
     REQUIRE_FALSE(result.ok());
