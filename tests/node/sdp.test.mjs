@@ -33,7 +33,7 @@ test('golden SDPs get their recorded verdict (wasm), rule by rule', () => {
   assert.equal(core.liveObjectCount(), 0);
 });
 
-test('the decoy that fools a first-line reader (the page's before this decoder) is refused (wasm)', () => {
+test('the decoy that fools a first-line reader (the page used one before this decoder) is refused (wasm)', () => {
   // The page's old reader takes the first media-level a=fingerprint: here the victim's, in a
   // rejected section, while the live transport would run on the relay's certificate.
   const text = readFileSync(new URL('attack_decoy_rejected_section_first.sdp', dir), 'latin1');
