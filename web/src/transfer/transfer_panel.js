@@ -107,7 +107,7 @@ export function mountTransferPanel(root, engine, mesh) {
     const who = d.direction === 'in' ? tr('from', { name: d.peerName || peerName(d.peerId) }) : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
     const count = d.count === 1 ? tr('oneFile') : tr('files', { count: d.count });
     const buttons = [];
-    if (d.direction === 'in' && b.state === 'offered') {
+    if (d.direction === 'in' && b.state === 'offered' && !d.refused) {
       buttons.push(el('button', { 'data-testid': 'accept-batch', text: tr('accept'), onclick: () => engine.accept(d.batchId) }));
       buttons.push(el('button', { 'data-testid': 'decline-batch', text: tr('decline'), onclick: () => engine.decline(d.batchId) }));
     }
