@@ -6,40 +6,24 @@
 // else, and a flood cannot grow the victim's page without bound.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { launchChromium } from './chromium.mjs';
+import { test } from 'node:test';
 import { takeOverWorker } from './hostile_sender.mjs';
 import * as flow from './room_flow.mjs';
-import { startService } from './service.mjs';
-import { b3sum, eventually, savedHash } from './transfer_steps.mjs';
+import { roomSuite } from './service.mjs';
+import { b3sum, eventually, incomingBatch, savedHash } from './transfer_steps.mjs';
 
 const MiB = 1024 * 1024;
-let service;
-let browser;
-let dir;
-
-before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-hostile-'));
-  service = await startService();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await service?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = roomSuite('cieloweb-hostile-');
 
 // Alice (the victim) and Mallory (hostile) in one room, Mallory's transfer worker taken over.
 async function victimAndMallory(extra = []) {
-  const alice = await flow.newPeer(browser, 'Alice');
-  const mallory = await flow.newPeer(browser, 'Mallory');
+  const alice = await flow.newPeer(suite.browser, 'Alice');
+  const mallory = await flow.newPeer(suite.browser, 'Mallory');
   const others = [];
-  for (const name of extra) others.push(await flow.newPeer(browser, name));
-  const url = await flow.createRoom(alice, service.origin);
+  for (const name of extra) others.push(await flow.newPeer(suite.browser, name));
+  const url = await flow.createRoom(alice, suite.service.origin);
   for (const p of [mallory, ...others]) await flow.joinRoom(p, url);
   for (const p of [mallory, ...others]) await flow.waitReadyForFiles(alice, p);
   const worker = await takeOverWorker(mallory);
@@ -49,7 +33,6 @@ async function victimAndMallory(extra = []) {
 }
 
 const batchMessage = (batch, files) => JSON.stringify({ v: 1, type: 'batch', batch, files });
-const incomingBatch = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
 // What the victim told Mallory about one transfer, in order.
 const repliesFor = (inWorker, transfer) => inWorker((t) => hostile.received.filter((m) => (m.transfer >>> 0) === t).map((m) => m.type), transfer);
 const snapshot = (peer) => peer.page.evaluate(() => __cieloweb.engine.snapshot());
@@ -94,7 +77,7 @@ test('a restart into a different file fails it; a same-size restart is asked aga
     const shown = alice.page.locator('[data-testid=file-hash][data-path="same.bin"]');
     await shown.waitFor({ timeout: 30000 });
     assert.equal(await shown.textContent(), expected, 'verified as the new version');
-    assert.equal(await savedHash(alice.page, 'same.bin', dir), expected, 'the saved bytes are the ones shown as verified');
+    assert.equal(await savedHash(alice.page, 'same.bin', suite.dir), expected, 'the saved bytes are the ones shown as verified');
     assert.deepEqual(alice.errors, []);
   } finally {
     await flow.closeAll(alice, mallory);
@@ -139,7 +122,7 @@ test('offers of 2^50 bytes in 16 MiB blocks are declined cleanly, and a file fro
     assert.equal(await batch.locator('[data-testid=accept-batch], [data-testid=decline-batch]').count(), 0, 'the offer does not stay open on screen');
 
     // The engine is intact: Bob's file arrives and verifies.
-    const file = path.join(dir, 'from-bob.bin');
+    const file = path.join(suite.dir, 'from-bob.bin');
     writeFileSync(file, randomBytes(MiB + 17));
     await bob.page.selectOption('[data-testid=peer-select]', { label: 'Alice' });
     await bob.page.setInputFiles('[data-testid=room-file-input]', file);
@@ -182,15 +165,15 @@ test('100 files each opened and never finished hold at most a few receivers at a
 });
 
 test('a file for one chosen person never goes to a namesake who joins after they left', async () => {
-  const alice = await flow.newPeer(browser, 'Alice');
-  const bob = await flow.newPeer(browser, 'Bob');
-  const carol = await flow.newPeer(browser, 'Carol');
+  const alice = await flow.newPeer(suite.browser, 'Alice');
+  const bob = await flow.newPeer(suite.browser, 'Bob');
+  const carol = await flow.newPeer(suite.browser, 'Carol');
   let namesake = null;
   try {
-    const url = await flow.createRoom(alice, service.origin);
+    const url = await flow.createRoom(alice, suite.service.origin);
     for (const p of [bob, carol]) await flow.joinRoom(p, url);
     for (const p of [bob, carol]) await flow.waitReadyForFiles(alice, p);
-    const file = path.join(dir, 'for-bob.bin');
+    const file = path.join(suite.dir, 'for-bob.bin');
     writeFileSync(file, randomBytes(2 * MiB));
     await alice.page.selectOption('[data-testid=peer-select]', { label: 'Bob' });
     await alice.page.setInputFiles('[data-testid=room-file-input]', file);
@@ -199,7 +182,7 @@ test('a file for one chosen person never goes to a namesake who joins after they
     await flow.peerItem(alice.page, 'Bob').waitFor({ state: 'detached', timeout: 30000 });
 
     // Someone else takes the name "Bob" (a fresh tab: no secret of Bob's).
-    namesake = await flow.newPeer(browser, 'Bob');
+    namesake = await flow.newPeer(suite.browser, 'Bob');
     await flow.joinRoom(namesake, url);
     await flow.waitReadyForFiles(alice, namesake);
     const deadline = Date.now() + 6000;

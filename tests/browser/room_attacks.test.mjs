@@ -21,42 +21,26 @@
 // leaves an honest pair working.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { launchChromium } from './chromium.mjs';
+import { test } from 'node:test';
 import { bridge, chromiumAccepts, forwardingRelay, recordOf, reflect, statesOf } from './mallory.mjs';
 import * as flow from './room_flow.mjs';
-import { startService } from './service.mjs';
+import { roomSuite } from './service.mjs';
 
 const SETTLE_MS = 20000; // for each victim to show the peer open or blocked
 const LEAK_BUDGET_MS = 8000; // after Alice shared, to conclude nothing reached Mallory
 const FILE_BYTES = 64 * 1024;
 
-let service;
-let browser;
-let dir;
+const suite = roomSuite('cieloweb-attacks-');
 
-before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-attacks-'));
-  service = await startService();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await service?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const newPeer = (name) => flow.newPeer(browser, name);
+const newPeer = (name) => flow.newPeer(suite.browser, name);
 
 // What Alice will share: a chat text and a file of random bytes, both unique to this test.
 function bait() {
   const tag = randomBytes(6).toString('hex');
   const fileName = `bait-${tag}.bin`;
-  const file = path.join(dir, fileName);
+  const file = path.join(suite.dir, fileName);
   const content = randomBytes(FILE_BYTES);
   writeFileSync(file, content);
   return { chat: `the vault code is ${tag}`, fileName, file, content };
@@ -152,8 +136,8 @@ for (const [layout, decoy] of BRIDGES) {
     const bob = await newPeer('Bob');
     let mallory = null;
     try {
-      mallory = await bridge(browser, bob, layout);
-      const url = await flow.createRoom(alice, service.origin);
+      mallory = await bridge(suite.browser, bob, layout);
+      const url = await flow.createRoom(alice, suite.service.origin);
       await flow.joinRoom(bob, url);
       await Promise.all([settle(alice), settle(bob)]);
 
@@ -187,9 +171,9 @@ for (const [layout, decoy] of BRIDGES.slice(0, 2)) {
     const alice = await newPeer('Alice');
     let mallory = null;
     try {
-      const url = await flow.createRoom(alice, service.origin);
+      const url = await flow.createRoom(alice, suite.service.origin);
       const roomId = new URL(url).pathname.split('/').pop();
-      mallory = await reflect(browser, service.origin, roomId, layout);
+      mallory = await reflect(suite.browser, suite.service.origin, roomId, layout);
       await settle(alice);
 
       const b = bait();
@@ -210,7 +194,7 @@ test('attack machinery (control): an honest pair through a relay that forwards s
   const bob = await newPeer('Bob');
   try {
     const relayed = await forwardingRelay(bob);
-    const url = await flow.createRoom(alice, service.origin);
+    const url = await flow.createRoom(alice, suite.service.origin);
     await flow.joinRoom(bob, url);
     await flow.waitConnected(alice, bob);
     const mine = await flow.sendChat(alice, 'through the relay');

@@ -1,9 +1,13 @@
-// Starts the real server binary on a free loopback port, serving the built page, for one test file.
+// Starts the real server binary on a free loopback port, serving the built page, for one test file;
+// roomSuite() wires it, a Chromium and a scratch folder into a test file's before/after.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from './chromium.mjs';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const serverBinary = process.env.CIELO_SERVER_BIN || path.join(projectRoot, 'build', 'native', 'server', 'cieloweb-server');
@@ -65,4 +69,22 @@ export async function stopChild(child, graceMs) {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+// What one browser test file shares across its tests: the real server, one Chromium and a scratch
+// folder, started before the first test and stopped (the folder removed) after the last. The
+// fields are set once `before` has run.
+export function roomSuite(tmpPrefix) {
+  const suite = { service: null, browser: null, dir: null };
+  before(async () => {
+    suite.dir = mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
+    suite.service = await startService();
+    suite.browser = await launchChromium();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.service?.stop();
+    rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
 }

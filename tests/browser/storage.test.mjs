@@ -3,77 +3,48 @@
 // deletes every file not still arriving, and a batch that cannot fit is refused before Accept.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { launchChromium } from './chromium.mjs';
+import { test } from 'node:test';
 import * as flow from './room_flow.mjs';
-import { startService } from './service.mjs';
-import { eventually } from './transfer_steps.mjs';
+import { roomSuite } from './service.mjs';
+import { eventually, incomingBatch, opfsEntries } from './transfer_steps.mjs';
 
 const MiB = 1024 * 1024;
-let service;
-let browser;
-let dir;
-
-before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-storage-'));
-  service = await startService();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await service?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = roomSuite('cieloweb-storage-');
 
 async function pair() {
-  const alice = await flow.newPeer(browser, 'Alice');
-  const bob = await flow.newPeer(browser, 'Bob');
-  const url = await flow.createRoom(alice, service.origin);
+  const alice = await flow.newPeer(suite.browser, 'Alice');
+  const bob = await flow.newPeer(suite.browser, 'Bob');
+  const url = await flow.createRoom(alice, suite.service.origin);
   await flow.joinRoom(bob, url);
   await flow.waitReadyForFiles(alice, bob);
   return [alice, bob];
 }
 
 function source(name, size) {
-  const file = path.join(dir, name);
+  const file = path.join(suite.dir, name);
   writeFileSync(file, randomBytes(size));
   return file;
 }
 
-const incoming = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
 const usageBytes = async (peer) => Number(await peer.page.getAttribute('[data-testid=storage-usage]', 'data-bytes'));
 
-async function opfsFiles(page) {
-  return page.evaluate(async () => {
-    const names = [];
-    async function walk(d, prefix) {
-      for await (const [name, h] of d.entries()) {
-        if (h.kind === 'directory') await walk(h, `${prefix}${name}/`);
-        else names.push(prefix + name);
-      }
-    }
-    await walk(await navigator.storage.getDirectory(), '');
-    return names;
-  });
-}
+const opfsFiles = (page) => opfsEntries(page, { filesOnly: true });
 
 test('the room shows what received files take; removing a batch deletes its files; clearing deletes the rest', async () => {
   const [alice, bob] = await pair();
   try {
     for (const [name, size] of [['first.bin', 3 * MiB], ['second.bin', 2 * MiB]]) {
       await alice.page.setInputFiles('[data-testid=room-file-input]', source(name, size));
-      await incoming(bob, name).locator('[data-testid=accept-batch]').click();
+      await incomingBatch(bob, name).locator('[data-testid=accept-batch]').click();
       await bob.page.locator(`[data-testid=file-hash][data-path="${name}"]`).waitFor({ timeout: 30000 });
     }
     await eventually(async () => (await usageBytes(bob)) === 5 * MiB, 'the usage line to show both files');
     assert.match(await bob.page.textContent('[data-testid=storage-usage]'), /5(\.0)? MiB/);
 
-    await incoming(bob, 'first.bin').locator('[data-testid=dismiss-batch]').click();
-    await incoming(bob, 'first.bin').waitFor({ state: 'detached' });
+    await incomingBatch(bob, 'first.bin').locator('[data-testid=dismiss-batch]').click();
+    await incomingBatch(bob, 'first.bin').waitFor({ state: 'detached' });
     await eventually(async () => (await usageBytes(bob)) === 2 * MiB, 'the usage line to drop the removed batch');
     const left = await opfsFiles(bob.page);
     assert.ok(!left.some((f) => f.endsWith('first.bin')), left.join(' '));
@@ -94,7 +65,7 @@ test('a batch bigger than the free storage is refused before Accept is offered, 
   try {
     // 1 TiB, sparse: more than any quota this machine gives the origin (the app reads only its
     // first block before offering it).
-    const file = path.join(dir, 'huge-for-bob.bin');
+    const file = path.join(suite.dir, 'huge-for-bob.bin');
     writeFileSync(file, '');
     truncateSync(file, 2 ** 40);
     const available = await bob.page.evaluate(async () => {
@@ -103,7 +74,7 @@ test('a batch bigger than the free storage is refused before Accept is offered, 
     });
     assert.ok(available < 2 ** 40, `the origin may store ${available} B`);
     await alice.page.setInputFiles('[data-testid=room-file-input]', file);
-    const batch = incoming(bob, 'huge-for-bob.bin');
+    const batch = incomingBatch(bob, 'huge-for-bob.bin');
     await batch.waitFor();
     await eventually(async () => /needs 1 TiB/.test(await batch.locator('[data-testid=batch-status]').textContent()), 'the refusal to be shown');
     assert.equal(await batch.locator('[data-testid=accept-batch]').count(), 0, 'no Accept for what cannot fit');

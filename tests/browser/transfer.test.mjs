@@ -7,36 +7,20 @@
 // hashed back from OPFS in the page and compared with b3sum of the source.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { launchChromium } from './chromium.mjs';
+import { test } from 'node:test';
 import * as flow from './room_flow.mjs';
-import { startService } from './service.mjs';
+import { roomSuite } from './service.mjs';
 import * as steps from './transfer_steps.mjs';
 
-const { b3sum, eventually, until } = steps;
+const { b3sum, eventually, incomingBatch, opfsEntries, until } = steps;
 
 const MiB = 1024 * 1024;
-let service;
-let browser;
-let dir;
-
-before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-transfer-'));
-  service = await startService();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await service?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const suite = roomSuite('cieloweb-transfer-');
 
 function sourceFile(relative, size) {
-  const file = path.join(dir, relative);
+  const file = path.join(suite.dir, relative);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, size > 0 ? randomBytes(size) : Buffer.alloc(0));
   return { file, hash: b3sum(file), size };
@@ -47,9 +31,9 @@ function sourceFile(relative, size) {
 async function roomOf(names, { ownProcess = [], record = null } = {}) {
   const peers = [];
   for (const name of names) {
-    peers.push(ownProcess.includes(name) ? await flow.newPeerInOwnProcess(name, { record }) : await flow.newPeer(browser, name, { record }));
+    peers.push(ownProcess.includes(name) ? await flow.newPeerInOwnProcess(name, { record }) : await flow.newPeer(suite.browser, name, { record }));
   }
-  const url = await flow.createRoom(peers[0], service.origin);
+  const url = await flow.createRoom(peers[0], suite.service.origin);
   for (const p of peers.slice(1)) await flow.joinRoom(p, url);
   for (let i = 0; i < peers.length; i += 1) for (let j = i + 1; j < peers.length; j += 1) await flow.waitReadyForFiles(peers[i], peers[j]);
   return peers;
@@ -57,7 +41,7 @@ async function roomOf(names, { ownProcess = [], record = null } = {}) {
 
 const fileRow = (p) => `[data-testid=file-hash][data-path="${p}"]`;
 
-const savedHash = (page, p) => steps.savedHash(page, p, dir);
+const savedHash = (page, p) => steps.savedHash(page, p, suite.dir);
 
 // Waits until `peer` has received (verified and written) at least `bytes` of the file at `p`.
 function untilReceived(peer, p, bytes) {
@@ -65,7 +49,6 @@ function untilReceived(peer, p, bytes) {
   return until(peer, condition, { timeout: 60000, polling: 20, arg: [p, bytes] });
 }
 
-const offerOf = (peer, text) => peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
 const incomingBytes = (peer, p) => peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p)?.bytes ?? 0, p);
 
 async function expectReceived(page, p, hash) {
@@ -95,19 +78,6 @@ async function resumeRecords(page) {
   );
 }
 
-async function opfsEntries(page) {
-  return page.evaluate(async () => {
-    const names = [];
-    async function walk(d, prefix) {
-      for await (const [name, h] of d.entries()) {
-        names.push(prefix + name);
-        if (h.kind === 'directory') await walk(h, `${prefix}${name}/`);
-      }
-    }
-    await walk(await navigator.storage.getDirectory(), '');
-    return names;
-  });
-}
 
 test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; chat flows both ways meanwhile', async () => {
   const [a, b] = await roomOf(['Alice', 'Bob'], { ownProcess: ['Bob'] });
@@ -117,7 +87,7 @@ test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; cha
     for (const [name, size] of [['one.bin', 1], ['mib.bin', MiB], ['big.bin', 64 * MiB]]) {
       const src = sourceFile(name, size);
       await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-      const offer = offerOf(b, name);
+      const offer = incomingBatch(b, name);
       await offer.waitFor();
       assert.match(await offer.textContent(), /Alice/, 'the offer names its sender');
       await offer.locator('[data-testid=accept-batch]').click();
@@ -159,7 +129,7 @@ test('the worker paints progress, speed and ETA on both sides (in the chosen lan
     }
     const src = sourceFile('painted.bin', 128 * MiB); // long enough to be watched mid-way three times
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-    await offerOf(b, 'painted.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'painted.bin').locator('[data-testid=accept-batch]').click();
     const painting = async (peer, pattern) => {
       const rows = Object.entries(await peer.page.evaluate(() => __cieloweb.engine.paintState()));
       return rows.find(([, r]) => r.fraction > 0 && r.fraction < 1 && pattern.test(r.text));
@@ -197,14 +167,14 @@ test('the worker paints progress, speed and ETA on both sides (in the chosen lan
 test('a folder of 20 files goes to two receivers at once, paths kept; one file goes to one chosen person', async () => {
   const [a, b, c] = await roomOf(['Alice', 'Bob', 'Carol']);
   try {
-    const folder = path.join(dir, 'album');
+    const folder = path.join(suite.dir, 'album');
     const files = [];
     for (let i = 0; i < 20; i += 1) {
       const rel = `album/${i % 3 === 0 ? 'sub/' : ''}f${i}.bin`;
       files.push({ rel, ...sourceFile(rel, 1000 + i * 37 * 1024) });
     }
     await a.page.setInputFiles('[data-testid=room-folder-input]', folder);
-    for (const r of [b, c]) await offerOf(r, '20').locator('[data-testid=accept-batch]').click();
+    for (const r of [b, c]) await incomingBatch(r, '20').locator('[data-testid=accept-batch]').click();
     for (const r of [b, c]) for (const f of files) await expectReceived(r.page, f.rel, f.hash);
     // One Sender per file served both peers: each file was read once.
     const out = (await snapshot(a)).outgoing;
@@ -217,9 +187,9 @@ test('a folder of 20 files goes to two receivers at once, paths kept; one file g
     const only = sourceFile('for-carol.bin', 100 * 1024);
     await a.page.selectOption('[data-testid=peer-select]', { label: 'Carol' });
     await a.page.setInputFiles('[data-testid=room-file-input]', only.file);
-    await offerOf(c, 'for-carol.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(c, 'for-carol.bin').locator('[data-testid=accept-batch]').click();
     await expectReceived(c.page, 'for-carol.bin', only.hash);
-    assert.equal(await offerOf(b, 'for-carol.bin').count(), 0);
+    assert.equal(await incomingBatch(b, 'for-carol.bin').count(), 0);
     assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
   } finally {
     await flow.closeAll(a, b, c);
@@ -227,11 +197,11 @@ test('a folder of 20 files goes to two receivers at once, paths kept; one file g
 });
 
 test('a cut connection is rebuilt through the server and the transfer re-sends only the missing blocks', async () => {
-  const alice = await flow.newPeer(browser, 'Alice');
-  const bob = await flow.newPeer(browser, 'Bob');
+  const alice = await flow.newPeer(suite.browser, 'Alice');
+  const bob = await flow.newPeer(suite.browser, 'Bob');
   try {
     await flow.keepConnections(bob);
-    const url = await flow.createRoom(alice, service.origin);
+    const url = await flow.createRoom(alice, suite.service.origin);
     await flow.joinRoom(bob, url);
     await flow.waitReadyForFiles(alice, bob);
     const src = sourceFile('cut.bin', 64 * MiB);
@@ -288,7 +258,7 @@ test('a decline and a cancel leave both sides clean', async () => {
 
     const big = sourceFile('cancelled.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', big.file);
-    await offerOf(b, 'cancelled.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'cancelled.bin').locator('[data-testid=accept-batch]').click();
     await untilReceived(b, 'cancelled.bin', 4 * MiB);
     await a.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=cancel-batch]').click();
     await b.page.waitForSelector('[data-testid=transfer-file][data-path="cancelled.bin"] [data-failed=true]');
@@ -315,16 +285,16 @@ test('privacy: no file bytes reach the server, in any form', async () => {
   try {
     // A text file with a marker on every line, 4 MiB: large next to all signaling together.
     const marker = `confidential-${Math.random().toString(36).slice(2)}`;
-    const file = path.join(dir, 'notes.txt');
+    const file = path.join(suite.dir, 'notes.txt');
     writeFileSync(file, `${marker} line of the quarterly report\n`.repeat(Math.ceil((4 * MiB) / 50)));
     const hash = b3sum(file);
     await a.page.setInputFiles('[data-testid=room-file-input]', file);
-    await offerOf(b, 'notes.txt').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'notes.txt').locator('[data-testid=accept-batch]').click();
     await expectReceived(b.page, 'notes.txt', hash);
 
     const toServer = seen.filter((m) => m.to === 'server');
     assert.ok(toServer.some((m) => m.text.includes('a=fingerprint')), 'the recording saw the signaling');
-    const everything = seen.map((m) => m.text).join('\n') + service.log.join('');
+    const everything = seen.map((m) => m.text).join('\n') + suite.service.log.join('');
     assert.equal(everything.includes(marker), false, 'the marker text never passed the server');
     assert.equal(everything.includes(Buffer.from(marker).toString('base64').slice(0, 16)), false, 'nor in base64');
     assert.equal(everything.includes('notes.txt'), false, 'nor the file name');
@@ -341,16 +311,16 @@ test('a receiver that cancels midway can be sent the file again with Retry', asy
   try {
     const src = sourceFile('again.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-    await offerOf(b, 'again.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'again.bin').locator('[data-testid=accept-batch]').click();
     await untilReceived(b, 'again.bin', 4 * MiB);
-    await offerOf(b, 'again.bin').locator('[data-testid=cancel-batch]').click();
+    await incomingBatch(b, 'again.bin').locator('[data-testid=cancel-batch]').click();
     await a.page.waitForSelector('[data-testid=transfer-file][data-path="again.bin"] [data-failed=true]');
     assert.match(await a.page.textContent('[data-testid=transfer-file][data-path="again.bin"]'), /cancelled by the receiver/);
 
     await a.page.click('[data-testid=retry-batch]');
     // A new offer of the same file; accepted, it arrives whole.
     await until(b, () => document.querySelectorAll('[data-testid=transfer-batch][data-direction=in]').length === 2);
-    await offerOf(b, 'again.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'again.bin').locator('[data-testid=accept-batch]').click();
     await expectReceived(b.page, 'again.bin', src.hash);
     assert.deepEqual([...a.errors, ...b.errors], []);
   } finally {
@@ -366,10 +336,10 @@ test('a receiver whose storage fills up midway sees a clear reason on both sides
     // Accept is offered (storage.test.mjs).
     const src = sourceFile('too-big.bin', 64 * MiB);
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-    await offerOf(b, 'too-big.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'too-big.bin').locator('[data-testid=accept-batch]').click();
     await untilReceived(b, 'too-big.bin', 1);
     const cdp = await b.context.newCDPSession(b.page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: service.origin, quotaSize: 8 * MiB });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: suite.service.origin, quotaSize: 8 * MiB });
     for (const p of [a, b]) {
       await p.page.waitForSelector('[data-testid=transfer-file][data-path="too-big.bin"] [data-failed=true]');
       assert.match(await p.page.textContent('[data-testid=transfer-file][data-path="too-big.bin"]'), /too big for the chosen storage/);
@@ -383,17 +353,17 @@ test('a receiver whose storage fills up midway sees a clear reason on both sides
 });
 
 test('where workers are not available, the engine runs in the page and files still arrive intact', async () => {
-  const a = await flow.newPeer(browser, 'Alice');
-  const b = await flow.newPeer(browser, 'Bob');
+  const a = await flow.newPeer(suite.browser, 'Alice');
+  const b = await flow.newPeer(suite.browser, 'Bob');
   try {
     for (const p of [a, b]) await p.context.addInitScript(() => delete window.Worker);
-    const url = await flow.createRoom(a, service.origin);
+    const url = await flow.createRoom(a, suite.service.origin);
     await flow.joinRoom(b, url);
     await flow.waitReadyForFiles(a, b);
     for (const p of [a, b]) assert.equal(await p.page.evaluate(() => __cieloweb.engine.inWorker), undefined);
     const src = sourceFile('in-page.bin', 3 * MiB + 5);
     await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
-    await offerOf(b, 'in-page.bin').locator('[data-testid=accept-batch]').click();
+    await incomingBatch(b, 'in-page.bin').locator('[data-testid=accept-batch]').click();
     await expectReceived(b.page, 'in-page.bin', src.hash);
     assert.deepEqual([...a.errors, ...b.errors], []);
   } finally {

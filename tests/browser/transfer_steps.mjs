@@ -49,3 +49,27 @@ export async function eventually(check, what, timeout = 30000) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// The incoming batch (its Accept, Decline, status, files) whose text contains `text`.
+export function incomingBatch(peer, text) {
+  return peer.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: text });
+}
+
+// Every path in the page's origin private file system ('folder/sub/name'), or only the files'.
+export async function opfsEntries(page, { filesOnly = false } = {}) {
+  return page.evaluate(async (filesOnly) => {
+    const names = [];
+    async function walk(d, prefix) {
+      for await (const [name, h] of d.entries()) {
+        if (h.kind === 'directory') {
+          if (!filesOnly) names.push(prefix + name);
+          await walk(h, `${prefix}${name}/`);
+        } else {
+          names.push(prefix + name);
+        }
+      }
+    }
+    await walk(await navigator.storage.getDirectory(), '');
+    return names;
+  }, filesOnly);
+}

@@ -13,7 +13,7 @@
 // carries a generation number so that offers and candidates of an old connection can never touch
 // the new one; a signal with a newer generation tells the other side to rebuild too. The impolite
 // side rebuilds first; the polite side waits for its offer and only rebuilds itself if none comes.
-import { makeProof, safetyCode, transportCertificates, verifyProof } from './room_proof.js';
+import { hmacHex, makeProof, safetyCode, transportCertificates, verifyProof } from './room_proof.js';
 import { cleanName } from '../text.js';
 
 const DISCONNECTED_GRACE_MS = 4000; // 'disconnected' often heals by itself; 'failed' does not
@@ -32,7 +32,6 @@ const RESUME_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 //                         browser would ignore it (the core's sdpDtlsFingerprint said why)
 //   'certificate-mismatch' the certificate DTLS negotiated is not the one its description named
 //   'no-verifier'         this page cannot check descriptions (the core did not load): fail closed
-export const BLOCK_REASONS = ['proof-mismatch', 'sdp-refused', 'certificate-mismatch', 'no-verifier'];
 
 // Which end of the selected ICE candidate pair is a TURN relay decides 'relayed' vs 'direct'.
 export async function connectionPath(pc) {
@@ -385,9 +384,7 @@ export class PeerMesh extends EventTarget {
   }
 
   async resumeTokenFor_(peerId) {
-    if (!this.resumeSecret_) return null;
-    const mac = await crypto.subtle.sign('HMAC', this.resumeSecret_, new TextEncoder().encode(`cieloweb resume v1\n${peerId}`));
-    return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
+    return this.resumeSecret_ ? hmacHex(this.resumeSecret_, `cieloweb resume v1\n${peerId}`) : null;
   }
 
   async maybeStartProof_(peer, pc) {

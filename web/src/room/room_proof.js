@@ -79,11 +79,16 @@ function toHex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+// Lowercase hex of HMAC-SHA-256(key, text); key: a CryptoKey for HMAC with 'sign'.
+export async function hmacHex(key, text) {
+  return toHex(await hmac(key, text));
+}
+
 const proofText = (prover, verifier) => `${PROOF_LABEL}\nfrom ${prover}\nto ${verifier}`;
 
 // What this side sends on the app channel: fingerprints = {local, remote} of this connection.
-export async function makeProof(key, fingerprints) {
-  return toHex(await hmac(key, proofText(fingerprints.local, fingerprints.remote)));
+export function makeProof(key, fingerprints) {
+  return hmacHex(key, proofText(fingerprints.local, fingerprints.remote));
 }
 
 // Checks the remote side's proof against the certificates *we* see: it must come from the remote

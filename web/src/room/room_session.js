@@ -12,14 +12,9 @@ const NAME_KEY = 'cieloweb.name';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
-// Trims a name to what the server accepts: printable, at most 64 UTF-8 bytes.
-export function clampName(raw) {
-  return cleanName(String(raw ?? ''));
-}
-
 // The remembered display name (localStorage, never a cookie), or a new "Guest 123".
 export function rememberedName() {
-  const saved = clampName(globalThis.localStorage?.getItem(NAME_KEY) ?? '');
+  const saved = cleanName(globalThis.localStorage?.getItem(NAME_KEY) ?? '');
   if (saved) return saved;
   const name = t('defaultName', { n: 100 + Math.floor(Math.random() * 900) });
   globalThis.localStorage?.setItem(NAME_KEY, name);
@@ -56,7 +51,7 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOver
   const view = new RoomView({
     shareUrl,
     onNameChange: (raw) => {
-      const clean = clampName(raw);
+      const clean = cleanName(raw);
       if (!clean) return;
       name = clean;
       globalThis.localStorage?.setItem(NAME_KEY, clean);

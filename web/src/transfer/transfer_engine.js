@@ -231,7 +231,8 @@ export class TransferEngine extends EventTarget {
   registerBatch(peer, id, files) {
     if (this.incoming.has(id)) return null;
     const waiting = [...this.incoming.values()].filter((b) => b.peerId === peer.id && b.state === 'offered').length;
-    const batch = { id, peerId: peer.id, peerName: peer.name, files, state: 'offered', items: new Map() };
+    const batch = { id, peerId: peer.id, peerName: peer.name, files, state: 'offered', items: new Map(),
+      byTransfer: new Map(files.map((f) => [f.transfer, f])) };
     this.incoming.set(id, batch);
     this.forgetOldBatches();
     if (waiting >= MAX_PENDING_BATCHES_PER_PEER) {
@@ -271,14 +272,14 @@ export class TransferEngine extends EventTarget {
   onOffer(peer, transfer, text) {
     const offer = this.core.decodeControl(text);
     if (!offer.ok || offer.type !== 'offer') return;
-    let batch = [...this.incoming.values()].find((b) => b.peerId === peer.id && !b.items.has(transfer) && b.files.some((f) => f.transfer === transfer));
+    let batch = [...this.incoming.values()].find((b) => b.peerId === peer.id && !b.items.has(transfer) && b.byTransfer.has(transfer));
     if (!batch) {
       // An offer without its batch message (another client): a batch of one, checked the same way.
       const path = typeof offer.file.name === 'string' ? offer.file.name : '';
       batch = this.registerBatch(peer, scopedBatchId(peer.id, `single-${transfer}`), [{ transfer, announcedPath: path, path: cleanPath(path), size: offer.file.size }]);
       if (!batch) return;
     }
-    const entry = batch.files.find((f) => f.transfer === transfer);
+    const entry = batch.byTransfer.get(transfer);
     const item = new IncomingFile(this.core, { peerId: peer.id, batchId: batch.id, transfer, path: entry.path, offerText: text, offer }, this.host);
     this.receiving.set(`${peer.id}:${transfer}`, item);
     batch.items.set(transfer, item);
