@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
 import * as flow from './room_flow.mjs';
 import { startService } from './service.mjs';
+import { incomingBatch, until } from './transfer_steps.mjs';
 
 let service;
 let browser;
@@ -435,6 +436,12 @@ test('room: a second room in the same tab opens without a reload; the first is l
     await back.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
     await alice.page.locator('[data-testid=chat-message]', { hasText: 'welcome back' }).waitFor();
 
+    // A file picked in this room goes once, from this room's panel (the panels of the rooms left
+    // no longer listen to the page's inputs).
+    await alice.page.setInputFiles('[data-testid=room-file-input]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('second visit') });
+    await incomingBatch(bob, 'notes.txt').waitFor();
+    assert.equal(await alice.page.locator('[data-testid=transfer-batch][data-direction=out]').count(), 1);
+
     assert.equal(await alice.page.evaluate(() => window.sameDocument), 'still here', 'the tab was never reloaded');
     // Of the three connections Alice made, only the one to Bob in this room is still open.
     const states = await alice.page.evaluate(() => window.testConnections.map((pc) => pc.connectionState));
@@ -474,7 +481,7 @@ test('room: a call track added to a peer is sent again on the connection rebuilt
     await tracksOf(1);
     const kinds = await alice.page.evaluate(() => window.testConnections.at(-1).getSenders().map((s) => s.track?.kind).filter(Boolean).sort());
     assert.deepEqual(kinds, ['audio', 'video']);
-    await bob.page.waitForFunction(async () => {
+    await until(bob, async () => {
       const stats = await window.testConnections.at(-1).getStats();
       return [...stats.values()].some((r) => r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0);
     });

@@ -40,13 +40,8 @@ export class PeerMesh extends EventTarget {
   // give our unfinished files back to us, and to no namesake.
   constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] }, handOverTransferChannel = null, checkDescription = null, resumeSecret = null } = {}) {
     super();
-    this.checkDescription_ = checkDescription;
-    this.resumeSecret_ = resumeSecret;
-    this.handOverTransferChannel_ = handOverTransferChannel;
-    this.signaling_ = signaling;
-    this.key_ = roomKey;
-    this.name_ = name;
-    this.rtcConfig_ = rtcConfig;
+    Object.assign(this, { signaling_: signaling, key_: roomKey, name_: name, rtcConfig_: rtcConfig });
+    Object.assign(this, { handOverTransferChannel_: handOverTransferChannel, checkDescription_: checkDescription, resumeSecret_: resumeSecret });
     this.peers_ = new Map();
     this.selfId = null;
     this.room = null;
