@@ -403,6 +403,21 @@ test('room: a second room in the same tab opens without a reload; the first is l
   const carol = await newPeer('Carol');
   try {
     await flow.keepConnections(alice); // to count the connections still open
+    // Test-side instrumentation: the page's repeating timers still running.
+    await alice.context.addInitScript(() => {
+      const running = new Set();
+      const { setInterval: set, clearInterval: clear } = window;
+      window.setInterval = (...args) => {
+        const id = set(...args);
+        running.add(id);
+        return id;
+      };
+      window.clearInterval = (id) => {
+        running.delete(id);
+        clear(id);
+      };
+      window.runningIntervals = () => running.size;
+    });
     const first = await createRoom(alice);
     await joinRoom(bob, first);
     await waitConnected(alice, bob);
@@ -447,6 +462,11 @@ test('room: a second room in the same tab opens without a reload; the first is l
     const states = await alice.page.evaluate(() => window.testConnections.map((pc) => pc.connectionState));
     assert.equal(states.length, 3);
     assert.deepEqual(states.slice(0, 2), ['closed', 'closed']);
+
+    // Out of the room again: nothing of the rooms keeps running but the tab's signaling ping.
+    await alice.page.click('a.brand');
+    await bob.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    assert.ok((await alice.page.evaluate(() => window.runningIntervals())) <= 1);
     assert.deepEqual([...alice.errors, ...bob.errors, ...carol.errors], []);
   } finally {
     await closeAll(alice, bob, carol);
