@@ -78,6 +78,7 @@ export function mount(root, { roomId }) {
   const abort = new AbortController();
   const signal = abort.signal;
   document.body.dataset.room = 'entering';
+  const { hash, href } = location; // the link as it was entered
   let room = null;
   let disconnectTransfers = null;
 
@@ -90,8 +91,8 @@ export function mount(root, { roomId }) {
     room = await enterRoom({
       root: page,
       roomId,
-      keyText: location.hash.slice(1),
-      shareUrl: location.href,
+      keyText: hash.slice(1),
+      shareUrl: href,
       signaling: tabSignaling(),
       // A worker engine takes each transfer channel the moment it is made.
       handOverTransferChannel: engine?.handOverTransferChannel?.bind(engine) ?? null,
@@ -110,6 +111,7 @@ export function mount(root, { roomId }) {
     abort.abort();
     delete document.body.dataset.room;
     delete document.body.dataset.transfers;
+    if (globalThis.__cieloweb?.mesh === room?.mesh) delete globalThis.__cieloweb.mesh;
     previousRoomLeft = entered
       .catch((error) => console.warn('entering the room failed', error))
       .then(() => {
