@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
 import * as flow from './room_flow.mjs';
 import { startService } from './service.mjs';
+import { incomingBatch, until } from './transfer_steps.mjs';
 
 let service;
 let browser;
@@ -379,6 +380,134 @@ test('room: a dropped peer connection is rebuilt through the server and chat wor
     await msg.and(alice.page.locator('[data-delivery=delivered]')).waitFor();
     const reply = await sendChat(bob, 'yes');
     await reply.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  } finally {
+    await closeAll(alice, bob);
+  }
+});
+
+// Follows a same-document link, as a link inside the app would (the router takes [data-link] links).
+async function followAppLink(page, href) {
+  await page.evaluate((h) => {
+    const link = Object.assign(document.createElement('a'), { href: h });
+    link.dataset.link = '';
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }, href);
+}
+
+test('room: a second room in the same tab opens without a reload; the first is left and closed', async () => {
+  const alice = await newPeer('Alice');
+  const bob = await newPeer('Bob');
+  const carol = await newPeer('Carol');
+  try {
+    await flow.keepConnections(alice); // to count the connections still open
+    // Test-side instrumentation: the page's repeating timers still running.
+    await alice.context.addInitScript(() => {
+      const running = new Set();
+      const { setInterval: set, clearInterval: clear } = window;
+      window.setInterval = (...args) => {
+        const id = set(...args);
+        running.add(id);
+        return id;
+      };
+      window.clearInterval = (id) => {
+        running.delete(id);
+        clear(id);
+      };
+      window.runningIntervals = () => running.size;
+    });
+    const first = await createRoom(alice);
+    await joinRoom(bob, first);
+    await waitConnected(alice, bob);
+    await alice.page.evaluate(() => (window.sameDocument = 'still here'));
+
+    // Back to the landing page by the header link, and into a new room: no reload on the way.
+    await alice.page.click('a.brand');
+    await alice.page.waitForSelector('[data-testid=create-room]');
+    await bob.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    await alice.page.click('[data-testid=create-room]');
+    await alice.page.waitForURL((url) => url.href !== first && /\/r\/[A-Za-z0-9_-]+#/.test(url.href));
+    await alice.page.waitForSelector('body[data-room=joined]');
+    const second = alice.page.url();
+    await joinRoom(carol, second);
+    await waitConnected(alice, carol);
+    await flow.waitEngineAttached(alice, 'Carol');
+    assert.equal(await alice.page.locator('[data-testid=peer]').count(), 1, 'only Carol is in the second room');
+    const hello = await sendChat(alice, 'hello Carol');
+    await hello.and(alice.page.locator('[data-delivery=delivered]')).waitFor();
+    const reply = await sendChat(carol, 'hi Alice');
+    await reply.and(carol.page.locator('[data-delivery=delivered]')).waitFor();
+    await alice.page.locator('[data-testid=chat-message]', { hasText: 'hi Alice' }).waitFor();
+
+    // Straight from this room into the first one again, by a link inside the app.
+    await followAppLink(alice.page, first);
+    await carol.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    await waitConnected(alice, bob);
+    await flow.waitEngineAttached(alice, 'Bob');
+    assert.equal(await alice.page.locator('[data-testid=chat-message]', { hasText: 'hi Alice' }).count(), 0, 'the second room\'s chat is gone');
+    const back = await sendChat(bob, 'welcome back');
+    await back.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
+    await alice.page.locator('[data-testid=chat-message]', { hasText: 'welcome back' }).waitFor();
+
+    // A file picked in this room goes once, from this room's panel (the panels of the rooms left
+    // no longer listen to the page's inputs).
+    await alice.page.setInputFiles('[data-testid=room-file-input]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('second visit') });
+    await incomingBatch(bob, 'notes.txt').waitFor();
+    assert.equal(await alice.page.locator('[data-testid=transfer-batch][data-direction=out]').count(), 1);
+
+    assert.equal(await alice.page.evaluate(() => window.sameDocument), 'still here', 'the tab was never reloaded');
+    // Of the three connections Alice made, only the one to Bob in this room is still open.
+    const states = await alice.page.evaluate(() => window.testConnections.map((pc) => pc.connectionState));
+    assert.equal(states.length, 3);
+    assert.deepEqual(states.slice(0, 2), ['closed', 'closed']);
+
+    // Out of the room again: nothing of the rooms keeps running but the tab's signaling ping.
+    await alice.page.click('a.brand');
+    await bob.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    assert.ok((await alice.page.evaluate(() => window.runningIntervals())) <= 1);
+    assert.deepEqual([...alice.errors, ...bob.errors, ...carol.errors], []);
+  } finally {
+    await closeAll(alice, bob, carol);
+  }
+});
+
+test('room: a call track added to a peer is sent again on the connection rebuilt after a drop', async () => {
+  const alice = await newPeer('Alice');
+  const bob = await newPeer('Bob');
+  try {
+    for (const p of [alice, bob]) await flow.keepConnections(p);
+    const url = await createRoom(alice);
+    await joinRoom(bob, url);
+    await waitConnected(alice, bob);
+    await bob.page.evaluate(() => {
+      window.remoteTracks = [];
+      __cieloweb.mesh.addEventListener('peer-track', (e) => window.remoteTracks.push({ kind: e.detail.track.kind, gen: e.detail.gen }));
+    });
+    // Chromium's fake camera and microphone (launch flags): a test pattern and a beep.
+    await alice.page.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+      const connection = __cieloweb.mesh.connection(__cieloweb.mesh.links()[0].id);
+      for (const track of stream.getTracks()) connection.addTrack(track, stream);
+    });
+    const tracksOf = (gen) => bob.page.waitForFunction((g) => ['audio', 'video'].every((k) => window.remoteTracks.some((t) => t.kind === k && t.gen === g)), gen);
+    await tracksOf(0);
+
+    // Bob's connection drops; the rebuilt one (generation 1) carries Alice's tracks again, unasked.
+    await bob.page.evaluate(() => window.testConnections[0].close());
+    await bob.page.waitForFunction(() => window.testConnections.length === 2);
+    await waitConnected(alice, bob);
+    await tracksOf(1);
+    const kinds = await alice.page.evaluate(() => window.testConnections.at(-1).getSenders().map((s) => s.track?.kind).filter(Boolean).sort());
+    assert.deepEqual(kinds, ['audio', 'video']);
+    await until(bob, async () => {
+      const stats = await window.testConnections.at(-1).getStats();
+      return [...stats.values()].some((r) => r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 0);
+    });
+    // The data channels of the rebuilt connection work too.
+    const msg = await sendChat(bob, 'still talking');
+    await msg.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   } finally {
     await closeAll(alice, bob);

@@ -150,8 +150,13 @@ export function setLanguage(language, { remember = false } = {}) {
   (globalThis.requestIdleCallback ?? setTimeout)(() => (formatBytes(1536), formatRate(1), formatTime(0)));
   if (typeof document === 'undefined') return; // in a worker: only the words and number formats
   document.documentElement.lang = current;
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  translate(document);
   document.dispatchEvent(new CustomEvent('languagechange', { detail: current }));
+}
+
+// Words every [data-i18n] element under `root` (a page fills its markup in, then translates it).
+export function translate(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
 }
 
 // Lets another module (e.g. the transfer panel) bring its own {en, nl} strings; keys already here

@@ -29,7 +29,8 @@ const JOIN_ERROR_STATUS = {
 };
 
 // Resolves to {view, mesh, chat, leave()}; mesh and chat are null when the room cannot be entered
-// (the view then shows why).
+// (the view then shows why). leave() leaves the room on the server, closes every peer connection
+// and undoes the view's wiring.
 // handOverTransferChannel: see PeerMesh (the transfer engine in a worker takes each channel).
 // The secret this tab gives its peers resume tokens from (PeerMesh resumeSecret): kept in
 // sessionStorage, so it survives a reload of this tab and no other tab or person has it.
@@ -45,10 +46,13 @@ async function tabResumeSecret(roomId) {
 }
 
 // checkDescription: the core's SDP check (PeerMesh); null blocks every peer (fail closed).
-export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOverTransferChannel = null, checkDescription = null }) {
+// root: the room page's element (the view renders there); signal: aborted when the page unmounts,
+// which removes what this room wired to the tab's signaling client.
+export async function enterRoom({ root, roomId, keyText, shareUrl, signaling, handOverTransferChannel = null, checkDescription = null, signal = undefined }) {
   let name = rememberedName();
   let mesh = null;
   const view = new RoomView({
+    root,
     shareUrl,
     onNameChange: (raw) => {
       const clean = cleanName(raw);
@@ -60,7 +64,10 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOver
     },
   });
   view.setSelfName(name);
-  document.body.dataset.room = 'entering';
+  // For the tests and the styles: where entering stands (nothing once the page unmounted).
+  const mark = (state) => signal?.aborted || (document.body.dataset.room = state);
+  const notEntered = { view, mesh: null, chat: null, leave: () => view.dispose() };
+  mark('entering');
 
   let key = null;
   try {
@@ -68,11 +75,12 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOver
     key = await importRoomKey(keyText ?? '');
   } catch (error) {
     view.showStatus(error.status ?? 'statusMissingKey', {}, 'error');
-    document.body.dataset.room = 'error';
-    return { view, mesh: null, chat: null, leave() {} };
+    mark('error');
+    return notEntered;
   }
 
   const resumeSecret = await tabResumeSecret(roomId);
+  if (signal?.aborted) return notEntered;
   mesh = new PeerMesh(signaling, key, { name, handOverTransferChannel, checkDescription, resumeSecret });
   const chat = new Chat(mesh);
   view.attach(mesh, chat);
@@ -81,14 +89,19 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOver
   mesh.addEventListener('peer-left', (e) => view.showStatus('statusPeerLeft', { name: e.detail.name || t('chatEmptyName') }));
   mesh.addEventListener('peer-failed', (e) => view.showStatus('statusConnectionFailed', { name: nameOf(e.detail.peerId) }, 'error'));
   mesh.addEventListener('peer-blocked', (e) => view.showStatus('statusBlocked', { name: nameOf(e.detail.peerId) }, 'error'));
+  const options = { signal };
   signaling.addEventListener('closed', (e) => {
     if (e.detail.willReconnect) view.showStatus('statusServerLost', {}, 'error');
-  });
-  signaling.addEventListener('joined', () => view.clearStatus('statusServerLost'));
+  }, options);
+  signaling.addEventListener('joined', () => view.clearStatus('statusServerLost'), options);
   signaling.addEventListener('error', (e) => {
     const status = JOIN_ERROR_STATUS[e.detail.code];
     if (status) view.showStatus(status, {}, 'error'); // a re-join after a reconnect was refused
-  });
+  }, options);
+  const leave = () => {
+    view.dispose();
+    mesh.leave();
+  };
 
   try {
     await signaling.join(roomId, name);
@@ -96,16 +109,9 @@ export async function enterRoom({ roomId, keyText, shareUrl, signaling, handOver
     const status = JOIN_ERROR_STATUS[error.code];
     if (status) view.showStatus(status, {}, 'error');
     else view.showStatus('statusJoinFailed', { detail: error.code ?? error.message }, 'error');
-    document.body.dataset.room = 'error';
-    return { view, mesh: null, chat: null, leave() {} };
+    mark('error');
+    return { view, mesh: null, chat: null, leave };
   }
-  document.body.dataset.room = 'joined';
-  return {
-    mesh,
-    chat,
-    view,
-    leave() {
-      mesh.leave();
-    },
-  };
+  mark('joined');
+  return { mesh, chat, view, leave };
 }

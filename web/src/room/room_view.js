@@ -5,8 +5,6 @@ import QRCode from 'qrcode';
 import { formatTime, t } from '../i18n.js';
 import { deliveryState, MAX_KEPT_MESSAGES } from './chat.js';
 
-const $ = (id) => document.getElementById(id);
-
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -38,8 +36,12 @@ export function formatSafetyCode(code) {
 }
 
 export class RoomView {
-  // shareUrl: the full link with its #key; mesh/chat: may be null until the room is joined.
-  constructor({ shareUrl, onNameChange }) {
+  // root: the room page's element; shareUrl: the full link with its #key; mesh/chat: may be null
+  // until the room is joined. dispose() removes every listener it added and its timer.
+  constructor({ root = document, shareUrl, onNameChange }) {
+    this.root_ = root;
+    this.abort_ = new AbortController();
+    this.copiedTimer_ = null;
     this.shareUrl_ = shareUrl;
     this.mesh_ = null;
     this.chat_ = null;
@@ -52,17 +54,27 @@ export class RoomView {
   attach(mesh, chat) {
     this.mesh_ = mesh;
     this.chat_ = chat;
+    const options = { signal: this.abort_.signal };
     for (const type of ['peer-joined', 'peer-updated', 'peer-open', 'peer-closed', 'peer-blocked', 'peer-left', 'peer-failed']) {
-      mesh.addEventListener(type, () => this.renderPeers());
+      mesh.addEventListener(type, () => this.renderPeers(), options);
     }
-    chat.addEventListener('message', (e) => this.appendMessage_(e.detail.message));
-    chat.addEventListener('update', (e) => this.updateMessage_(e.detail.message));
+    chat.addEventListener('message', (e) => this.appendMessage_(e.detail.message), options);
+    chat.addEventListener('update', (e) => this.updateMessage_(e.detail.message), options);
     this.renderPeers();
+  }
+
+  dispose() {
+    this.abort_.abort();
+    clearTimeout(this.copiedTimer_);
+  }
+
+  $(id) {
+    return this.root_.querySelector(`#${id}`);
   }
 
   setSelfName(name) {
     this.selfName_ = name;
-    $('self-name').value = name;
+    this.$('self-name').value = name;
   }
 
   // One notice at a time, the newest; key is an i18n key so it follows language switches.
@@ -82,16 +94,17 @@ export class RoomView {
   relabel() {
     this.renderStatus_();
     this.renderPeers();
-    const list = $('chat-list');
+    const list = this.$('chat-list');
     list.replaceChildren();
     for (const m of this.chat_?.messages ?? []) this.appendMessage_(m);
   }
 
   wireStatic_() {
-    const link = $('share-link');
+    const options = { signal: this.abort_.signal };
+    const link = this.$('share-link');
     link.value = this.shareUrl_;
-    link.addEventListener('focus', () => link.select());
-    const copy = $('copy-link');
+    link.addEventListener('focus', () => link.select(), options);
+    const copy = this.$('copy-link');
     copy.addEventListener('click', async () => {
       try {
         await navigator.clipboard.writeText(this.shareUrl_);
@@ -101,16 +114,17 @@ export class RoomView {
       }
       copy.textContent = t('copied');
       copy.dataset.copied = 'true';
-      setTimeout(() => {
+      clearTimeout(this.copiedTimer_);
+      this.copiedTimer_ = setTimeout(() => {
         copy.textContent = t('copy');
         delete copy.dataset.copied;
       }, 2000);
-    });
-    QRCode.toCanvas($('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(() => {
-      $('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
+    }, options);
+    QRCode.toCanvas(this.$('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(() => {
+      this.$('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
     });
 
-    const nameInput = $('self-name');
+    const nameInput = this.$('self-name');
     const commitName = () => {
       const name = nameInput.value.trim().slice(0, 40);
       if (!name) {
@@ -121,20 +135,20 @@ export class RoomView {
       this.selfName_ = name;
       this.onNameChange_?.(name);
     };
-    nameInput.addEventListener('change', commitName);
+    nameInput.addEventListener('change', commitName, options);
     nameInput.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') nameInput.blur();
-    });
+    }, options);
 
-    $('chat-form').addEventListener('submit', (e) => {
+    this.$('chat-form').addEventListener('submit', (e) => {
       e.preventDefault();
-      const input = $('chat-input');
+      const input = this.$('chat-input');
       if (this.chat_?.send(input.value)) input.value = '';
-    });
+    }, options);
   }
 
   renderStatus_() {
-    const box = $('room-status');
+    const box = this.$('room-status');
     if (!this.status_) {
       box.hidden = true;
       box.textContent = '';
@@ -148,9 +162,9 @@ export class RoomView {
   }
 
   renderPeers() {
-    const list = $('peer-list');
+    const list = this.$('peer-list');
     const peers = this.mesh_?.peerList() ?? [];
-    $('peers-empty').hidden = peers.length > 0;
+    this.$('peers-empty').hidden = peers.length > 0;
     list.replaceChildren(
       ...peers.map((p) => {
         const item = el('li', { 'data-testid': 'peer', 'data-peer-id': p.id, 'data-state': p.state, class: `peer ${p.state}` });
@@ -187,7 +201,7 @@ export class RoomView {
     meta.append(el('time', { 'data-testid': 'chat-time', datetime: new Date(message.sentAt).toISOString() }, formatTime(message.sentAt)));
     item.append(meta, el('p', { class: 'chat-text', 'data-testid': 'chat-text' }, message.text));
     if (message.from === 'self') item.append(el('span', { class: 'chat-delivery', 'data-testid': 'chat-delivery' }));
-    const list = $('chat-list');
+    const list = this.$('chat-list');
     list.append(item);
     // The view shows what the chat keeps (its newest MAX_KEPT_MESSAGES), no more: a peer that
     // floods the room cannot grow the page without bound.
@@ -197,7 +211,7 @@ export class RoomView {
   }
 
   updateMessage_(message) {
-    const item = $('chat-list').querySelector(`[data-message-id="${CSS.escape(message.id)}"]`);
+    const item = this.$('chat-list').querySelector(`[data-message-id="${CSS.escape(message.id)}"]`);
     if (!item || message.from !== 'self') return;
     const state = deliveryState(message);
     item.dataset.delivery = state;

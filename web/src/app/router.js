@@ -1,0 +1,104 @@
+// The page's router: a table of routes, each loading its page module on demand. A page module
+// exports mount(root, params) -> unmount(): it fills `root` (emptied for it), wires what it needs,
+// and its unmount undoes all of it (listeners on document or window, timers, connections), so one
+// tab can go from page to page, and from room to room, without a reload.
+//
+// Route patterns are paths with `:name` segments ('/r/:roomId'); params are the decoded segments.
+// Same-document links carry `data-link`; the router follows them with history.pushState, and
+// follows the back and forward buttons (popstate).
+
+function compile(pattern) {
+  const names = [];
+  const source = pattern.replace(/:([A-Za-z]+)/g, (_, name) => (names.push(name), '([^/]+)'));
+  const regex = new RegExp(`^${source}$`);
+  return (path) => {
+    const match = regex.exec(path);
+    if (!match) return null;
+    try {
+      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
+    } catch {
+      return null; // a malformed %-escape matches no route
+    }
+  };
+}
+
+let started = null; // the router of this page, once started
+
+// For pages: go to `url` inside the app (a full load if no router runs).
+export function navigate(url) {
+  if (started) return started.navigate(url);
+  location.assign(url);
+  return Promise.resolve();
+}
+
+export class Router {
+  // root: the element pages mount into; routes: [{name, pattern, load: () => import(...)}];
+  // the last route whose pattern is '*' (if any) takes every path no other route matches.
+  constructor(root, routes) {
+    this.root_ = root;
+    this.routes_ = routes.map((route) => ({ ...route, match: route.pattern === '*' ? () => ({}) : compile(route.pattern) }));
+    this.unmount_ = null;
+    this.shown_ = null; // the URL (path and fragment) of the mounted page
+    this.sequence_ = 0; // a newer navigation makes an older one's pending load moot
+    this.abort_ = new AbortController();
+  }
+
+  start() {
+    started = this;
+    const options = { signal: this.abort_.signal };
+    document.addEventListener('click', (event) => this.onClick_(event), options);
+    window.addEventListener('popstate', () => this.show_(), options);
+    return this.show_();
+  }
+
+  navigate(url) {
+    history.pushState(null, '', url);
+    return this.show_();
+  }
+
+  // Unmounts the page and stops following links (tests, or a host page that replaces the app).
+  stop() {
+    this.abort_.abort();
+    if (started === this) started = null;
+    this.sequence_ += 1;
+    this.unmountCurrent_();
+  }
+
+  onClick_(event) {
+    const link = event.target.closest?.('a[data-link]');
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    this.navigate(link.getAttribute('href'));
+  }
+
+  resolve_(path) {
+    for (const route of this.routes_) {
+      const params = route.match(path);
+      if (params) return { route, params };
+    }
+    return null;
+  }
+
+  async show_() {
+    const url = location.pathname + location.hash;
+    if (url === this.shown_) return; // nothing changed that a page reads
+    const sequence = ++this.sequence_;
+    const found = this.resolve_(location.pathname);
+    this.unmountCurrent_();
+    this.shown_ = url;
+    if (!found) return;
+    const page = await found.route.load();
+    if (sequence !== this.sequence_) return; // the user went on meanwhile
+    this.root_.replaceChildren();
+    document.body.dataset.page = found.route.name;
+    this.unmount_ = page.mount(this.root_, found.params);
+  }
+
+  unmountCurrent_() {
+    const unmount = this.unmount_;
+    this.unmount_ = null;
+    this.shown_ = null;
+    if (unmount) unmount();
+    this.root_.replaceChildren();
+  }
+}

@@ -1,0 +1,63 @@
+// "/privacy": what the service promises to keep, in both languages; the article of the page's
+// language shows, and a language switch shows the other.
+import { language } from '../i18n.js';
+import { fillPage } from '../app/markup.js';
+
+const MARKUP = `
+<main class="privacy" data-view="privacy" data-testid="privacy">
+  <article lang="en" data-privacy-lang="en">
+    <h1>Privacy</h1>
+    <p>CieloWeb Share moves files, chat and calls directly between the browsers in a room. Our server introduces the browsers to each other and never receives what they exchange.</p>
+    <h2>What we never collect</h2>
+    <ul>
+      <li>Your chat messages.</li>
+      <li>The files you send or receive.</li>
+      <li>Your audio and video.</li>
+      <li>Any other personal information inside your peer-to-peer traffic.</li>
+    </ul>
+    <p>All of it is encrypted (WebRTC DTLS and DTLS-SRTP) and travels only between the connected browsers, so only you and the people you share with can read it.</p>
+    <h2>What an account stores</h2>
+    <p>An account is optional. If you create one, we store only what the account needs: your name, username, email address, plan (free or pro) and, if you give it, a company name. Sign-in is handled by Firebase Authentication. We use this to run your account, to tell free and pro plans apart and to give you access to the service.</p>
+    <h2>Ads and cookies</h2>
+    <p>Free users and visitors without an account see Google AdSense ads; Google may use cookies to show ads based on earlier visits, and you can turn personalised ads off in Google's ad settings. Pro users see no ads. We use no analytics cookies and do not track what you do.</p>
+    <h2>Your rights (GDPR)</h2>
+    <p>You can view, correct, export and delete your account data at any time from your account page.</p>
+    <h2>Age</h2>
+    <p>The service is for people aged 16 and over. If we learn that someone under 16 gave us personal information, we delete it.</p>
+    <h2>Changes</h2>
+    <p>When this policy changes, the new version is published on this page.</p>
+  </article>
+  <article lang="nl" data-privacy-lang="nl">
+    <h1>Privacy</h1>
+    <p>CieloWeb Share stuurt bestanden, chat en gesprekken rechtstreeks tussen de browsers in een ruimte. Onze server stelt de browsers aan elkaar voor en ontvangt nooit wat ze uitwisselen.</p>
+    <h2>Wat we nooit verzamelen</h2>
+    <ul>
+      <li>Uw chatberichten.</li>
+      <li>De bestanden die u verstuurt of ontvangt.</li>
+      <li>Uw audio en video.</li>
+      <li>Andere persoonlijke gegevens in uw peer-to-peerverkeer.</li>
+    </ul>
+    <p>Dat alles is versleuteld (WebRTC DTLS en DTLS-SRTP) en gaat alleen tussen de verbonden browsers, zodat alleen u en de mensen met wie u deelt het kunnen lezen.</p>
+    <h2>Wat een account bewaart</h2>
+    <p>Een account is optioneel. Maakt u er een aan, dan bewaren we alleen wat het account nodig heeft: uw naam, gebruikersnaam, e-mailadres, abonnement (gratis of pro) en, als u die opgeeft, een bedrijfsnaam. Inloggen loopt via Firebase Authentication. We gebruiken dit om uw account te beheren, gratis en pro van elkaar te onderscheiden en u toegang tot de dienst te geven.</p>
+    <h2>Advertenties en cookies</h2>
+    <p>Gratis gebruikers en bezoekers zonder account zien advertenties van Google AdSense; Google kan cookies gebruiken om advertenties te tonen op basis van eerdere bezoeken, en u kunt gepersonaliseerde advertenties uitzetten in de advertentie-instellingen van Google. Pro-gebruikers zien geen advertenties. We gebruiken geen analytische cookies en volgen niet wat u doet.</p>
+    <h2>Uw rechten (AVG)</h2>
+    <p>U kunt uw accountgegevens op elk moment inzien, corrigeren, exporteren en verwijderen via uw accountpagina.</p>
+    <h2>Leeftijd</h2>
+    <p>De dienst is bedoeld voor mensen van 16 jaar en ouder. Horen we dat iemand onder de 16 ons persoonlijke gegevens heeft gegeven, dan verwijderen we die.</p>
+    <h2>Wijzigingen</h2>
+    <p>Verandert dit beleid, dan publiceren we de nieuwe versie op deze pagina.</p>
+  </article>
+</main>`;
+
+export function mount(root) {
+  const { page } = fillPage(root, MARKUP);
+  const showLanguage = () => {
+    for (const article of page.querySelectorAll('[data-privacy-lang]')) article.hidden = article.dataset.privacyLang !== language();
+  };
+  showLanguage();
+  const abort = new AbortController();
+  document.addEventListener('languagechange', showLanguage, { signal: abort.signal });
+  return () => abort.abort();
+}

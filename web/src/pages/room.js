@@ -1,0 +1,122 @@
+// "/r/<room-id>#<room-key>": the room. Mounting makes a transfer engine, enters the room (join,
+// mesh, chat, view) and wires the two; unmounting leaves the room on the server, closes every peer
+// connection, disconnects the transfers and removes what was wired to document, so the tab can
+// enter another room without a reload.
+import { t } from '../i18n.js';
+import { fillPage } from '../app/markup.js';
+import { tabSignaling } from '../app/signaling.js';
+import { enterRoom } from '../room/room_session.js';
+import { closeEngine, connectTransfers } from '../transfer/connect_transfers.js';
+import { createTransferEngine } from '../transfer/engine_client.js';
+
+const MARKUP = `
+<main data-view="room" class="room">
+  <p id="room-status" class="notice" data-testid="room-status" role="status" hidden></p>
+
+  <section class="panel share">
+    <h2 data-i18n="shareTitle"></h2>
+    <p data-i18n="shareHint"></p>
+    <div class="share-row">
+      <input id="share-link" data-testid="share-link" readonly aria-label="Room link" />
+      <button id="copy-link" class="button" data-testid="copy-link" type="button" data-i18n="copy"></button>
+    </div>
+    <canvas id="share-qr" data-testid="share-qr" width="160" height="160" aria-label="QR code of the room link"></canvas>
+  </section>
+
+  <section class="panel peers">
+    <h2 data-i18n="peopleTitle"></h2>
+    <label class="self-name">
+      <span data-i18n="yourName"></span>
+      <input id="self-name" data-testid="self-name" maxlength="40" autocomplete="nickname" />
+    </label>
+    <p id="peers-empty" class="muted" data-testid="peers-empty" data-i18n="peersEmpty"></p>
+    <ul id="peer-list" class="peer-list" data-testid="peer-list"></ul>
+  </section>
+
+  <!-- Rendered by transfer/transfer_panel.js (mountTransferPanel), wired by connectTransfers. -->
+  <section id="transfers" class="panel transfers" data-testid="transfers">
+    <h2 data-i18n="transfersTitle"></h2>
+    <div class="drop-zone" data-testid="room-drop-zone" tabindex="0">
+      <p data-i18n="roomDropHint"></p>
+      <label class="button">
+        <span data-i18n="pickFiles"></span>
+        <input data-testid="room-file-input" type="file" multiple hidden />
+      </label>
+      <label class="button secondary">
+        <span data-i18n="pickFolder"></span>
+        <input data-testid="room-folder-input" type="file" webkitdirectory multiple hidden />
+      </label>
+    </div>
+    <div class="transfer-list" data-testid="transfer-list"></div>
+  </section>
+
+  <section class="panel chat">
+    <h2 data-i18n="chatTitle"></h2>
+    <ol id="chat-list" class="chat-list" data-testid="chat-list" aria-live="polite"></ol>
+    <form id="chat-form" class="chat-form">
+      <input id="chat-input" data-testid="chat-input" maxlength="4000" autocomplete="off" aria-label="Message" />
+      <button class="button" data-testid="chat-send" type="submit" data-i18n="send"></button>
+    </form>
+  </section>
+</main>`;
+
+// The previous room's leaving, which the next room waits for: one signaling connection is in at
+// most one room, so its leave must reach the server before the next join.
+let previousRoomLeft = Promise.resolve();
+
+async function startEngine(signal) {
+  try {
+    return await createTransferEngine();
+  } catch (error) {
+    if (!signal.aborted) document.getElementById('engine').textContent = t('errorEngine', { detail: error.message });
+    return null; // the room, its chat and its proof work without the transfer half
+  }
+}
+
+export function mount(root, { roomId }) {
+  const { page, $ } = fillPage(root, MARKUP);
+  const abort = new AbortController();
+  const signal = abort.signal;
+  document.body.dataset.room = 'entering';
+  const { hash, href } = location; // the link as it was entered
+  let room = null;
+  let disconnectTransfers = null;
+
+  const entered = (async () => {
+    await previousRoomLeft;
+    // The engine is ready before we join, so it attaches to each peer in the peer-open event itself
+    // and gets every transfer message (the mesh replays those that came before the proof verified).
+    const engine = await startEngine(signal);
+    if (signal.aborted) return void closeEngine(engine);
+    room = await enterRoom({
+      root: page,
+      roomId,
+      keyText: hash.slice(1),
+      shareUrl: href,
+      signaling: tabSignaling(),
+      // A worker engine takes each transfer channel the moment it is made.
+      handOverTransferChannel: engine?.handOverTransferChannel?.bind(engine) ?? null,
+      // The core (in the engine) checks every remote description before the browser applies it.
+      checkDescription: engine ? (sdp) => engine.checkRemoteDescription(sdp) : null,
+      signal,
+    });
+    if (room.mesh && !signal.aborted) (globalThis.__cieloweb ??= {}).mesh = room.mesh; // read by the browser tests
+    if (room.mesh && engine && !signal.aborted) disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'));
+    else closeEngine(engine);
+  })();
+
+  document.addEventListener('languagechange', () => room?.view.relabel(), { signal });
+
+  return () => {
+    abort.abort();
+    delete document.body.dataset.room;
+    delete document.body.dataset.transfers;
+    if (globalThis.__cieloweb?.mesh === room?.mesh) delete globalThis.__cieloweb.mesh;
+    previousRoomLeft = entered
+      .catch((error) => console.warn('entering the room failed', error))
+      .then(() => {
+        room?.leave();
+        disconnectTransfers?.();
+      });
+  };
+}

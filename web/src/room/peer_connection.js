@@ -1,0 +1,257 @@
+// One remote peer's connection across its generations: an RTCPeerConnection negotiated through the
+// signaling server with "perfect negotiation" (W3C webrtc-pc §10.7), rebuilt as a new generation
+// when it drops. Every signal carries its generation, so offers and candidates of an old connection
+// never touch the new one; a signal with a newer generation tells this side to rebuild too. The
+// impolite side rebuilds first; the polite side waits for its offer and rebuilds itself only if
+// none comes.
+//
+// Every remote description goes through checkDescription (the core's strict SDP decoder) before
+// the browser applies it; a refused one is reported ('refused') and never applied.
+//
+// Local media tracks belong to the peer, not to one generation: addTrack() keeps the track and
+// adds it to every connection built later, so a call survives a rebuild (the new generation's
+// offer carries it again).
+//
+// Events (CustomEvent, payload in `detail`):
+//   generation {pc, gen}   a new RTCPeerConnection; listeners make its data channels right then
+//   closed     {pc}        the current generation closed (replaced, dropped or close())
+//   reconnecting {}        it dropped and a new generation follows
+//   failed     {}          MAX_FAILED_ATTEMPTS generations in a row never opened; no more retries
+//   refused    {reason, detail}  a remote description that must not be applied:
+//                          'sdp-refused' (the core said why) or 'certificate-mismatch'
+//   track      {track, streams, transceiver, gen}  a remote track arrived (RTCPeerConnection 'track')
+
+const DISCONNECTED_GRACE_MS = 4000; // 'disconnected' often heals by itself; 'failed' does not
+const RECONNECT_DELAY_MS = [300, 1000, 3000];
+const POLITE_FALLBACK_MS = 5000; // the polite side rebuilds itself if the other side's offer never comes
+const MAX_FAILED_ATTEMPTS = 3; // generations that never opened before we report "connection failed"
+
+// Which end of the selected ICE candidate pair is a TURN relay decides 'relayed' vs 'direct'.
+export async function connectionPath(pc) {
+  const stats = await pc.getStats();
+  let pair = null;
+  stats.forEach((r) => {
+    if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
+  });
+  if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair ??= r; });
+  if (!pair) return null;
+  const local = stats.get(pair.localCandidateId);
+  const remote = stats.get(pair.remoteCandidateId);
+  return local?.candidateType === 'relay' || remote?.candidateType === 'relay' ? 'relayed' : 'direct';
+}
+
+export class PeerConnection extends EventTarget {
+  // sendSignal(data): relays `data` to this peer through the server (the generation is added here);
+  // rtcConfig(): the RTCConfiguration for the next generation; polite(): whether this side yields
+  // in a collision (asked at each build: our peer id can change with a re-join);
+  // checkDescription(sdp) -> Promise<{ok, fingerprint} | {ok: false, error}>, or null (then every
+  // description is refused with 'no-verifier').
+  constructor({ sendSignal, rtcConfig, polite, checkDescription = null }) {
+    super();
+    this.sendSignal_ = sendSignal;
+    this.rtcConfig_ = rtcConfig;
+    this.isPolite_ = polite;
+    this.checkDescription_ = checkDescription;
+    this.pc = null;
+    this.gen = 0;
+    this.remoteFingerprint = null; // what the core accepted in this generation's remote descriptions
+    this.built_ = false;
+    this.blocked_ = false; // blocked by the owner: nothing is applied or retried any more
+    this.closed_ = false; // close()d for good
+    this.opened_ = false; // this generation was verified by the owner (markOpen)
+    this.failedAttempts_ = 0;
+    this.tracks_ = new Map(); // local track -> its streams, re-added to every generation
+    this.queue_ = Promise.resolve();
+    this.disconnectTimer_ = null;
+    this.reconnectTimer_ = null;
+  }
+
+  // We are the newcomer: build the first generation, which offers.
+  start() {
+    if (!this.pc && !this.closed_) this.build_(0);
+  }
+
+  // A signal from this peer: {gen, description} or {gen, candidate}.
+  handleSignal(data) {
+    if (this.blocked_ || this.closed_) return;
+    const gen = Number.isInteger(data.gen) ? data.gen : 0;
+    if (gen < this.gen || (gen === this.gen && this.pc === null && this.built_)) return; // an old connection's
+    if (gen > this.gen || this.pc === null) {
+      // Its first offer, or the other side rebuilt its connection (it saw a drop first).
+      if (this.pc) this.closeGeneration_();
+      this.build_(gen);
+      // Built to answer this offer: the channels (and tracks) made with the connection ask for a
+      // negotiation of their own, which must not become a competing offer while the remote one is
+      // checked. Once it is answered the browser asks again if anything is still to negotiate.
+      this.answeringOffer_ = data.description?.type === 'offer';
+    }
+    const pc = this.pc;
+    this.queue_ = this.queue_.then(() => this.apply_(pc, data)).catch((error) => {
+      if (this.pc === pc) console.warn('signal failed', error);
+    });
+  }
+
+  // The owner verified this generation (room proof): drops count as failures again only from here.
+  markOpen() {
+    this.opened_ = true;
+    this.failedAttempts_ = 0;
+  }
+
+  // The owner no longer trusts this peer: the connection stays (closing would make an honest
+  // other side retry in a loop) but nothing is applied, answered or rebuilt.
+  block() {
+    this.blocked_ = true;
+  }
+
+  // A generation's data channel closed, or the connection failed: rebuild, unless blocked.
+  reportDrop(pc) {
+    if (this.pc !== pc || this.blocked_ || this.closed_) return;
+    if (!this.opened_) this.failedAttempts_ += 1;
+    this.closeGeneration_();
+    if (this.failedAttempts_ >= MAX_FAILED_ATTEMPTS) return void this.dispatch_('failed', {});
+    this.dispatch_('reconnecting', {});
+    const gen = this.gen;
+    // Wait a little: when the peer closed its tab, the server's peer-left arrives meanwhile and
+    // removes it; the polite side waits longer, for the impolite side's new offer.
+    const delay = this.polite_ ? POLITE_FALLBACK_MS : RECONNECT_DELAY_MS[Math.min(this.failedAttempts_, RECONNECT_DELAY_MS.length - 1)];
+    this.reconnectTimer_ = setTimeout(() => {
+      if (!this.closed_ && this.gen === gen && this.pc === null) this.build_(gen + 1);
+    }, delay);
+  }
+
+  // Closes the connection for good (the peer left, we left, or we re-joined under a new id).
+  close() {
+    this.closed_ = true;
+    this.closeGeneration_();
+  }
+
+  // Sends `track` on this connection and on every later generation; returns this generation's sender.
+  addTrack(track, ...streams) {
+    this.tracks_.set(track, streams);
+    return this.pc ? this.pc.addTrack(track, ...streams) : null;
+  }
+
+  removeTrack(track) {
+    this.tracks_.delete(track);
+    const sender = this.pc?.getSenders().find((s) => s.track === track);
+    if (sender) this.pc.removeTrack(sender);
+  }
+
+  get localTracks() {
+    return [...this.tracks_.keys()];
+  }
+
+  // The core's verdict on a description: {ok, fingerprint} or {ok: false, detail}.
+  async checkSdp(sdp) {
+    if (!this.checkDescription_) return { ok: false, detail: 'no-verifier' };
+    try {
+      const result = await this.checkDescription_(String(sdp ?? ''));
+      if (result?.ok && typeof result.fingerprint === 'string') return { ok: true, fingerprint: result.fingerprint };
+      // The core's Status shape: {ok: false, code, name, error: detail}.
+      const detail = typeof result?.error === 'string' ? result.error : result?.error?.detail;
+      return { ok: false, detail: detail || result?.name || 'refused' };
+    } catch (error) {
+      return { ok: false, detail: String(error?.message ?? error) };
+    }
+  }
+
+  // --- internals ---
+
+  dispatch_(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  send_(data) {
+    this.sendSignal_({ gen: this.gen, ...data });
+  }
+
+  closeGeneration_() {
+    clearTimeout(this.disconnectTimer_);
+    clearTimeout(this.reconnectTimer_);
+    const pc = this.pc;
+    if (!pc) return;
+    this.pc = null;
+    pc.close();
+    this.dispatch_('closed', { pc });
+  }
+
+  build_(gen) {
+    clearTimeout(this.reconnectTimer_);
+    const pc = new RTCPeerConnection(this.rtcConfig_());
+    this.pc = pc;
+    this.gen = gen;
+    this.built_ = true;
+    this.polite_ = this.isPolite_();
+    this.makingOffer_ = false;
+    this.ignoreOffer_ = false;
+    this.answeringOffer_ = false;
+    this.opened_ = false;
+    this.remoteFingerprint = null;
+    this.queue_ = Promise.resolve();
+    const current = () => this.pc === pc;
+
+    pc.onnegotiationneeded = async () => {
+      if (this.answeringOffer_ || !current()) return;
+      try {
+        this.makingOffer_ = true;
+        await pc.setLocalDescription();
+        if (current()) this.send_({ description: pc.localDescription.toJSON() });
+      } catch (error) {
+        if (current()) console.warn('offer failed', error);
+      } finally {
+        this.makingOffer_ = false;
+      }
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate && current()) this.send_({ candidate: candidate.toJSON() });
+    };
+    pc.onconnectionstatechange = () => {
+      if (!current()) return;
+      clearTimeout(this.disconnectTimer_);
+      if (pc.connectionState === 'failed') this.reportDrop(pc);
+      else if (pc.connectionState === 'disconnected') {
+        this.disconnectTimer_ = setTimeout(() => current() && pc.connectionState === 'disconnected' && this.reportDrop(pc), DISCONNECTED_GRACE_MS);
+      }
+    };
+    pc.ontrack = ({ track, streams, transceiver }) => {
+      if (current() && !this.blocked_) this.dispatch_('track', { track, streams, transceiver, gen });
+    };
+    // The owner's data channels first: the application m-section keeps the first slot.
+    this.dispatch_('generation', { pc, gen });
+    for (const [track, streams] of this.tracks_) pc.addTrack(track, ...streams);
+  }
+
+  // The perfect negotiation pattern, serialised per connection. A polite side that receives an
+  // offer while its own is out rolls its own back (setRemoteDescription does it implicitly); the
+  // impolite side ignores the colliding offer, and the candidates that come with it.
+  async apply_(pc, { description, candidate }) {
+    if (this.pc !== pc || this.blocked_) return;
+    if (description) {
+      // Checked before the browser sees it: a description that could make DTLS use another
+      // certificate than the one it names is never applied. (Checked first: the collision test
+      // below must see the signaling state of the moment the description is applied.)
+      const checked = await this.checkSdp(description.sdp);
+      if (this.pc !== pc || this.blocked_) return;
+      if (!checked.ok) return this.dispatch_('refused', { reason: 'sdp-refused', detail: checked.detail });
+      const collision = description.type === 'offer' && (this.makingOffer_ || pc.signalingState !== 'stable');
+      this.ignoreOffer_ = !this.polite_ && collision;
+      if (this.ignoreOffer_) return;
+      if (this.remoteFingerprint && this.remoteFingerprint !== checked.fingerprint) {
+        return this.dispatch_('refused', { reason: 'certificate-mismatch', detail: 'a later description names another certificate' });
+      }
+      this.remoteFingerprint = checked.fingerprint;
+      await pc.setRemoteDescription(description);
+      if (description.type === 'offer') {
+        await pc.setLocalDescription();
+        this.send_({ description: pc.localDescription.toJSON() });
+        this.answeringOffer_ = false;
+      }
+    } else if (candidate) {
+      try {
+        await pc.addIceCandidate(candidate);
+      } catch (error) {
+        if (!this.ignoreOffer_) throw error;
+      }
+    }
+  }
+}
