@@ -14,7 +14,7 @@
 #include "client_address.hpp"
 #include "ice_servers.hpp"
 #include "log.hpp"
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 
 namespace cieloweb::server {
 

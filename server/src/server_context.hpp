@@ -16,7 +16,7 @@
 #include "config.hpp"
 #include "connection_slot.hpp"
 #include "metrics.hpp"
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 #include "static_files.hpp"
 
 namespace cieloweb::server {

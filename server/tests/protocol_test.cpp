@@ -1,4 +1,4 @@
-#include "protocol.hpp"
+#include "signaling/protocol.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
