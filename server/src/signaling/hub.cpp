@@ -322,8 +322,9 @@ bool Hub::check_invariants() const {
     ++joined;
     if (bus_->local_conn(conn.peer_id) != id) return false;
     const auto members = store_->members(conn.room);
+    const std::string_view peer_id = conn.peer_id;  // clang 14 cannot capture a binding
     if (std::none_of(members.begin(), members.end(),
-                     [&](const PeerInfo& member) { return member.id == conn.peer_id; })) {
+                     [peer_id](const PeerInfo& member) { return member.id == peer_id; })) {
       return false;
     }
   }
