@@ -3,15 +3,8 @@
 namespace cieloweb::server {
 
 std::string_view submit_result_name(SubmitResult result) {
-  switch (result) {
-    case SubmitResult::accepted:
-      return "accepted";
-    case SubmitResult::overloaded:
-      return "overloaded";
-    case SubmitResult::stopped:
-      return "stopped";
-  }
-  return "stopped";
+  static constexpr std::string_view names[] = {"accepted", "overloaded", "stopped"};
+  return names[static_cast<std::size_t>(result)];
 }
 
 BlockingPool::BlockingPool(boost::asio::any_io_executor io, std::size_t threads,

@@ -115,7 +115,7 @@ TEST_CASE("a JSON route: 415 for another content type, 400 for bad JSON, the bod
   std::vector<Route> routes = {
       {"/api/echo", methods_of({Method::post, Method::put}),
        [](const RouteCall& call, Services&) {
-         return json_response(200, {{"got", *call.body}}, {});
+         return json_response(200, {{"got", *call.body}}, call.security);
        },
        ThirdParty::none, true},
   };

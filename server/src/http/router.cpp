@@ -42,40 +42,36 @@ HttpResponse from_static(const StaticAnswer& found, const HeaderList& security) 
   return res;
 }
 
-HttpResponse serve_page(const RouteCall& call, Services& services, const HeaderList& security) {
-  return from_static(services.site.page(call.request.if_none_match), security);
+// The app routes on the client: a reload or a shared link of its pages must get the page.
+HttpResponse serve_page(const RouteCall& call, Services& services) {
+  return from_static(services.site.page(call.request.if_none_match), call.security);
 }
 
-bool is_page_route(const Route& route);
-
 std::vector<Route> standard_routes() {
-  // The app routes on the client: a reload or a shared link of these must get the page.
-  const Handler page = [](const RouteCall&, Services&) { return HttpResponse{}; };
+  const Handler page = serve_page;
   return {
       {"/healthz", read_only,
-       [](const RouteCall&, Services& s) {
+       [](const RouteCall& call, Services& s) {
          const bool stopping = s.shutting_down && s.shutting_down();
-         return json_response(stopping ? 503 : 200, {{"status", stopping ? "stopping" : "ok"}}, {});
+         return json_response(stopping ? 503 : 200, {{"status", stopping ? "stopping" : "ok"}},
+                              call.security);
        }},
       {"/metrics", read_only,
-       [](const RouteCall&, Services& s) {
-         return text_response(200, s.render_metrics ? s.render_metrics() : std::string(), {},
-                              "text/plain; version=0.0.4; charset=utf-8");
+       [](const RouteCall& call, Services& s) {
+         return text_response(200, s.render_metrics ? s.render_metrics() : std::string(),
+                              call.security, "text/plain; version=0.0.4; charset=utf-8");
        }},
       // The upgrade itself never gets here (the session hands it over first).
       {"/ws", read_only,
-       [](const RouteCall&, Services&) { return text_response(426, "WebSocket endpoint\n", {}); }},
+       [](const RouteCall& call, Services&) {
+         return text_response(426, "WebSocket endpoint\n", call.security);
+       }},
       // The landing page is where sign-in and ads may go; the room page never has a third party.
       {"/", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/index.html", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/privacy", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/r/:room", read_only, page, ThirdParty::none},
   };
-}
-
-bool is_page_route(const Route& route) {
-  return route.pattern == "/" || route.pattern == "/index.html" || route.pattern == "/privacy" ||
-         route.pattern == "/r/:room";
 }
 
 }  // namespace
@@ -112,15 +108,7 @@ RouteTable::RouteTable(std::vector<Route> routes, const PolicyConfig& config)
   for (auto& r : routes) {
     auto policy = SecurityPolicy::same_origin(config.connect_extra);
     policy.admit(r.may_use & config.enabled);
-    const bool page = is_page_route(r);
-    Entry entry{std::move(r), policy.headers()};
-    if (page) {
-      // Every page route serves index.html, under its own route's headers.
-      entry.route.handler = [security = entry.security](const RouteCall& call, Services& s) {
-        return serve_page(call, s, security);
-      };
-    }
-    entries_.push_back(std::move(entry));
+    entries_.push_back({std::move(r), policy.headers()});
   }
 }
 
@@ -196,7 +184,8 @@ HttpResponse route(const HttpRequest& request, Services& services) {
       body = nlohmann::json::parse(request.body, nullptr, false);
       if (body.is_discarded()) return json_response(400, {{"error", "bad-json"}}, security);
     }
-    const RouteCall call{request, param, entry->route.json_body && has_body ? &body : nullptr};
+    const RouteCall call{request, param, entry->route.json_body && has_body ? &body : nullptr,
+                         security};
     try {
       res = entry->route.handler(call, services);
     } catch (const std::exception&) {

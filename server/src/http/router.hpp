@@ -29,11 +29,13 @@ inline constexpr std::size_t default_json_body_limit_bytes = 16 * 1024;
 struct Services;
 
 // What a handler gets besides the services: the request, the path parameter (the room id of
-// /r/<room-id>), and the parsed body on a JSON route (null otherwise).
+// /r/<room-id>), the parsed body on a JSON route (null otherwise), and the route's security headers
+// for its answer (route() adds them to an answer that has none).
 struct RouteCall {
   const HttpRequest& request;
   std::string_view param;
   const nlohmann::json* body;
+  const HeaderList& security;
 };
 
 using Handler = std::function<HttpResponse(const RouteCall& call, Services& services)>;
