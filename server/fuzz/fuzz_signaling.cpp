@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "log.hpp"
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 
 using namespace cieloweb::signaling;
 

@@ -142,6 +142,25 @@ const std::vector<Option>& options() {
          // A quote or semicolon would let a value rewrite other directives.
          return v.find_first_of(";'\",\r\n") == std::string_view::npos;
        }},
+      {"--third-parties", "CIELO_THIRD_PARTIES",
+       "comma-separated third parties the landing and privacy pages may load from: sign-in "
+       "(Firebase Auth), ads (AdSense); never the room page (none)",
+       [](Config& c, std::string_view v) {
+         c.third_parties = http::ThirdParty::none;
+         for (const auto& name : split_origins(v)) {
+           if (name == "sign-in") {
+             c.third_parties = c.third_parties | http::ThirdParty::sign_in;
+           } else if (name == "ads") {
+             c.third_parties = c.third_parties | http::ThirdParty::ads;
+           } else if (name != "none") {
+             return false;
+           }
+         }
+         return true;
+       }},
+      {"--max-body-bytes", "CIELO_MAX_BODY_BYTES",
+       "largest HTTP request body (JSON routes); larger is answered 413 (16384)",
+       number<std::size_t>(&Config::json_body_limit_bytes, 0, 16 * 1024 * 1024)},
       {"--log-level", "CIELO_LOG_LEVEL", "debug | info | warn | error | off (info)",
        [](Config& c, std::string_view v) {
          const auto level = parse_log_level(v);

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "client_address.hpp"
+#include "http/router.hpp"
+#include "http/security_policy.hpp"
 #include "ice_servers.hpp"
 #include "log.hpp"
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 
 namespace cieloweb::server {
 
@@ -37,6 +39,11 @@ struct Config {
   std::uint32_t write_timeout_ms = 20000;
   std::uint32_t shutdown_grace_ms = 3000;
   std::string csp_connect_extra;  // space-separated sources added to connect-src (e.g. an emulator)
+  // Third parties the pages that may use them admit in their CSP (never the room page): none
+  // unless configured, so no deployment lists hosts it does not load from.
+  http::ThirdParty third_parties = http::ThirdParty::none;
+  // The largest request body read; a larger one is answered 413 (the parser's body limit).
+  std::size_t json_body_limit_bytes = http::default_json_body_limit_bytes;
   LogLevel log_level = LogLevel::info;
   // Reverse proxies whose forwarding header names the client. Empty: every TCP peer is the client
   // and forwarding headers are ignored (a client could write anything there).

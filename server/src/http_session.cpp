@@ -1,9 +1,9 @@
 #include "http_session.hpp"
 
 #include <boost/beast/websocket.hpp>
-#include <fstream>
-#include <sstream>
 
+#include "http/request_reader.hpp"
+#include "http/router.hpp"
 #include "log.hpp"
 #include "server_context.hpp"
 #include "ws_upgrade.hpp"
@@ -11,23 +11,8 @@
 namespace cieloweb::server {
 
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 namespace websocket = beast::websocket;
-
-namespace {
-
-constexpr std::size_t header_limit_bytes = 8 * 1024;
-constexpr std::size_t body_limit_bytes = 4 * 1024;  // GET-only server: no request needs a body
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  return std::move(out).str();
-}
-
-}  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, IpAddress peer,
                          ConnectionSlot slot)
@@ -45,11 +30,10 @@ void HttpSession::run() {
 
 void HttpSession::do_read() {
   parser_.emplace();
-  parser_->header_limit(header_limit_bytes);
-  parser_->body_limit(body_limit_bytes);
+  http::configure_parser(*parser_, ctx_.config().json_body_limit_bytes);
   stream_.expires_after(std::chrono::milliseconds(ctx_.config().handshake_timeout_ms));
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t) {
@@ -58,8 +42,16 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     ctx_.metrics().count_reject("handshake-timeout");
     return;
   }
-  if (ec == http::error::end_of_stream || ec) {
-    if (ec && ec != http::error::end_of_stream) ctx_.metrics().count_reject("bad-http");
+  if (ec == bhttp::error::body_limit) {
+    // Answered, not dropped: the client learns why. The unread body makes the connection unusable.
+    ctx_.metrics().count_reject("body-too-large");
+    auto answer = http::answer_read_error(ec, ctx_.routes().default_security());
+    drain_after_write_ = true;
+    write(http::to_beast_response(std::move(*answer), parser_->get().version(), false));
+    return;
+  }
+  if (ec == bhttp::error::end_of_stream || ec) {
+    if (ec && ec != bhttp::error::end_of_stream) ctx_.metrics().count_reject("bad-http");
     beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     return;
@@ -70,28 +62,29 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return;
   }
   ctx_.metrics().count_http_request();
-  write(answer(request));
+  write(http::to_beast_response(http::route(http::to_http_request(request), ctx_.http_services()),
+                                request.version(), request.keep_alive()));
 }
 
 void HttpSession::upgrade(Request&& request) {
   const auto target = request.target();
   const auto path = target.substr(0, target.find('?'));
   if (path != "/ws") {
-    write(plain(request, http::status::not_found, "Not found\n"));
+    write(plain(request, bhttp::status::not_found, "Not found\n"));
     return;
   }
-  const auto origin = request[http::field::origin];
+  const auto origin = request[bhttp::field::origin];
   if (!ctx_.origin_allowed(origin)) {
     ctx_.metrics().count_reject("origin");
     log_event(LogLevel::warn, "origin-refused", {{"origin", std::string(origin).substr(0, 100)}});
-    auto res = plain(request, http::status::forbidden, "Origin not allowed\n");
+    auto res = plain(request, bhttp::status::forbidden, "Origin not allowed\n");
     res.keep_alive(false);
     write(std::move(res));
     return;
   }
   if (!ctx_.accepting_ws()) {
     ctx_.metrics().count_reject(ctx_.shutting_down() ? "shutting-down" : "max-connections");
-    auto res = plain(request, http::status::service_unavailable, "Server full or stopping\n");
+    auto res = plain(request, bhttp::status::service_unavailable, "Server full or stopping\n");
     res.keep_alive(false);
     write(std::move(res));
     return;
@@ -101,7 +94,7 @@ void HttpSession::upgrade(Request&& request) {
     // Through a trusted proxy: the WebSocket counts against the client behind it.
     auto counted = ctx_.try_count_connection(client);
     if (!counted) {
-      auto res = plain(request, http::status::too_many_requests,
+      auto res = plain(request, bhttp::status::too_many_requests,
                        "Too many connections from your address.\r\n");
       res.keep_alive(false);
       write(std::move(res));
@@ -129,73 +122,18 @@ IpAddress HttpSession::client_of(const Request& request) const {
   return resolve_client_address(peer_, values, config.proxy_header, config.trusted_proxies);
 }
 
-HttpSession::Response HttpSession::plain(const Request& request, http::status status,
-                                         std::string body, std::string_view content_type) {
-  Response res{status, request.version()};
-  res.set(http::field::server, "cieloweb");
-  res.set(http::field::content_type, content_type);
-  res.set(http::field::cache_control, "no-store");
-  const auto& headers = ctx_.security_header_list();
-  for (std::size_t i = 0; i + 1 < headers.size(); i += 2) res.set(headers[i], headers[i + 1]);
-  res.keep_alive(request.keep_alive());
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
-HttpSession::Response HttpSession::answer(const Request& request) {
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    auto res = plain(request, http::status::method_not_allowed, "Method not allowed\n");
-    res.set(http::field::allow, "GET, HEAD");
-    return res;
-  }
-  const auto target = request.target();
-  const auto path = target.substr(0, target.find('?'));
-  if (path == "/healthz") {
-    return ctx_.shutting_down()
-               ? plain(request, http::status::service_unavailable, "{\"status\":\"stopping\"}\n",
-                       "application/json")
-               : plain(request, http::status::ok, "{\"status\":\"ok\"}\n", "application/json");
-  }
-  if (path == "/metrics") {
-    return plain(request, http::status::ok, ctx_.render_metrics(),
-                 "text/plain; version=0.0.4; charset=utf-8");
-  }
-  if (path == "/ws") {
-    return plain(request, http::status::upgrade_required, "WebSocket endpoint\n");
-  }
-
-  const auto found = ctx_.site().resolve(target, request[http::field::if_none_match]);
-  if (found.status == 404 || found.status == 503) {
-    return plain(request, static_cast<http::status>(found.status), found.body, found.content_type);
-  }
-  Response res{static_cast<http::status>(found.status), request.version()};
-  if (found.status == 200) {
-    auto content = read_file(found.file);
-    if (!content) return plain(request, http::status::not_found, "Not found\n");
-    res.body() = std::move(*content);
-  }
-  res.set(http::field::server, "cieloweb");
-  res.set(http::field::content_type, found.content_type);
-  res.set(http::field::cache_control, found.cache_control);
-  res.set(http::field::etag, found.etag);
-  const auto& headers = ctx_.security_header_list();
-  for (std::size_t i = 0; i + 1 < headers.size(); i += 2) res.set(headers[i], headers[i + 1]);
-  res.keep_alive(request.keep_alive());
-  res.prepare_payload();
-  if (request.method() == http::verb::head) {
-    const auto length = res.body().size();
-    res.body().clear();
-    res.content_length(length);
-  }
-  return res;
+HttpSession::Response HttpSession::plain(const Request& request, bhttp::status status,
+                                         std::string body) {
+  return http::to_beast_response(http::text_response(static_cast<unsigned>(status), std::move(body),
+                                                     ctx_.routes().default_security()),
+                                 request.version(), request.keep_alive());
 }
 
 void HttpSession::write(Response&& response) {
   pending_ = std::make_shared<Response>(std::move(response));
   const bool keep_alive = pending_->keep_alive() && !ctx_.shutting_down();
   if (!keep_alive) pending_->keep_alive(false);
-  http::async_write(
+  bhttp::async_write(
       stream_, *pending_,
       beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
@@ -206,9 +144,24 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   if (!keep_alive) {
     beast::error_code ignored;
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    // After a 413, read (and drop) the body the client is still sending until it closes: closing
+    // with unread bytes would reset the connection, and the client could lose the answer.
+    if (drain_after_write_) drain();
     return;
   }
   do_read();
+}
+
+void HttpSession::drain() {
+  buffer_.clear();
+  if (drained_bytes_ > max_drain_bytes) return;
+  stream_.expires_after(std::chrono::milliseconds(ctx_.config().handshake_timeout_ms));
+  stream_.async_read_some(buffer_.prepare(16 * 1024),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            if (ec) return;
+                            self->drained_bytes_ += bytes;
+                            self->drain();
+                          });
 }
 
 }  // namespace cieloweb::server

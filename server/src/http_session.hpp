@@ -1,5 +1,6 @@
-// One HTTP connection: serves the page, /healthz and /metrics, and hands /ws upgrades (after the
-// origin and capacity checks) to a WsSession. The request must arrive within the handshake timeout,
+// One HTTP connection: reads requests with the shared parser configuration (http/request_reader),
+// answers them with the router (http/router), and hands /ws upgrades (after the origin and
+// capacity checks) to a WsSession. The request must arrive within the handshake timeout,
 // so half-open or trickling clients cannot hold a socket.
 #pragma once
 
@@ -34,11 +35,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void upgrade(Request&& request);
   // Who sent `request`: the TCP peer, or what a trusted proxy's header says (client_address.hpp).
   IpAddress client_of(const Request& request) const;
-  Response answer(const Request& request);
-  Response plain(const Request& request, boost::beast::http::status status, std::string body,
-                 std::string_view content_type = "text/plain; charset=utf-8");
+  // A short text answer (refusals of the upgrade) with the default security headers.
+  Response plain(const Request& request, boost::beast::http::status status, std::string body);
   void write(Response&& response);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
+  // After the last answer: reads and drops what the client still sends, at most max_drain_bytes
+  // within the handshake timeout, so that closing does not reset the connection under the answer.
+  void drain();
+
+  static constexpr std::size_t max_drain_bytes = 1024 * 1024;
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
@@ -47,6 +52,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnectionSlot slot_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<Response> pending_;
+  bool drain_after_write_ = false;
+  std::size_t drained_bytes_ = 0;
 };
 
 }  // namespace cieloweb::server

@@ -12,11 +12,10 @@ ServerContext::ServerContext(Config config)
     : config_(std::move(config)),
       hub_(config_.hub, metrics_, signaling::system_random()),
       site_(config_.web_root),
-      origins_(effective_origins(config_)) {
-  for (auto& [name, value] : security_headers(config_.csp_connect_extra)) {
-    headers_.push_back(name);
-    headers_.push_back(value);
-  }
+      origins_(effective_origins(config_)),
+      routes_(http::RouteTable::standard({config_.csp_connect_extra, config_.third_parties})),
+      services_{routes_, site_, [this] { return shutting_down_; },
+                [this] { return render_metrics(); }, config_.json_body_limit_bytes} {
   const IceConfig& ice = config_.ice;
   if (!ice.stun_urls.empty() || ice.turn_enabled()) {
     // TURN credentials expire in wall-clock time (coturn compares them with its own clock).

@@ -15,8 +15,9 @@
 #include "client_address.hpp"
 #include "config.hpp"
 #include "connection_slot.hpp"
+#include "http/router.hpp"
 #include "metrics.hpp"
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 #include "static_files.hpp"
 
 namespace cieloweb::server {
@@ -30,7 +31,9 @@ class ServerContext {
   const Config& config() const { return config_; }
   Metrics& metrics() { return metrics_; }
   const StaticSite& site() const { return site_; }
-  const std::vector<std::string>& security_header_list() const { return headers_; }
+  const http::RouteTable& routes() const { return routes_; }
+  // What the router answers with: the route table, the page's files, health and metrics.
+  http::Services& http_services() { return services_; }
 
   // The port became known (port 0 binds a free one): fills in default origins for it.
   void set_bound_port(std::uint16_t port);
@@ -79,7 +82,8 @@ class ServerContext {
   signaling::Hub hub_;
   StaticSite site_;
   std::vector<std::string> origins_;
-  std::vector<std::string> headers_;  // name, value, name, value...
+  http::RouteTable routes_;
+  http::Services services_;
   std::unordered_map<signaling::ConnId, std::weak_ptr<WsSession>> sessions_;
   signaling::ConnId next_id_ = 1;
   signaling::Effects effects_;  // reused: no allocation per message on the hot path

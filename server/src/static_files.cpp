@@ -18,13 +18,6 @@ int hex_value(char c) {
   return -1;
 }
 
-// /r/<room-id> (the room id's syntax is checked by the page and the server's join, not here).
-bool is_room_route(std::string_view path) {
-  if (!path.starts_with("/r/")) return false;
-  const auto rest = path.substr(3);
-  return !rest.empty() && rest.find('/') == std::string_view::npos;
-}
-
 StaticAnswer not_found() {
   StaticAnswer a;
   a.status = 404;
@@ -81,32 +74,27 @@ bool StaticSite::ready() const {
   return fs::is_regular_file(root_ / index_file, ec);
 }
 
-StaticAnswer StaticSite::resolve(std::string_view target, std::string_view if_none_match) const {
-  std::string_view raw_path = target.substr(0, target.find_first_of("?#"));
-  if (raw_path.empty() || raw_path.front() != '/') return not_found();
-  const auto path = decode_path(raw_path);
-  if (!path) return not_found();
+StaticAnswer StaticSite::page(std::string_view if_none_match) const {
+  return answer(index_file, false, if_none_match);
+}
 
-  std::string relative;
-  bool immutable = false;
-  // The page routes these itself (a single-page app): a reload or a shared link must get the page.
-  if (*path == "/" || *path == "/index.html" || *path == "/privacy" || is_room_route(*path)) {
-    relative = index_file;
-  } else {
-    // Every segment must be a plain name: no "..", ".", empty segments or dot files.
-    std::string_view rest = std::string_view(*path).substr(1);
-    while (!rest.empty()) {
-      const auto slash = rest.find('/');
-      const auto segment = rest.substr(0, slash);
-      if (segment.empty() || segment.front() == '.') return not_found();
-      rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-      if (slash != std::string_view::npos && rest.empty()) return not_found();
-    }
-    relative = path->substr(1);
-    // Vite puts content-hashed names under /assets/: a new build means new names.
-    immutable = path->starts_with("/assets/");
+StaticAnswer StaticSite::file(std::string_view path, std::string_view if_none_match) const {
+  if (path.empty() || path.front() != '/') return not_found();
+  // Every segment must be a plain name: no "..", ".", empty segments or dot files.
+  std::string_view rest = path.substr(1);
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    const auto segment = rest.substr(0, slash);
+    if (segment.empty() || segment.front() == '.') return not_found();
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (slash != std::string_view::npos && rest.empty()) return not_found();
   }
+  // Vite puts content-hashed names under /assets/: a new build means new names.
+  return answer(path.substr(1), path.starts_with("/assets/"), if_none_match);
+}
 
+StaticAnswer StaticSite::answer(std::string_view relative, bool immutable,
+                                std::string_view if_none_match) const {
   if (!ready()) {
     StaticAnswer a;
     a.status = 503;
@@ -137,52 +125,6 @@ StaticAnswer StaticSite::resolve(std::string_view target, std::string_view if_no
   a.etag = etag;
   a.status = (!if_none_match.empty() && if_none_match == a.etag) ? 304 : 200;
   return a;
-}
-
-std::string content_security_policy(std::string_view connect_extra) {
-  // Firebase Auth (identitytoolkit/securetoken, its auth iframe on *.firebaseapp.com) and AdSense
-  // (pagead2/googlesyndication, doubleclick, adservice, its frames) are the only third parties.
-  std::string connect =
-      "'self' https://identitytoolkit.googleapis.com https://securetoken.googleapis.com "
-      "https://www.googleapis.com https://pagead2.googlesyndication.com "
-      "https://*.adtrafficquality.google";
-  if (!connect_extra.empty()) {
-    connect.push_back(' ');
-    connect.append(connect_extra);
-  }
-  return "default-src 'self'; "
-         "script-src 'self' 'wasm-unsafe-eval' https://pagead2.googlesyndication.com "
-         "https://*.googlesyndication.com https://*.adtrafficquality.google "
-         "https://www.googletagservices.com https://apis.google.com https://www.gstatic.com; "
-         "style-src 'self' 'unsafe-inline'; "
-         "img-src 'self' data: blob: https://*.googlesyndication.com https://*.doubleclick.net "
-         "https://*.google.com https://*.gstatic.com https://*.adtrafficquality.google; "
-         "font-src 'self'; "
-         "media-src 'self' blob: mediastream:; "
-         "worker-src 'self' blob:; "
-         "connect-src " +
-         connect +
-         "; "
-         "frame-src https://*.firebaseapp.com https://googleads.g.doubleclick.net "
-         "https://tpc.googlesyndication.com https://*.googlesyndication.com "
-         "https://www.google.com https://*.adtrafficquality.google; "
-         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-}
-
-std::vector<std::pair<std::string, std::string>> security_headers(std::string_view connect_extra) {
-  return {
-      {"Content-Security-Policy", content_security_policy(connect_extra)},
-      {"X-Content-Type-Options", "nosniff"},
-      // The path holds the room id: no Referer may carry it to another site (ads included).
-      {"Referrer-Policy", "no-referrer"},
-      {"X-Frame-Options", "DENY"},
-      // Popups must keep their opener for Firebase's sign-in flows.
-      {"Cross-Origin-Opener-Policy", "same-origin-allow-popups"},
-      {"Cross-Origin-Resource-Policy", "same-origin"},
-      {"Permissions-Policy",
-       "camera=(self), microphone=(self), display-capture=(self), geolocation=(), payment=(), "
-       "usb=()"},
-  };
 }
 
 }  // namespace cieloweb::server

@@ -1,5 +1,5 @@
-// What the HTTP side answers, decided without sockets: which file a path maps to (single-page app
-// routes included), its content type and caching, and the security headers every response carries.
+// The built page's files, decided without sockets: which file a path maps to, its content type and
+// caching, and its ETag. Which paths are the app's own routes is the router's business.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace cieloweb::server {
 
@@ -25,16 +24,20 @@ class StaticSite {
  public:
   explicit StaticSite(std::filesystem::path web_root) : root_(std::move(web_root)) {}
 
-  // Maps a request target to an answer. `/` and `/r/<room>` serve index.html (the page routes on
-  // the client); other paths name files under the web root; `..`, encoded slashes, NUL and dot
-  // files are refused. Hashed assets under /assets/ are cacheable forever; everything else
-  // revalidates.
-  StaticAnswer resolve(std::string_view target, std::string_view if_none_match) const;
+  // The page itself (index.html): what the app's own routes serve (see http/router.hpp).
+  StaticAnswer page(std::string_view if_none_match) const;
+  // The file a percent-decoded `path` names under the web root. Every segment must be a plain
+  // name: `..`, `.`, empty segments and dot files are refused (404). Hashed assets under /assets/
+  // are cacheable forever; everything else revalidates.
+  StaticAnswer file(std::string_view path, std::string_view if_none_match) const;
 
   // True when index.html exists (the page has been built).
   bool ready() const;
 
  private:
+  StaticAnswer answer(std::string_view relative, bool immutable,
+                      std::string_view if_none_match) const;
+
   std::filesystem::path root_;
 };
 
@@ -42,13 +45,5 @@ std::string_view content_type_for(const std::filesystem::path& file);
 
 // Percent-decodes a path; nullopt for malformed escapes or an encoded '/', '\' or NUL.
 std::optional<std::string> decode_path(std::string_view path);
-
-// The Content-Security-Policy for the page: same-origin scripts plus WASM compilation, same-origin
-// WebSocket, Firebase Auth and AdSense hosts, nothing else. `connect_extra` is appended to
-// connect-src.
-std::string content_security_policy(std::string_view connect_extra);
-
-// Headers set on every HTTP response (CSP included).
-std::vector<std::pair<std::string, std::string>> security_headers(std::string_view connect_extra);
 
 }  // namespace cieloweb::server

@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "connection_slot.hpp"
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 #include "ws_frame.hpp"
 
 namespace cieloweb::server {

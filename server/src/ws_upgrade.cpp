@@ -11,7 +11,7 @@ namespace cieloweb::server {
 namespace {
 
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 namespace websocket = beast::websocket;
 
 // Lives only for the handshake: Beast's websocket stream is large, and a held connection keeps
@@ -26,14 +26,14 @@ class Upgrade : public std::enable_shared_from_this<Upgrade> {
         slot_(std::move(slot)),
         early_bytes_(std::move(early_bytes)) {}
 
-  void run(http::request<http::string_body>&& request) {
+  void run(bhttp::request<bhttp::string_body>&& request) {
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::milliseconds(ctx_.config().handshake_timeout_ms);
     timeouts.idle_timeout = websocket::stream_base::none();
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(http::field::server, "cieloweb"); }));
+        [](websocket::response_type& res) { res.set(bhttp::field::server, "cieloweb"); }));
     ws_.async_accept(request, beast::bind_front_handler(&Upgrade::on_accept, shared_from_this()));
   }
 
@@ -59,7 +59,7 @@ class Upgrade : public std::enable_shared_from_this<Upgrade> {
 }  // namespace
 
 void upgrade_to_websocket(boost::asio::ip::tcp::socket&& socket,
-                          http::request<http::string_body>&& request, ServerContext& ctx,
+                          bhttp::request<bhttp::string_body>&& request, ServerContext& ctx,
                           std::string client_address, ConnectionSlot slot,
                           std::string early_bytes) {
   std::make_shared<Upgrade>(std::move(socket), ctx, std::move(client_address), std::move(slot),

@@ -69,7 +69,7 @@ TEST_CASE("content types and the CSP") {
   CHECK(content_type_for("x/core.wasm") == "application/wasm");
   CHECK(content_type_for("index.html") == "text/html; charset=utf-8");
   CHECK(content_type_for("a.mjs") == "text/javascript; charset=utf-8");
-  const auto csp = content_security_policy("http://127.0.0.1:9099");
+  const auto csp = http::SecurityPolicy::same_origin("http://127.0.0.1:9099").csp();
   CHECK(csp.find("'wasm-unsafe-eval'") != std::string::npos);
   CHECK(csp.find("connect-src 'self'") != std::string::npos);
   CHECK(csp.find("http://127.0.0.1:9099") != std::string::npos);

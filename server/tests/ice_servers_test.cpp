@@ -9,7 +9,8 @@ using cieloweb::server::turn_password;
 TEST_CASE("turn_password is coturn's REST password: base64 of HMAC-SHA1(secret, username)") {
   // Reference: printf '1700003600:peerA' | openssl dgst -sha1 -hmac north-wind -binary | base64
   CHECK(turn_password("north-wind", "1700003600:peerA") == "Ee0lxS4mnjm/63hICB0hoXGkUhQ=");
-  CHECK(turn_password("north-wind", "1700003600:peerB") != turn_password("north-wind", "1700003600:peerA"));
+  CHECK(turn_password("north-wind", "1700003600:peerB") !=
+        turn_password("north-wind", "1700003600:peerA"));
 }
 
 TEST_CASE("ice_for_peer: nothing configured gives no servers and the default policy") {
@@ -21,7 +22,8 @@ TEST_CASE("ice_for_peer: nothing configured gives no servers and the default pol
 TEST_CASE("ice_for_peer: STUN as given, TURN with a credential that expires after the TTL") {
   IceConfig config;
   config.stun_urls = {"stun:stun.example:3478"};
-  config.turn_urls = {"turn:turn.example:3478?transport=udp", "turn:turn.example:3478?transport=tcp"};
+  config.turn_urls = {"turn:turn.example:3478?transport=udp",
+                      "turn:turn.example:3478?transport=tcp"};
   config.turn_secret = "north-wind";
   config.turn_ttl_s = 3600;
   config.relay_only = true;

@@ -1,4 +1,4 @@
-#include "json_scan.hpp"
+#include "signaling/json_scan.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,11 @@
-#include "protocol.hpp"
+#include "signaling/protocol.hpp"
 
 #include <doctest/doctest.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include "signaling/hub.hpp"
 
 using namespace cieloweb::signaling;
 
@@ -119,4 +123,16 @@ TEST_CASE("signal data is relayed as the exact JSON value sent, whatever the lay
   CHECK(error_of(R"({"type":"signal","to":"p","data":{},"data":1})") == ErrorCode::bad_message);
   CHECK(error_of(R"({"type":"signal","to":"p","data":{"a":1}})"
                  "\xff") == ErrorCode::bad_json);
+}
+
+TEST_CASE("the display-name limit is protocol/limits.json's, the same the page uses") {
+  std::ifstream in(CIELO_LIMITS_JSON);
+  REQUIRE(in.good());
+  const auto limits = nlohmann::json::parse(in);
+  const auto max = limits.at("displayNameMaxBytes").get<std::size_t>();
+  CHECK(display_name_max_bytes == max);
+  CHECK(ParseLimits{}.max_name_bytes == max);
+  CHECK(HubLimits{}.max_name_bytes == max);
+  CHECK(valid_display_name(std::string(max, 'a'), display_name_max_bytes));
+  CHECK_FALSE(valid_display_name(std::string(max + 1, 'a'), display_name_max_bytes));
 }

@@ -23,7 +23,8 @@ function rawGet(port, target, headers = {}) {
 describe('serving the page', () => {
   let server;
   before(async () => {
-    server = await startServer();
+    // The third parties the landing and privacy pages may use, turned on (they are off by default).
+    server = await startServer(['--third-parties', 'sign-in,ads']);
   });
   after(() => server.stop());
 
@@ -39,8 +40,13 @@ describe('serving the page', () => {
       assert.match(csp, /connect-src 'self'/);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.match(csp, /object-src 'none'/);
-      assert.match(csp, /pagead2\.googlesyndication\.com/);
-      assert.match(csp, /identitytoolkit\.googleapis\.com/);
+      if (target.startsWith('/r/')) {
+        // The room page admits no third party, whatever the configuration.
+        assert.doesNotMatch(csp, /https?:/);
+      } else {
+        assert.match(csp, /pagead2\.googlesyndication\.com/);
+        assert.match(csp, /identitytoolkit\.googleapis\.com/);
+      }
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
       assert.equal(res.headers.get('x-frame-options'), 'DENY');
@@ -79,6 +85,7 @@ describe('serving the page', () => {
   test('only GET and HEAD', async () => {
     const res = await fetch(`${server.url}/`, { method: 'POST', body: 'x' });
     assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD');
     const head = await fetch(`${server.url}/`, { method: 'HEAD' });
     assert.equal(head.status, 200);
   });
@@ -99,6 +106,32 @@ describe('serving the page', () => {
   test('a plain GET on /ws and an upgrade elsewhere are refused', async () => {
     assert.equal((await fetch(`${server.url}/ws`)).status, 426);
   });
+});
+
+test('without --third-parties no page lists a third-party host', async () => {
+  const server = await startServer();
+  try {
+    for (const target of ['/', '/privacy', '/r/Y0Zd5xiDoZXFzpYyblVRIA', '/healthz', '/nope']) {
+      const res = await fetch(server.url + target);
+      const csp = res.headers.get('content-security-policy');
+      assert.match(csp, /connect-src 'self'/, target);
+      assert.doesNotMatch(csp, /https?:/, target);
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a body over the limit is answered 413, not dropped', async () => {
+  const server = await startServer(['--max-body-bytes', '1024']);
+  try {
+    const res = await fetch(`${server.url}/`, { method: 'POST', body: 'x'.repeat(64 * 1024) });
+    assert.equal(res.status, 413);
+    assert.match(res.headers.get('content-security-policy'), /default-src 'self'/);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  } finally {
+    await server.stop();
+  }
 });
 
 test('without a built page: a clear 503, while /healthz still answers', async () => {

@@ -3,11 +3,15 @@
 // controls could make "gpj.exe" read as "exe.jpg" (the "Trojan Source" trick). Nothing here trusts
 // the sender's client to have done it.
 
+import limits from '../../protocol/limits.json' with { type: 'json' };
+
 // C0 and C1 controls, DEL, the Arabic letter mark, LRM/RLM, the embeddings and overrides
 // (U+202A–U+202E), the isolates (U+2066–U+2069), and the line/paragraph separators.
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
-export const MAX_NAME_BYTES = 64; // the signaling server's limit for a display name (UTF-8 bytes)
+// The display-name limit (UTF-8 bytes) is defined once, in protocol/limits.json: the server's build
+// generates its constant from the same file, so page and server cannot disagree.
+export const MAX_NAME_BYTES = limits.displayNameMaxBytes;
 
 export function stripUnsafe(text) {
   return String(text ?? '').replace(UNSAFE_CHARACTERS, '');
@@ -28,8 +32,9 @@ export function truncateUtf8(text, maxBytes) {
   return out;
 }
 
-// A display name as shown: cleaned, trimmed, at most 64 UTF-8 bytes; '' when nothing is left (or
-// when it was not a string at all).
+// A display name as shown and as sent: cleaned, trimmed, at most MAX_NAME_BYTES of UTF-8; '' when
+// nothing is left (or when it was not a string at all). Whatever it returns besides '' passes the
+// server's check (valid_display_name): no controls or bidi overrides, not blank, within the limit.
 export function cleanName(raw) {
   if (typeof raw !== 'string') return '';
   return truncateUtf8(stripUnsafe(raw).trim(), MAX_NAME_BYTES).trim();

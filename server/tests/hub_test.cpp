@@ -1,5 +1,5 @@
 // The hub without sockets: events in, effects out.
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>

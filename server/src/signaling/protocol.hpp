@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "signaling/shared_limits.hpp"  // generated from protocol/limits.json
+
 namespace cieloweb::signaling {
 
 inline constexpr int protocol_version = 1;
@@ -57,7 +59,7 @@ struct ProtocolError {
 
 struct ParseLimits {
   std::size_t max_depth = 8;
-  std::size_t max_name_bytes = 64;
+  std::size_t max_name_bytes = display_name_max_bytes;
 };
 
 using ParseResult = std::variant<ClientMessage, ProtocolError>;
@@ -68,7 +70,8 @@ using ParseResult = std::variant<ClientMessage, ProtocolError>;
 // compatibility).
 ParseResult parse_client_message(std::string_view text, const ParseLimits& limits);
 
-// Deepest [ / { nesting in `text`, counting only outside strings. Stops counting past `cap`.
+// Deepest [ / { nesting in `text`, counting only outside strings. Stops counting past `cap`. The
+// core's json_nesting_depth (cieloweb/json_text.hpp), under the name the protocol uses.
 std::size_t json_depth(std::string_view text, std::size_t cap);
 
 // A display name is valid UTF-8 (already checked by the JSON parser), 1..max_bytes bytes, has no
@@ -79,6 +82,7 @@ bool valid_display_name(std::string_view name, std::size_t max_bytes);
 bool valid_id_syntax(std::string_view id, std::size_t min_len, std::size_t max_len);
 std::string base64url(const std::uint8_t* bytes, std::size_t size);
 
+// A member of a room as every peer sees it.
 struct PeerInfo {
   std::string id;
   std::string name;

@@ -1,7 +1,10 @@
-// Rooms and the message dispatcher: pure logic, no sockets, no clocks. The transport hands in
-// events (a connection opened, a text message arrived, a connection closed, time passed) and gets
-// back Effects (messages to queue on named connections, connections to close). Everything here is
-// therefore testable without a network and fuzzable.
+// The signaling hub: the message dispatcher and the rules of rooms (who may create, join, relay;
+// the limits and throttles). Pure logic, no sockets, no clocks. The transport hands in events (a
+// connection opened, a text message arrived, a connection closed, time passed) and gets back
+// Effects (messages to queue on named connections, connections to close). Rooms are kept in a
+// RoomStore and messages reach peers through a PeerBus, so a shared store and bus (several servers)
+// can replace the in-memory ones without touching the rules here. Testable without a network and
+// fuzzable.
 #pragma once
 
 #include <cstdint>
@@ -15,30 +18,27 @@
 
 #include "address_limits.hpp"
 #include "metrics.hpp"
-#include "protocol.hpp"
+#include "signaling/effects.hpp"
+#include "signaling/peer_bus.hpp"
+#include "signaling/protocol.hpp"
+#include "signaling/room_store.hpp"
 #include "token_bucket.hpp"
 
 namespace cieloweb::signaling {
-
-using ConnId = std::uint64_t;
 
 inline constexpr std::size_t room_id_bytes = 16;  // 128 bits -> 22 base64url characters
 inline constexpr std::size_t peer_id_bytes = 12;  // 96 bits -> 16 characters
 inline constexpr std::size_t room_id_chars = 22;
 inline constexpr std::size_t peer_id_chars = 16;
 
-// WebSocket close codes the hub asks for (RFC 6455 section 7.4.1).
-inline constexpr std::uint16_t close_going_away = 1001;
-inline constexpr std::uint16_t close_policy_violation = 1008;
-
 struct HubLimits {
   std::size_t max_message_bytes = 64 * 1024;  // enforced by the transport (close 1009)
   std::size_t max_json_depth = 8;
-  std::size_t max_name_bytes = 64;
+  std::size_t max_name_bytes = display_name_max_bytes;
   double rate_per_s = 50;  // token bucket per connection
   double rate_burst = 100;
   std::uint32_t rate_strikes = 20;  // refused messages in a row before the close
-  std::size_t room_capacity = 8;
+  std::size_t room_capacity = 8;    // given to each room when it is created
   std::size_t max_rooms = 100000;
   std::int64_t empty_room_ttl_ms = 600'000;  // an empty room stays joinable (reloads, late joiners)
   double guess_burst = 10;    // joins of unknown rooms per client address, at once...
@@ -54,31 +54,11 @@ struct HubLimits {
 using RandomSource = std::function<void(std::span<std::uint8_t> out)>;
 RandomSource system_random();  // OpenSSL RAND_bytes; aborts if the CSPRNG fails
 
-struct Outbound {
-  ConnId to;
-  std::shared_ptr<const std::string> text;  // shared: a broadcast serialises once
-};
-
-struct CloseOrder {
-  ConnId conn;
-  std::uint16_t code;
-  std::string reason;
-};
-
-// What the transport must do after an event. Sends are in order per connection; a close follows the
-// sends queued before it.
-struct Effects {
-  std::vector<Outbound> sends;
-  std::vector<CloseOrder> closes;
-  void clear() {
-    sends.clear();
-    closes.clear();
-  }
-};
-
 class Hub {
  public:
-  Hub(HubLimits limits, server::Metrics& metrics, RandomSource random);
+  // `store` and `bus` default to this process's own (InMemoryRoomStore, LocalPeerBus).
+  Hub(HubLimits limits, server::Metrics& metrics, RandomSource random,
+      std::unique_ptr<RoomStore> store = nullptr, std::unique_ptr<PeerBus> bus = nullptr);
 
   // A WebSocket connection finished its handshake. `client_address` keys the guess throttle.
   void on_open(ConnId conn, std::string_view client_address, std::int64_t now_ms, Effects& out);
@@ -105,10 +85,11 @@ class Hub {
   }
 
   std::size_t connection_count() const { return conns_.size(); }
-  std::size_t room_count() const { return rooms_.size(); }
-  std::size_t peer_count() const { return peers_.size(); }
+  std::size_t room_count() const { return store_->room_count(); }
+  std::size_t peer_count() const { return bus_->peer_count(); }
   const HubLimits& limits() const { return limits_; }
-  // Consistency of the indexes (rooms <-> peers <-> connections); for tests and the fuzzer.
+  // Consistency of the indexes (rooms <-> peers <-> connections) with a store and bus of this
+  // process alone; for tests and the fuzzer.
   bool check_invariants() const;
 
  private:
@@ -118,12 +99,7 @@ class Hub {
     std::uint32_t strikes = 0;
     std::string room;  // empty when not joined
     std::string peer_id;
-    std::string name;
     bool closing = false;
-  };
-  struct Room {
-    std::vector<ConnId> members;  // join order
-    std::int64_t empty_since_ms = 0;
   };
 
   // Takes one token of the connection's message rate; refusals count towards the 1008 close.
@@ -136,6 +112,8 @@ class Hub {
   void leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out);
   void send(ConnId to, std::string text, Effects& out);
+  // Marks the connection as being closed (and its peer, for the bus) and orders the close.
+  void order_close(ConnId id, Conn& conn, std::uint16_t code, std::string reason, Effects& out);
   void send_error(ConnId to, ErrorCode code, std::string_view detail, Effects& out);
   std::string random_id(std::size_t bytes);
 
@@ -147,12 +125,12 @@ class Hub {
   bool shutting_down_ = false;
   std::int64_t now_ms_ = 0;  // the latest time an event brought; on_close has no clock of its own
   std::shared_ptr<const std::string> welcome_;
+  std::unique_ptr<RoomStore> store_;
+  std::unique_ptr<PeerBus> bus_;
   std::unordered_map<ConnId, Conn> conns_;
-  std::unordered_map<std::string, Room> rooms_;
-  std::unordered_map<std::string, ConnId> peers_;  // peer id -> connection
-  server::AddressBuckets guesses_;                 // joins of unknown rooms, per client address
-  server::AddressBuckets rooms_created_;           // rooms created, per client address
-  server::AddressBuckets turn_minted_;             // TURN credentials minted, per client address
+  server::AddressBuckets guesses_;        // joins of unknown rooms, per client address
+  server::AddressBuckets rooms_created_;  // rooms created, per client address
+  server::AddressBuckets turn_minted_;    // TURN credentials minted, per client address
 };
 
 // The key the per-address limits use for a client address: server::limit_key (the IPv4 address,

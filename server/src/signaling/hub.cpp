@@ -1,4 +1,4 @@
-#include "rooms.hpp"
+#include "signaling/hub.hpp"
 
 #include <openssl/rand.h>
 
@@ -9,6 +9,8 @@
 
 #include "client_address.hpp"
 #include "log.hpp"
+#include "signaling/in_memory_room_store.hpp"
+#include "signaling/local_peer_bus.hpp"
 
 namespace cieloweb::signaling {
 namespace {
@@ -48,13 +50,16 @@ std::string address_key(std::string_view address) {
   return parsed ? server::limit_key(*parsed) : std::string(address);
 }
 
-Hub::Hub(HubLimits limits, server::Metrics& metrics, RandomSource random)
+Hub::Hub(HubLimits limits, server::Metrics& metrics, RandomSource random,
+         std::unique_ptr<RoomStore> store, std::unique_ptr<PeerBus> bus)
     : limits_(limits),
       metrics_(metrics),
       random_(std::move(random)),
-
       welcome_(std::make_shared<const std::string>(
           make_welcome(limits.max_message_bytes, limits.room_capacity, limits.rate_per_s))),
+      store_(store ? std::move(store)
+                   : std::make_unique<InMemoryRoomStore>(limits.empty_room_ttl_ms)),
+      bus_(bus ? std::move(bus) : std::make_unique<LocalPeerBus>()),
       guesses_(limits.guess_per_min, limits.guess_burst),
       rooms_created_(limits.rooms_per_min, limits.rooms_per_min),
       turn_minted_(limits.turn_per_min, limits.turn_per_min) {}
@@ -73,6 +78,12 @@ void Hub::send(ConnId to, std::string text, Effects& out) {
 void Hub::send_error(ConnId to, ErrorCode code, std::string_view detail, Effects& out) {
   metrics_.count_reject(error_code_name(code));
   send(to, make_error(code, detail), out);
+}
+
+void Hub::order_close(ConnId id, Conn& conn, std::uint16_t code, std::string reason, Effects& out) {
+  conn.closing = true;
+  if (!conn.peer_id.empty()) bus_->mark_closing(conn.peer_id);
+  out.closes.push_back({id, code, std::move(reason)});
 }
 
 void Hub::on_open(ConnId conn, std::string_view client_address, std::int64_t now_ms, Effects& out) {
@@ -123,8 +134,7 @@ bool Hub::within_rate(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) 
   if (conn.strikes > limits_.rate_strikes) {
     metrics_.count_reject("rate-limit-close");
     log_event(LogLevel::warn, "rate-limit-close", {{"conn", id}});
-    conn.closing = true;
-    out.closes.push_back({id, close_policy_violation, "rate limit"});
+    order_close(id, conn, close_policy_violation, "rate limit", out);
   } else if (conn.strikes == 1) {
     // One error per run of refused messages: the reply must not itself become a flood.
     send_error(id, ErrorCode::rate_limited, "slow down; further messages are dropped", out);
@@ -154,7 +164,7 @@ void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms
 }
 
 void Hub::create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects& out) {
-  if (rooms_.size() >= limits_.max_rooms) {
+  if (store_->room_count() >= limits_.max_rooms) {
     send_error(id, ErrorCode::too_many_rooms, "the server holds as many rooms as it may", out);
     return;
   }
@@ -164,9 +174,11 @@ void Hub::create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects&
                "this address created rooms too fast; wait a minute", out);
     return;
   }
+  // The capacity is the room's own from now on: a room keeps what it was created with.
   std::string room = random_id(room_id_bytes);
-  while (rooms_.contains(room)) room = random_id(room_id_bytes);  // 2^-128; only a broken RNG loops
-  rooms_.emplace(room, Room{{}, now_ms});
+  while (!store_->create(room, limits_.room_capacity, now_ms)) {
+    room = random_id(room_id_bytes);  // 2^-128; only a broken RNG loops
+  }
   log_event(LogLevel::info, "room-created", {{"conn", id}, {"room", server::room_tag(room)}});
   send(id, make_room_created(room), out);
 }
@@ -176,41 +188,30 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
     send_error(id, ErrorCode::already_in_room, "leave the current room first", out);
     return;
   }
-  const auto room_it = rooms_.find(msg.room);
-  if (room_it == rooms_.end()) {
+  std::string peer_id = random_id(peer_id_bytes);
+  while (bus_->attached(peer_id)) peer_id = random_id(peer_id_bytes);
+  PeerInfo self{std::move(peer_id), std::move(msg.name)};
+  JoinOutcome joined = store_->join(msg.room, self);
+  if (joined.kind == JoinOutcome::Kind::not_found) {
     miss(id, conn, now_ms, out);
     return;
   }
-  Room& room = room_it->second;
-  if (room.members.size() >= limits_.room_capacity) {
+  if (joined.kind == JoinOutcome::Kind::full) {
     send_error(id, ErrorCode::room_full,
-               "the room holds " + std::to_string(limits_.room_capacity) + " peers", out);
+               "the room holds " + std::to_string(joined.capacity) + " peers", out);
     return;
   }
-
-  std::string peer_id = random_id(peer_id_bytes);
-  while (peers_.contains(peer_id)) peer_id = random_id(peer_id_bytes);
-  PeerInfo self{peer_id, msg.name};
-  std::vector<PeerInfo> present;
-  present.reserve(room.members.size());
-  for (ConnId member : room.members) {
-    const Conn& other = conns_.at(member);
-    present.push_back({other.peer_id, other.name});
+  if (!joined.already_there.empty()) {
+    const auto sent =
+        bus_->broadcast(msg.room, std::make_shared<const std::string>(make_peer_joined(self)), out);
+    metrics_.count_sent(sent);
   }
-  if (!room.members.empty()) {
-    auto announce = std::make_shared<const std::string>(make_peer_joined(self));
-    for (ConnId member : room.members) {
-      metrics_.count_sent();
-      out.sends.push_back({member, announce});
-    }
-  }
-  room.members.push_back(id);
-  peers_.emplace(peer_id, id);
+  bus_->attach(msg.room, self.id, id);
   conn.room = std::move(msg.room);
-  conn.peer_id = std::move(peer_id);
-  conn.name = std::move(msg.name);
+  conn.peer_id = self.id;
+  const std::size_t peers_now = joined.already_there.size() + 1;
   log_event(LogLevel::info, "peer-joined",
-            {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
+            {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", peers_now}});
   if (ice_for_peer_) {
     // Each credential opens a relay allocation on coturn: one address may not farm them.
     const bool with_turn = !mints_turn_ || turn_minted_.take(conn.address_key, now_ms);
@@ -219,9 +220,9 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
       log_event(LogLevel::warn, "turn-rate-limited", {{"conn", id}});
     }
     const nlohmann::json ice = ice_for_peer_(conn.peer_id, with_turn);
-    send(id, make_joined(conn.room, self, present, &ice), out);
+    send(id, make_joined(conn.room, self, joined.already_there, &ice), out);
   } else {
-    send(id, make_joined(conn.room, self, present), out);
+    send(id, make_joined(conn.room, self, joined.already_there), out);
   }
 }
 
@@ -235,8 +236,7 @@ void Hub::miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
   // connection, so every further guess costs a new TCP and WebSocket handshake.
   log_event(LogLevel::warn, "guess-throttled", {{"conn", id}});
   send_error(id, ErrorCode::too_many_guesses, "too many joins of unknown rooms; wait", out);
-  conn.closing = true;
-  out.closes.push_back({id, close_policy_violation, "too many guesses"});
+  order_close(id, conn, close_policy_violation, "too many guesses", out);
 }
 
 void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
@@ -244,27 +244,20 @@ void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
     send_error(id, ErrorCode::not_in_room, "not in a room", out);
     return;
   }
-  const auto room_it = rooms_.find(conn.room);
-  if (room_it != rooms_.end()) {
-    Room& room = room_it->second;
-    std::erase(room.members, id);
-    if (!shutting_down_ && !room.members.empty()) {
-      auto announce = std::make_shared<const std::string>(make_peer_left(conn.peer_id));
-      for (ConnId member : room.members) {
-        metrics_.count_sent();
-        out.sends.push_back({member, announce});
-      }
+  bus_->detach(conn.peer_id);
+  if (const auto remaining = store_->leave(conn.room, conn.peer_id, now_ms)) {
+    const std::size_t left = *remaining;
+    if (!shutting_down_ && left > 0) {
+      const auto sent = bus_->broadcast(
+          conn.room, std::make_shared<const std::string>(make_peer_left(conn.peer_id)), out);
+      metrics_.count_sent(sent);
     }
-    if (room.members.empty()) room.empty_since_ms = now_ms;
-    log_event(
-        LogLevel::info, "peer-left",
-        {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", room.members.size()}});
+    log_event(LogLevel::info, "peer-left",
+              {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", left}});
   }
-  peers_.erase(conn.peer_id);
   std::string room_id = std::move(conn.room);
   conn.room.clear();
   conn.peer_id.clear();
-  conn.name.clear();
   if (!conn.closing) send(id, make_left(room_id), out);
 }
 
@@ -273,14 +266,11 @@ void Hub::relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out) {
     send_error(id, ErrorCode::not_in_room, "join a room before signalling", out);
     return;
   }
-  const auto target = peers_.find(msg.to);
   // Another room's peer, oneself and nobody all look the same to the sender: not found.
-  if (target == peers_.end() || target->second == id) {
-    send_error(id, ErrorCode::peer_not_found, "no such peer in this room", out);
-    return;
-  }
-  const auto other = conns_.find(target->second);
-  if (other == conns_.end() || other->second.room != conn.room || other->second.closing) {
+  if (msg.to == conn.peer_id ||
+      !bus_->deliver(conn.room, msg.to,
+                     std::make_shared<const std::string>(make_signal(conn.peer_id, msg.data_json)),
+                     out)) {
     send_error(id, ErrorCode::peer_not_found, "no such peer in this room", out);
     return;
   }
@@ -288,7 +278,7 @@ void Hub::relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out) {
   if (server::log_enabled(LogLevel::debug)) {
     log_event(LogLevel::debug, "signal-relayed", {{"conn", id}, {"bytes", msg.data_json.size()}});
   }
-  send(target->second, make_signal(conn.peer_id, msg.data_json), out);
+  metrics_.count_sent();
 }
 
 void Hub::on_close(ConnId id, Effects& out) {
@@ -301,10 +291,7 @@ void Hub::on_close(ConnId id, Effects& out) {
 
 void Hub::on_tick(std::int64_t now_ms) {
   now_ms_ = std::max(now_ms_, now_ms);
-  std::erase_if(rooms_, [&](const auto& entry) {
-    const Room& room = entry.second;
-    return room.members.empty() && now_ms - room.empty_since_ms >= limits_.empty_room_ttl_ms;
-  });
+  store_->expire(now_ms);
   guesses_.forget_full(now_ms);
   rooms_created_.forget_full(now_ms);
   turn_minted_.forget_full(now_ms);
@@ -316,30 +303,32 @@ void Hub::on_shutdown(Effects& out) {
   for (auto& [id, conn] : conns_) {
     if (conn.closing) continue;
     conn.closing = true;
+    if (!conn.peer_id.empty()) bus_->mark_closing(conn.peer_id);
     out.sends.push_back({id, notice});
     out.closes.push_back({id, close_going_away, "server shutting down"});
   }
 }
 
 bool Hub::check_invariants() const {
-  std::size_t members = 0;
-  std::unordered_set<ConnId> seen;
-  for (const auto& [room_id, room] : rooms_) {
-    if (room.members.size() > limits_.room_capacity) return false;
-    for (ConnId member : room.members) {
-      if (!seen.insert(member).second) return false;
-      const auto c = conns_.find(member);
-      if (c == conns_.end() || c->second.room != room_id) return false;
-      const auto p = peers_.find(c->second.peer_id);
-      if (p == peers_.end() || p->second != member) return false;
-    }
-    members += room.members.size();
+  if (const auto* store = dynamic_cast<const InMemoryRoomStore*>(store_.get())) {
+    if (!store->check_invariants()) return false;
   }
-  if (members != peers_.size()) return false;
+  // Every member of a room is a connection of ours that says it is in that room, and the other way
+  // round: the counts agree and each joined connection is found among its room's members.
+  if (store_->member_count() != bus_->peer_count()) return false;
+  std::size_t joined = 0;
   for (const auto& [id, conn] : conns_) {
-    if (!conn.room.empty() && !seen.contains(id)) return false;
+    if (conn.room.empty()) continue;
+    ++joined;
+    if (bus_->local_conn(conn.peer_id) != id) return false;
+    const auto members = store_->members(conn.room);
+    const std::string_view peer_id = conn.peer_id;  // clang 14 cannot capture a binding
+    if (std::none_of(members.begin(), members.end(),
+                     [peer_id](const PeerInfo& member) { return member.id == peer_id; })) {
+      return false;
+    }
   }
-  return true;
+  return joined == bus_->peer_count();
 }
 
 }  // namespace cieloweb::signaling

@@ -1,0 +1,204 @@
+#include "http/router.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "static_files.hpp"
+
+namespace cieloweb::server::http {
+namespace {
+
+constexpr MethodSet read_only = methods_of({Method::get, Method::head});
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
+}
+
+void add_security(HttpResponse& res, const HeaderList& security) {
+  res.headers.insert(res.headers.end(), security.begin(), security.end());
+}
+
+// A file of the built page (index.html for the app's own routes), or its 304/404/503.
+HttpResponse from_static(const StaticAnswer& found, const HeaderList& security) {
+  if (found.status == 404 || found.status == 503) {
+    return text_response(found.status, found.body, security, found.content_type);
+  }
+  HttpResponse res;
+  res.status = found.status;
+  if (found.status == 200) {
+    auto content = read_file(found.file);
+    if (!content) return text_response(404, "Not found\n", security);
+    res.body = std::move(*content);
+  }
+  res.headers = {{"Content-Type", found.content_type},
+                 {"Cache-Control", found.cache_control},
+                 {"ETag", found.etag}};
+  add_security(res, security);
+  return res;
+}
+
+// The app routes on the client: a reload or a shared link of its pages must get the page.
+HttpResponse serve_page(const RouteCall& call, Services& services) {
+  return from_static(services.site.page(call.request.if_none_match), call.security);
+}
+
+std::vector<Route> standard_routes() {
+  const Handler page = serve_page;
+  return {
+      {"/healthz", read_only,
+       [](const RouteCall& call, Services& s) {
+         const bool stopping = s.shutting_down && s.shutting_down();
+         return json_response(stopping ? 503 : 200, {{"status", stopping ? "stopping" : "ok"}},
+                              call.security);
+       }},
+      {"/metrics", read_only,
+       [](const RouteCall& call, Services& s) {
+         return text_response(200, s.render_metrics ? s.render_metrics() : std::string(),
+                              call.security, "text/plain; version=0.0.4; charset=utf-8");
+       }},
+      // The upgrade itself never gets here (the session hands it over first).
+      {"/ws", read_only,
+       [](const RouteCall& call, Services&) {
+         return text_response(426, "WebSocket endpoint\n", call.security);
+       }},
+      // The landing page is where sign-in and ads may go; the room page never has a third party.
+      {"/", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
+      {"/index.html", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
+      {"/privacy", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
+      {"/r/:room", read_only, page, ThirdParty::none},
+  };
+}
+
+}  // namespace
+
+std::string allow_header(MethodSet set) {
+  static constexpr std::pair<Method, std::string_view> names[] = {
+      {Method::get, "GET"}, {Method::head, "HEAD"},  {Method::post, "POST"},
+      {Method::put, "PUT"}, {Method::del, "DELETE"},
+  };
+  std::string out;
+  for (const auto& [m, name] : names) {
+    if (!contains(set, m)) continue;
+    if (!out.empty()) out.append(", ");
+    out.append(name);
+  }
+  return out;
+}
+
+bool is_json_content_type(std::string_view value) {
+  const auto end = value.find(';');
+  std::string_view type = value.substr(0, end);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  std::string lower(type);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json";
+}
+
+RouteTable RouteTable::standard(const PolicyConfig& config) {
+  return RouteTable(standard_routes(), config);
+}
+
+RouteTable::RouteTable(std::vector<Route> routes, const PolicyConfig& config)
+    : default_security_(SecurityPolicy::same_origin(config.connect_extra).headers()) {
+  for (auto& r : routes) {
+    auto policy = SecurityPolicy::same_origin(config.connect_extra);
+    policy.admit(r.may_use & config.enabled);
+    entries_.push_back({std::move(r), policy.headers()});
+  }
+}
+
+const RouteTable::Entry* RouteTable::match(std::string_view path, std::string_view& param) const {
+  for (const auto& entry : entries_) {
+    std::string_view pattern = entry.route.pattern;
+    const auto colon = pattern.find("/:");
+    if (colon == std::string_view::npos) {
+      if (path == pattern) {
+        param = {};
+        return &entry;
+      }
+      continue;
+    }
+    const auto prefix = pattern.substr(0, colon + 1);
+    if (!path.starts_with(prefix)) continue;
+    const auto rest = path.substr(prefix.size());
+    if (rest.empty() || rest.find('/') != std::string_view::npos) continue;
+    param = rest;
+    return &entry;
+  }
+  return nullptr;
+}
+
+HttpResponse text_response(unsigned status, std::string body, const HeaderList& security,
+                           std::string_view content_type) {
+  HttpResponse res;
+  res.status = status;
+  res.headers = {{"Content-Type", std::string(content_type)}, {"Cache-Control", "no-store"}};
+  add_security(res, security);
+  res.body = std::move(body);
+  return res;
+}
+
+HttpResponse json_response(unsigned status, const nlohmann::json& value,
+                           const HeaderList& security) {
+  return text_response(status, value.dump() + "\n", security, "application/json");
+}
+
+HttpResponse route(const HttpRequest& request, Services& services) {
+  const RouteTable& table = services.routes;
+  const auto& fallback = table.default_security();
+  const std::string_view target = request.target;
+  const std::string_view raw_path = target.substr(0, target.find_first_of("?#"));
+  std::optional<std::string> path;
+  if (!raw_path.empty() && raw_path.front() == '/') path = decode_path(raw_path);
+
+  std::string_view param;
+  const RouteTable::Entry* entry = path ? table.match(*path, param) : nullptr;
+  const MethodSet allowed = entry ? entry->route.methods : read_only;
+  const HeaderList& security = entry ? entry->security : fallback;
+  if (request.body.size() > services.json_body_limit_bytes) {
+    return text_response(413, "Request body too large\n", security);
+  }
+  if (!contains(allowed, request.method)) {
+    auto res = text_response(405, "Method not allowed\n", security);
+    res.headers.emplace_back("Allow", allow_header(allowed));
+    return res;
+  }
+
+  HttpResponse res;
+  if (entry == nullptr) {
+    // Not one of the routes: a file of the built page.
+    res = path ? from_static(services.site.file(*path, request.if_none_match), fallback)
+               : text_response(404, "Not found\n", fallback);
+  } else {
+    nlohmann::json body;
+    const bool has_body = request.method == Method::post || request.method == Method::put;
+    if (entry->route.json_body && has_body) {
+      if (!is_json_content_type(request.content_type)) {
+        return text_response(415, "Content-Type must be application/json\n", security);
+      }
+      body = nlohmann::json::parse(request.body, nullptr, false);
+      if (body.is_discarded()) return json_response(400, {{"error", "bad-json"}}, security);
+    }
+    const RouteCall call{request, param, entry->route.json_body && has_body ? &body : nullptr,
+                         security};
+    try {
+      res = entry->route.handler(call, services);
+    } catch (const std::exception&) {
+      // A handler that trips over a body it did not expect must not take the connection down.
+      return json_response(500, {{"error", "internal"}}, security);
+    }
+    // Handlers that build their own answer get their route's headers here.
+    bool has_csp = false;
+    for (const auto& [name, value] : res.headers) has_csp |= name == "Content-Security-Policy";
+    if (!has_csp) add_security(res, security);
+  }
+  if (request.method == Method::head) res.head_only = true;
+  return res;
+}
+
+}  // namespace cieloweb::server::http

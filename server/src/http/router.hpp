@@ -1,0 +1,99 @@
+// The HTTP side as one pure function: route(request, services) -> response. A table of routes
+// (pattern, methods, handler, which third parties the page may use) decides everything: the app's
+// own pages (/, /privacy, /r/<room-id>) serve index.html from here and nowhere else; /healthz,
+// /metrics and the plain-GET answer of /ws too; anything else is a file of the built page. Answers
+// 404 (no route), 405 with Allow (a method the route does not take), 413 (a body over the cap),
+// 415 (a JSON route given another content type) and 400 (a JSON route given bad JSON).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+#include "http/security_policy.hpp"
+
+namespace cieloweb::server {
+class StaticSite;
+}
+
+namespace cieloweb::server::http {
+
+// The largest request body the server reads (every route; JSON routes take nothing larger). The
+// request parser's body limit is this, so a larger body is answered 413 before it is read.
+inline constexpr std::size_t default_json_body_limit_bytes = 16 * 1024;
+
+struct Services;
+
+// What a handler gets besides the services: the request, the path parameter (the room id of
+// /r/<room-id>), the parsed body on a JSON route (null otherwise), and the route's security headers
+// for its answer (route() adds them to an answer that has none).
+struct RouteCall {
+  const HttpRequest& request;
+  std::string_view param;
+  const nlohmann::json* body;
+  const HeaderList& security;
+};
+
+using Handler = std::function<HttpResponse(const RouteCall& call, Services& services)>;
+
+struct Route {
+  // "/exact", or "/prefix/:name" for one non-empty path segment after the prefix.
+  std::string pattern;
+  MethodSet methods;
+  Handler handler;
+  ThirdParty may_use = ThirdParty::none;  // admitted only where the configuration enables them
+  bool json_body = false;                 // POST/PUT bodies must be application/json and parse
+};
+
+// How the security headers are built: what --csp-connect-extra adds, and which third parties the
+// configuration turns on (none by default).
+struct PolicyConfig {
+  std::string connect_extra;
+  ThirdParty enabled = ThirdParty::none;
+};
+
+class RouteTable {
+ public:
+  // The server's routes; every route's security headers are built here, once.
+  static RouteTable standard(const PolicyConfig& config);
+  // Any routes (tests add JSON routes); the file fallback comes after them.
+  RouteTable(std::vector<Route> routes, const PolicyConfig& config);
+
+  struct Entry {
+    Route route;
+    HeaderList security;
+  };
+  // The route matching `path` (already percent-decoded, no query) and its parameter; null if none.
+  const Entry* match(std::string_view path, std::string_view& param) const;
+  // Headers for answers outside any route (404, 405 of the file fallback, files).
+  const HeaderList& default_security() const { return default_security_; }
+
+ private:
+  std::vector<Entry> entries_;
+  HeaderList default_security_;
+};
+
+struct Services {
+  const RouteTable& routes;
+  const StaticSite& site;
+  std::function<bool()> shutting_down;
+  std::function<std::string()> render_metrics;
+  std::size_t json_body_limit_bytes = default_json_body_limit_bytes;
+};
+
+// Answers `request`. Never throws for any input; every response carries a status, a
+// Content-Type and the security headers (CSP included) of the route that answered.
+HttpResponse route(const HttpRequest& request, Services& services);
+
+// A response of `status` with a short text body (and no caching), security headers included.
+HttpResponse text_response(unsigned status, std::string body, const HeaderList& security,
+                           std::string_view content_type = "text/plain; charset=utf-8");
+// A JSON response: `value` serialised, followed by a newline.
+HttpResponse json_response(unsigned status, const nlohmann::json& value,
+                           const HeaderList& security);
+
+}  // namespace cieloweb::server::http

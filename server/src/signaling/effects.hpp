@@ -1,0 +1,41 @@
+// What the signaling logic asks the transport to do. The hub (and the peer bus it delivers through)
+// never touch sockets: they append to an Effects, and the transport carries it out after the event.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cieloweb::signaling {
+
+// A WebSocket connection on this server, as the transport numbers it.
+using ConnId = std::uint64_t;
+
+// WebSocket close codes the hub asks for (RFC 6455 section 7.4.1).
+inline constexpr std::uint16_t close_going_away = 1001;
+inline constexpr std::uint16_t close_policy_violation = 1008;
+
+struct Outbound {
+  ConnId to;
+  std::shared_ptr<const std::string> text;  // shared: a broadcast serialises once
+};
+
+struct CloseOrder {
+  ConnId conn;
+  std::uint16_t code;
+  std::string reason;
+};
+
+// What the transport must do after an event. Sends are in order per connection; a close follows the
+// sends queued before it.
+struct Effects {
+  std::vector<Outbound> sends;
+  std::vector<CloseOrder> closes;
+  void clear() {
+    sends.clear();
+    closes.clear();
+  }
+};
+
+}  // namespace cieloweb::signaling
