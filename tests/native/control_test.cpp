@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
@@ -13,6 +12,7 @@
 #include "cieloweb/control.hpp"
 #include "cieloweb/limits.hpp"
 #include "cieloweb/result.hpp"
+#include "test_data.hpp"
 
 namespace control = cieloweb::control;
 using cieloweb::ErrorCode;
@@ -98,11 +98,10 @@ control::Message round_trip(const control::Message& m) {
 }  // namespace
 
 TEST_CASE("control golden cases decode to exactly the expected result") {
-  std::ifstream in(std::string(CIELO_TEST_DATA_DIR) + "/control_messages.json");
-  REQUIRE(in.good());
-  const auto doc = nlohmann::json::parse(in);
+  const auto cases = cieloweb::test::golden_cases("control_messages.json");
+  REQUIRE_FALSE(cases.empty());
   std::size_t good = 0, bad = 0;
-  for (const auto& c : doc.at("cases")) {
+  for (const auto& c : cases) {
     const std::string name = c.at("name");
     CAPTURE(name);
     const auto result = control::decode(text_of(c));

@@ -2,11 +2,11 @@
 // trip of what a Receiver produces, and limit_to.
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "cieloweb/resume.hpp"
+#include "test_data.hpp"
 
 namespace resume = cieloweb::resume;
 using cieloweb::RangeSet;
@@ -29,11 +29,10 @@ RangeSet ranges_of(const nlohmann::json& list) {
 }  // namespace
 
 TEST_CASE("resume golden states decode (and limit) to exactly the expected result") {
-  std::ifstream in(std::string(CIELO_TEST_DATA_DIR) + "/resume_states.json");
-  REQUIRE(in.good());
-  const auto doc = nlohmann::json::parse(in);
+  const auto cases = cieloweb::test::golden_cases("resume_states.json");
+  REQUIRE_FALSE(cases.empty());
   std::size_t good = 0, bad = 0;
-  for (const auto& c : doc.at("cases")) {
+  for (const auto& c : cases) {
     const std::string name = c.at("name");
     CAPTURE(name);
     const auto result = resume::decode(c.at("text").get<std::string>());

@@ -4,18 +4,23 @@ import { WorkerBridge } from './transfer/worker_bridge.js';
 
 let bridge = null;
 
-function ensureBridge() {
-  bridge ??= new WorkerBridge(new Worker(new URL('./hash_worker.js', import.meta.url), { type: 'module' }));
-  return bridge;
+// A call to the worker, made on first use; a browser without workers rejects it.
+function call(method, args, options) {
+  try {
+    bridge ??= new WorkerBridge(new Worker(new URL('./hash_worker.js', import.meta.url), { type: 'module' }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return bridge.call(method, args, options);
 }
 
 // Resolves to {hex, bytes, ms, implementation}; the file is read in slices, never whole.
 export function hashFile(file, onProgress) {
   const report = onProgress ? ({ bytesDone, bytesTotal }) => onProgress(bytesDone, bytesTotal) : null;
-  return ensureBridge().call('hash', [file], { onProgress: report });
+  return call('hash', [file], { onProgress: report });
 }
 
 // Resolves to {implementation}: "simd128" or "portable".
 export function engineInfo() {
-  return ensureBridge().call('info');
+  return call('info');
 }

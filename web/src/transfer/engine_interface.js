@@ -39,7 +39,6 @@ export const ENGINE_METHODS = Object.freeze([
 export class PageTransferEngine {
   constructor(engine) {
     this.engine = engine;
-    this.inWorker = false;
   }
 
   get peers() {
