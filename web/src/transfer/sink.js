@@ -18,10 +18,10 @@
 import { REASON } from './reasons.js';
 
 const ROOT_FOLDER = 'cieloweb-received';
-export const SEGMENT_BYTES = 16 * 1024 * 1024;
+const SEGMENT_BYTES = 16 * 1024 * 1024;
 
 // A refusal of the sink's own, with its reason code (reasons.js).
-export class SinkError extends Error {
+class SinkError extends Error {
   constructor(code) {
     super(code);
     this.code = code;
