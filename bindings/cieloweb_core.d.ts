@@ -7,8 +7,10 @@ export interface Status {
   code?: number;
   /** snake_case name of the code, e.g. "hash_mismatch", when !ok. */
   name?: string;
-  /** Human-readable detail (never file contents), when !ok. */
+  /** Human-readable detail (never file contents) for logs, when !ok; the page shows `name`/`reason`. */
   error?: string;
+  /** The reason code a peer gave with its reject or cancel (e.g. "declined", "storage_full"). */
+  reason?: string;
 }
 
 export interface Blake3Hasher {
@@ -39,7 +41,8 @@ export interface FileDescription {
 
 export type SenderAction =
   | { type: 'read'; block: number; offset: number; length: number }
-  | { type: 'control'; peer: number; text: string }
+  /** `message`: the message's type ("offer", "cancel", ...); an offer is kept to send again. */
+  | { type: 'control'; peer: number; text: string; message: string }
   | { type: 'finished'; peer: number }
   | ({ type: 'failed'; peer: number } & Status);
 
@@ -83,9 +86,21 @@ export interface Sender {
   delete(): void;
 }
 
+/**
+ * A file's identity as an offer names it. `key`: equal for equal identities (name, size,
+ * modification time, first block): what a resume record is stored under.
+ */
+export interface FileIdentity {
+  name: string;
+  size: number;
+  mtimeMs: number;
+  firstBlock: string;
+  key: string;
+}
+
 /** What an offer says about its file (decodeControl, Receiver.offer(), 'reoffered'). */
 export interface OfferFields {
-  file: { name: string; size: number; mtimeMs: number; firstBlock: string };
+  file: FileIdentity;
   blockSize: number;
   mime: string;
 }
@@ -141,7 +156,7 @@ export interface Receiver {
    * Accept, continuing from a resumeState() saved earlier (ignored if it is another file). Fails
    * like accept() when offerStatus() is not ok.
    */
-  acceptResume(stateJson: string): Status;
+  acceptResume(stateText: string): Status;
   reject(reason: string): void;
   cancel(reason: string): void;
   onControl(text: string): Status;
@@ -153,7 +168,7 @@ export interface Receiver {
   onDisconnected(): void;
   onReconnected(): void;
   nextAction(): ReceiverAction | null;
-  /** JSON the page persists to resume after a reload. */
+  /** The resume state's text (wasm/include/cieloweb/resume.hpp): the page stores it as is. */
   resumeState(): string;
   progress(): {
     bytesVerified: number;
@@ -174,13 +189,27 @@ export interface Receiver {
 }
 
 export interface DecodedControl extends Status {
-  type?: 'offer' | 'accept' | 'reject' | 'cancel' | 'ack' | 'resend' | 'done' | 'error';
+  type?: 'offer' | 'accept' | 'reject' | 'cancel' | 'ack' | 'resend' | 'done' | 'error' | 'hello' | 'batch';
+  /** The file's transfer id; 0 for the channel's own messages (hello, batch). */
   transfer?: number;
-  file?: { name: string; size: number; mtimeMs: number; firstBlock: string };
+  /** offer */
+  file?: FileIdentity;
   blockSize?: number;
   mime?: string;
   restart?: boolean;
+  /** hello: whether it answers the other side's hello. */
+  reply?: boolean;
+  /** batch: the sender's batch id (1-64 of [A-Za-z0-9_-]). */
+  batch?: string;
+  /** batch: 1 to 10000 files, transfer ids >= 1 and unique. */
+  files?: { transfer: number; path: string; size: number }[];
 }
+
+/** The messages the page itself sends (the Sender and Receiver make the others). */
+export type HostControl =
+  | { type: 'hello'; reply?: boolean }
+  | { type: 'batch'; batch: string; files: { transfer: number; path: string; size: number }[] }
+  | { type: 'cancel'; transfer: number; reason: string };
 
 /**
  * The verdict of sdpDtlsFingerprint on a session description (wasm/include/cieloweb/sdp.hpp).
@@ -222,7 +251,17 @@ export interface CieloCore {
   zstdCompress(bytes: Uint8Array, level: number): Uint8Array;
   /** Refuses (decompress_too_large) output beyond maxOutputBytes. */
   zstdDecompress(bytes: Uint8Array, maxOutputBytes: number): Status & { bytes?: Uint8Array };
+  /** Every message of the transfer channel's text side, checked field by field. */
   decodeControl(text: string): DecodedControl;
+  /** The text of a message the page sends, or the error a peer's decoder would give it. */
+  encodeControl(message: HostControl): Status & { text?: string };
+  /** A data frame's transfer id, to route it to its Receiver; -1 when too short to carry one. */
+  peekTransferId(frame: Uint8Array): number;
+  /**
+   * A resumeState() text limited to the verified blocks inside `ranges` ([[first, last), ...]: the
+   * blocks committed to disk): {ok, state, blocks} (`blocks` kept), or the decode error.
+   */
+  limitResumeState(stateText: string, ranges: [number, number][]): Status & { state?: string; blocks?: number };
   /**
    * The single DTLS certificate fingerprint of an SDP offer or answer, or a refusal: more than one
    * distinct fingerprint, a rejected (port 0) section naming another certificate, a live section

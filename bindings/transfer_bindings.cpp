@@ -8,12 +8,11 @@
 #include <algorithm>
 #include <array>
 
-#include <nlohmann/json.hpp>
-
 #include "cieloweb/control.hpp"
 #include "cieloweb/flow.hpp"
 #include "cieloweb/frame.hpp"
 #include "cieloweb/receiver.hpp"
+#include "cieloweb/resume.hpp"
 #include "cieloweb/sender.hpp"
 #include "js_bytes.hpp"
 #include "status_js.hpp"
@@ -95,6 +94,7 @@ class JsSender : LiveObject {
       val o = action_object("control");
       o.set("peer", send->peer);
       o.set("text", send->text);
+      o.set("message", send->type);
       return o;
     }
     if (auto* fin = std::get_if<sender_action::PeerFinished>(&*action)) {
@@ -182,6 +182,7 @@ val identity_to_js(const control::FileIdentity& f) {
   o.set("size", static_cast<double>(f.size));
   o.set("mtimeMs", static_cast<double>(f.mtime_ms));
   o.set("firstBlock", blake3::to_hex(f.first_block));
+  o.set("key", resume::identity_key(f));
   return o;
 }
 
@@ -225,7 +226,92 @@ val decode_control(const std::string& text) {
   if (const auto* offer = std::get_if<control::Offer>(&message.value())) {
     set_offer_fields(o, *offer);
     o.set("restart", offer->restart);
+  } else if (const auto* hello = std::get_if<control::Hello>(&message.value())) {
+    o.set("reply", hello->reply);
+  } else if (const auto* batch = std::get_if<control::Batch>(&message.value())) {
+    o.set("batch", batch->id);
+    val files = val::array();
+    for (const auto& f : batch->files) {
+      val file = val::object();
+      file.set("transfer", f.transfer);
+      file.set("path", f.path);
+      file.set("size", static_cast<double>(f.size));
+      files.call<void>("push", file);
+    }
+    o.set("files", files);
   }
+  return o;
+}
+
+// Encodes the messages the host itself sends: {type: "hello", reply?}, {type: "batch", batch,
+// files: [{transfer, path, size}]} or {type: "cancel", transfer, reason}. {ok, text} or an error
+// (the same checks as decoding: what this returns, a peer accepts).
+val encode_control(const val& message) {
+  const std::string type = string_or(message, "type", "");
+  control::Message m;
+  if (type == "hello") {
+    m = control::Hello{message["reply"].isTrue()};
+  } else if (type == "batch") {
+    control::Batch batch;
+    batch.id = string_or(message, "batch", "");
+    const val files = message["files"];
+    const auto count = files.isArray() ? files["length"].as<std::size_t>() : 0;
+    if (count > max_files_per_batch)
+      return error_to_js(make_error(ErrorCode::too_large, "control: too many files"));
+    for (std::size_t i = 0; i < count; ++i) {
+      const val f = files[i];
+      batch.files.push_back(control::BatchFile{
+          static_cast<std::uint32_t>(clamped(number_or(f, "transfer", 0), 0, UINT32_MAX)),
+          string_or(f, "path", ""),
+          static_cast<std::uint64_t>(
+              clamped(number_or(f, "size", 0), 0, static_cast<double>(max_file_size_bytes)))});
+    }
+    m = std::move(batch);
+  } else if (type == "cancel") {
+    m = control::Cancel{
+        static_cast<std::uint32_t>(clamped(number_or(message, "transfer", 0), 0, UINT32_MAX)),
+        string_or(message, "reason", "")};
+  } else {
+    return error_to_js(make_error(ErrorCode::unknown_type, "control: the host sends no " + type));
+  }
+  std::string text = control::encode(m);
+  auto check = control::decode(text);
+  if (!check) return error_to_js(check.error());
+  val o = val::object();
+  o.set("ok", true);
+  o.set("text", std::move(text));
+  return o;
+}
+
+// The transfer id of a data frame, to route it to its Receiver before decoding; -1 when the bytes
+// are too short to carry one. Copies only the frame's head.
+double peek_transfer_id(const val& bytes) {
+  std::array<std::uint8_t, 8> head{};
+  const std::uint32_t length =
+      cielo_js_copy_head(bytes.as_handle(), head.data(), static_cast<std::uint32_t>(head.size()));
+  auto id = frame::peek_transfer_id(std::span(head).first(std::min<std::size_t>(length, 8)));
+  return id ? static_cast<double>(id.value()) : -1;
+}
+
+// The resume state `state_text` limited to the verified blocks inside `ranges` ([[first, last),
+// ...]: what is committed on disk): {ok, state, blocks} (blocks: how many it keeps) or an error.
+val limit_resume_state(const std::string& state_text, const val& ranges) {
+  auto state = resume::decode(state_text);
+  if (!state) return error_to_js(state.error());
+  RangeSet kept;
+  const auto count = ranges.isArray() ? ranges["length"].as<std::size_t>() : 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const val r = ranges[i];
+    const double first = clamped(number_or(r, "0", 0), 0, UINT32_MAX);
+    const double last = clamped(number_or(r, "1", 0), 0, UINT32_MAX);
+    if (first < last)
+      kept.insert_range(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last));
+  }
+  const resume::State limited = resume::limit_to(state.value(), kept);
+  val o = val::object();
+  o.set("ok", true);
+  o.set("state", resume::encode(limited));
+  o.set("blocks", static_cast<double>(limited.checks.size()));
   return o;
 }
 
@@ -273,7 +359,7 @@ class JsReceiver : LiveObject {
   void accept() { receiver_.accept(); }
   // state_json: what resumeState() returned earlier (persisted by the page).
   val accept_resume(const std::string& state_json) {
-    auto state = parse_state(state_json);
+    auto state = resume::decode(state_json);
     if (!state) {
       receiver_.accept();
       return error_to_js(state.error());
@@ -344,22 +430,8 @@ class JsReceiver : LiveObject {
     return o;
   }
 
-  // JSON: {file: {...}, blockSize, verified: [[a,b],...], checks: [[block, hex], ...]}.
-  std::string resume_state() const {
-    const ResumeState s = receiver_.resume_state();
-    nlohmann::json j;
-    j["file"] = {{"name", s.file.name},
-                 {"size", s.file.size},
-                 {"mtime_ms", s.file.mtime_ms},
-                 {"first_block", blake3::to_hex(s.file.first_block)}};
-    j["block_size"] = s.block_size;
-    j["verified"] = nlohmann::json::array();
-    for (const auto& [a, b] : s.verified.ranges()) j["verified"].push_back({a, b});
-    j["checks"] = nlohmann::json::array();
-    for (const auto& [block, check] : s.checks)
-      j["checks"].push_back({block, blake3::to_hex(check)});
-    return j.dump();
-  }
+  // The resume state's text (resume.hpp): the host stores it as is.
+  std::string resume_state() const { return resume::encode(receiver_.resume_state()); }
 
   val progress() const {
     const ReceiverProgress p = receiver_.progress();
@@ -404,48 +476,6 @@ class JsReceiver : LiveObject {
     const val v = config["writeViews"];
     return v.isTrue();
   }
-  static Result<ResumeState> parse_state(const std::string& text) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-      return make_error(ErrorCode::bad_json, "resume state: not JSON");
-    // Reuse the control decoder's validation for the identity by wrapping it as an offer.
-    nlohmann::json offer = j.value("file", nlohmann::json::object());
-    if (!offer.is_object()) return make_error(ErrorCode::wrong_type, "resume state: bad file");
-    offer["v"] = control::version;
-    offer["type"] = "offer";
-    offer["transfer"] = 0;
-    // (j.value would throw, i.e. abort in WASM, on a block_size of another JSON type.)
-    const auto block_size = j.find("block_size");
-    offer["block_size"] = block_size != j.end() && block_size->is_number_unsigned()
-                              ? block_size->get<std::uint64_t>()
-                              : 0u;
-    auto decoded = control::decode(offer.dump());
-    if (!decoded) return decoded.error();
-    const auto& o = std::get<control::Offer>(decoded.value());
-    ResumeState s;
-    s.file = o.file;
-    s.block_size = o.block_size;
-    const auto ranges = j.value("verified", nlohmann::json::array());
-    const auto checks = j.value("checks", nlohmann::json::array());
-    if (!ranges.is_array() || !checks.is_array())
-      return make_error(ErrorCode::wrong_type, "resume state: bad lists");
-    for (const auto& r : ranges) {
-      if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
-          !r[1].is_number_unsigned()) {
-        return make_error(ErrorCode::wrong_type, "resume state: bad range");
-      }
-      s.verified.insert_range(r[0].get<std::uint32_t>(), r[1].get<std::uint32_t>());
-    }
-    for (const auto& c : checks) {
-      if (!c.is_array() || c.size() != 2 || !c[0].is_number_unsigned() || !c[1].is_string()) {
-        return make_error(ErrorCode::wrong_type, "resume state: bad check");
-      }
-      auto digest = control::digest_from_hex(c[1].get<std::string>());
-      if (!digest) return digest.error();
-      s.checks.emplace_back(c[0].get<std::uint32_t>(), digest.value());
-    }
-    return s;
-  }
 
   Status status_ = Ok{};
   control::Offer offer_;
@@ -461,6 +491,9 @@ EMSCRIPTEN_BINDINGS(cieloweb_transfer) {
   using namespace emscripten;
   using namespace cieloweb::bindings;
   function("decodeControl", &decode_control);
+  function("encodeControl", &encode_control);
+  function("peekTransferId", &peek_transfer_id);
+  function("limitResumeState", &limit_resume_state);
   function("decodeFrame", &decode_frame);
   function("checkOffer", &check_offer);
   class_<JsSender>("Sender")

@@ -52,7 +52,7 @@ test('a restart into a different file fails it; a same-size restart is asked aga
     await inWorker(([t, size]) => hostile.replace(t, { name: 'splice.bin', size, seed: 2, patchOffer: 'offer.restart = true; return offer;' }), [T1, MiB + 3]);
     const row = alice.page.locator('[data-testid=transfer-file][data-path="splice.bin"]');
     await row.locator('[data-failed=true]').waitFor({ timeout: 15000 });
-    assert.match(await row.getAttribute('data-reason'), /replaced the file with a different one/);
+    assert.equal(await row.getAttribute('data-reason'), 'replaced_by_other_file');
     assert.equal(await row.locator('[data-testid=file-hash]').count(), 0, 'nothing shown as verified');
     assert.equal(await row.locator('[data-testid=save-link]').count(), 0, 'nothing to save');
     assert.ok((await repliesFor(inWorker, T1)).some((type) => type === 'cancel' || type === 'error'), 'Mallory was told');
@@ -96,7 +96,7 @@ test('a batch announcing 10 B whose offer claims 2 GiB is refused, not accepted'
     }, [aliceId, T]);
     const row = alice.page.locator('[data-testid=transfer-file][data-path="small.txt"]');
     await row.locator('[data-failed=true]').waitFor({ timeout: 15000 });
-    assert.match(await row.getAttribute('data-reason'), /size differs from what was announced/);
+    assert.equal(await row.getAttribute('data-reason'), 'size_differs');
     await eventually(async () => (await repliesFor(inWorker, T)).includes('reject'), 'a reject for the 2 GiB offer', 10000);
     assert.ok(!(await repliesFor(inWorker, T)).includes('accept'), 'never accepted');
     assert.deepEqual(alice.errors, []);

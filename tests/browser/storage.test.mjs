@@ -79,7 +79,7 @@ test('a batch bigger than the free storage is refused before Accept is offered, 
     await eventually(async () => /needs 1 TiB/.test(await batch.locator('[data-testid=batch-status]').textContent()), 'the refusal to be shown');
     assert.equal(await batch.locator('[data-testid=accept-batch]').count(), 0, 'no Accept for what cannot fit');
     await alice.page.waitForSelector('[data-testid=transfer-file][data-path="huge-for-bob.bin"] [data-failed=true]');
-    assert.match(await alice.page.textContent('[data-testid=transfer-file][data-path="huge-for-bob.bin"]'), /too big for the chosen storage/);
+    assert.equal(await alice.page.getAttribute('[data-testid=transfer-file][data-path="huge-for-bob.bin"]', 'data-reason'), 'storage_full');
   } finally {
     await flow.closeAll(alice, bob);
   }

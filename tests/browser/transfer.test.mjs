@@ -262,7 +262,7 @@ test('a decline and a cancel leave both sides clean', async () => {
     await untilReceived(b, 'cancelled.bin', 4 * MiB);
     await a.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=cancel-batch]').click();
     await b.page.waitForSelector('[data-testid=transfer-file][data-path="cancelled.bin"] [data-failed=true]');
-    assert.match(await b.page.textContent('[data-testid=transfer-file][data-path="cancelled.bin"]'), /cancelled by the sender/);
+    assert.equal(await b.page.getAttribute('[data-testid=transfer-file][data-path="cancelled.bin"]', 'data-reason'), 'cancelled_by_sender');
     await until(b, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     await until(a, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     // Nothing left behind: no partial file, no resume record.
@@ -315,7 +315,7 @@ test('a receiver that cancels midway can be sent the file again with Retry', asy
     await untilReceived(b, 'again.bin', 4 * MiB);
     await incomingBatch(b, 'again.bin').locator('[data-testid=cancel-batch]').click();
     await a.page.waitForSelector('[data-testid=transfer-file][data-path="again.bin"] [data-failed=true]');
-    assert.match(await a.page.textContent('[data-testid=transfer-file][data-path="again.bin"]'), /cancelled by the receiver/);
+    assert.equal(await a.page.getAttribute('[data-testid=transfer-file][data-path="again.bin"]', 'data-reason'), 'cancelled_by_receiver');
 
     await a.page.click('[data-testid=retry-batch]');
     // A new offer of the same file; accepted, it arrives whole.
@@ -342,7 +342,7 @@ test('a receiver whose storage fills up midway sees a clear reason on both sides
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: suite.service.origin, quotaSize: 8 * MiB });
     for (const p of [a, b]) {
       await p.page.waitForSelector('[data-testid=transfer-file][data-path="too-big.bin"] [data-failed=true]');
-      assert.match(await p.page.textContent('[data-testid=transfer-file][data-path="too-big.bin"]'), /too big for the chosen storage/);
+      assert.equal(await p.page.getAttribute('[data-testid=transfer-file][data-path="too-big.bin"]', 'data-reason'), 'storage_full');
     }
     await until(b, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     assert.deepEqual(await resumeRecords(b.page), []);

@@ -6,8 +6,9 @@
 Outputs (all committed; re-run after changing a case and commit the result):
   tests/data/frames.json            binary data frames (wasm/include/cieloweb/frame.hpp), good and bad
   tests/data/control_messages.json  JSON control messages (wasm/include/cieloweb/control.hpp)
+  tests/data/resume_states.json     resume states (wasm/include/cieloweb/resume.hpp), good and bad
   tests/fuzz/corpus/fuzz_frame/     seeds: the golden frames
-  tests/fuzz/corpus/fuzz_control/   seeds: the golden control texts
+  tests/fuzz/corpus/fuzz_control/   seeds: the golden control texts and resume states
   tests/fuzz/corpus/fuzz_receiver/  seeds: op sequences in the format parsed by fuzz_receiver.cpp
 
 Every "expect" is "ok" or the error_name() of the ErrorCode the decoder must return (result.hpp).
@@ -167,6 +168,75 @@ def nested(levels):
     return '{"v":1,"type":"cancel","transfer":1,"x":' + inner + "}"
 
 
+def channel_msg(type_, **fields):
+    """The channel's own messages (hello, batch) carry no transfer id."""
+    m = {"v": 1, "type": type_}
+    m.update(fields)
+    return json.dumps(m, separators=(",", ":"), ensure_ascii=False)
+
+
+def batch(files=None, batch_id="b-1", **over):
+    fields = {"batch": batch_id,
+              "files": files if files is not None else [{"transfer": 5, "path": "a/b.txt",
+                                                         "size": 10}]}
+    fields.update(over)
+    return channel_msg("batch", **fields)
+
+
+def batch_file(transfer=1, path="a", size=1):
+    return {"transfer": transfer, "path": path, "size": size}
+
+
+def channel_cases():
+    # The limits on a whole batch (10000 files, 4 MiB) are tested by building such batches in the
+    # tests themselves (control_test.cpp, golden.test.mjs): megabytes do not belong in this file.
+    ok = [
+        ok_case("hello", channel_msg("hello"), "hello", transfer=0, reply=False),
+        ok_case("hello_reply", channel_msg("hello", reply=True), "hello", transfer=0, reply=True),
+        ok_case("hello_with_stray_transfer", channel_msg("hello", transfer=9), "hello", transfer=0,
+                reply=False),
+        ok_case("batch", batch(), "batch", transfer=0, batch="b-1", files=1),
+        ok_case("batch_three_files", batch([batch_file(1, "x"), batch_file(2, "y/z", 7),
+                                            batch_file(3, "x", 0)], batch_id="A_z-09"),
+                "batch", transfer=0, batch="A_z-09", files=3),
+        ok_case("batch_id_64_chars", batch(batch_id="x" * 64), "batch", transfer=0,
+                batch="x" * 64, files=1),
+        ok_case("batch_size_exactly_2_50", batch([batch_file(size=1 << 50)]), "batch", transfer=0,
+                batch="b-1", files=1),
+        ok_case("batch_max_transfer_id_unicode_path",
+                batch([batch_file(4294967295, "Fotos/niño 🐈.txt", 0)]), "batch", transfer=0,
+                batch="b-1", files=1),
+        ok_case("batch_path_4096_bytes", batch([batch_file(path="p" * 4096)]), "batch",
+                transfer=0, batch="b-1", files=1),
+    ]
+    errors = [
+        err_case("hello_reply_not_boolean", channel_msg("hello", reply=1), "wrong_type"),
+        err_case("hello_version_2", json.dumps({"v": 2, "type": "hello"}), "unsupported_version"),
+        err_case("batch_id_with_slash", batch(batch_id="x/y"), "field_out_of_range"),
+        err_case("batch_id_65_chars", batch(batch_id="x" * 65), "too_large"),
+        err_case("batch_id_empty", batch(batch_id=""), "field_out_of_range"),
+        err_case("batch_id_not_a_string", batch(batch_id=7), "wrong_type"),
+        err_case("batch_missing_id", channel_msg("batch", files=[batch_file()]), "missing_field"),
+        err_case("batch_missing_files", channel_msg("batch", batch="b"), "missing_field"),
+        err_case("batch_files_not_array", batch({"transfer": 1}), "wrong_type"),
+        err_case("batch_without_files", batch([]), "field_out_of_range"),
+        err_case("batch_file_not_object", batch([7]), "wrong_type"),
+        err_case("batch_repeated_transfer", batch([batch_file(1, "a"), batch_file(1, "b")]),
+                 "duplicate_id"),
+        err_case("batch_transfer_zero", batch([batch_file(0)]), "field_out_of_range"),
+        err_case("batch_transfer_past_u32", batch([batch_file(4294967296)]), "field_out_of_range"),
+        err_case("batch_transfer_missing", batch([{"path": "a", "size": 1}]), "missing_field"),
+        err_case("batch_path_empty", batch([batch_file(path="")]), "field_out_of_range"),
+        err_case("batch_path_4097_bytes", batch([batch_file(path="p" * 4097)]), "too_large"),
+        err_case("batch_path_not_a_string", batch([batch_file(path=5)]), "wrong_type"),
+        err_case("batch_size_negative", batch([batch_file(size=-1)]), "wrong_type"),
+        err_case("batch_size_past_2_50", batch([batch_file(size=(1 << 50) + 1)]),
+                 "field_out_of_range"),
+        err_case("batch_size_fraction", batch([batch_file(size=1.5)]), "wrong_type"),
+    ]
+    return ok + errors
+
+
 def control_cases():
     resume_file = {"name": "photos/cat.jpg", "size": 1048577, "mtime_ms": 1700000000000,
                    "first_block": EMPTY_HASH}
@@ -317,9 +387,13 @@ def control_cases():
         err_case("ack_blocks_not_array", msg("ack", blocks=3), "wrong_type"),
         err_case("resend_missing_block", msg("resend", reason="truncated"), "missing_field"),
         err_case("resend_reason_not_string", msg("resend", block=1, reason=12), "wrong_type"),
+        ok_case("error_with_reason", msg("error", code=20, message="cannot write",
+                                         reason="storage_full"), "error", code=20),
         err_case("done_missing_root", msg("done"), "missing_field"),
         err_case("error_code_past_last", msg("error", code=22, message="x"), "field_out_of_range"),
         err_case("reject_reason_too_long", msg("reject", reason="r" * 257), "too_large"),
+        err_case("error_reason_too_long", msg("error", code=20, message="x", reason="r" * 65),
+                 "too_large"),
         err_case("nesting_9_levels", nested(9), "too_large"),
         err_case("nesting_10_levels", nested(10), "too_large"),
         err_case("message_70_kib", msg("reject", reason=long_reason), "too_large"),
@@ -333,7 +407,69 @@ def control_cases():
         err_case_bytes("offer_name_invalid_byte_ff",
                        offer("a_FF_b").encode().replace(b"_FF_", b"\xff"), "bad_json"),
     ]
-    return ok + errors + byte_errors
+    return ok + errors + byte_errors + channel_cases()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Resume states (resume.hpp): what a receiver stores to continue a file after a reload.
+
+def check_hex(block):
+    return "%02x" % block * 32
+
+
+def state(**over):
+    s = {"v": 1, "file": {"name": "photos/cat.jpg", "size": 5 * (1 << 20) + 1,
+                          "mtime_ms": 1700000000000, "first_block": EMPTY_HASH},
+         "block_size": 1 << 20, "verified": [[0, 2], [4, 5]],
+         "checks": [[0, check_hex(0)], [1, check_hex(1)], [4, check_hex(4)]]}
+    s.update(over)
+    return json.dumps(s, separators=(",", ":"), ensure_ascii=False)
+
+
+def state_ok(name, text, verified, limited_to=None, limited=None):
+    case = {"name": name, "text": text, "expect": "ok", "verified": verified}
+    if limited_to is not None:
+        case["limit_to"] = limited_to
+        case["limited"] = limited
+    return case
+
+
+def resume_cases():
+    empty_file = {"name": "empty", "size": 0, "mtime_ms": 0, "first_block": EMPTY_HASH}
+    return [
+        state_ok("three_blocks", state(), [[0, 2], [4, 5]], [[1, 5]], [[1, 2], [4, 5]]),
+        state_ok("nothing_verified", state(verified=[], checks=[]), [], [[0, 6]], []),
+        state_ok("empty_file", state(file=empty_file, verified=[], checks=[]), []),
+        state_ok("limit_to_nothing", state(), [[0, 2], [4, 5]], [], []),
+        err_case("not_json", "{", "bad_json"),
+        err_case("not_an_object", "[]", "wrong_type"),
+        err_case("version_missing", state().replace('"v":1,', ""), "missing_field"),
+        err_case("version_2", state(v=2), "unsupported_version"),
+        err_case("file_missing", state(file=None).replace('"file":null,', ""), "missing_field"),
+        err_case("file_name_unsafe", state(file={"name": "../x", "size": 1, "mtime_ms": 0,
+                                                 "first_block": EMPTY_HASH}), "field_out_of_range"),
+        err_case("block_size_not_power_of_two", state(block_size=(1 << 20) + 1),
+                 "field_out_of_range"),
+        err_case("block_size_too_small", state(block_size=1024), "field_out_of_range"),
+        err_case("verified_past_the_end", state(verified=[[0, 7]]), "field_out_of_range"),
+        err_case("check_past_the_end", state(verified=[[0, 2]],
+                                             checks=[[0, check_hex(0)], [9, check_hex(9)]]),
+                 "field_out_of_range"),
+        err_case("check_of_unverified_block", state(checks=[[0, check_hex(0)], [1, check_hex(1)],
+                                                            [3, check_hex(3)]]), "length_mismatch"),
+        err_case("verified_block_without_check", state(checks=[[0, check_hex(0)]]),
+                 "length_mismatch"),
+        err_case("checks_repeated", state(checks=[[0, check_hex(0)], [0, check_hex(0)],
+                                                  [4, check_hex(4)]]), "field_out_of_range"),
+        err_case("check_bad_hex", state(checks=[[0, "zz" * 32], [1, check_hex(1)],
+                                                [4, check_hex(4)]]), "wrong_type"),
+        err_case("check_not_a_pair", state(checks=[[0]]), "wrong_type"),
+        err_case("too_many_blocks", state(file={"name": "huge", "size": 1 << 41, "mtime_ms": 0,
+                                                "first_block": EMPTY_HASH},
+                                          verified=[], checks=[], block_size=1 << 20),
+                 "too_large"),
+        err_case("nesting_too_deep", state(extra=[[[[[[[[[]]]]]]]]]), "too_large"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -411,6 +547,11 @@ def main():
                "whole frame; 'expect' is 'ok' (then the decoded header fields and payload follow) or "
                "the error_name() of the ErrorCode frame::decode must return with default limits.",
                frames)
+    write_json(os.path.join(HERE, "resume_states.json"),
+               "Golden resume states (resume.hpp), generated by make_golden.py. 'expect' is 'ok' "
+               "(then 'verified' follows, and with 'limit_to' the 'verified' ranges that "
+               "resume::limit_to keeps) or the error_name() of the ErrorCode resume::decode must "
+               "return.", resume_cases())
     write_json(os.path.join(HERE, "control_messages.json"),
                "Golden control messages (control.hpp), generated by make_golden.py. 'text' is the "
                "message (or 'text_hex', its bytes, when they are not UTF-8); 'expect' is 'ok' (then "
@@ -420,8 +561,11 @@ def main():
     frame_bytes = [bytes.fromhex(c["hex"]) for c in frames]
     write_seeds("fuzz_frame", {c["name"]: bytes.fromhex(c["hex"]) for c in frames
                                if c["expect"] == "ok" or c["name"].startswith("fragment_offset")})
-    write_seeds("fuzz_control", {c["name"]: c["text"].encode() for c in controls
-                                 if c["expect"] == "ok" and len(c["text"]) < 1000})
+    control_seeds = {c["name"]: c["text"].encode() for c in controls
+                     if c["expect"] == "ok" and len(c["text"]) < 1000}
+    control_seeds.update({"resume_" + c["name"]: c["text"].encode() for c in resume_cases()
+                          if c["expect"] == "ok"})
+    write_seeds("fuzz_control", control_seeds)
     write_seeds("fuzz_receiver", receiver_seeds(frame_bytes))
 
 

@@ -2,8 +2,8 @@
 // encode/decode round trips of every message type, and valid_relative_path.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
@@ -12,6 +12,7 @@
 #include "cieloweb/control.hpp"
 #include "cieloweb/limits.hpp"
 #include "cieloweb/result.hpp"
+#include "test_data.hpp"
 
 namespace control = cieloweb::control;
 using cieloweb::ErrorCode;
@@ -53,7 +54,24 @@ void check_fields(const control::Message& m, const nlohmann::json& c) {
     CHECK(cieloweb::blake3::to_hex(d->root) == c.at("root").get<std::string>());
   } else if (const auto* e = std::get_if<control::ErrorMessage>(&m)) {
     CHECK(static_cast<int>(e->code) == c.at("code").get<int>());
+  } else if (const auto* h = std::get_if<control::Hello>(&m)) {
+    CHECK(h->reply == c.at("reply").get<bool>());
+  } else if (const auto* b = std::get_if<control::Batch>(&m)) {
+    CHECK(b->id == c.at("batch").get<std::string>());
+    CHECK(b->files.size() == c.at("files").get<std::size_t>());
   }
+}
+
+// A batch of `count` files named "f<i>" (transfer ids 1..count), each path `path_bytes` long.
+std::string batch_of(std::size_t count, std::size_t path_bytes = 8) {
+  control::Batch b{"b-1", {}};
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string path(1, 'f');
+    path += std::to_string(i);
+    path.resize(std::max(path.size(), path_bytes), 'p');
+    b.files.push_back(control::BatchFile{static_cast<std::uint32_t>(i + 1), path, i});
+  }
+  return control::encode(b);
 }
 
 control::FileIdentity sample_file() {
@@ -80,11 +98,10 @@ control::Message round_trip(const control::Message& m) {
 }  // namespace
 
 TEST_CASE("control golden cases decode to exactly the expected result") {
-  std::ifstream in(std::string(CIELO_TEST_DATA_DIR) + "/control_messages.json");
-  REQUIRE(in.good());
-  const auto doc = nlohmann::json::parse(in);
+  const auto cases = cieloweb::test::golden_cases("control_messages.json");
+  REQUIRE_FALSE(cases.empty());
   std::size_t good = 0, bad = 0;
-  for (const auto& c : doc.at("cases")) {
+  for (const auto& c : cases) {
     const std::string name = c.at("name");
     CAPTURE(name);
     const auto result = control::decode(text_of(c));
@@ -103,11 +120,41 @@ TEST_CASE("control golden cases decode to exactly the expected result") {
     // Whatever was accepted re-encodes to a message that decodes to the same thing.
     round_trip(result.value());
   }
-  CHECK(good >= 8);  // every message type
+  CHECK(good >= 10);  // every message type
   CHECK(bad >= 40);
 }
 
+TEST_CASE("control batch limits: 10000 files, and no batch message over 4 MiB") {
+  const auto full = control::decode(batch_of(cieloweb::max_files_per_batch));
+  REQUIRE(full.ok());
+  CHECK(std::get<control::Batch>(full.value()).files.size() == 10000);
+  const auto over = control::decode(batch_of(cieloweb::max_files_per_batch + 1));
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().code == ErrorCode::too_large);
+  // 1100 paths of 4000 bytes: fewer files than the limit, but more bytes than a batch may have.
+  const std::string huge = batch_of(1100, 4000);
+  REQUIRE(huge.size() > cieloweb::max_batch_message_bytes);
+  const auto too_long = control::decode(huge);
+  REQUIRE_FALSE(too_long.ok());
+  CHECK(too_long.error().code == ErrorCode::too_large);
+  // Only a batch may pass max_control_message_bytes.
+  const std::string long_reject = control::encode(control::Reject{1, std::string(70000, 'r')});
+  CHECK(control::decode(long_reject).error().code == ErrorCode::too_large);
+}
+
 TEST_CASE("control encode then decode round trips every message type") {
+  SUBCASE("hello") {
+    CHECK(std::get<control::Hello>(round_trip(control::Hello{})).reply == false);
+    CHECK(std::get<control::Hello>(round_trip(control::Hello{true})).reply == true);
+    CHECK(control::encode(control::Hello{}) == R"({"type":"hello","v":1})");
+  }
+  SUBCASE("batch") {
+    control::Batch m{"b-7", {{3, "Fotos/niño.txt", 1ull << 40}, {9, "a", 0}}};
+    const auto d = std::get<control::Batch>(round_trip(m));
+    CHECK(d.id == m.id);
+    CHECK(d.files == m.files);
+    CHECK(control::transfer_of(m) == 0);
+  }
   SUBCASE("offer") {
     control::Offer m{4000000000u, sample_file(), 1u << 20, "image/jpeg", true};
     const auto d = std::get<control::Offer>(round_trip(m));
@@ -178,11 +225,12 @@ TEST_CASE("control encode then decode round trips every message type") {
   }
   SUBCASE("error") {
     for (int code = 0; code <= static_cast<int>(ErrorCode::internal); ++code) {
-      control::ErrorMessage m{12, static_cast<ErrorCode>(code), "detail"};
+      control::ErrorMessage m{12, static_cast<ErrorCode>(code), "detail", "storage_full"};
       const auto d = std::get<control::ErrorMessage>(round_trip(m));
       CHECK(d.transfer == 12);
       CHECK(d.code == m.code);
       CHECK(d.message == "detail");
+      CHECK(d.reason == "storage_full");
     }
   }
 }

@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -64,30 +63,15 @@ TEST_CASE("range_set erase splits a range and handles its ends") {
   CHECK_FALSE(s.contains(42));
 }
 
-TEST_CASE("range_set pop_front, contains, first_missing") {
+TEST_CASE("range_set contains") {
   RangeSet s;
-  CHECK_FALSE(s.pop_front().has_value());
-  CHECK(s.first_missing(10) == std::optional<std::uint32_t>(0));
-  CHECK_FALSE(s.first_missing(0).has_value());
-
   s.insert_range(0, 3);
   s.insert(5);
-  CHECK(s.first_missing(10) == std::optional<std::uint32_t>(3));
-  CHECK_FALSE(s.first_missing(3).has_value());  // [0, 3) complete
   CHECK(s.contains(0));
   CHECK(s.contains(2));
   CHECK_FALSE(s.contains(3));
   CHECK(s.contains(5));
   CHECK_FALSE(s.contains(6));
-
-  CHECK(s.pop_front() == std::optional<std::uint32_t>(0));
-  CHECK(s.pop_front() == std::optional<std::uint32_t>(1));
-  CHECK(s.pop_front() == std::optional<std::uint32_t>(2));
-  CHECK(s.ranges() == Ranges{{5, 6}});
-  CHECK(s.first_missing(10) == std::optional<std::uint32_t>(0));
-  CHECK(s.pop_front() == std::optional<std::uint32_t>(5));
-  CHECK(s.empty());
-  CHECK_FALSE(s.pop_front().has_value());
 }
 
 TEST_CASE("range_set end_of_run skips a whole run of members") {
@@ -127,13 +111,10 @@ TEST_CASE("range_set boundaries near UINT32_MAX") {
   s.insert_range(0, u32_max);
   CHECK(s.count() == u32_max);
   CHECK(s.contains(u32_max - 1));
-  CHECK_FALSE(s.first_missing(u32_max).has_value());
   s.erase(0);
   s.erase(u32_max - 1);
   CHECK(s.ranges() == Ranges{{1, u32_max - 1}});
-  CHECK(s.first_missing(u32_max) == std::optional<std::uint32_t>(0));
   s.insert(0);
-  CHECK(s.first_missing(u32_max) == std::optional<std::uint32_t>(u32_max - 1));
   CHECK(s.count() == u32_max - 1);
 }
 
@@ -144,24 +125,12 @@ TEST_CASE("range_set agrees with std::set on a pseudo-random workload") {
   for (int step = 0; step < 20000; ++step) {
     x = x * 1664525u + 1013904223u;
     const std::uint32_t index = (x >> 8) % 200;
-    switch ((x >> 24) % 4) {
-      case 0:
-      case 1:
-        s.insert(index);
-        model.insert(index);
-        break;
-      case 2:
-        s.erase(index);
-        model.erase(index);
-        break;
-      default: {
-        const auto popped = s.pop_front();
-        REQUIRE(popped.has_value() == !model.empty());
-        if (popped) {
-          CHECK(*popped == *model.begin());
-          model.erase(model.begin());
-        }
-      }
+    if ((x >> 24) % 3 != 2) {
+      s.insert(index);
+      model.insert(index);
+    } else {
+      s.erase(index);
+      model.erase(index);
     }
     REQUIRE(s.count() == model.size());
   }

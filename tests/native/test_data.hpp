@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 namespace cieloweb::test {
@@ -20,6 +23,14 @@ inline std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint64_t seed)
     for (int k = 0; k < 8 && i < n; ++k, ++i) v[i] = static_cast<std::uint8_t>(z >> (8 * k));
   }
   return v;
+}
+
+// The "cases" of a golden file of tests/data (shared with the Node tests), e.g.
+// "resume_states.json".
+inline nlohmann::json golden_cases(const std::string& file) {
+  std::ifstream in(std::string(CIELO_TEST_DATA_DIR) + "/" + file);
+  if (!in.good()) return nlohmann::json::array();
+  return nlohmann::json::parse(in).at("cases");
 }
 
 }  // namespace cieloweb::test

@@ -1,40 +1,25 @@
 #include "cieloweb/control.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "cieloweb/limits.hpp"
+#include "json_fields.hpp"
 
 namespace cieloweb::control {
 namespace {
 
+using json_fields::identity_from;
+using json_fields::identity_json;
+using json_fields::nesting_depth;
+using json_fields::ranges_from;
+using json_fields::ranges_json;
+using json_fields::Reader;
 using nlohmann::json;
 
 Error control_error(ErrorCode code, const std::string& what) {
   return make_error(code, "control: " + what);
-}
-
-// Depth of the deepest array/object, ignoring brackets inside strings. Checked before parsing so a
-// hostile "[[[[..." never reaches the parser.
-std::size_t nesting_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 bool valid_utf8(std::string_view s) {
@@ -74,126 +59,50 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-struct Reader {
-  const json& obj;
-
-  Result<const json*> field(const char* name) const {
-    auto it = obj.find(name);
-    if (it == obj.end())
-      return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
-    return &*it;
-  }
-
-  Result<std::uint64_t> u64(const char* name, std::uint64_t max) const {
-    auto f = field(name);
-    if (!f) return f.error();
-    const json& v = *f.value();
-    // nlohmann parses every non-negative integer literal as unsigned; floats and negatives are
-    // refused.
-    if (!v.is_number_unsigned()) {
-      return control_error(ErrorCode::wrong_type,
-                           std::string("'") + name + "' must be a non-negative integer");
-    }
-    const std::uint64_t x = v.get<std::uint64_t>();
-    if (x > max)
-      return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
-    return x;
-  }
-
-  Result<std::int64_t> i64(const char* name) const {
-    auto f = field(name);
-    if (!f) return f.error();
-    const json& v = *f.value();
-    if (!v.is_number_integer())
-      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an integer");
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-      return control_error(ErrorCode::field_out_of_range, std::string("'") + name + "' too large");
-    }
-    return v.get<std::int64_t>();
-  }
-
-  Result<std::string> str(const char* name, std::size_t max_bytes, bool required = true) const {
-    auto it = obj.find(name);
-    if (it == obj.end()) {
-      if (!required) return std::string{};
-      return control_error(ErrorCode::missing_field, std::string("missing '") + name + "'");
-    }
-    if (!it->is_string())
-      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a string");
-    const auto& s = it->get_ref<const std::string&>();
-    if (s.size() > max_bytes)
-      return control_error(ErrorCode::too_large, std::string("'") + name + "' too long");
-    return s;
-  }
-
-  Result<bool> boolean(const char* name) const {
-    auto it = obj.find(name);
-    if (it == obj.end()) return false;
-    if (!it->is_boolean())
-      return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be a boolean");
-    return it->get<bool>();
-  }
-
-  Result<blake3::Digest> digest(const char* name) const {
-    auto s = str(name, 64);
-    if (!s) return s.error();
-    return digest_from_hex(s.value());
-  }
-};
-
-json identity_json(const FileIdentity& f) {
-  return json{{"name", f.name},
-              {"size", f.size},
-              {"mtime_ms", f.mtime_ms},
-              {"first_block", blake3::to_hex(f.first_block)}};
+bool valid_batch_id(const std::string& id) {
+  if (id.empty() || id.size() > max_batch_id_bytes) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
 }
 
-Result<FileIdentity> identity_from(const Reader& r) {
-  FileIdentity f;
-  auto name = r.str("name", max_file_name_bytes);
-  if (!name) return name.error();
-  if (!valid_relative_path(name.value())) {
-    return control_error(ErrorCode::field_out_of_range, "'name' is not a safe relative path");
+Result<Message> decode_batch(const Reader& r) {
+  Batch m;
+  auto id = r.str("batch", max_batch_id_bytes);
+  if (!id) return id.error();
+  if (!valid_batch_id(id.value()))
+    return control_error(ErrorCode::field_out_of_range, "'batch' must be 1-64 of [A-Za-z0-9_-]");
+  m.id = std::move(id).value();
+  auto files = r.field("files");
+  if (!files) return files.error();
+  const json& list = *files.value();
+  if (!list.is_array()) return control_error(ErrorCode::wrong_type, "'files' must be an array");
+  if (list.empty()) return control_error(ErrorCode::field_out_of_range, "a batch without files");
+  if (list.size() > max_files_per_batch)
+    return control_error(ErrorCode::too_large, "more than 10000 files in one batch");
+  std::unordered_set<std::uint32_t> seen;
+  m.files.reserve(list.size());
+  for (const auto& entry : list) {
+    if (!entry.is_object())
+      return control_error(ErrorCode::wrong_type, "a file entry must be an object");
+    const Reader f{entry};
+    auto transfer = f.u64("transfer", UINT32_MAX);
+    if (!transfer) return transfer.error();
+    if (transfer.value() == 0)
+      return control_error(ErrorCode::field_out_of_range, "a file's 'transfer' must be >= 1");
+    auto path = f.str("path", max_file_name_bytes);
+    if (!path) return path.error();
+    if (path.value().empty())
+      return control_error(ErrorCode::field_out_of_range, "a file's 'path' is empty");
+    auto size = f.u64("size", max_file_size_bytes);
+    if (!size) return size.error();
+    const auto id32 = static_cast<std::uint32_t>(transfer.value());
+    if (!seen.insert(id32).second)
+      return control_error(ErrorCode::duplicate_id, "a transfer id appears twice in the batch");
+    m.files.push_back(BatchFile{id32, std::move(path).value(), size.value()});
   }
-  f.name = std::move(name).value();
-  auto size = r.u64("size", max_file_size_bytes);
-  if (!size) return size.error();
-  f.size = size.value();
-  auto mtime = r.i64("mtime_ms");
-  if (!mtime) return mtime.error();
-  f.mtime_ms = mtime.value();
-  auto first = r.digest("first_block");
-  if (!first) return first.error();
-  f.first_block = first.value();
-  return f;
-}
-
-json ranges_json(const RangeSet& set) {
-  json a = json::array();
-  for (const auto& [first, last] : set.ranges()) a.push_back(json::array({first, last}));
-  return a;
-}
-
-Result<RangeSet> ranges_from(const json& obj, const char* name) {
-  auto it = obj.find(name);
-  RangeSet set;
-  if (it == obj.end()) return set;
-  if (!it->is_array())
-    return control_error(ErrorCode::wrong_type, std::string("'") + name + "' must be an array");
-  if (it->size() > max_ranges_per_message)
-    return control_error(ErrorCode::too_large, "too many ranges");
-  for (const auto& r : *it) {
-    if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() ||
-        !r[1].is_number_unsigned()) {
-      return control_error(ErrorCode::wrong_type,
-                           "a range must be [first, last] of non-negative integers");
-    }
-    const auto first = r[0].get<std::uint64_t>(), last = r[1].get<std::uint64_t>();
-    if (first >= last || last > UINT32_MAX)
-      return control_error(ErrorCode::field_out_of_range, "bad range");
-    set.insert_range(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(last));
-  }
-  return set;
+  return Message{std::move(m)};
 }
 
 }  // namespace
@@ -235,7 +144,14 @@ Result<blake3::Digest> digest_from_hex(std::string_view hex) {
 }
 
 std::uint32_t transfer_of(const Message& message) noexcept {
-  return std::visit([](const auto& m) { return m.transfer; }, message);
+  return std::visit(
+      [](const auto& m) -> std::uint32_t {
+        if constexpr (requires { m.transfer; })
+          return m.transfer;
+        else
+          return 0;
+      },
+      message);
 }
 
 const char* type_name(const Message& message) noexcept {
@@ -248,12 +164,16 @@ const char* type_name(const Message& message) noexcept {
     const char* operator()(const Resend&) const { return "resend"; }
     const char* operator()(const Done&) const { return "done"; }
     const char* operator()(const ErrorMessage&) const { return "error"; }
+    const char* operator()(const Hello&) const { return "hello"; }
+    const char* operator()(const Batch&) const { return "batch"; }
   };
   return std::visit(Names{}, message);
 }
 
 std::string encode(const Message& message) {
-  json j{{"v", version}, {"type", type_name(message)}, {"transfer", transfer_of(message)}};
+  json j{{"v", version}, {"type", type_name(message)}};
+  if (!std::holds_alternative<Hello>(message) && !std::holds_alternative<Batch>(message))
+    j["transfer"] = transfer_of(message);
   struct Fill {
     json& j;
     void operator()(const Offer& m) const {
@@ -281,6 +201,17 @@ std::string encode(const Message& message) {
     void operator()(const ErrorMessage& m) const {
       j["code"] = static_cast<int>(m.code);
       j["message"] = m.message;
+      if (!m.reason.empty()) j["reason"] = m.reason;
+    }
+    void operator()(const Hello& m) const {
+      if (m.reply) j["reply"] = true;
+    }
+    void operator()(const Batch& m) const {
+      j["batch"] = m.id;
+      json files = json::array();
+      for (const auto& f : m.files)
+        files.push_back(json{{"transfer", f.transfer}, {"path", f.path}, {"size", f.size}});
+      j["files"] = std::move(files);
     }
   };
   std::visit(Fill{j}, message);
@@ -288,7 +219,7 @@ std::string encode(const Message& message) {
 }
 
 Result<Message> decode(std::string_view text) {
-  if (text.size() > max_control_message_bytes)
+  if (text.size() > max_batch_message_bytes)
     return control_error(ErrorCode::too_large, "message too long");
   if (nesting_depth(text) > max_json_depth)
     return control_error(ErrorCode::too_large, "nesting too deep");
@@ -304,6 +235,15 @@ Result<Message> decode(std::string_view text) {
   }
   auto type = r.str("type", 32);
   if (!type) return type.error();
+  if (type.value() == "batch") return decode_batch(r);
+  // Only a batch may be longer than max_control_message_bytes.
+  if (text.size() > max_control_message_bytes)
+    return control_error(ErrorCode::too_large, "message too long");
+  if (type.value() == "hello") {
+    auto reply = r.boolean("reply");
+    if (!reply) return reply.error();
+    return Message{Hello{reply.value()}};
+  }
   auto transfer = r.u64("transfer", UINT32_MAX);
   if (!transfer) return transfer.error();
   const auto id = static_cast<std::uint32_t>(transfer.value());
@@ -343,7 +283,7 @@ Result<Message> decode(std::string_view text) {
     if (window.value() == 0)
       return control_error(ErrorCode::field_out_of_range, "window must be >= 1");
     m.window = static_cast<std::uint32_t>(window.value());
-    auto have = ranges_from(j, "have");
+    auto have = ranges_from(r, "have");
     if (!have) return have.error();
     m.have = std::move(have).value();
     auto resume = r.boolean("resume");
@@ -402,8 +342,10 @@ Result<Message> decode(std::string_view text) {
     if (!code) return code.error();
     auto message = r.str("message", 1024, false);
     if (!message) return message.error();
-    return Message{
-        ErrorMessage{id, static_cast<ErrorCode>(code.value()), std::move(message).value()}};
+    auto reason = r.str("reason", 64, false);
+    if (!reason) return reason.error();
+    return Message{ErrorMessage{id, static_cast<ErrorCode>(code.value()),
+                                std::move(message).value(), std::move(reason).value()}};
   }
   return control_error(ErrorCode::unknown_type, "unknown type '" + t.substr(0, 32) + "'");
 }

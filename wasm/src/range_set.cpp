@@ -35,13 +35,6 @@ void RangeSet::erase(std::uint32_t index) {
   if (old.first < index) ranges_.insert(it, Range{old.first, index});
 }
 
-std::optional<std::uint32_t> RangeSet::pop_front() {
-  if (ranges_.empty()) return std::nullopt;
-  const std::uint32_t index = ranges_.front().first;
-  if (++ranges_.front().first == ranges_.front().second) ranges_.erase(ranges_.begin());
-  return index;
-}
-
 bool RangeSet::contains(std::uint32_t index) const noexcept {
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), index,
                              [](std::uint32_t v, const Range& r) { return v < r.first; });
@@ -62,16 +55,6 @@ std::uint64_t RangeSet::count() const noexcept {
   std::uint64_t n = 0;
   for (const auto& r : ranges_) n += r.second - r.first;
   return n;
-}
-
-std::optional<std::uint32_t> RangeSet::first_missing(std::uint32_t limit) const noexcept {
-  std::uint32_t candidate = 0;
-  for (const auto& r : ranges_) {
-    if (candidate < r.first) break;
-    candidate = std::max(candidate, r.second);
-  }
-  if (candidate < limit) return candidate;
-  return std::nullopt;
 }
 
 }  // namespace cieloweb

@@ -82,7 +82,8 @@ void Receiver::send(const control::Message& message) {
 
 void Receiver::fail(Error error, bool tell_sender) {
   if (state_ == State::failed || state_ == State::completed) return;
-  if (tell_sender) send(control::ErrorMessage{offer_.transfer, error.code, error.detail});
+  if (tell_sender)
+    send(control::ErrorMessage{offer_.transfer, error.code, error.detail, error.reason});
   state_ = State::failed;
   assembly_.reset();
   actions_.push_back(Failed{std::move(error)});
@@ -161,11 +162,12 @@ Status Receiver::on_control(const control::Message& message) {
     return Ok{};
   }
   if (const auto* cancel = std::get_if<control::Cancel>(&message)) {
-    fail(make_error(ErrorCode::cancelled, "cancelled by sender: " + cancel->reason), false);
+    fail(make_error(ErrorCode::cancelled, "cancelled by sender: " + cancel->reason, cancel->reason),
+         false);
     return Ok{};
   }
   if (const auto* error = std::get_if<control::ErrorMessage>(&message)) {
-    fail(make_error(error->code, "sender: " + error->message), false);
+    fail(make_error(error->code, "sender: " + error->message, error->reason), false);
     return Ok{};
   }
   Error e = make_error(ErrorCode::bad_state,
@@ -437,7 +439,7 @@ void Receiver::on_write_done(std::uint32_t block) {
 
 void Receiver::on_write_failed(std::uint32_t block, const std::string& reason) {
   if (!pending_writes_.count(block)) return;
-  fail(make_error(ErrorCode::io_error, "receiver: cannot write: " + reason), true);
+  fail(make_error(ErrorCode::io_error, "receiver: cannot write: " + reason, reason), true);
 }
 
 void Receiver::on_disconnected() {

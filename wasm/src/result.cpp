@@ -48,6 +48,8 @@ const char* error_name(ErrorCode code) noexcept {
       return "io_error";
     case ErrorCode::internal:
       return "internal";
+    case ErrorCode::duplicate_id:
+      return "duplicate_id";
     case ErrorCode::malformed:
       return "malformed";
     case ErrorCode::ambiguous_fingerprint:

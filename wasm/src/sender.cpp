@@ -43,7 +43,7 @@ control::FileIdentity Sender::identity() const {
 }
 
 void Sender::send(PeerId id, const control::Message& message) {
-  actions_.push_back(SendControl{id, control::encode(message)});
+  actions_.push_back(SendControl{id, control::encode(message), control::type_name(message)});
 }
 
 Status Sender::add_peer(PeerId id, std::uint32_t transfer_id, std::size_t max_message_bytes) {
@@ -93,7 +93,8 @@ void Sender::cancel_peer(PeerId id, const std::string& reason) {
 
 void Sender::fail_peer(PeerId id, Peer& peer, Error error, bool tell_peer) {
   if (peer.state == PeerState::failed) return;
-  if (tell_peer) send(id, control::ErrorMessage{peer.transfer, error.code, error.detail});
+  if (tell_peer)
+    send(id, control::ErrorMessage{peer.transfer, error.code, error.detail, error.reason});
   peer.state = PeerState::failed;
   peer.current.reset();
   actions_.push_back(PeerFailed{id, std::move(error)});
@@ -176,16 +177,21 @@ Status Sender::on_control(PeerId id, const control::Message& message) {
     return Ok{};
   }
   if (const auto* reject = std::get_if<control::Reject>(&message)) {
-    fail_peer(id, peer, make_error(ErrorCode::rejected, "declined: " + reject->reason), false);
+    fail_peer(id, peer,
+              make_error(ErrorCode::rejected, "declined: " + reject->reason, reject->reason),
+              false);
     return Ok{};
   }
   if (const auto* cancel = std::get_if<control::Cancel>(&message)) {
     fail_peer(id, peer,
-              make_error(ErrorCode::cancelled, "cancelled by receiver: " + cancel->reason), false);
+              make_error(ErrorCode::cancelled, "cancelled by receiver: " + cancel->reason,
+                         cancel->reason),
+              false);
     return Ok{};
   }
   if (const auto* error = std::get_if<control::ErrorMessage>(&message)) {
-    fail_peer(id, peer, make_error(error->code, "receiver: " + error->message), false);
+    fail_peer(id, peer, make_error(error->code, "receiver: " + error->message, error->reason),
+              false);
     return Ok{};
   }
   return protocol_error(ErrorCode::bad_state,
@@ -407,7 +413,7 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
 void Sender::on_read_failed(std::uint32_t block, const std::string& reason) {
   end_overlay();
   if (broken_ || !pending_reads_.contains(block)) return;
-  fail_all(make_error(ErrorCode::io_error, "sender: cannot read the file: " + reason));
+  fail_all(make_error(ErrorCode::io_error, "sender: cannot read the file: " + reason, reason));
 }
 
 void Sender::maybe_finish(PeerId id, Peer& peer) {

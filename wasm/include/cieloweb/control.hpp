@@ -1,7 +1,7 @@
 // Control messages of the transfer protocol: JSON text on the data channel (docs/wire-format.md).
-// Every message is an object {"v": 1, "type": "...", "transfer": <u32>, ...}. Decoding validates
-// every field's presence, type and range and refuses unknown types, extra depth and oversized
-// input.
+// Every message is an object {"v": 1, "type": "...", ...}: those of one file carry "transfer":
+// <u32>; the two of the channel itself (`hello`, `batch`) carry none. Decoding validates every
+// field's presence, type and range and refuses unknown types, extra depth and oversized input.
 #pragma once
 
 #include <cstdint>
@@ -75,12 +75,36 @@ struct ErrorMessage {
   std::uint32_t transfer = 0;
   ErrorCode code = ErrorCode::internal;
   std::string message;
+  std::string reason;  // optional: the host's reason code ("storage_full"), for the other page to
+                       // translate; at most 64 bytes
 };
 
-using Message = std::variant<Offer, Accept, Reject, Cancel, Ack, Resend, Done, ErrorMessage>;
+// Either side, when it attaches a channel, and once in answer (`reply`) to the first one it gets:
+// a message sent before the other side listened is lost, so the answer tells it to offer again.
+struct Hello {
+  bool reply = false;
+};
+// One file a batch announces: what the person accepts or declines before any offer arrives.
+struct BatchFile {
+  std::uint32_t transfer = 0;  // >= 1, unique in the batch
+  std::string path;            // as the sender names it; 1..max_file_name_bytes bytes
+  std::uint64_t size = 0;      // <= max_file_size_bytes
+  bool operator==(const BatchFile&) const = default;
+};
+// Sender -> receiver, before a batch's offers: names, count and total size for one Accept/Decline.
+// `id`: 1..max_batch_id_bytes of [A-Za-z0-9_-]; 1..max_files_per_batch files.
+struct Batch {
+  std::string id;
+  std::vector<BatchFile> files;
+};
 
+using Message =
+    std::variant<Offer, Accept, Reject, Cancel, Ack, Resend, Done, ErrorMessage, Hello, Batch>;
+
+// A batch's message may be longer than the other control messages (max_batch_message_bytes).
 std::string encode(const Message& message);
 Result<Message> decode(std::string_view text);
+// The transfer a message belongs to; 0 for the channel's own messages (`hello`, `batch`).
 std::uint32_t transfer_of(const Message& message) noexcept;
 const char* type_name(const Message& message) noexcept;
 

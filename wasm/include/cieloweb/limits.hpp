@@ -16,6 +16,11 @@ inline constexpr std::uint32_t max_block_size_bytes = 1u << 24;      // 16 MiB
 inline constexpr std::size_t default_max_message_bytes = 64 * 1024;
 inline constexpr std::size_t min_max_message_bytes = 1024;
 inline constexpr std::size_t max_control_message_bytes = 64 * 1024;
+// A batch announces up to max_files_per_batch files (10000 names of up to max_file_name_bytes):
+// its message alone may be longer than the others, up to this.
+inline constexpr std::size_t max_files_per_batch = 10000;
+inline constexpr std::size_t max_batch_message_bytes = 4 * 1024 * 1024;
+inline constexpr std::size_t max_batch_id_bytes = 64;
 inline constexpr std::size_t max_file_name_bytes = 4096;  // a relative path inside a dropped folder
 inline constexpr std::size_t max_json_depth = 8;          // control messages are shallow
 inline constexpr std::uint64_t max_file_size_bytes = 1ull << 50;  // 1 PiB: far above any real file

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -16,8 +15,6 @@ class RangeSet {
   void insert(std::uint32_t index);
   void insert_range(std::uint32_t first, std::uint32_t last);
   void erase(std::uint32_t index);
-  // Removes and returns the smallest index, if any.
-  std::optional<std::uint32_t> pop_front();
   bool contains(std::uint32_t index) const noexcept;
   std::uint64_t count() const noexcept;
   bool empty() const noexcept { return ranges_.empty(); }
@@ -26,8 +23,6 @@ class RangeSet {
   // The end of the range holding `index`; `index` itself when the set does not hold it. (For
   // skipping a whole run of members at once.)
   std::uint32_t end_of_run(std::uint32_t index) const noexcept;
-  // Smallest index in [0, limit) that is not in the set, if any.
-  std::optional<std::uint32_t> first_missing(std::uint32_t limit) const noexcept;
   bool operator==(const RangeSet&) const = default;
 
  private:

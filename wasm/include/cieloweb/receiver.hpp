@@ -33,6 +33,7 @@
 #include "cieloweb/limits.hpp"
 #include "cieloweb/range_set.hpp"
 #include "cieloweb/result.hpp"
+#include "cieloweb/resume.hpp"
 
 namespace cieloweb {
 
@@ -45,13 +46,8 @@ struct ReceiverConfig {
   std::uint32_t max_blocks = max_tracked_blocks;
 };
 
-// Everything needed to continue a transfer later (after a drop or a page reload).
-struct ResumeState {
-  control::FileIdentity file;
-  std::uint32_t block_size = 0;
-  RangeSet verified;
-  std::vector<std::pair<std::uint32_t, blake3::Digest>> checks;  // of every verified block
-};
+// Everything needed to continue a transfer later (after a drop or a page reload): resume.hpp.
+using ResumeState = resume::State;
 
 namespace receiver_action {
 struct SendControl {

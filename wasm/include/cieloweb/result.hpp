@@ -37,6 +37,8 @@ enum class ErrorCode : std::uint16_t {
   malformed = 22,              // text that breaks its grammar (a bad line, a bad hex digit)
   ambiguous_fingerprint = 23,  // the SDP could make the live DTLS certificate differ from the one
                                // checked (several fingerprints, a decoy section, outside BUNDLE)
+  duplicate_id = 24,           // an id that must be unique in a message appears twice (a batch's
+                               // transfer ids)
 };
 
 // Short, stable, snake_case name of a code ("hash_mismatch").
@@ -45,6 +47,9 @@ const char* error_name(ErrorCode code) noexcept;
 struct Error {
   ErrorCode code = ErrorCode::internal;
   std::string detail;  // human-readable context; never contains file contents
+  // The reason code the peer gave with its reject or cancel ("declined", "storage_full"), else
+  // empty: the page translates it; `detail` is for logs.
+  std::string reason;
 };
 
 // Either a value or an Error. Deliberately tiny: no exceptions cross module or language boundaries.
@@ -69,8 +74,8 @@ class Result {
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error make_error(ErrorCode code, std::string detail) {
-  return Error{code, std::move(detail)};
+inline Error make_error(ErrorCode code, std::string detail, std::string reason = {}) {
+  return Error{code, std::move(detail), std::move(reason)};
 }
 
 }  // namespace cieloweb

@@ -66,6 +66,7 @@ struct ReadBlock {
 struct SendControl {
   PeerId peer = 0;
   std::string text;
+  const char* type = "";  // the message's type_name(): a host keeps an "offer" to send again
 };
 struct PeerFinished {
   PeerId peer = 0;

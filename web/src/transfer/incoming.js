@@ -3,15 +3,16 @@
 // A block is reported written to the Receiver (and so acked, freeing the sender's window) only
 // after its OPFS write resolved: that is what bounds memory end to end.
 import { FileSink, storageReason } from './sink.js';
-import { identityKey, limitState, resumeStore } from './resume_store.js';
 import { ProgressMeter } from './progress_meter.js';
+import { failureReason, REASON } from './reasons.js';
+import { resumeStore } from './resume_store.js';
 
 // Blocks in flight or waiting for the disk (16 MiB at the default size): enough that the sender
 // never waits for acks while a segment is flushed, small next to the 64 MiB memory budget.
 const RECEIVE_WINDOW = 16;
 
 export class IncomingFile {
-  // host: {sendText(peerId, text), emit(type, detail)}; path: the offer's name as cleaned for
+  // host: {sendText(peerId, text), sendControl(peerId, message), emit(type, detail)}; path: the offer's name as cleaned for
   // showing and storing (text.js cleanPath), which the engine already matched to the batch.
   constructor(core, { peerId, batchId, transfer, path, offerText, offer }, host) {
     this.core = core;
@@ -23,7 +24,7 @@ export class IncomingFile {
     this.size = offer.file.size;
     // Resume records belong to the sender too: another peer offering a file of the same identity
     // never continues from this one's partial data.
-    this.identity = `${peerId}|${identityKey(offer.file)}`;
+    this.identity = `${peerId}|${offer.file.key}`;
     this.blockSize = offer.blockSize;
     this.mime = offer.mime;
     this.key = `${batchId}:${transfer}`;
@@ -63,15 +64,15 @@ export class IncomingFile {
     if (this.state !== 'starting') return; // cancelled meanwhile
     this.receiver = new this.core.Receiver(this.offerText, { window: RECEIVE_WINDOW, writeViews: true });
     const status = this.receiver.status();
-    if (!status.ok) return this.refuse(status.error);
+    if (!status.ok) return this.refuse(failureReason(status));
     let resumed = false;
     if (saved && saved.path === this.path) {
       // Only the segments really on disk may count: limit the saved state to them.
       const found = await this.sink.findCommitted(saved.segments ?? []);
       if (found.length > 0) {
-        const state = limitState(saved.state, this.sink.committedBlockRanges());
-        resumed = this.receiver.acceptResume(state).ok;
-        this.resumedBlocks = JSON.parse(state).checks.length;
+        const limited = this.core.limitResumeState(saved.state, this.sink.committedBlockRanges());
+        resumed = limited.ok && this.receiver.acceptResume(limited.state).ok;
+        if (resumed) this.resumedBlocks = limited.blocks;
       }
     }
     if (!resumed) this.receiver.accept();
@@ -97,7 +98,7 @@ export class IncomingFile {
     this.state = 'failed';
   }
 
-  // The offer breaks what its batch announced: declined with the reason, and shown as failed.
+  // The offer breaks what its batch announced: declined with the reason code, and shown as failed.
   refuseOffer(reason) {
     this.decline(reason);
     this.reason = reason;
@@ -112,22 +113,24 @@ export class IncomingFile {
     this.drain();
   }
 
-  onControl(text, isOffer) {
+  // message: the core's decoding of `text` (its type).
+  onControl(text, message) {
+    const ends = message.type === 'cancel' || message.type === 'error';
     if (this.state === 'reoffered') {
       // Only the end of the transfer matters while the person decides.
-      if (/"type":"(cancel|error)"/.test(text)) {
+      if (ends) {
         this.receiver.onControl(text);
         this.drain();
       }
       return;
     }
     if (this.state !== 'receiving') {
-      if (this.state === 'starting' && /"type":"(cancel|error)"/.test(text)) this.fail('cancelled by sender');
+      if (this.state === 'starting' && ends) this.fail(REASON.cancelledBySender);
       return;
     }
     this.receiver.onControl(text);
     // The sender offers again after a drop once it listens on the new channel: ask for the rest.
-    if (isOffer && this.disconnected) {
+    if (message.type === 'offer' && this.disconnected) {
       this.disconnected = false;
       this.receiver.onReconnected();
     }
@@ -158,7 +161,7 @@ export class IncomingFile {
       else if (a.type === 'discard') this.sink.discard();
       else if (a.type === 'reoffered') this.onReoffered(a);
       else if (a.type === 'completed') this.complete(a.rootHex, a.size);
-      else if (a.type === 'failed') this.fail(a.error || a.name);
+      else if (a.type === 'failed') this.fail(failureReason(a));
     }
   }
 
@@ -167,9 +170,9 @@ export class IncomingFile {
   // accepted (same name and size) and only after they accept it again.
   onReoffered({ file, acceptable }) {
     if (file.name !== this.announced.name || file.size !== this.announced.size) {
-      return this.refuse('the sender replaced the file with a different one');
+      return this.refuse(REASON.replacedByOtherFile);
     }
-    if (!acceptable.ok) return this.refuse(acceptable.error || acceptable.name);
+    if (!acceptable.ok) return this.refuse(failureReason(acceptable));
     this.state = 'reoffered';
     this.host.emit('file-reoffered', { key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, size: file.size });
   }
@@ -195,7 +198,7 @@ export class IncomingFile {
       (error) => {
         if (this.state !== 'receiving') return;
         const reason = storageReason(error);
-        this.clearReason = reason; // shown instead of the core's longer "cannot write: …"
+        this.clearReason = reason; // shown instead of the core's io_error
         this.receiver.onWriteFailed(block, reason);
         this.drain();
         this.fail(reason);
@@ -206,8 +209,9 @@ export class IncomingFile {
   // A segment is committed on disk: record what a reloaded tab may skip.
   saveState() {
     if (this.state !== 'receiving') return;
-    const state = limitState(this.receiver.resumeState(), this.sink.committedBlockRanges());
-    resumeStore.put({ key: this.identity, batch: this.sink.folder, path: this.path, state, segments: [...this.sink.committed] });
+    const limited = this.core.limitResumeState(this.receiver.resumeState(), this.sink.committedBlockRanges());
+    if (!limited.ok) return;
+    resumeStore.put({ key: this.identity, batch: this.sink.folder, path: this.path, state: limited.state, segments: [...this.sink.committed] });
   }
 
   // size: the length of the file whose root the core verified.
@@ -231,12 +235,12 @@ export class IncomingFile {
   }
 
   refuse(reason) {
-    this.clearReason ??= reason; // shown, rather than the core's generic "cancelled"
+    this.clearReason ??= reason; // shown, rather than the core's generic 'cancelled'
     if (this.receiver) {
       this.receiver.cancel(reason);
       this.drain();
     } else {
-      this.host.sendText(this.peerId, JSON.stringify({ v: 1, type: 'cancel', transfer: this.transfer, reason }));
+      this.host.sendControl(this.peerId, { type: 'cancel', transfer: this.transfer, reason });
     }
     this.fail(reason);
   }

@@ -3,6 +3,7 @@
 // the whole file. The engine (`host`) owns the channels.
 import { BlockReader } from './block_reader.js';
 import { ProgressMeter } from './progress_meter.js';
+import { failureReason, REASON } from './reasons.js';
 
 const FINAL = new Set(['finished', 'failed']);
 
@@ -23,7 +24,7 @@ export class OutgoingFile {
       {},
     );
     const status = this.sender.status();
-    this.error = status.ok ? null : status.error;
+    this.error = status.ok ? null : failureReason(status);
   }
 
   get released() {
@@ -35,7 +36,7 @@ export class OutgoingFile {
     this.peers.set(peerId, entry);
     if (this.error) return this.failPeer(peerId, this.error);
     const status = this.sender.addPeer(entry.number, this.transfer, maxMessageSize);
-    if (!status.ok) return this.failPeer(peerId, status.error);
+    if (!status.ok) return this.failPeer(peerId, failureReason(status));
     this.drain();
   }
 
@@ -86,9 +87,8 @@ export class OutgoingFile {
       } else if (a.type === 'control') {
         const peerId = this.host.peerIdOf(a.peer);
         const entry = this.peers.get(peerId);
-        // Kept to offer again when the peer comes back (a reloaded tab has forgotten it). A file
-        // name cannot contain this unescaped, so the test is exact.
-        if (entry && a.text.includes('"type":"offer"')) entry.offerText = a.text;
+        // Kept to offer again when the peer comes back (a reloaded tab has forgotten it).
+        if (entry && a.message === 'offer') entry.offerText = a.text;
         this.host.sendText(peerId, a.text);
       } else if (a.type === 'finished') {
         const peerId = this.host.peerIdOf(a.peer);
@@ -101,7 +101,7 @@ export class OutgoingFile {
           });
         }
       } else if (a.type === 'failed') {
-        this.failPeer(this.host.peerIdOf(a.peer), a.error || a.name || 'failed');
+        this.failPeer(this.host.peerIdOf(a.peer), failureReason(a));
       }
     }
     this.maybeRelease();
@@ -118,12 +118,12 @@ export class OutgoingFile {
     try {
       // Handed over inside the read: the bytes are a view the reader reuses once this returns.
       failure = await this.reader.read(offset, length, (bytes) => {
-        if (bytes.byteLength !== length) return 'the file changed while it was being sent';
+        if (bytes.byteLength !== length) return REASON.fileChanged;
         if (!this.released) this.sender.onRead(block, bytes);
         return null;
       });
     } catch (error) {
-      failure = `cannot read the file (${error?.message ?? error})`;
+      failure = REASON.readFailed;
     }
     if (this.released) return;
     if (failure) this.sender.onReadFailed(block, failure);
@@ -147,7 +147,7 @@ export class OutgoingFile {
     if (!entry) return;
     // Not drained here: the new peer is added next, and releasing the Sender now would lose the
     // file. The cancel goes out later to the gone channel, which drops it.
-    if (!FINAL.has(entry.state) && !this.released) this.sender.cancelPeer(entry.number, 'replaced');
+    if (!FINAL.has(entry.state) && !this.released) this.sender.cancelPeer(entry.number, REASON.replaced);
     this.peers.delete(peerId);
   }
 

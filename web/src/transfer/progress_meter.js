@@ -1,6 +1,5 @@
 // Speed and ETA for one file and one peer. The rate is exponentially smoothed over ~2 s so the
-// shown speed does not jump with every burst of the data channel (the same rule as the core's
-// ProgressMeter in wasm/include/cieloweb/flow.hpp).
+// shown speed does not jump with every burst of the data channel.
 const SMOOTHING_MS = 2000;
 
 export class ProgressMeter {

@@ -1,7 +1,7 @@
 // IndexedDB: what a receiver needs to continue a file after the tab reloads. One record per file
-// identity (name, size, modification time, block 0's check: what the sender's offer names), holding
-// the Receiver's resumeState() limited to blocks that are committed on disk (see sink.js), and the
-// batch (folder) the partial data lives in.
+// identity (the key the core gives an offer's identity, offer.file.key), holding the core's resume
+// state text (wasm/include/cieloweb/resume.hpp, limited by the core to the blocks committed on disk:
+// sink.js) as is, and the batch (folder) the partial data lives in. Nothing here reads the state.
 const DB_NAME = 'cieloweb-transfer';
 const STORE = 'resume';
 
@@ -31,31 +31,8 @@ async function run(mode, fn) {
   });
 }
 
-// file: the offer's identity as decodeControl returns it ({name, size, mtimeMs, firstBlock}).
-export function identityKey(file) {
-  return JSON.stringify([file.name, file.size, file.mtimeMs, file.firstBlock]);
-}
-
-// Keeps only the verified blocks inside `ranges` ([[first, last), …]) in a resumeState() JSON.
-export function limitState(stateJson, ranges) {
-  const state = JSON.parse(stateJson);
-  const inside = (b) => ranges.some(([first, last]) => b >= first && b < last);
-  const verified = [];
-  for (const [first, last] of state.verified) {
-    for (const [a, b] of ranges) {
-      const lo = Math.max(first, a);
-      const hi = Math.min(last, b);
-      if (lo < hi) verified.push([lo, hi]);
-    }
-  }
-  verified.sort((x, y) => x[0] - y[0]);
-  state.verified = verified;
-  state.checks = state.checks.filter(([block]) => inside(block));
-  return JSON.stringify(state);
-}
-
 export const resumeStore = {
-  // record: {key, batch, path, state (JSON), segments: [committed indices], savedAt}
+  // record: {key, batch, path, state (the core's text), segments: [committed indices], savedAt}
   put(record) {
     return run('readwrite', (store) => store.put({ ...record, savedAt: Date.now() })).catch(() => {});
   },

@@ -15,18 +15,26 @@
 // synchronous access handle instead: in place, at once, with no swap file and no copy held until a
 // promise resolves, so the bytes may be a view of WASM memory. Segments stay the unit of what a
 // reload may keep: only committed (full, flushed, closed) segments are recorded.
+import { REASON } from './reasons.js';
+
 const ROOT_FOLDER = 'cieloweb-received';
-export const SEGMENT_BYTES = 16 * 1024 * 1024;
+const SEGMENT_BYTES = 16 * 1024 * 1024;
 
-export class SinkError extends Error {}
+// A refusal of the sink's own, with its reason code (reasons.js).
+class SinkError extends Error {
+  constructor(code) {
+    super(code);
+    this.code = code;
+  }
+}
 
-// Clear reasons for the UI, from the DOMException names the storage APIs throw.
+// Reason codes for the view (reasons.js), from the DOMException names the storage APIs throw.
 export function storageReason(error) {
   const name = error?.name ?? '';
-  if (name === 'QuotaExceededError') return 'file too big for the chosen storage';
-  if (name === 'NotAllowedError' || name === 'SecurityError') return 'storage permission denied';
-  if (error instanceof SinkError) return error.message;
-  return `storage error: ${error?.message ?? error}`;
+  if (name === 'QuotaExceededError') return REASON.storageFull;
+  if (name === 'NotAllowedError' || name === 'SecurityError') return REASON.storageDenied;
+  if (error instanceof SinkError) return error.code;
+  return REASON.storageError;
 }
 
 const inDedicatedWorker = typeof DedicatedWorkerGlobalScope === 'function' && globalThis instanceof DedicatedWorkerGlobalScope;
@@ -143,7 +151,7 @@ export class FileSink {
     // Quota first: better to refuse at once than to fail after minutes.
     const estimate = await navigator.storage.estimate?.();
     if (estimate && estimate.quota - estimate.usage < this.size) {
-      throw new SinkError('file too big for the chosen storage');
+      throw new SinkError(REASON.storageFull);
     }
     let dir = await batchFolder(this.folder, true);
     for (const part of this.path.split('/').slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
@@ -244,7 +252,7 @@ export class FileSink {
   // OPFS-backed File (or a Blob of the segment Files) to save. Refuses (SinkError) when what is
   // stored is not exactly `expectedSize` bytes: the size whose root the core verified.
   async finish(expectedSize = this.size) {
-    if (expectedSize !== this.size) throw new SinkError(`the verified size (${expectedSize} B) is not the size being stored (${this.size} B)`);
+    if (expectedSize !== this.size) throw new SinkError(REASON.sizeMismatch);
     await this.chain;
     for (let index = 0; index < this.segmentCount; index += 1) {
       if (!this.committed.has(index)) {
@@ -264,7 +272,7 @@ export class FileSink {
     for (let index = 0; index < this.segmentCount; index += 1) {
       const file = await (await this.dir.getFileHandle(this.segmentName(index))).getFile();
       if (file.size !== this.segmentLength(index)) {
-        throw new SinkError(`stored part ${index} holds ${file.size} B, not ${this.segmentLength(index)} B`);
+        throw new SinkError(REASON.storedPartMismatch);
       }
       files.push(file);
     }
