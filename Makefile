@@ -38,7 +38,7 @@ run: native web
 
 # Every suite is registered with the native build's ctest (unit, sanitizer, node/WASM, browser, fuzz
 # smoke), so one summary line closes the run.
-test: native asan wasm web fuzz-build
+test: lint native asan wasm web fuzz-build
 	cd build/native && ctest --output-on-failure --timeout 900
 
 # One tool (Biome, pinned in package.json) formats and lints the JavaScript, CSS and test drivers;
@@ -47,6 +47,9 @@ CPP_SOURCES = $$(git ls-files '*.cpp' '*.hpp' '*.h')
 lint: setup
 	npx --no-install biome ci --error-on-warnings
 	clang-format --dry-run -Werror $(CPP_SOURCES)
+	@# Small files by concern: none of the page's or the server's sources grows past 400 lines.
+	@over=$$(git ls-files 'web/src/*.js' 'server/src/*.cpp' 'server/src/*.hpp' | xargs wc -l | awk '$$2 != "total" && $$1 > 400'); \
+	  if [ -n "$$over" ]; then echo "lint: over 400 lines:"; echo "$$over"; exit 1; fi
 
 bench: native wasm web
 	node bench/run.mjs

@@ -10,7 +10,9 @@ const only = process.argv.slice(2); // optional suite names: node bench/run.mjs 
 
 const results = {}; // rounded to 2 places, as written to latest.json
 const exact = {}; // the same figures unrounded, for judging targets
-const suites = readdirSync(path.join(benchDir, 'suites')).filter((f) => f.endsWith('.mjs')).sort();
+const suites = readdirSync(path.join(benchDir, 'suites'))
+  .filter((f) => f.endsWith('.mjs'))
+  .sort();
 for (const file of suites) {
   const name = path.basename(file, '.mjs');
   if (only.length > 0 && !only.includes(name)) continue;
@@ -41,7 +43,8 @@ const ownRatios = [
 console.log('\n| figure | value |\n|---|---|');
 for (const [key, value] of Object.entries(results)) console.log(`| ${key} | ${value} |`);
 console.log('\n| ratio | measured | target |\n|---|---|---|');
-const judged = (label, measured, met, target) => console.log(`| ${label} | ${measured} | ${target} ${met ? '(met)' : '(NOT met)'} |`);
+const judged = (label, measured, met, target) =>
+  console.log(`| ${label} | ${measured} | ${target} ${met ? '(met)' : '(NOT met)'} |`);
 for (const [a, b, target, label] of ratios) {
   if (exact[a] === undefined || exact[b] === undefined) continue;
   const ratio = exact[a] / exact[b];
@@ -61,5 +64,5 @@ if (results.engine_transfer_wasm_MBps !== undefined) {
 
 mkdirSync(path.join(benchDir, 'results'), { recursive: true });
 const out = path.join(benchDir, 'results', 'latest.json');
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote ${path.relative(root, out)}`);

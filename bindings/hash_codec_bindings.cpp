@@ -16,8 +16,8 @@ using emscripten::val;
 
 class JsBlake3Hasher : LiveObject {
  public:
-  // Copied and hashed piece by piece, like hash-wasm does: each piece is hashed while it is still in
-  // the CPU's cache, instead of copying a large input whole and reading it back from memory.
+  // Copied and hashed piece by piece, like hash-wasm does: each piece is hashed while it is still
+  // in the CPU's cache, instead of copying a large input whole and reading it back from memory.
   void update(const val& bytes) {
     const std::uint32_t length = static_cast<std::uint32_t>(js_length(bytes));
     buffer_.resize(std::min<std::size_t>(length, piece_bytes));

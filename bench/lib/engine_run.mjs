@@ -14,7 +14,8 @@ for (let i = 0; i < 2; i += 1) {
   const t0 = process.hrtime.bigint();
   const result = await runTransfer(core, source, { keepOutput: false });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (result.senderError || result.receiverError) throw new Error(`engine transfer failed: ${result.senderError || result.receiverError}`);
+  if (result.senderError || result.receiverError)
+    throw new Error(`engine transfer failed: ${result.senderError || result.receiverError}`);
   best = Math.max(best, source.length / MB / seconds);
 }
 console.log(JSON.stringify({ engine_MBps: best }));

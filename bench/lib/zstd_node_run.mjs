@@ -26,14 +26,20 @@ let theirsBytes = 0;
 const result = { ours: 0, bokuweb: 0 };
 // Two turns each, alternating, best of each (the first warms the JIT).
 for (let i = 0; i < 2; i += 1) {
-  result.ours = Math.max(result.ours, rate(text.length, () => {
-    oursBytes = 0;
-    for (const b of blocks) oursBytes += compressor.compressSize(b, 1);
-  }));
-  result.bokuweb = Math.max(result.bokuweb, rate(text.length, () => {
-    theirsBytes = 0;
-    for (const b of blocks) theirsBytes += bokuweb.compress(b, 1).length;
-  }));
+  result.ours = Math.max(
+    result.ours,
+    rate(text.length, () => {
+      oursBytes = 0;
+      for (const b of blocks) oursBytes += compressor.compressSize(b, 1);
+    }),
+  );
+  result.bokuweb = Math.max(
+    result.bokuweb,
+    rate(text.length, () => {
+      theirsBytes = 0;
+      for (const b of blocks) theirsBytes += bokuweb.compress(b, 1).length;
+    }),
+  );
 }
 compressor.delete();
 console.log(JSON.stringify({ ...result, oursRatio: text.length / oursBytes, theirsRatio: text.length / theirsBytes }));

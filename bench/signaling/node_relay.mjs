@@ -31,8 +31,15 @@ wss.on('connection', (ws) => {
       ws.name = String(msg.name);
       const announce = JSON.stringify({ v: 1, type: 'peer-joined', peer: { id: ws.peerId, name: ws.name } });
       for (const p of members) p.send(announce);
-      ws.send(JSON.stringify({ v: 1, type: 'joined', room: ws.room, self: { id: ws.peerId, name: ws.name },
-        peers: [...members].map((p) => ({ id: p.peerId, name: p.name })) }));
+      ws.send(
+        JSON.stringify({
+          v: 1,
+          type: 'joined',
+          room: ws.room,
+          self: { id: ws.peerId, name: ws.name },
+          peers: [...members].map((p) => ({ id: p.peerId, name: p.name })),
+        }),
+      );
       members.add(ws);
     } else if (msg.type === 'leave') {
       leave(ws);

@@ -67,12 +67,19 @@ export async function run({ root, log }) {
     hasher.delete();
     const nativeBuild = process.env.CIELO_NATIVE_BUILD_DIR || path.join(root, 'build', 'native');
     const native = path.join(nativeBuild, 'bench', 'native', 'blake3_native_bench');
-    figures.blake3_native_MBps = JSON.parse(execFileSync(native, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop()).blake3_native_MBps;
+    figures.blake3_native_MBps = JSON.parse(
+      execFileSync(native, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .trim()
+        .split('\n')
+        .pop(),
+    ).blake3_native_MBps;
     const file = path.join(dir, 'random.bin');
     writeFileSync(file, Buffer.concat([data, data, data, data]));
     execFileSync('b3sum', ['--num-threads', '1', file]); // warm the page cache
     figures.b3sum_MBps = bestRate(hashed, 3, () => execFileSync('b3sum', ['--num-threads', '1', '--no-names', file]));
-    log(`blake3: ours wasm ${figures.blake3_wasm_MBps.toFixed(0)}, hash-wasm ${figures.blake3_hashwasm_MBps.toFixed(0)}, ours native ${figures.blake3_native_MBps.toFixed(0)}, b3sum ${figures.b3sum_MBps.toFixed(0)} MB/s`);
+    log(
+      `blake3: ours wasm ${figures.blake3_wasm_MBps.toFixed(0)}, hash-wasm ${figures.blake3_hashwasm_MBps.toFixed(0)}, ours native ${figures.blake3_native_MBps.toFixed(0)}, b3sum ${figures.b3sum_MBps.toFixed(0)} MB/s`,
+    );
     rmSync(file);
 
     // zstd level 1 on 1 MiB blocks of the same 64 MiB text corpus.
@@ -81,9 +88,18 @@ export async function run({ root, log }) {
     // native `zstd -b1`, three rounds, best of each: every contender gets three fresh processes.
     const textFile = path.join(dir, 'corpus.jsonl');
     writeFileSync(textFile, text);
-    const zstdInNode = () => JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench', 'lib', 'zstd_node_run.mjs')], { encoding: 'utf8' }).trim().split('\n').pop());
+    const zstdInNode = () =>
+      JSON.parse(
+        execFileSync(process.execPath, [path.join(root, 'bench', 'lib', 'zstd_node_run.mjs')], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .pop(),
+      );
     const zstdNative = () => {
-      const out = execFileSync('zstd', ['-b1', '-e1', '-i3', '-B1048576', textFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync('zstd', ['-b1', '-e1', '-i3', '-B1048576', textFile], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const speeds = [...out.matchAll(/\(x[\d.]+\),\s*([\d.]+) MB\/s/g)];
       if (speeds.length === 0) throw new Error(`cannot parse zstd -b output: ${out}`);
       return Math.max(...speeds.map((m) => Number(m[1])));
@@ -105,7 +121,9 @@ export async function run({ root, log }) {
       for (const turn of turns) turn();
     }
     figures.zstd1_ratio = node.oursRatio;
-    log(`zstd -1: ours wasm ${figures.zstd1_compress_wasm_MBps.toFixed(0)} (x${node.oursRatio.toFixed(2)}), bokuweb ${figures.zstd1_compress_bokuweb_MBps.toFixed(0)} (x${node.theirsRatio.toFixed(2)}), native ${figures.zstd1_compress_native_MBps.toFixed(0)} MB/s`);
+    log(
+      `zstd -1: ours wasm ${figures.zstd1_compress_wasm_MBps.toFixed(0)} (x${node.oursRatio.toFixed(2)}), bokuweb ${figures.zstd1_compress_bokuweb_MBps.toFixed(0)} (x${node.theirsRatio.toFixed(2)}), native ${figures.zstd1_compress_native_MBps.toFixed(0)} MB/s`,
+    );
 
     // A whole transfer: read, hash, probe, frame, reassemble, verify, over an in-memory channel.
     // No anchor to take turns with: best of three fresh processes (bench/lib/engine_run.mjs).

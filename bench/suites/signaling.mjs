@@ -63,44 +63,106 @@ function runLoadgen(bin, args, limitS) {
 export async function run({ root, log = console.log }) {
   const serverBin = process.env.CIELO_SERVER_BIN ?? path.join(root, 'build/native/server/cieloweb-server');
   const loadgenBin = process.env.CIELO_LOADGEN_BIN ?? path.join(root, 'build/native/bench/signaling/signaling_loadgen');
-  for (const bin of [serverBin, loadgenBin]) if (!existsSync(bin)) throw new Error(`missing ${bin}: build the native preset`);
+  for (const bin of [serverBin, loadgenBin])
+    if (!existsSync(bin)) throw new Error(`missing ${bin}: build the native preset`);
   const webRoot = path.join(root, 'web/dist');
 
-  const startOurs = () => startProcess(
-    serverBin,
-    ['--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'info',
-      '--max-connections', '30000', '--rate-per-s', '1000000', '--rate-burst', '1000000',
-      // The load generator is one address holding every connection and creating every room.
-      '--per-ip-connections', '1000000', '--per-ip-rooms-per-min', '100000000'],
-    /"event":"listening"[^\n]*"port":(\d+)/,
-    'cieloweb-server',
-  );
-  const startNode = () => startProcess(
-    process.execPath, [path.join(root, 'bench/signaling/node_relay.mjs'), '0'], /\{"port":(\d+)\}/, 'node relay');
+  const startOurs = () =>
+    startProcess(
+      serverBin,
+      [
+        '--address',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--web-root',
+        webRoot,
+        '--log-level',
+        'info',
+        '--max-connections',
+        '30000',
+        '--rate-per-s',
+        '1000000',
+        '--rate-burst',
+        '1000000',
+        // The load generator is one address holding every connection and creating every room.
+        '--per-ip-connections',
+        '1000000',
+        '--per-ip-rooms-per-min',
+        '100000000',
+      ],
+      /"event":"listening"[^\n]*"port":(\d+)/,
+      'cieloweb-server',
+    );
+  const startNode = () =>
+    startProcess(
+      process.execPath,
+      [path.join(root, 'bench/signaling/node_relay.mjs'), '0'],
+      /\{"port":(\d+)\}/,
+      'node relay',
+    );
 
   // 1. Many idle connections, joins at a steady rate while holding them, relay while holding them.
   const held = startOurs();
   const port = await held.ready;
   let a;
   try {
-    a = await runLoadgen(loadgenBin, ['--port', String(port), '--server-pid', String(held.proc.pid),
-      '--idle', String(idleConnections), '--room-size', '4', '--join-rate', String(joinRatePerS),
-      '--join-seconds', '6', '--joiners', '250', '--relay-pairs', '64', '--relay-window', '32',
-      '--relay-seconds', '4'], 150);
+    a = await runLoadgen(
+      loadgenBin,
+      [
+        '--port',
+        String(port),
+        '--server-pid',
+        String(held.proc.pid),
+        '--idle',
+        String(idleConnections),
+        '--room-size',
+        '4',
+        '--join-rate',
+        String(joinRatePerS),
+        '--join-seconds',
+        '6',
+        '--joiners',
+        '250',
+        '--relay-pairs',
+        '64',
+        '--relay-window',
+        '32',
+        '--relay-seconds',
+        '4',
+      ],
+      150,
+    );
   } finally {
     await held.stop();
   }
-  log(`held ${a.connections_held} connections (connect ${a.connect_seconds?.toFixed(1)} s), server RSS ` +
-    `${a.rss_mib_holding?.toFixed(1)} MiB; joins ${a.joins_completed} at ${a.join_rate_achieved?.toFixed(0)}/s, ` +
-    `p50 ${a.join_p50_ms?.toFixed(2)} ms, p99 ${a.join_p99_ms?.toFixed(2)} ms; relay ${a.relay_msgs_per_s?.toFixed(0)}/s; ` +
-    `errors ${a.errors}, failures ${a.failures}`);
+  log(
+    `held ${a.connections_held} connections (connect ${a.connect_seconds?.toFixed(1)} s), server RSS ` +
+      `${a.rss_mib_holding?.toFixed(1)} MiB; joins ${a.joins_completed} at ${a.join_rate_achieved?.toFixed(0)}/s, ` +
+      `p50 ${a.join_p50_ms?.toFixed(2)} ms, p99 ${a.join_p99_ms?.toFixed(2)} ms; relay ${a.relay_msgs_per_s?.toFixed(0)}/s; ` +
+      `errors ${a.errors}, failures ${a.failures}`,
+  );
 
   // 2. Relay only, ours and the Node anchor alternately on fresh processes; best of two each, so a
   // colleague's compile landing on one run does not decide the comparison.
-  const relayArgs = ['--idle', '0', '--join-seconds', '0', '--relay-pairs', '64', '--relay-window', '32', '--relay-seconds', '4'];
+  const relayArgs = [
+    '--idle',
+    '0',
+    '--join-seconds',
+    '0',
+    '--relay-pairs',
+    '64',
+    '--relay-window',
+    '32',
+    '--relay-seconds',
+    '4',
+  ];
   const best = { ours: 0, node: 0 };
   for (let round = 0; round < 2; round++) {
-    for (const [name, start] of [['ours', startOurs], ['node', startNode]]) {
+    for (const [name, start] of [
+      ['ours', startOurs],
+      ['node', startNode],
+    ]) {
       const server = start();
       const p = await server.ready;
       try {

@@ -53,7 +53,9 @@ function writeText(file, size) {
     const lines = [];
     for (let j = 0; j < 4096; j += 1) {
       x = (x * 1103515245 + 12345) >>> 0;
-      lines.push(`{"ts":"2026-11-28T12:${String(j % 60).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}.${x % 1000}Z","level":"${levels[x % 4]}","room":"r${x % 977}","peer":"p${(x >>> 8) % 31}","event":"block-verified","block":${(i * 4096 + j) % 4096},"bytes":1048576,"ms":${x % 97}}\n`);
+      lines.push(
+        `{"ts":"2026-11-28T12:${String(j % 60).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}.${x % 1000}Z","level":"${levels[x % 4]}","room":"r${x % 977}","peer":"p${(x >>> 8) % 31}","event":"block-verified","block":${(i * 4096 + j) % 4096},"bytes":1048576,"ms":${x % 97}}\n`,
+      );
     }
     const chunk = Buffer.from(lines.join(''));
     const n = Math.min(chunk.length, size - total);
@@ -67,7 +69,11 @@ function writeText(file, size) {
 // Playwright context is incognito-like, with a small quota). Long tasks are recorded from the start,
 // and so are long animation frames, which say what ran in them (logged with each long task).
 async function launchPeer(profile, name) {
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   await context.addInitScript(() => {
     globalThis.__longTasks = [];
     new PerformanceObserver((list) => {
@@ -77,7 +83,9 @@ async function launchPeer(profile, name) {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         if (e.duration <= 50) continue;
-        const scripts = e.scripts.map((x) => `${x.invoker} ${x.sourceURL.split('/').pop()}:${x.sourceCharPosition} ${Math.round(x.duration)} ms`);
+        const scripts = e.scripts.map(
+          (x) => `${x.invoker} ${x.sourceURL.split('/').pop()}:${x.sourceCharPosition} ${Math.round(x.duration)} ms`,
+        );
         globalThis.__longFrames.push({ start: e.startTime, end: e.startTime + e.duration, scripts });
       }
     }).observe({ type: 'long-animation-frame' });
@@ -105,7 +113,10 @@ async function autoAccept(peer) {
     const { engine } = globalThis.__cielowebWorker;
     engine.addEventListener('batch-offered', (e) => engine.accept(e.detail.batchId));
     globalThis.__done = new Map();
-    engine.addEventListener('file-complete', (e) => e.detail.direction === 'in' && __done.set(e.detail.path, { at: Date.now(), hash: e.detail.rootHex }));
+    engine.addEventListener(
+      'file-complete',
+      (e) => e.detail.direction === 'in' && __done.set(e.detail.path, { at: Date.now(), hash: e.detail.rootHex }),
+    );
     engine.addEventListener('file-failed', (e) => __done.set(e.detail.path, { failed: e.detail.reason }));
   });
   return worker;
@@ -121,7 +132,9 @@ async function rawChannel(a, b) {
     __raw.channel = channel;
     __raw.gathered = async () => {
       if (__raw.pc.iceGatheringState !== 'complete') {
-        await new Promise((r) => __raw.pc.addEventListener('icegatheringstatechange', () => __raw.pc.iceGatheringState === 'complete' && r()));
+        await new Promise((r) =>
+          __raw.pc.addEventListener('icegatheringstatechange', () => __raw.pc.iceGatheringState === 'complete' && r()),
+        );
       }
       return JSON.stringify(__raw.pc.localDescription);
     };
@@ -178,7 +191,12 @@ async function rawRate(a, b, bytes) {
     pump();
     return started;
   }, bytes);
-  const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error(`raw channel: ${bytes} bytes not through in ${STALL_MS * 5 / 1000} s`)), STALL_MS * 5).unref());
+  const stalled = new Promise((_, reject) =>
+    setTimeout(
+      () => reject(new Error(`raw channel: ${bytes} bytes not through in ${(STALL_MS * 5) / 1000} s`)),
+      STALL_MS * 5,
+    ).unref(),
+  );
   return bytes / MB / (((await Promise.race([end, stalled])) - start) / 1000);
 }
 
@@ -192,17 +210,22 @@ async function appRate(a, b, file, size) {
   let last = { bytes: -1, at: Date.now() };
   for (;;) {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    const { done, bytes } = await b.worker.evaluate((n) => ({
-      done: __done.get(n),
-      bytes: __cielowebWorker.engine.snapshot().incoming.reduce((sum, i) => sum + (i.bytes ?? 0), 0),
-    }), name);
+    const { done, bytes } = await b.worker.evaluate(
+      (n) => ({
+        done: __done.get(n),
+        bytes: __cielowebWorker.engine.snapshot().incoming.reduce((sum, i) => sum + (i.bytes ?? 0), 0),
+      }),
+      name,
+    );
     if (done?.failed) throw new Error(`${name}: ${done.failed}`);
     if (done) return { rate: size / MB / ((done.at - start) / 1000), hash: done.hash };
     if (bytes !== last.bytes) last = { bytes, at: Date.now() };
     else if (Date.now() - last.at > STALL_MS) {
       const receiver = await b.worker.evaluate(() => __cielowebWorker.engine.snapshot());
       const sender = await a.page.evaluate(() => __cieloweb.engine.snapshot());
-      throw new Error(`${name}: no progress for ${STALL_MS / 1000} s\nreceiver: ${JSON.stringify(receiver)}\nsender: ${JSON.stringify(sender)}`);
+      throw new Error(
+        `${name}: no progress for ${STALL_MS / 1000} s\nreceiver: ${JSON.stringify(receiver)}\nsender: ${JSON.stringify(sender)}`,
+      );
     }
   }
 }
@@ -269,7 +292,8 @@ async function memoryProbe(profile, page) {
     for (const pid of pids) bytes += Number(/VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'))?.[1] ?? 0) * 1024;
     return bytes;
   };
-  const heap = async () => (await pageCdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  const heap = async () =>
+    (await pageCdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize').value;
   return { rss, heap };
 }
 
@@ -303,7 +327,9 @@ export async function run({ log }) {
       const r = await rawRate(a, b, SIZE);
       const x = await appRate(a, b, random, SIZE);
       const y = await appRate(a, b, text, SIZE);
-      log(`round ${round}: raw channel ${r.toFixed(1)}, app random ${x.rate.toFixed(1)}, app text ${y.rate.toFixed(1)} MB/s (host steal ${stealPct(roundStart, cpuTicks()).toFixed(1)}%)`);
+      log(
+        `round ${round}: raw channel ${r.toFixed(1)}, app random ${x.rate.toFixed(1)}, app text ${y.rate.toFixed(1)} MB/s (host steal ${stealPct(roundStart, cpuTicks()).toFixed(1)}%)`,
+      );
       roundRatios.push(x.rate / r);
       raw = Math.max(raw, r);
       if (x.rate > rnd.rate) rnd = x;
@@ -317,7 +343,10 @@ export async function run({ log }) {
     const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, probe.rss())), 200);
     await resetLongTasks(a);
     await resetLongTasks(b);
-    const since = { a: await a.page.evaluate(() => performance.now()), b: await b.page.evaluate(() => performance.now()) };
+    const since = {
+      a: await a.page.evaluate(() => performance.now()),
+      b: await b.page.evaluate(() => performance.now()),
+    };
     const bigStart = cpuTicks();
     const bigRun = await appRate(a, b, big, BIG).finally(() => clearInterval(rssSampler));
     const bigSteal = stealPct(bigStart, cpuTicks());
@@ -325,12 +354,18 @@ export async function run({ log }) {
     const [senderTasks, receiverTasks] = [await longTasks(a), await longTasks(b)];
     const heapAfter = await probe.heap();
     const longest = (tasks) => (tasks.length ? Math.max(...tasks) : 0);
-    log(`long tasks (> 50 ms) during 1 GiB: sender ${senderTasks.length} (longest ${longest(senderTasks).toFixed(0)} ms), receiver ${receiverTasks.length} (longest ${longest(receiverTasks).toFixed(0)} ms)`);
+    log(
+      `long tasks (> 50 ms) during 1 GiB: sender ${senderTasks.length} (longest ${longest(senderTasks).toFixed(0)} ms), receiver ${receiverTasks.length} (longest ${longest(receiverTasks).toFixed(0)} ms)`,
+    );
     for (const cause of await longTaskCauses(a, since.a)) log(`  sender: ${cause}`);
     for (const cause of await longTaskCauses(b, since.b)) log(`  receiver: ${cause}`);
-    log(`1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peakRss / MiB).toFixed(0)} MiB`);
+    log(
+      `1 GiB: ${bigRun.rate.toFixed(1)} MB/s, renderer RSS ${(base.rss / MiB).toFixed(0)} -> peak ${(peakRss / MiB).toFixed(0)} MiB`,
+    );
     const runSteal = stealPct(runStart, cpuTicks());
-    log(`host steal: ${runSteal.toFixed(1)}% of the machine's CPU time during the run, ${bigSteal.toFixed(1)}% during the 1 GiB`);
+    log(
+      `host steal: ${runSteal.toFixed(1)}% of the machine's CPU time during the run, ${bigSteal.toFixed(1)}% during the 1 GiB`,
+    );
     // The targets are judged in bench/run.mjs's ratio table.
     return {
       raw_channel_MBps: raw,

@@ -44,7 +44,7 @@ async function openPage(locale = 'en-US') {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(service.origin + '/');
+  await page.goto(`${service.origin}/`);
   await page.waitForSelector('body[data-engine-ready="true"]', { timeout: 20000 });
   return { context, page, errors };
 }
@@ -55,7 +55,11 @@ test('page: a picked 64 MiB + 7 file shows its b3sum hash, size and speed', asyn
     assert.match(await page.textContent('[data-testid=engine]'), /simd128/);
     const { file, hash } = randomFile('big.bin', 64 * 1024 * 1024 + 7, 7);
     await page.setInputFiles('[data-testid=file-input]', file);
-    await page.waitForFunction(() => /^[0-9a-f]{64}$/.test(document.querySelector('[data-testid=file-hash]').textContent), null, { timeout: 60000 });
+    await page.waitForFunction(
+      () => /^[0-9a-f]{64}$/.test(document.querySelector('[data-testid=file-hash]').textContent),
+      null,
+      { timeout: 60000 },
+    );
     assert.equal(await page.textContent('[data-testid=file-hash]'), hash);
     assert.equal(await page.textContent('[data-testid=file-name]'), 'big.bin');
     assert.match(await page.textContent('[data-testid=file-size]'), /64 MiB \(67,108,871 B\)/);
@@ -81,9 +85,13 @@ test('page: a dropped file of 1025 bytes and an empty file hash like b3sum', asy
         },
         { data: [...bytes], name: `drop-${size}.bin` },
       );
-      await page.waitForFunction((expected) => document.querySelector('[data-testid=file-hash]').textContent === expected, hash, {
-        timeout: 20000,
-      });
+      await page.waitForFunction(
+        (expected) => document.querySelector('[data-testid=file-hash]').textContent === expected,
+        hash,
+        {
+          timeout: 20000,
+        },
+      );
       assert.equal(await page.textContent('[data-testid=file-name]'), `drop-${size}.bin`);
     }
     assert.deepEqual(errors, []);

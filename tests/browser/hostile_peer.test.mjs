@@ -34,7 +34,8 @@ async function victimAndMallory(extra = []) {
 
 const batchMessage = (batch, files) => JSON.stringify({ v: 1, type: 'batch', batch, files });
 // What the victim told Mallory about one transfer, in order.
-const repliesFor = (inWorker, transfer) => inWorker((t) => hostile.received.filter((m) => (m.transfer >>> 0) === t).map((m) => m.type), transfer);
+const repliesFor = (inWorker, transfer) =>
+  inWorker((t) => hostile.received.filter((m) => m.transfer >>> 0 === t).map((m) => m.type), transfer);
 const snapshot = (peer) => peer.page.evaluate(() => __cieloweb.engine.snapshot());
 
 test('a restart into a different file fails it; a same-size restart is asked again, and the saved file is the one shown as verified', async () => {
@@ -43,32 +44,52 @@ test('a restart into a different file fails it; a same-size restart is asked aga
     // F: 4 MiB + 5, of which Mallory lets only two blocks go; then a "restart" into X, 1 MiB + 3.
     const T1 = 7001;
     const F = 4 * MiB + 5;
-    await inWorker(([to, t, size, msg]) => {
-      hostile.sendText(to, msg);
-      hostile.start(to, { transfer: t, name: 'splice.bin', size, seed: 1, readBlocks: 2 });
-    }, [aliceId, T1, F, batchMessage('splice1', [{ transfer: T1, path: 'splice.bin', size: F }])]);
+    await inWorker(
+      ([to, t, size, msg]) => {
+        hostile.sendText(to, msg);
+        hostile.start(to, { transfer: t, name: 'splice.bin', size, seed: 1, readBlocks: 2 });
+      },
+      [aliceId, T1, F, batchMessage('splice1', [{ transfer: T1, path: 'splice.bin', size: F }])],
+    );
     await incomingBatch(alice, 'splice.bin').locator('[data-testid=accept-batch]').click();
-    await eventually(async () => (await inWorker((t) => hostile.progress(t).bytesAcked, T1)) >= 2 * MiB, 'two blocks acked');
-    await inWorker(([t, size]) => hostile.replace(t, { name: 'splice.bin', size, seed: 2, patchOffer: 'offer.restart = true; return offer;' }), [T1, MiB + 3]);
+    await eventually(
+      async () => (await inWorker((t) => hostile.progress(t).bytesAcked, T1)) >= 2 * MiB,
+      'two blocks acked',
+    );
+    await inWorker(
+      ([t, size]) =>
+        hostile.replace(t, { name: 'splice.bin', size, seed: 2, patchOffer: 'offer.restart = true; return offer;' }),
+      [T1, MiB + 3],
+    );
     const row = alice.page.locator('[data-testid=transfer-file][data-path="splice.bin"]');
     await row.locator('[data-failed=true]').waitFor({ timeout: 15000 });
     assert.equal(await row.getAttribute('data-reason'), 'replaced_by_other_file');
     assert.equal(await row.locator('[data-testid=file-hash]').count(), 0, 'nothing shown as verified');
     assert.equal(await row.locator('[data-testid=save-link]').count(), 0, 'nothing to save');
-    assert.ok((await repliesFor(inWorker, T1)).some((type) => type === 'cancel' || type === 'error'), 'Mallory was told');
+    assert.ok(
+      (await repliesFor(inWorker, T1)).some((type) => type === 'cancel' || type === 'error'),
+      'Mallory was told',
+    );
 
     // A restart into another file of the same name and size: the old bytes are discarded and the
     // person is asked again; nothing of X is taken before that Accept.
     const T2 = 7002;
     const S = 3 * MiB + 1;
-    await inWorker(([to, t, size, msg]) => {
-      hostile.sendText(to, msg);
-      hostile.start(to, { transfer: t, name: 'same.bin', size, seed: 3, readBlocks: 1 });
-    }, [aliceId, T2, S, batchMessage('splice2', [{ transfer: T2, path: 'same.bin', size: S }])]);
+    await inWorker(
+      ([to, t, size, msg]) => {
+        hostile.sendText(to, msg);
+        hostile.start(to, { transfer: t, name: 'same.bin', size, seed: 3, readBlocks: 1 });
+      },
+      [aliceId, T2, S, batchMessage('splice2', [{ transfer: T2, path: 'same.bin', size: S }])],
+    );
     const offer = incomingBatch(alice, 'same.bin');
     await offer.locator('[data-testid=accept-batch]').click();
     await eventually(async () => (await inWorker((t) => hostile.progress(t).bytesAcked, T2)) >= MiB, 'one block acked');
-    await inWorker(([t, size]) => hostile.replace(t, { name: 'same.bin', size, seed: 4, patchOffer: 'offer.restart = true; return offer;' }), [T2, S]);
+    await inWorker(
+      ([t, size]) =>
+        hostile.replace(t, { name: 'same.bin', size, seed: 4, patchOffer: 'offer.restart = true; return offer;' }),
+      [T2, S],
+    );
     await offer.locator('[data-testid=accept-batch]').waitFor({ timeout: 15000 });
     const acceptsBefore = (await repliesFor(inWorker, T2)).filter((type) => type === 'accept').length;
     assert.equal(acceptsBefore, 1, 'the new version is not accepted before the person says so');
@@ -77,7 +98,11 @@ test('a restart into a different file fails it; a same-size restart is asked aga
     const shown = alice.page.locator('[data-testid=file-hash][data-path="same.bin"]');
     await shown.waitFor({ timeout: 30000 });
     assert.equal(await shown.textContent(), expected, 'verified as the new version');
-    assert.equal(await savedHash(alice.page, 'same.bin', suite.dir), expected, 'the saved bytes are the ones shown as verified');
+    assert.equal(
+      await savedHash(alice.page, 'same.bin', suite.dir),
+      expected,
+      'the saved bytes are the ones shown as verified',
+    );
     assert.deepEqual(alice.errors, []);
   } finally {
     await flow.closeAll(alice, mallory);
@@ -89,15 +114,31 @@ test('a batch announcing 10 B whose offer claims 2 GiB is refused, not accepted'
   try {
     // The batch first; once Alice accepted 10 B, the offer for the same file claims 2 GiB.
     const T = 7101;
-    await inWorker(([to, msg]) => hostile.sendText(to, msg), [aliceId, batchMessage('bait', [{ transfer: T, path: 'small.txt', size: 10 }])]);
+    await inWorker(
+      ([to, msg]) => hostile.sendText(to, msg),
+      [aliceId, batchMessage('bait', [{ transfer: T, path: 'small.txt', size: 10 }])],
+    );
     await incomingBatch(alice, 'small.txt').locator('[data-testid=accept-batch]').click();
-    await inWorker(([to, t]) => {
-      hostile.start(to, { transfer: t, name: 'small.txt', size: 10, seed: 5, patchOffer: 'offer.size = 2147483648; return offer;' });
-    }, [aliceId, T]);
+    await inWorker(
+      ([to, t]) => {
+        hostile.start(to, {
+          transfer: t,
+          name: 'small.txt',
+          size: 10,
+          seed: 5,
+          patchOffer: 'offer.size = 2147483648; return offer;',
+        });
+      },
+      [aliceId, T],
+    );
     const row = alice.page.locator('[data-testid=transfer-file][data-path="small.txt"]');
     await row.locator('[data-failed=true]').waitFor({ timeout: 15000 });
     assert.equal(await row.getAttribute('data-reason'), 'size_differs');
-    await eventually(async () => (await repliesFor(inWorker, T)).includes('reject'), 'a reject for the 2 GiB offer', 10000);
+    await eventually(
+      async () => (await repliesFor(inWorker, T)).includes('reject'),
+      'a reject for the 2 GiB offer',
+      10000,
+    );
     assert.ok(!(await repliesFor(inWorker, T)).includes('accept'), 'never accepted');
     assert.deepEqual(alice.errors, []);
   } finally {
@@ -106,20 +147,43 @@ test('a batch announcing 10 B whose offer claims 2 GiB is refused, not accepted'
 });
 
 test('offers of 2^50 bytes in 16 MiB blocks are declined cleanly, and a file from another person still arrives', async () => {
-  const { alice, mallory, others: [bob], inWorker, aliceId } = await victimAndMallory(['Bob']);
+  const {
+    alice,
+    mallory,
+    others: [bob],
+    inWorker,
+    aliceId,
+  } = await victimAndMallory(['Bob']);
   try {
     const T = 7201;
     const huge = 2 ** 50;
-    await inWorker(([to, t, msg]) => {
-      hostile.sendText(to, msg);
-      hostile.start(to, { transfer: t, name: 'huge.bin', size: 10, seed: 6, patchOffer: 'offer.size = 1125899906842624; offer.block_size = 16777216; return offer;' });
-    }, [aliceId, T, batchMessage('huge', [{ transfer: T, path: 'huge.bin', size: huge }])]);
+    await inWorker(
+      ([to, t, msg]) => {
+        hostile.sendText(to, msg);
+        hostile.start(to, {
+          transfer: t,
+          name: 'huge.bin',
+          size: 10,
+          seed: 6,
+          patchOffer: 'offer.size = 1125899906842624; offer.block_size = 16777216; return offer;',
+        });
+      },
+      [aliceId, T, batchMessage('huge', [{ transfer: T, path: 'huge.bin', size: huge }])],
+    );
     const batch = incomingBatch(alice, 'huge.bin');
     await batch.waitFor({ timeout: 15000 });
     // Declined before anyone can accept it (the core's bookkeeping cap, and the storage check):
     // the same decline a person's click makes, which made the core abort before.
-    await eventually(async () => (await repliesFor(inWorker, T)).includes('reject'), 'the decline reaching Mallory', 10000);
-    assert.equal(await batch.locator('[data-testid=accept-batch], [data-testid=decline-batch]').count(), 0, 'the offer does not stay open on screen');
+    await eventually(
+      async () => (await repliesFor(inWorker, T)).includes('reject'),
+      'the decline reaching Mallory',
+      10000,
+    );
+    assert.equal(
+      await batch.locator('[data-testid=accept-batch], [data-testid=decline-batch]').count(),
+      0,
+      'the offer does not stay open on screen',
+    );
 
     // The engine is intact: Bob's file arrives and verifies.
     const file = path.join(suite.dir, 'from-bob.bin');
@@ -141,20 +205,39 @@ test('100 files each opened and never finished hold at most a few receivers at a
   try {
     // Two 16 KiB blocks per file; Mallory sends the first block of each file it is asked for and
     // never the second.
-    const files = Array.from({ length: 100 }, (_, i) => ({ transfer: 7300 + i, path: `stuck/f${String(i).padStart(3, '0')}.bin`, size: 20000 }));
-    await inWorker(([to, list, msg]) => {
-      hostile.sendText(to, msg);
-      for (const f of list) hostile.start(to, { transfer: f.transfer, name: f.path, size: f.size, seed: f.transfer, blockSize: 16384, readBlocks: 1 });
-    }, [aliceId, files, batchMessage('stuck', files)]);
+    const files = Array.from({ length: 100 }, (_, i) => ({
+      transfer: 7300 + i,
+      path: `stuck/f${String(i).padStart(3, '0')}.bin`,
+      size: 20000,
+    }));
+    await inWorker(
+      ([to, list, msg]) => {
+        hostile.sendText(to, msg);
+        for (const f of list)
+          hostile.start(to, {
+            transfer: f.transfer,
+            name: f.path,
+            size: f.size,
+            seed: f.transfer,
+            blockSize: 16384,
+            readBlocks: 1,
+          });
+      },
+      [aliceId, files, batchMessage('stuck', files)],
+    );
     await incomingBatch(alice, '100').locator('[data-testid=accept-batch]').click();
     let most = 0;
     const deadline = Date.now() + 8000;
     while (Date.now() < deadline) {
-      const active = (await snapshot(alice)).incoming.filter((i) => i.state === 'starting' || i.state === 'receiving').length;
+      const active = (await snapshot(alice)).incoming.filter(
+        (i) => i.state === 'starting' || i.state === 'receiving',
+      ).length;
       most = Math.max(most, active);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const accepted = new Set(await inWorker(() => hostile.received.filter((m) => m.type === 'accept').map((m) => m.transfer)));
+    const accepted = new Set(
+      await inWorker(() => hostile.received.filter((m) => m.type === 'accept').map((m) => m.transfer)),
+    );
     assert.ok(most >= 1, 'some files started');
     assert.ok(most <= 4, `at most 4 files receiving at once, saw ${most}`);
     assert.ok(accepted.size <= 4, `at most 4 files accepted while none finishes, saw ${accepted.size}`);
@@ -187,7 +270,7 @@ test('a file for one chosen person never goes to a namesake who joins after they
     await flow.waitReadyForFiles(alice, namesake);
     const deadline = Date.now() + 6000;
     while (Date.now() < deadline) {
-      assert.equal(await incomingBatch(namesake, 'for-bob.bin').count(), 0, 'the namesake was offered Bob\'s file');
+      assert.equal(await incomingBatch(namesake, 'for-bob.bin').count(), 0, "the namesake was offered Bob's file");
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(await incomingBatch(carol, 'for-bob.bin').count(), 0);
@@ -208,7 +291,11 @@ test('a peer flooding the chat grows the page by at most the 500 newest messages
     });
     await alice.page.locator('[data-testid=chat-message]', { hasText: 'flood 619' }).waitFor();
     assert.equal(await alice.page.locator('[data-testid=chat-message]').count(), 500);
-    assert.equal(await alice.page.locator('[data-testid=chat-text]', { hasText: /^flood 0$/ }).count(), 0, 'the oldest left the page');
+    assert.equal(
+      await alice.page.locator('[data-testid=chat-text]', { hasText: /^flood 0$/ }).count(),
+      0,
+      'the oldest left the page',
+    );
   } finally {
     await flow.closeAll(alice, mallory);
   }

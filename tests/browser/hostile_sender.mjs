@@ -45,7 +45,7 @@ function installHarness() {
     },
     channel(peerId) {
       const channel = engine.peers.get(peerId)?.channel;
-      if (!channel || channel.readyState !== 'open') throw new Error('no open transfer channel');
+      if (channel?.readyState !== 'open') throw new Error('no open transfer channel');
       if (!listening.has(peerId)) {
         listening.add(peerId);
         channel.addEventListener('message', ({ data }) => {
@@ -93,7 +93,13 @@ function installHarness() {
       const status = sender.status();
       if (!status.ok) throw new Error(`sender: ${status.error}`);
       const entry = {
-        sender, peerId, bytes: h.bytesOf(size, seed), readBlocks, pendingReads: [], sent: [], live: true,
+        sender,
+        peerId,
+        bytes: h.bytesOf(size, seed),
+        readBlocks,
+        pendingReads: [],
+        sent: [],
+        live: true,
         patch: patchOffer ? new Function('offer', patchOffer) : null,
       };
       const old = senders.get(transfer);
@@ -113,7 +119,8 @@ function installHarness() {
     release(transfer) {
       const entry = senders.get(transfer);
       entry.readBlocks = Infinity;
-      for (const a of entry.pendingReads.splice(0)) entry.sender.onRead(a.block, entry.bytes.subarray(a.offset, a.offset + a.length));
+      for (const a of entry.pendingReads.splice(0))
+        entry.sender.onRead(a.block, entry.bytes.subarray(a.offset, a.offset + a.length));
       h.drive(entry);
     },
     drive(entry) {
@@ -128,7 +135,8 @@ function installHarness() {
             else entry.sender.onRead(a.block, entry.bytes.subarray(a.offset, a.offset + a.length));
           } else if (a.type === 'control') {
             let text = a.text;
-            if (entry.patch && text.includes('"type":"offer"')) text = JSON.stringify(entry.patch(JSON.parse(text)) ?? JSON.parse(text));
+            if (entry.patch && text.includes('"type":"offer"'))
+              text = JSON.stringify(entry.patch(JSON.parse(text)) ?? JSON.parse(text));
             entry.sent.push(text);
             channel.send(text);
           }

@@ -55,7 +55,8 @@ export function forgeOffer(ownOffer, layout, decoyFingerprint, version = 0) {
   const liveMid = attr(live, 'mid');
   const decoyMid = liveMid === '1' ? '2' : '1';
   const head = session.map((line) => {
-    if (line.startsWith('o=')) return line.replace(/^o=(\S+) (\S+) (\d+)/, (_, u, id, v) => `o=${u} ${id} ${BigInt(v) + BigInt(version)}`);
+    if (line.startsWith('o='))
+      return line.replace(/^o=(\S+) (\S+) (\d+)/, (_, u, id, v) => `o=${u} ${id} ${BigInt(v) + BigInt(version)}`);
     if (line.startsWith('a=group:BUNDLE') && layout === 'bundleMember') return `a=group:BUNDLE ${liveMid} ${decoyMid}`;
     return line;
   });
@@ -81,7 +82,14 @@ export function forgeOffer(ownOffer, layout, decoyFingerprint, version = 0) {
 // goes, and so does its mid in the BUNDLE group.
 export function unforgeAnswer(answer, decoyMid) {
   const [session, ...media] = sections(answer);
-  const head = session.map((line) => (line.startsWith('a=group:BUNDLE') ? line.split(' ').filter((t) => t !== decoyMid).join(' ') : line));
+  const head = session.map((line) =>
+    line.startsWith('a=group:BUNDLE')
+      ? line
+          .split(' ')
+          .filter((t) => t !== decoyMid)
+          .join(' ')
+      : line,
+  );
   return join([head, ...media.filter((s) => attr(s, 'mid') !== decoyMid)]);
 }
 
@@ -114,19 +122,34 @@ function inPage() {
     // mode: 'bridge' (pass every message to the other side) or 'reflect' (send proofs back).
     async open(side, mode) {
       const pc = new RTCPeerConnection({ iceServers: [] });
-      const s = { pc, mode, channels: {}, pending: { app: [], transfer: [] }, local: [], remote: early[side], released: false };
+      const s = {
+        pc,
+        mode,
+        channels: {},
+        pending: { app: [], transfer: [] },
+        local: [],
+        remote: early[side],
+        released: false,
+      };
       sides[side] = s;
       pc.onicecandidate = ({ candidate }) => {
         if (!candidate) return;
         if (s.released) window.malloryOut(side, { candidate: toVictim(s, candidate.toJSON()) });
         else s.local.push(candidate.toJSON());
       };
-      for (const [label, id] of [['app', 0], ['transfer', 1]]) {
+      for (const [label, id] of [
+        ['app', 0],
+        ['transfer', 1],
+      ]) {
         const ch = pc.createDataChannel(label, { negotiated: true, id, ordered: true });
         ch.binaryType = 'arraybuffer';
         s.channels[label] = ch;
         ch.onmessage = ({ data }) => {
-          record.push(typeof data === 'string' ? { side, label, kind: 'text', text: data } : { side, label, kind: 'binary', base64: toBase64(data) });
+          record.push(
+            typeof data === 'string'
+              ? { side, label, kind: 'text', text: data }
+              : { side, label, kind: 'binary', base64: toBase64(data) },
+          );
           if (mode === 'reflect') {
             if (label === 'app' && isProof(data)) ch.send(data);
             return;
@@ -255,7 +278,9 @@ async function newMallory(browser) {
 // A signal from a victim (side 'A' or 'B'): candidates go to her page, descriptions to her inbox.
 function fromVictim(mallory, side, data) {
   if (data?.candidate) {
-    mallory.page.evaluate(([s, c]) => window.mallory.remoteCandidate(s, c), [side, data.candidate]).catch((e) => mallory.closed || mallory.errors.push(e.message));
+    mallory.page
+      .evaluate(([s, c]) => window.mallory.remoteCandidate(s, c), [side, data.candidate])
+      .catch((e) => mallory.closed || mallory.errors.push(e.message));
   } else if (data?.description) {
     mallory.inbox[side].push(data.description);
   }
@@ -275,7 +300,10 @@ async function offerTo(mallory, side, { mode, layout, decoyFingerprint = null, t
   const { page } = mallory;
   const own = await page.evaluate(([s, m]) => window.mallory.open(s, m), [side, mode]);
   const forged = forgeOffer(own, layout, decoyFingerprint ?? fingerprintOf(own));
-  await page.evaluate(([s, f]) => window.mallory.setForged(s, f, f.liveMid), [side, { liveMid: forged.liveMid, liveIndex: forged.liveIndex }]);
+  await page.evaluate(
+    ([s, f]) => window.mallory.setForged(s, f, f.liveMid),
+    [side, { liveMid: forged.liveMid, liveIndex: forged.liveIndex }],
+  );
   mallory[side] = { own, layout, version: 0 };
   mallory.forged.push(forged.sdp);
   mallory.out(side, { description: { type: 'offer', sdp: forged.sdp } });
@@ -286,7 +314,10 @@ async function offerTo(mallory, side, { mode, layout, decoyFingerprint = null, t
     return null;
   }
   mallory.steps.push(`answer from ${side}`);
-  await page.evaluate(([s, sdp]) => window.mallory.answered(s, sdp), [side, unforgeAnswer(answer.sdp, forged.decoyMid)]);
+  await page.evaluate(
+    ([s, sdp]) => window.mallory.answered(s, sdp),
+    [side, unforgeAnswer(answer.sdp, forged.decoyMid)],
+  );
   return fingerprintOf(answer.sdp, forged.liveMid);
 }
 
@@ -340,7 +371,8 @@ export async function interceptBob(bob, handlers) {
         return ws.send(JSON.stringify(msg));
       }
       if (msg.type === 'signal' && alice && msg.from === alice) return handlers.fromAlice(msg.data);
-      if (msg.type === 'peer-left' && alice && msg.peer === alice) return ws.send(JSON.stringify({ ...msg, peer: ALICE_ALIAS }));
+      if (msg.type === 'peer-left' && alice && msg.peer === alice)
+        return ws.send(JSON.stringify({ ...msg, peer: ALICE_ALIAS }));
       ws.send(text);
     });
   });
@@ -380,8 +412,18 @@ export async function bridge(browser, bob, layout) {
     const bobOffer = await mallory.inbox.B.next();
     mallory.steps.push(`offer from B`);
     const bobFingerprint = fingerprintOf(bobOffer.sdp);
-    const aliceFingerprint = await offerTo(mallory, 'A', { mode: 'bridge', layout, decoyFingerprint: bobFingerprint, timeout: ANSWER_WAIT_MS });
-    await offerTo(mallory, 'B', { mode: 'bridge', layout, decoyFingerprint: aliceFingerprint ?? fingerprintOfNobody(), timeout: ANSWER_WAIT_MS });
+    const aliceFingerprint = await offerTo(mallory, 'A', {
+      mode: 'bridge',
+      layout,
+      decoyFingerprint: bobFingerprint,
+      timeout: ANSWER_WAIT_MS,
+    });
+    await offerTo(mallory, 'B', {
+      mode: 'bridge',
+      layout,
+      decoyFingerprint: aliceFingerprint ?? fingerprintOfNobody(),
+      timeout: ANSWER_WAIT_MS,
+    });
     await release(mallory, 'A', 'B');
   });
   return mallory;
@@ -396,7 +438,7 @@ export async function reflect(browser, origin, roomId, layout = 'rejected') {
   const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws`, { origin });
   let aliceId = null;
   const send = (msg) => socket.send(JSON.stringify({ v: 1, ...msg }));
-  mallory.out = (side, data) => send({ type: 'signal', to: aliceId, data });
+  mallory.out = (_side, data) => send({ type: 'signal', to: aliceId, data });
   const closeMallory = mallory.close;
   mallory.close = async () => {
     socket.close();

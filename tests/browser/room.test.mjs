@@ -42,7 +42,10 @@ test('room: create, join by link, see names, chat both ways with delivery receip
     const codeB = await peerItem(bob.page, 'Alice').locator('[data-testid=peer-safety-code]').textContent();
     assert.match(codeA, /^\d{3} \d{3}$/);
     assert.equal(codeA, codeB);
-    assert.equal(await peerItem(alice.page, 'Bob').locator('[data-testid=peer-path]').getAttribute('data-path'), 'direct');
+    assert.equal(
+      await peerItem(alice.page, 'Bob').locator('[data-testid=peer-path]').getAttribute('data-path'),
+      'direct',
+    );
     // The transfer half is wired to the mesh (engine made, panel mounted in the transfers section).
     for (const p of [alice, bob]) await p.page.waitForSelector('body[data-transfers=ready]', { state: 'attached' });
 
@@ -56,7 +59,10 @@ test('room: create, join by link, see names, chat both ways with delivery receip
 
     const reply = await sendChat(bob, 'Thanks Alice 👍');
     await reply.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
-    await alice.page.locator('[data-testid=chat-message]', { hasText: 'Thanks Alice 👍' }).locator('[data-testid=chat-sender]', { hasText: 'Bob' }).waitFor();
+    await alice.page
+      .locator('[data-testid=chat-message]', { hasText: 'Thanks Alice 👍' })
+      .locator('[data-testid=chat-sender]', { hasText: 'Bob' })
+      .waitFor();
 
     // A renamed peer shows up under the new name on the other side, live.
     await bob.page.fill('[data-testid=self-name]', 'Bobby');
@@ -90,7 +96,9 @@ test('room: a third peer joins and everyone sees everyone; a leaving peer is sho
 
     await c.context.close();
     for (const p of [a, b]) {
-      await p.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Cas left the room.' }).waitFor();
+      await p.page
+        .locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Cas left the room.' })
+        .waitFor();
       await p.page.locator('[data-testid=peer]', { hasText: 'Cas' }).waitFor({ state: 'detached' });
       assert.equal(await p.page.locator('[data-testid=peer][data-state=open]').count(), 1);
     }
@@ -124,10 +132,10 @@ test('room: with --room-capacity 2 a third visitor is told the room is full', as
 test('room: a link without its key, or with an unknown room, explains itself', async () => {
   const a = await newPeer('Solo');
   try {
-    await a.page.goto(service.origin + '/r/AAAAAAAAAAAAAAAAAAAAAA');
+    await a.page.goto(`${service.origin}/r/AAAAAAAAAAAAAAAAAAAAAA`);
     await a.page.waitForSelector('body[data-room=error]');
     assert.equal(await a.page.getAttribute('[data-testid=room-status]', 'data-key'), 'statusMissingKey');
-    await a.page.goto(service.origin + '/r/AAAAAAAAAAAAAAAAAAAAAA#AAAAAAAAAAAAAAAAAAAAAA');
+    await a.page.goto(`${service.origin}/r/AAAAAAAAAAAAAAAAAAAAAA#AAAAAAAAAAAAAAAAAAAAAA`);
     await a.page.waitForSelector('body[data-room=error]');
     assert.equal(await a.page.getAttribute('[data-testid=room-status]', 'data-key'), 'statusRoomNotFound');
   } finally {
@@ -158,8 +166,12 @@ async function interceptWithMallory(bob, mallory) {
       if (pcs[side]) return pcs[side];
       const pc = new RTCPeerConnection({ iceServers: [] });
       pcs[side] = pc;
-      pc.onicecandidate = ({ candidate }) => candidate && window.malloryOut(side, { gen, candidate: candidate.toJSON() });
-      for (const [label, id] of [['app', 0], ['transfer', 1]]) {
+      pc.onicecandidate = ({ candidate }) =>
+        candidate && window.malloryOut(side, { gen, candidate: candidate.toJSON() });
+      for (const [label, id] of [
+        ['app', 0],
+        ['transfer', 1],
+      ]) {
         const ch = pc.createDataChannel(label, { negotiated: true, id, ordered: true });
         ch.binaryType = 'arraybuffer';
         channels[side][label] = ch;
@@ -222,16 +234,22 @@ test('room proof: a signaling relay that swaps DTLS fingerprints is caught and t
   const bob = await newPeer('Bob');
   const mallory = await newPeer('Mallory');
   try {
-    await mallory.page.goto(service.origin + '/');
+    await mallory.page.goto(`${service.origin}/`);
     await interceptWithMallory(bob, mallory);
     const url = await createRoom(alice);
     await joinRoom(bob, url);
 
     // Each side is connected (to Mallory), but the proof it received does not match its connection.
-    for (const [me, them] of [[alice, 'Bob'], [bob, 'Alice']]) {
+    for (const [me, them] of [
+      [alice, 'Bob'],
+      [bob, 'Alice'],
+    ]) {
       const item = peerItem(me.page, them, 'blocked');
       await item.waitFor();
-      assert.match(await item.locator('[data-testid=peer-warning]').textContent(), /could not prove it holds this room's key/);
+      assert.match(
+        await item.locator('[data-testid=peer-warning]').textContent(),
+        /could not prove it holds this room's key/,
+      );
       assert.equal(await me.page.getAttribute('[data-testid=room-status]', 'data-key'), 'statusBlocked');
     }
     // The two safety codes differ, as they would when read out loud.
@@ -294,7 +312,13 @@ test('i18n: the room speaks Dutch to a Dutch browser and switches to English', a
     assert.equal(await anna.page.getAttribute('html', 'lang'), 'en');
     assert.equal(await anna.page.textContent('[data-i18n=peopleTitle]'), 'People in this room');
     assert.equal(await peerItem(anna.page, 'Bram').locator('[data-testid=peer-state]').textContent(), 'Connected');
-    assert.equal(await anna.page.locator('[data-testid=chat-message]', { hasText: 'hallo' }).locator('[data-testid=chat-delivery]').textContent(), 'Delivered');
+    assert.equal(
+      await anna.page
+        .locator('[data-testid=chat-message]', { hasText: 'hallo' })
+        .locator('[data-testid=chat-delivery]')
+        .textContent(),
+      'Delivered',
+    );
     await bram.context.close();
     await anna.page.locator('[data-testid=room-status]', { hasText: 'Bram left the room.' }).waitFor();
   } finally {
@@ -305,13 +329,25 @@ test('i18n: the room speaks Dutch to a Dutch browser and switches to English', a
 test('privacy page: our commitments in English and Dutch', async () => {
   const visitor = await newPeer('Visitor');
   try {
-    await visitor.page.goto(service.origin + '/');
+    await visitor.page.goto(`${service.origin}/`);
     await visitor.page.click('[data-testid=privacy-link]');
     await visitor.page.waitForURL(/\/privacy$/);
     const en = visitor.page.locator('[data-testid=privacy] article[lang=en]');
     await en.waitFor();
     const text = await en.textContent();
-    for (const phrase of ['What we never collect', 'chat messages', 'files', 'audio and video', 'name, username, email address, plan', 'company', 'AdSense', 'no analytics cookies', 'DTLS', 'GDPR', '16']) {
+    for (const phrase of [
+      'What we never collect',
+      'chat messages',
+      'files',
+      'audio and video',
+      'name, username, email address, plan',
+      'company',
+      'AdSense',
+      'no analytics cookies',
+      'DTLS',
+      'GDPR',
+      '16',
+    ]) {
       assert.ok(text.includes(phrase), `English policy mentions ${phrase}`);
     }
     assert.equal(await visitor.page.locator('[data-testid=privacy] article[lang=nl]').isVisible(), false);
@@ -320,7 +356,19 @@ test('privacy page: our commitments in English and Dutch', async () => {
     const nl = visitor.page.locator('[data-testid=privacy] article[lang=nl]');
     await nl.waitFor();
     const tekst = await nl.textContent();
-    for (const phrase of ['Wat we nooit verzamelen', 'chatberichten', 'bestanden', 'audio en video', 'naam, gebruikersnaam, e-mailadres, abonnement', 'bedrijfsnaam', 'AdSense', 'geen analytische cookies', 'DTLS', 'AVG', '16 jaar']) {
+    for (const phrase of [
+      'Wat we nooit verzamelen',
+      'chatberichten',
+      'bestanden',
+      'audio en video',
+      'naam, gebruikersnaam, e-mailadres, abonnement',
+      'bedrijfsnaam',
+      'AdSense',
+      'geen analytische cookies',
+      'DTLS',
+      'AVG',
+      '16 jaar',
+    ]) {
       assert.ok(tekst.includes(phrase), `Dutch policy mentions ${phrase}`);
     }
     assert.equal(await en.isVisible(), false);
@@ -330,13 +378,15 @@ test('privacy page: our commitments in English and Dutch', async () => {
 });
 
 test('privacy page: /privacy loaded directly is the page', async () => {
-  const res = await fetch(service.origin + '/privacy');
+  const res = await fetch(`${service.origin}/privacy`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/html/);
   const visitor = await newPeer('Visitor', { locale: 'nl-NL' });
   try {
-    await visitor.page.goto(service.origin + '/privacy');
-    await visitor.page.locator('[data-testid=privacy] article[lang=nl]', { hasText: 'Wat we nooit verzamelen' }).waitFor();
+    await visitor.page.goto(`${service.origin}/privacy`);
+    await visitor.page
+      .locator('[data-testid=privacy] article[lang=nl]', { hasText: 'Wat we nooit verzamelen' })
+      .waitFor();
   } finally {
     await closeAll(visitor);
   }
@@ -426,7 +476,9 @@ test('room: a second room in the same tab opens without a reload; the first is l
     // Back to the landing page by the header link, and into a new room: no reload on the way.
     await alice.page.click('a.brand');
     await alice.page.waitForSelector('[data-testid=create-room]');
-    await bob.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    await bob.page
+      .locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' })
+      .waitFor();
     await alice.page.click('[data-testid=create-room]');
     await alice.page.waitForURL((url) => url.href !== first && /\/r\/[A-Za-z0-9_-]+#/.test(url.href));
     await alice.page.waitForSelector('body[data-room=joined]');
@@ -443,17 +495,27 @@ test('room: a second room in the same tab opens without a reload; the first is l
 
     // Straight from this room into the first one again, by a link inside the app.
     await followAppLink(alice.page, first);
-    await carol.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    await carol.page
+      .locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' })
+      .waitFor();
     await waitConnected(alice, bob);
     await flow.waitEngineAttached(alice, 'Bob');
-    assert.equal(await alice.page.locator('[data-testid=chat-message]', { hasText: 'hi Alice' }).count(), 0, 'the second room\'s chat is gone');
+    assert.equal(
+      await alice.page.locator('[data-testid=chat-message]', { hasText: 'hi Alice' }).count(),
+      0,
+      "the second room's chat is gone",
+    );
     const back = await sendChat(bob, 'welcome back');
     await back.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
     await alice.page.locator('[data-testid=chat-message]', { hasText: 'welcome back' }).waitFor();
 
     // A file picked in this room goes once, from this room's panel (the panels of the rooms left
     // no longer listen to the page's inputs).
-    await alice.page.setInputFiles('[data-testid=room-file-input]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('second visit') });
+    await alice.page.setInputFiles('[data-testid=room-file-input]', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('second visit'),
+    });
     await incomingBatch(bob, 'notes.txt').waitFor();
     assert.equal(await alice.page.locator('[data-testid=transfer-batch][data-direction=out]').count(), 1);
 
@@ -465,7 +527,9 @@ test('room: a second room in the same tab opens without a reload; the first is l
 
     // Out of the room again: nothing of the rooms keeps running but the tab's signaling ping.
     await alice.page.click('a.brand');
-    await bob.page.locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' }).waitFor();
+    await bob.page
+      .locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' })
+      .waitFor();
     assert.ok((await alice.page.evaluate(() => window.runningIntervals())) <= 1);
     assert.deepEqual([...alice.errors, ...bob.errors, ...carol.errors], []);
   } finally {
@@ -483,7 +547,9 @@ test('room: a call track added to a peer is sent again on the connection rebuilt
     await waitConnected(alice, bob);
     await bob.page.evaluate(() => {
       window.remoteTracks = [];
-      __cieloweb.mesh.addEventListener('peer-track', (e) => window.remoteTracks.push({ kind: e.detail.track.kind, gen: e.detail.gen }));
+      __cieloweb.mesh.addEventListener('peer-track', (e) =>
+        window.remoteTracks.push({ kind: e.detail.track.kind, gen: e.detail.gen }),
+      );
     });
     // Chromium's fake camera and microphone (launch flags): a test pattern and a beep.
     await alice.page.evaluate(async () => {
@@ -491,7 +557,11 @@ test('room: a call track added to a peer is sent again on the connection rebuilt
       const connection = __cieloweb.mesh.connection(__cieloweb.mesh.links()[0].id);
       for (const track of stream.getTracks()) connection.addTrack(track, stream);
     });
-    const tracksOf = (gen) => bob.page.waitForFunction((g) => ['audio', 'video'].every((k) => window.remoteTracks.some((t) => t.kind === k && t.gen === g)), gen);
+    const tracksOf = (gen) =>
+      bob.page.waitForFunction(
+        (g) => ['audio', 'video'].every((k) => window.remoteTracks.some((t) => t.kind === k && t.gen === g)),
+        gen,
+      );
     await tracksOf(0);
 
     // Bob's connection drops; the rebuilt one (generation 1) carries Alice's tracks again, unasked.
@@ -499,7 +569,14 @@ test('room: a call track added to a peer is sent again on the connection rebuilt
     await bob.page.waitForFunction(() => window.testConnections.length === 2);
     await waitConnected(alice, bob);
     await tracksOf(1);
-    const kinds = await alice.page.evaluate(() => window.testConnections.at(-1).getSenders().map((s) => s.track?.kind).filter(Boolean).sort());
+    const kinds = await alice.page.evaluate(() =>
+      window.testConnections
+        .at(-1)
+        .getSenders()
+        .map((s) => s.track?.kind)
+        .filter(Boolean)
+        .sort(),
+    );
     assert.deepEqual(kinds, ['audio', 'video']);
     await until(bob, async () => {
       const stats = await window.testConnections.at(-1).getStats();

@@ -54,7 +54,8 @@ function windowsOf(content, width = 16) {
 }
 
 function containsPieceOf(windows, bytes, width = 16) {
-  for (let i = 0; i + width <= bytes.length; i += 1) if (windows.has(bytes.subarray(i, i + width).toString('hex'))) return true;
+  for (let i = 0; i + width <= bytes.length; i += 1)
+    if (windows.has(bytes.subarray(i, i + width).toString('hex'))) return true;
   return false;
 }
 
@@ -62,7 +63,10 @@ function containsPieceOf(windows, bytes, width = 16) {
 function leaksOf(record, b) {
   const windows = windowsOf(b.content);
   const binaries = record.filter((m) => m.kind === 'binary').map((m) => Buffer.from(m.base64, 'base64'));
-  const texts = [...record.filter((m) => m.kind === 'text').map((m) => m.text), ...binaries.map((bytes) => bytes.toString('latin1'))];
+  const texts = [
+    ...record.filter((m) => m.kind === 'text').map((m) => m.text),
+    ...binaries.map((bytes) => bytes.toString('latin1')),
+  ];
   return {
     chatText: texts.some((t) => t.includes(b.chat)),
     fileName: texts.some((t) => t.includes(b.fileName)),
@@ -120,8 +124,12 @@ async function diagnostics(mallory, ...victims) {
 // Every SDP Mallory forged is one Chromium takes as a remote offer (checked on a fresh
 // connection, apart from the app): the attack is not refused by the browser itself.
 async function assertChromiumAccepts(mallory) {
-  assert.ok(mallory.forged.length > 0, `Mallory forged nothing\n${mallory.steps.join(' → ')}\n${mallory.errors.join('\n')}`);
-  for (const sdp of mallory.forged) assert.equal(await chromiumAccepts(mallory, sdp), true, `Chromium refused:\n${sdp}`);
+  assert.ok(
+    mallory.forged.length > 0,
+    `Mallory forged nothing\n${mallory.steps.join(' → ')}\n${mallory.errors.join('\n')}`,
+  );
+  for (const sdp of mallory.forged)
+    assert.equal(await chromiumAccepts(mallory, sdp), true, `Chromium refused:\n${sdp}`);
 }
 
 const BRIDGES = [
@@ -148,7 +156,10 @@ for (const [layout, decoy] of BRIDGES) {
       const taken = offer
         .locator('[data-testid=accept-batch]')
         .click({ timeout: LEAK_BUDGET_MS })
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       const leaks = await watchMallory(mallory, b, (l) => l.chatText && l.fileBytes);
       const bobTook = await taken;
 
@@ -181,7 +192,11 @@ for (const [layout, decoy] of BRIDGES.slice(0, 2)) {
       const leaks = await watchMallory(mallory, b, (l) => l.chatText && l.fileName);
 
       await assertChromiumAccepts(mallory);
-      assert.deepEqual({ alice: await peerShown(alice), mallory: leaks }, { alice: BLOCKED, mallory: NOTHING_LEAKED }, await diagnostics(mallory, alice));
+      assert.deepEqual(
+        { alice: await peerShown(alice), mallory: leaks },
+        { alice: BLOCKED, mallory: NOTHING_LEAKED },
+        await diagnostics(mallory, alice),
+      );
     } finally {
       await flow.closeAll(alice);
       await mallory?.close();
@@ -202,8 +217,11 @@ test('attack machinery (control): an honest pair through a relay that forwards s
     const reply = await flow.sendChat(bob, 'and back');
     await reply.and(bob.page.locator('[data-delivery=delivered]')).waitFor();
     // The relay was on the path: the offer, the answer and candidates of both went through it.
-    const kinds = relayed.map(({ from, data }) => `${from}:${data.description?.type ?? (data.candidate ? 'candidate' : '?')}`);
-    for (const k of ['Bob:offer', 'Alice:answer', 'Bob:candidate', 'Alice:candidate']) assert.ok(kinds.includes(k), `${k} in ${kinds}`);
+    const kinds = relayed.map(
+      ({ from, data }) => `${from}:${data.description?.type ?? (data.candidate ? 'candidate' : '?')}`,
+    );
+    for (const k of ['Bob:offer', 'Alice:answer', 'Bob:candidate', 'Alice:candidate'])
+      assert.ok(kinds.includes(k), `${k} in ${kinds}`);
   } finally {
     await flow.closeAll(alice, bob);
   }

@@ -53,7 +53,7 @@ export async function recordSignaling(target, sink) {
 }
 
 export async function createRoom(peer, origin) {
-  await peer.page.goto(origin + '/');
+  await peer.page.goto(`${origin}/`);
   await peer.page.click('[data-testid=create-room]');
   await peer.page.waitForURL(/\/r\/[A-Za-z0-9_-]+#[A-Za-z0-9_-]{22,}$/);
   await peer.page.waitForSelector('body[data-room=joined]');
@@ -76,7 +76,9 @@ export async function describe(...peers) {
   const lines = [];
   for (const p of peers) {
     const list = await p.page
-      .evaluate(() => [...document.querySelectorAll('[data-testid=peer]')].map((e) => `${e.dataset.state}:${e.textContent}`))
+      .evaluate(() =>
+        [...document.querySelectorAll('[data-testid=peer]')].map((e) => `${e.dataset.state}:${e.textContent}`),
+      )
       .catch((e) => [String(e)]);
     lines.push(`${p.name}: ${JSON.stringify(list)}\n  ${p.logs.slice(-10).join('\n  ')}`);
   }

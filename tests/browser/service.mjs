@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const serverBinary = process.env.CIELO_SERVER_BIN || path.join(projectRoot, 'build', 'native', 'server', 'cieloweb-server');
+export const serverBinary =
+  process.env.CIELO_SERVER_BIN || path.join(projectRoot, 'build', 'native', 'server', 'cieloweb-server');
 export const webRoot = process.env.CIELO_WEB_ROOT || path.join(projectRoot, 'web', 'dist');
 
 // A TCP port free on loopback right now (the server, or coturn, binds it next).
@@ -31,10 +32,14 @@ export async function startService(extraArgs = [], extraEnv = {}) {
   if (!existsSync(path.join(webRoot, 'index.html'))) throw new Error(`page not built: ${webRoot} (run make web)`);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(serverBinary, ['--port', String(port), '--web-root', webRoot, '--allowed-origins', origin, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...extraEnv },
-  });
+  const child = spawn(
+    serverBinary,
+    ['--port', String(port), '--web-root', webRoot, '--allowed-origins', origin, ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...extraEnv },
+    },
+  );
   const log = [];
   child.stdout.on('data', (d) => log.push(d.toString()));
   child.stderr.on('data', (d) => log.push(d.toString()));

@@ -35,7 +35,10 @@ const opfsFiles = (page) => opfsEntries(page, { filesOnly: true });
 test('the room shows what received files take; removing a batch deletes its files; clearing deletes the rest', async () => {
   const [alice, bob] = await pair();
   try {
-    for (const [name, size] of [['first.bin', 3 * MiB], ['second.bin', 2 * MiB]]) {
+    for (const [name, size] of [
+      ['first.bin', 3 * MiB],
+      ['second.bin', 2 * MiB],
+    ]) {
       await alice.page.setInputFiles('[data-testid=room-file-input]', source(name, size));
       await incomingBatch(bob, name).locator('[data-testid=accept-batch]').click();
       await bob.page.locator(`[data-testid=file-hash][data-path="${name}"]`).waitFor({ timeout: 30000 });
@@ -48,12 +51,18 @@ test('the room shows what received files take; removing a batch deletes its file
     await eventually(async () => (await usageBytes(bob)) === 2 * MiB, 'the usage line to drop the removed batch');
     const left = await opfsFiles(bob.page);
     assert.ok(!left.some((f) => f.endsWith('first.bin')), left.join(' '));
-    assert.ok(left.some((f) => f.endsWith('second.bin')), left.join(' '));
+    assert.ok(
+      left.some((f) => f.endsWith('second.bin')),
+      left.join(' '),
+    );
 
     await bob.page.click('[data-testid=clear-received]');
     await eventually(async () => (await usageBytes(bob)) === 0, 'the usage line to show nothing kept');
     assert.equal(await bob.page.locator('[data-testid=transfer-batch][data-direction=in]').count(), 0);
-    assert.deepEqual((await opfsFiles(bob.page)).filter((f) => f.startsWith('cieloweb-received/')), []);
+    assert.deepEqual(
+      (await opfsFiles(bob.page)).filter((f) => f.startsWith('cieloweb-received/')),
+      [],
+    );
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   } finally {
     await flow.closeAll(alice, bob);
@@ -76,10 +85,16 @@ test('a batch bigger than the free storage is refused before Accept is offered, 
     await alice.page.setInputFiles('[data-testid=room-file-input]', file);
     const batch = incomingBatch(bob, 'huge-for-bob.bin');
     await batch.waitFor();
-    await eventually(async () => /needs 1 TiB/.test(await batch.locator('[data-testid=batch-status]').textContent()), 'the refusal to be shown');
+    await eventually(
+      async () => /needs 1 TiB/.test(await batch.locator('[data-testid=batch-status]').textContent()),
+      'the refusal to be shown',
+    );
     assert.equal(await batch.locator('[data-testid=accept-batch]').count(), 0, 'no Accept for what cannot fit');
     await alice.page.waitForSelector('[data-testid=transfer-file][data-path="huge-for-bob.bin"] [data-failed=true]');
-    assert.equal(await alice.page.getAttribute('[data-testid=transfer-file][data-path="huge-for-bob.bin"]', 'data-reason'), 'storage_full');
+    assert.equal(
+      await alice.page.getAttribute('[data-testid=transfer-file][data-path="huge-for-bob.bin"]', 'data-reason'),
+      'storage_full',
+    );
   } finally {
     await flow.closeAll(alice, bob);
   }

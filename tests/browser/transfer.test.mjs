@@ -31,11 +31,16 @@ function sourceFile(relative, size) {
 async function roomOf(names, { ownProcess = [], record = null } = {}) {
   const peers = [];
   for (const name of names) {
-    peers.push(ownProcess.includes(name) ? await flow.newPeerInOwnProcess(name, { record }) : await flow.newPeer(suite.browser, name, { record }));
+    peers.push(
+      ownProcess.includes(name)
+        ? await flow.newPeerInOwnProcess(name, { record })
+        : await flow.newPeer(suite.browser, name, { record }),
+    );
   }
   const url = await flow.createRoom(peers[0], suite.service.origin);
   for (const p of peers.slice(1)) await flow.joinRoom(p, url);
-  for (let i = 0; i < peers.length; i += 1) for (let j = i + 1; j < peers.length; j += 1) await flow.waitReadyForFiles(peers[i], peers[j]);
+  for (let i = 0; i < peers.length; i += 1)
+    for (let j = i + 1; j < peers.length; j += 1) await flow.waitReadyForFiles(peers[i], peers[j]);
   return peers;
 }
 
@@ -45,11 +50,16 @@ const savedHash = (page, p) => steps.savedHash(page, p, suite.dir);
 
 // Waits until `peer` has received (verified and written) at least `bytes` of the file at `p`.
 function untilReceived(peer, p, bytes) {
-  const condition = async ([p, bytes]) => (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === p && i.bytes >= bytes);
+  const condition = async ([p, bytes]) =>
+    (await __cieloweb.engine.snapshot()).incoming.some((i) => i.path === p && i.bytes >= bytes);
   return until(peer, condition, { timeout: 60000, polling: 20, arg: [p, bytes] });
 }
 
-const incomingBytes = (peer, p) => peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p)?.bytes ?? 0, p);
+const incomingBytes = (peer, p) =>
+  peer.page.evaluate(
+    async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p)?.bytes ?? 0,
+    p,
+  );
 
 async function expectReceived(page, p, hash) {
   await page.waitForSelector(fileRow(p), { timeout: 120000 });
@@ -58,7 +68,8 @@ async function expectReceived(page, p, hash) {
 }
 
 const snapshot = (peer) => peer.page.evaluate(() => __cieloweb.engine.snapshot());
-const receivedOf = (peer, p) => peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p), p);
+const receivedOf = (peer, p) =>
+  peer.page.evaluate(async (p) => (await __cieloweb.engine.snapshot()).incoming.find((i) => i.path === p), p);
 
 // What the receiver's resume store (IndexedDB, see web/src/transfer/resume_store.js) holds.
 async function resumeRecords(page) {
@@ -78,13 +89,16 @@ async function resumeRecords(page) {
   );
 }
 
-
 test('1 byte, 1 MiB and 64 MiB arrive intact between two Chromium processes; chat flows both ways meanwhile', async () => {
   const [a, b] = await roomOf(['Alice', 'Bob'], { ownProcess: ['Bob'] });
   try {
     // Chromium hands the transfer channel to a worker: no byte is handled on the main thread.
     for (const p of [a, b]) assert.equal(await p.page.evaluate(() => __cieloweb.engine.inWorker), true);
-    for (const [name, size] of [['one.bin', 1], ['mib.bin', MiB], ['big.bin', 64 * MiB]]) {
+    for (const [name, size] of [
+      ['one.bin', 1],
+      ['mib.bin', MiB],
+      ['big.bin', 64 * MiB],
+    ]) {
       const src = sourceFile(name, size);
       await a.page.setInputFiles('[data-testid=room-file-input]', src.file);
       const offer = incomingBatch(b, name);
@@ -137,25 +151,46 @@ test('the worker paints progress, speed and ETA on both sides (in the chosen lan
     const rows = new Map(); // peer -> its painted row id
     for (const p of [a, b]) {
       let row;
-      await eventually(async () => (row = await painting(p, /^\d[\d.,]* MB\/s · (\d+ min )?\d+ s left$/)), `${p.name}: a painted row mid-transfer`);
+      await eventually(
+        async () => (row = await painting(p, /^\d[\d.,]* MB\/s · (\d+ min )?\d+ s left$/)),
+        `${p.name}: a painted row mid-transfer`,
+      );
       const [rowId] = row;
-      assert.equal(await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rowId}"]`).count(), 1, `${p.name}: the canvas of ${rowId} is on the page`);
+      assert.equal(
+        await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rowId}"]`).count(),
+        1,
+        `${p.name}: the canvas of ${rowId} is on the page`,
+      );
       rows.set(p, rowId);
     }
     // Screen readers get the value in steps of 10 %.
-    const percentOf = (p) => p.page.getAttribute(`[data-testid=file-progress-canvas][data-row="${rows.get(p)}"]`, 'aria-valuenow');
-    await eventually(async () => ['10', '20', '30', '40', '50', '60', '70', '80', '90'].includes(await percentOf(b)), 'Bob: an accessible value mid-transfer');
+    const percentOf = (p) =>
+      p.page.getAttribute(`[data-testid=file-progress-canvas][data-row="${rows.get(p)}"]`, 'aria-valuenow');
+    await eventually(
+      async () => ['10', '20', '30', '40', '50', '60', '70', '80', '90'].includes(await percentOf(b)),
+      'Bob: an accessible value mid-transfer',
+    );
     // The words follow the language switch; the re-drawn batch keeps its progress.
     await b.page.selectOption('[data-testid=language]', 'nl');
-    await eventually(async () => await painting(b, /^\d[\d.,]* MB\/s · nog (\d+ min )?\d+ s$/), 'Bob: a painted row in Dutch');
+    await eventually(
+      async () => await painting(b, /^\d[\d.,]* MB\/s · nog (\d+ min )?\d+ s$/),
+      'Bob: a painted row in Dutch',
+    );
     await expectReceived(b.page, 'painted.bin', src.hash);
     for (const p of [a, b]) {
       // Done: a full plain bar in the canvas's place, and the worker holds no canvas for it any more.
       const done = p.page.locator(`[data-testid=file-progress][data-row="${rows.get(p)}"]`);
       await done.waitFor();
       assert.equal(await done.getAttribute('value'), '100', `${p.name}: full bar at the end`);
-      assert.equal(await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rows.get(p)}"]`).count(), 0, `${p.name}: canvas replaced`);
-      await eventually(async () => !(rows.get(p) in (await p.page.evaluate(() => __cieloweb.engine.paintState()))), `${p.name}: the worker let the canvas go`);
+      assert.equal(
+        await p.page.locator(`[data-testid=file-progress-canvas][data-row="${rows.get(p)}"]`).count(),
+        0,
+        `${p.name}: canvas replaced`,
+      );
+      await eventually(
+        async () => !(rows.get(p) in (await p.page.evaluate(() => __cieloweb.engine.paintState()))),
+        `${p.name}: the worker let the canvas go`,
+      );
       assert.equal(await p.page.evaluate(() => __progressEvents), 0, `${p.name}: no progress event reached the page`);
     }
     assert.deepEqual([...a.errors, ...b.errors], []);
@@ -181,7 +216,10 @@ test('a folder of 20 files goes to two receivers at once, paths kept; one file g
     assert.equal(out.length, 20);
     for (const f of out) assert.equal(Object.keys(f.peers).length, 2, JSON.stringify(f.peers));
     const entries = await opfsEntries(b.page);
-    assert.ok(entries.some((e) => e.endsWith('/album/sub/f0.bin')), entries.join(' '));
+    assert.ok(
+      entries.some((e) => e.endsWith('/album/sub/f0.bin')),
+      entries.join(' '),
+    );
 
     // "Send to": Carol only. Bob is never offered it.
     const only = sourceFile('for-carol.bin', 100 * 1024);
@@ -260,9 +298,16 @@ test('a decline and a cancel leave both sides clean', async () => {
     await a.page.setInputFiles('[data-testid=room-file-input]', big.file);
     await incomingBatch(b, 'cancelled.bin').locator('[data-testid=accept-batch]').click();
     await untilReceived(b, 'cancelled.bin', 4 * MiB);
-    await a.page.locator('[data-testid=transfer-batch]').filter({ hasText: 'cancelled.bin' }).locator('[data-testid=cancel-batch]').click();
+    await a.page
+      .locator('[data-testid=transfer-batch]')
+      .filter({ hasText: 'cancelled.bin' })
+      .locator('[data-testid=cancel-batch]')
+      .click();
     await b.page.waitForSelector('[data-testid=transfer-file][data-path="cancelled.bin"] [data-failed=true]');
-    assert.equal(await b.page.getAttribute('[data-testid=transfer-file][data-path="cancelled.bin"]', 'data-reason'), 'cancelled_by_sender');
+    assert.equal(
+      await b.page.getAttribute('[data-testid=transfer-file][data-path="cancelled.bin"]', 'data-reason'),
+      'cancelled_by_sender',
+    );
     await until(b, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     await until(a, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     // Nothing left behind: no partial file, no resume record.
@@ -293,7 +338,10 @@ test('privacy: no file bytes reach the server, in any form', async () => {
     await expectReceived(b.page, 'notes.txt', hash);
 
     const toServer = seen.filter((m) => m.to === 'server');
-    assert.ok(toServer.some((m) => m.text.includes('a=fingerprint')), 'the recording saw the signaling');
+    assert.ok(
+      toServer.some((m) => m.text.includes('a=fingerprint')),
+      'the recording saw the signaling',
+    );
     const everything = seen.map((m) => m.text).join('\n') + suite.service.log.join('');
     assert.equal(everything.includes(marker), false, 'the marker text never passed the server');
     assert.equal(everything.includes(Buffer.from(marker).toString('base64').slice(0, 16)), false, 'nor in base64');
@@ -315,7 +363,10 @@ test('a receiver that cancels midway can be sent the file again with Retry', asy
     await untilReceived(b, 'again.bin', 4 * MiB);
     await incomingBatch(b, 'again.bin').locator('[data-testid=cancel-batch]').click();
     await a.page.waitForSelector('[data-testid=transfer-file][data-path="again.bin"] [data-failed=true]');
-    assert.equal(await a.page.getAttribute('[data-testid=transfer-file][data-path="again.bin"]', 'data-reason'), 'cancelled_by_receiver');
+    assert.equal(
+      await a.page.getAttribute('[data-testid=transfer-file][data-path="again.bin"]', 'data-reason'),
+      'cancelled_by_receiver',
+    );
 
     await a.page.click('[data-testid=retry-batch]');
     // A new offer of the same file; accepted, it arrives whole.
@@ -342,11 +393,17 @@ test('a receiver whose storage fills up midway sees a clear reason on both sides
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: suite.service.origin, quotaSize: 8 * MiB });
     for (const p of [a, b]) {
       await p.page.waitForSelector('[data-testid=transfer-file][data-path="too-big.bin"] [data-failed=true]');
-      assert.equal(await p.page.getAttribute('[data-testid=transfer-file][data-path="too-big.bin"]', 'data-reason'), 'storage_full');
+      assert.equal(
+        await p.page.getAttribute('[data-testid=transfer-file][data-path="too-big.bin"]', 'data-reason'),
+        'storage_full',
+      );
     }
     await until(b, async () => (await __cieloweb.engine.snapshot()).liveObjects === 0);
     assert.deepEqual(await resumeRecords(b.page), []);
-    await eventually(async () => (await opfsEntries(b.page)).every((e) => !e.includes('too-big.bin')), 'no part of too-big.bin left in OPFS');
+    await eventually(
+      async () => (await opfsEntries(b.page)).every((e) => !e.includes('too-big.bin')),
+      'no part of too-big.bin left in OPFS',
+    );
   } finally {
     await flow.closeAll(a, b);
   }

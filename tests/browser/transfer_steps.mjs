@@ -19,10 +19,13 @@ export async function savedHash(page, p, dir) {
   // started no download in 3 of 4 runs of the folder test (always the 11th file).
   await link.scrollIntoViewIfNeeded();
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15000 }).catch(async (e) => {
-    e.message += `\n(save link of ${p}: ${await link.evaluate((a) => a.outerHTML).catch((x) => x.message)})`;
-    throw e;
-  }), link.click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 15000 }).catch(async (e) => {
+      e.message += `\n(save link of ${p}: ${await link.evaluate((a) => a.outerHTML).catch((x) => x.message)})`;
+      throw e;
+    }),
+    link.click(),
+  ]);
   const file = path.join(dir, 'downloads', `${Date.now()}-${Math.random().toString(36).slice(2)}`);
   mkdirSync(path.dirname(file), { recursive: true });
   await download.saveAs(file);

@@ -43,13 +43,18 @@ test('turn: with a relay-only policy the peers connect through coturn, shown as 
     const url = await flow.createRoom(alice, service.origin);
     await flow.joinRoom(bob, url);
     await flow.waitReadyForFiles(alice, bob);
-    for (const [me, them] of [[alice, 'Bob'], [bob, 'Alice']]) {
+    for (const [me, them] of [
+      [alice, 'Bob'],
+      [bob, 'Alice'],
+    ]) {
       const path_ = await flow.peerItem(me.page, them).locator('[data-testid=peer-path]').getAttribute('data-path');
       assert.equal(path_, 'relayed', `${me.name} reaches ${them} through the relay`);
     }
 
     // Each peer got its own credential, valid for the configured time, and never the secret.
-    const joins = seen.filter((m) => m.to === 'page' && m.text.includes('"type":"joined"')).map((m) => JSON.parse(m.text));
+    const joins = seen
+      .filter((m) => m.to === 'page' && m.text.includes('"type":"joined"'))
+      .map((m) => JSON.parse(m.text));
     assert.equal(joins.length, 2);
     const now = Date.now() / 1000;
     const usernames = new Set();
@@ -63,9 +68,16 @@ test('turn: with a relay-only policy the peers connect through coturn, shown as 
       usernames.add(server.username);
     }
     assert.equal(usernames.size, 2);
-    assert.equal(seen.some((m) => m.text.includes(turn.secret)), false, 'the shared secret never leaves the server');
+    assert.equal(
+      seen.some((m) => m.text.includes(turn.secret)),
+      false,
+      'the shared secret never leaves the server',
+    );
     // No host candidate (a local IP address) was ever signaled: relay only.
-    assert.equal(seen.some((m) => /typ host/.test(m.text)), false);
+    assert.equal(
+      seen.some((m) => /typ host/.test(m.text)),
+      false,
+    );
     assert.ok(seen.some((m) => /typ relay/.test(m.text)));
 
     const msg = await flow.sendChat(alice, 'through the relay');
@@ -76,7 +88,11 @@ test('turn: with a relay-only policy the peers connect through coturn, shown as 
     writeFileSync(file, randomBytes(2 * 1024 * 1024 + 3));
     const hash = execFileSync('b3sum', ['--no-names', file], { encoding: 'utf8' }).trim();
     await alice.page.setInputFiles('[data-testid=room-file-input]', file);
-    await bob.page.locator('[data-testid=transfer-batch][data-direction=in]').filter({ hasText: 'relayed.bin' }).locator('[data-testid=accept-batch]').click();
+    await bob.page
+      .locator('[data-testid=transfer-batch][data-direction=in]')
+      .filter({ hasText: 'relayed.bin' })
+      .locator('[data-testid=accept-batch]')
+      .click();
     const shown = bob.page.locator('[data-testid=file-hash][data-path="relayed.bin"]');
     await shown.waitFor({ timeout: 60000 });
     assert.equal(await shown.textContent(), hash);

@@ -13,14 +13,29 @@ export async function startTurn() {
   const secret = randomBytes(18).toString('base64url');
   // Relay ports from a range of their own next to the listening port, all on loopback.
   const relayMin = 40000 + (port % 20000);
-  const child = spawn(TURNSERVER, [
-    '-n', '--no-cli', '--no-tls', '--no-dtls', '--simple-log', '--log-file=stdout', '--verbose',
-    '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--relay-ip=127.0.0.1',
-    `--min-port=${relayMin}`, `--max-port=${relayMin + 200}`,
-    '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=cieloweb.test',
-    // The peers are on this machine: let coturn relay to loopback addresses.
-    '--allow-loopback-peers',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    TURNSERVER,
+    [
+      '-n',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--simple-log',
+      '--log-file=stdout',
+      '--verbose',
+      '--listening-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      '--relay-ip=127.0.0.1',
+      `--min-port=${relayMin}`,
+      `--max-port=${relayMin + 200}`,
+      '--use-auth-secret',
+      `--static-auth-secret=${secret}`,
+      '--realm=cieloweb.test',
+      // The peers are on this machine: let coturn relay to loopback addresses.
+      '--allow-loopback-peers',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const log = [];
   child.stdout.on('data', (d) => log.push(d.toString()));
   child.stderr.on('data', (d) => log.push(d.toString()));

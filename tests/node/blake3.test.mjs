@@ -28,7 +28,7 @@ test('blake3 (wasm): equals b3sum on random inputs around chunk and block edges'
     try {
       // Odd update sizes cross chunk and SIMD-batch boundaries at every alignment.
       let offset = 0;
-      for (let step = 1; offset < size; step = (step * 7 + 13) % (3 * MiB + 1) + 1) {
+      for (let step = 1; offset < size; step = ((step * 7 + 13) % (3 * MiB + 1)) + 1) {
         hasher.update(data.subarray(offset, offset + step));
         offset += step;
       }

@@ -45,7 +45,7 @@ for (const chunkBytes of [65536, 1_300_000, 3 * BLOCK]) {
     const reader = new BlockReader(file);
     // All asked at once, as the Sender does with its pending reads.
     const got = await Promise.all(Array.from({ length: blocks }, (_, b) => readBlock(reader, b)));
-    got.forEach((block, b) => assert.deepEqual(block, expected(b), `block ${b}`));
+    for (const [b, block] of got.entries()) assert.deepEqual(block, expected(b), `block ${b}`);
     assert.deepEqual([file.pieces, file.streams], [1, 1]);
   });
 }
@@ -74,10 +74,16 @@ test('block reader: at most three streams stay open, the one used longest ago go
   const reader = new BlockReader(file);
   for (const b of [0, 1, 3, 4, 6, 7, 2]) await readBlock(reader, b); // runs at 2, 5 and 8 ... and 2 used
   assert.equal(reader.streams.size, 3);
-  assert.deepEqual([...reader.streams.keys()], [5, 8, 3].map((b) => b * BLOCK));
+  assert.deepEqual(
+    [...reader.streams.keys()],
+    [5, 8, 3].map((b) => b * BLOCK),
+  );
   await readBlock(reader, 0); // alone
   await readBlock(reader, 1); // a fourth run: the oldest (at 5) goes
-  assert.deepEqual([...reader.streams.keys()], [8, 3, 2].map((b) => b * BLOCK));
+  assert.deepEqual(
+    [...reader.streams.keys()],
+    [8, 3, 2].map((b) => b * BLOCK),
+  );
 });
 
 test('block reader: a file shorter than asked gives the bytes it has (the caller reports the change)', async () => {
@@ -86,7 +92,7 @@ test('block reader: a file shorter than asked gives the bytes it has (the caller
   const tail = await readBlock(reader, 8);
   assert.equal(tail.length, 12345);
   assert.deepEqual(tail, expected(8));
-  assert.equal((await reader.read(bytes.length, BLOCK, (b) => b.length)), 0);
+  assert.equal(await reader.read(bytes.length, BLOCK, (b) => b.length), 0);
 });
 
 test('block reader: an unreadable file rejects, and the next read tries again', async () => {
@@ -120,7 +126,18 @@ test('block reader: a stream being read when close() comes is let go too', async
       arrayBuffer: part.arrayBuffer,
       stream: () => {
         const reader = part.stream().getReader();
-        return { getReader: () => ({ read: async () => (await gate, reader.read()), cancel: () => ((cancelled += 1), reader.cancel()) }) };
+        return {
+          getReader: () => ({
+            read: async () => {
+              await gate;
+              return reader.read();
+            },
+            cancel: () => {
+              cancelled += 1;
+              return reader.cancel();
+            },
+          }),
+        };
       },
     };
   };

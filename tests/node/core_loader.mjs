@@ -40,7 +40,7 @@ export function textBytes(n, seed = 1) {
   let x = seed;
   while (size < n) {
     x = (x * 1103515245 + 12345) >>> 0;
-    const w = words[x % words.length] + ' ';
+    const w = `${words[x % words.length]} `;
     parts.push(w);
     size += w.length;
   }

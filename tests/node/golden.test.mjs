@@ -53,18 +53,35 @@ test('golden control messages decode (wasm) exactly as recorded', () => {
 });
 
 // A batch message of `count` files named f<i> (transfer ids 1..count).
-const batchText = (count, pathChars = 8) => JSON.stringify({ v: 1, type: 'batch', batch: 'b-1',
-  files: Array.from({ length: count }, (_, i) => ({ transfer: i + 1, path: `f${i}`.padEnd(pathChars, 'p'), size: i })) });
+const batchText = (count, pathChars = 8) =>
+  JSON.stringify({
+    v: 1,
+    type: 'batch',
+    batch: 'b-1',
+    files: Array.from({ length: count }, (_, i) => ({
+      transfer: i + 1,
+      path: `f${i}`.padEnd(pathChars, 'p'),
+      size: i,
+    })),
+  });
 
 test('a batch message is checked field by field (wasm): what the page receives, the limits, the codes', () => {
-  const good = core.decodeControl(JSON.stringify({ v: 1, type: 'batch', batch: 'b-1', files: [{ transfer: 5, path: 'a/b.txt', size: 10 }] }));
+  const good = core.decodeControl(
+    JSON.stringify({ v: 1, type: 'batch', batch: 'b-1', files: [{ transfer: 5, path: 'a/b.txt', size: 10 }] }),
+  );
   assert.equal(good.ok, true);
   assert.equal(good.batch, 'b-1');
   assert.deepEqual(good.files, [{ transfer: 5, path: 'a/b.txt', size: 10 }]);
   const bad = (files, batch = 'b') => core.decodeControl(JSON.stringify({ v: 1, type: 'batch', batch, files })).name;
   assert.equal(bad([{ transfer: 1, path: 'a', size: 1 }], 'x/y'), 'field_out_of_range');
   assert.equal(bad([]), 'field_out_of_range');
-  assert.equal(bad([{ transfer: 1, path: 'a', size: 1 }, { transfer: 1, path: 'b', size: 1 }]), 'duplicate_id');
+  assert.equal(
+    bad([
+      { transfer: 1, path: 'a', size: 1 },
+      { transfer: 1, path: 'b', size: 1 },
+    ]),
+    'duplicate_id',
+  );
   assert.equal(bad([{ transfer: 0, path: 'a', size: 1 }]), 'field_out_of_range');
   assert.equal(bad([{ transfer: 1, path: '', size: 1 }]), 'field_out_of_range');
   assert.equal(bad([{ transfer: 1, path: 'a', size: -1 }]), 'wrong_type');
@@ -77,7 +94,7 @@ test('a batch message is checked field by field (wasm): what the page receives, 
   assert.equal(core.decodeControl(huge).name, 'too_large');
 });
 
-test('the page\'s own messages are encoded by the core, and decode to what was meant (wasm)', () => {
+test("the page's own messages are encoded by the core, and decode to what was meant (wasm)", () => {
   const hello = core.encodeControl({ type: 'hello', reply: true });
   assert.equal(core.decodeControl(hello.text).reply, true);
   const files = [{ transfer: 3, path: 'Fotos/niño.txt', size: 2 ** 40 }];
@@ -90,7 +107,7 @@ test('the page\'s own messages are encoded by the core, and decode to what was m
   assert.equal(core.encodeControl({ type: 'offer' }).name, 'unknown_type');
 });
 
-test('a frame is routed by the core\'s peek at its transfer id (wasm)', () => {
+test("a frame is routed by the core's peek at its transfer id (wasm)", () => {
   const frame = fromHex(load('frames.json').find((c) => c.expect === 'ok').hex);
   assert.equal(core.peekTransferId(frame), core.decodeFrame(frame).transferId);
   assert.equal(core.peekTransferId(frame.subarray(0, 7)), -1);
@@ -108,7 +125,11 @@ test('golden resume states decode and limit (wasm) exactly as recorded', () => {
     }
     assert.equal(result.ok, true, `${c.name}: ${result.error}`);
     const expected = c.limit_to ? c.limited : c.verified;
-    assert.equal(result.blocks, expected.reduce((n, [a, b]) => n + b - a, 0), c.name);
+    assert.equal(
+      result.blocks,
+      expected.reduce((n, [a, b]) => n + b - a, 0),
+      c.name,
+    );
     assert.equal(core.limitResumeState(result.state, [[0, 2 ** 32 - 1]]).blocks, result.blocks, c.name);
   }
 });

@@ -28,8 +28,11 @@ export class MemoryChannel {
       message = data;
     } else {
       // Like the browser: the bytes are copied at send time (the caller may reuse its buffer).
-      const view = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-      if (view.byteLength > this.maxMessageBytes) throw new Error(`message of ${view.byteLength} bytes over the maximum ${this.maxMessageBytes}`);
+      const view = ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : new Uint8Array(data);
+      if (view.byteLength > this.maxMessageBytes)
+        throw new Error(`message of ${view.byteLength} bytes over the maximum ${this.maxMessageBytes}`);
       // A fresh buffer per message, as the browser delivers; new Uint8Array(view) copies several
       // times faster than view.slice() in V8.
       message = new Uint8Array(view);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ProgressMeter } from '../../web/src/transfer/progress_meter.js';
 
-const near = (actual, expected, epsilon = 0.01) => assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * epsilon, `${actual} ≉ ${expected}`);
+const near = (actual, expected, epsilon = 0.01) =>
+  assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * epsilon, `${actual} ≉ ${expected}`);
 
 test('progress meter: smoothed rate and ETA from samples', () => {
   const meter = new ProgressMeter();

@@ -43,7 +43,10 @@ test('receiver (wasm): declining an offer of 2^50 bytes in 16 MiB blocks reaches
       assert.equal(receiver.offer().file.size, 2 ** 50);
       receiver.reject('too large');
       const actions = drain(receiver);
-      assert.deepEqual(actions.map((a) => a.type), ['control', 'failed']);
+      assert.deepEqual(
+        actions.map((a) => a.type),
+        ['control', 'failed'],
+      );
       assert.equal(JSON.parse(actions[0].text).type, 'reject');
     } finally {
       receiver.delete();
@@ -59,7 +62,10 @@ test('receiver (wasm): accepting an offer past the cap fails with too_large and 
         if (resume) receiver.acceptResume('{}');
         else receiver.accept();
         const actions = drain(receiver);
-        assert.deepEqual(actions.map((a) => a.type), ['control', 'failed']);
+        assert.deepEqual(
+          actions.map((a) => a.type),
+          ['control', 'failed'],
+        );
         const told = JSON.parse(actions[0].text);
         assert.equal(told.type, 'error');
         assert.equal(told.code, TOO_LARGE);

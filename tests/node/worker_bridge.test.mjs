@@ -21,22 +21,25 @@ function pair() {
 test('worker bridge: replies by id, progress, moved buffers, errors and one-way messages', async () => {
   const { worker, scope, close } = pair();
   const seenByWorker = [];
-  serveCalls({
-    add: ([a, b]) => a + b,
-    slow: async ([ms], { progress }) => {
-      progress(1);
-      progress(2);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return 'slow';
+  serveCalls(
+    {
+      add: ([a, b]) => a + b,
+      slow: async ([ms], { progress }) => {
+        progress(1);
+        progress(2);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return 'slow';
+      },
+      buffer: ([n]) => {
+        const bytes = new Uint8Array(n).fill(7);
+        return transferring(bytes.buffer, [bytes.buffer]);
+      },
+      fail: () => {
+        throw new Error('nope');
+      },
     },
-    buffer: ([n]) => {
-      const bytes = new Uint8Array(n).fill(7);
-      return transferring(bytes.buffer, [bytes.buffer]);
-    },
-    fail: () => {
-      throw new Error('nope');
-    },
-  }, { scope, onMessage: (data) => seenByWorker.push(data) });
+    { scope, onMessage: (data) => seenByWorker.push(data) },
+  );
   const events = [];
   const bridge = new WorkerBridge(worker, { onMessage: (data) => events.push(data) });
   const steps = [];

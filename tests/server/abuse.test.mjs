@@ -15,19 +15,37 @@ async function stillServing(server) {
 
 async function upgradeStatus(server, origin) {
   const ws = new WebSocket(server.wsUrl, origin === undefined ? {} : { origin });
-  return withTimeout(new Promise((resolve) => {
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
-    ws.on('open', () => { ws.close(); resolve(101); });
-    ws.on('error', () => {});
-  }), 'the upgrade answer');
+  return withTimeout(
+    new Promise((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode));
+      ws.on('open', () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.on('error', () => {});
+    }),
+    'the upgrade answer',
+  );
 }
 
 describe('hostile input', () => {
   let server;
   before(async () => {
     server = await startServer([
-      '--max-message-bytes', '4096', '--rate-per-s', '5', '--rate-burst', '5', '--rate-strikes', '3',
-      '--handshake-timeout-ms', '300', '--ping-timeout-ms', '600', '--write-queue-bytes', '65536',
+      '--max-message-bytes',
+      '4096',
+      '--rate-per-s',
+      '5',
+      '--rate-burst',
+      '5',
+      '--rate-strikes',
+      '3',
+      '--handshake-timeout-ms',
+      '300',
+      '--ping-timeout-ms',
+      '600',
+      '--write-queue-bytes',
+      '65536',
     ]);
   });
   after(() => server.stop());
@@ -56,7 +74,10 @@ describe('hostile input', () => {
       ['{"type":42}', 'bad-message'],
       [JSON.stringify({ type: 'join', room: 5, name: 'x' }), 'bad-message'],
       ['[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', 'too-deep'],
-      [JSON.stringify({ type: 'signal', to: 'x', data: { a: { b: { c: { d: { e: { f: { g: { h: 1 } } } } } } } } }), 'too-deep'],
+      [
+        JSON.stringify({ type: 'signal', to: 'x', data: { a: { b: { c: { d: { e: { f: { g: { h: 1 } } } } } } } } }),
+        'too-deep',
+      ],
       [JSON.stringify({ type: 'teleport' }), 'unknown-type'],
     ];
     for (const [text, code] of cases) {
@@ -90,7 +111,10 @@ describe('hostile input', () => {
     const silent = net.connect(server.port, '127.0.0.1');
     const partial = net.connect(server.port, '127.0.0.1', () => partial.write('GET /ws HTTP/1.1\r\nHost: x\r\n'));
     for (const s of [silent, partial]) s.on('error', () => {});
-    await withTimeout(Promise.all([silent, partial].map((s) => new Promise((r) => s.on('close', r)))), 'the server to drop half-open handshakes');
+    await withTimeout(
+      Promise.all([silent, partial].map((s) => new Promise((r) => s.on('close', r)))),
+      'the server to drop half-open handshakes',
+    );
     assert.ok((await metric(server, 'cieloweb_rejects_total{reason="handshake-timeout"}')) >= 2);
     await stillServing(server);
   });
@@ -133,7 +157,14 @@ describe('hostile input', () => {
 });
 
 test('a client too slow to read is dropped; its room hears peer-left', async () => {
-  const server = await startServer(['--write-queue-bytes', '65536', '--rate-per-s', '100000', '--rate-burst', '100000']);
+  const server = await startServer([
+    '--write-queue-bytes',
+    '65536',
+    '--rate-per-s',
+    '100000',
+    '--rate-burst',
+    '100000',
+  ]);
   try {
     const a = await Client.open(server);
     const b = await Client.open(server);

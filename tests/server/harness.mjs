@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const serverBin =
-  process.env.CIELO_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/cieloweb-server');
+export const serverBin = process.env.CIELO_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/cieloweb-server');
 
 const waitLimitMs = 5000;
 
@@ -41,7 +40,18 @@ export async function startServer(args = [], { webRoot = makeWebRoot(), wrap = [
   const command = [...wrap, serverBin];
   const proc = spawn(
     command[0],
-    [...command.slice(1), '--address', '127.0.0.1', '--port', '0', '--web-root', webRoot, '--log-level', 'debug', ...args],
+    [
+      ...command.slice(1),
+      '--address',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--web-root',
+      webRoot,
+      '--log-level',
+      'debug',
+      ...args,
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs = [];
@@ -51,8 +61,7 @@ export async function startServer(args = [], { webRoot = makeWebRoot(), wrap = [
     new Promise((resolve, reject) => {
       proc.stderr.on('data', (chunk) => {
         buffered += chunk.toString();
-        let nl;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
+        for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
           const line = buffered.slice(0, nl);
           buffered = buffered.slice(nl + 1);
           logs.push(line);
@@ -92,7 +101,9 @@ export class Client {
     this.ws = ws;
     this.inbox = [];
     this.waiters = [];
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     ws.on('message', (data, isBinary) => {
       const msg = isBinary ? { binary: true } : JSON.parse(data.toString());
       this.inbox.push(msg);
@@ -175,10 +186,13 @@ export async function join(client, room, name) {
 // `headers` are extra request lines, e.g. a forged X-Forwarded-For.
 export async function rawUpgrade(server, { localAddress, headers = '', port = server.port } = {}) {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress });
-  await withTimeout(new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  }), 'TCP connect');
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    }),
+    'TCP connect',
+  );
   socket.write(
     'GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${server.origin}\r\n` +
@@ -269,30 +283,53 @@ export async function startHaproxy(server) {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'cielo-haproxy-'));
   const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(config, [
-    'global', '  maxconn 512',
-    'defaults', '  mode http', '  option forwardfor', '  timeout connect 2s', '  timeout client 30s',
-    '  timeout server 30s', '  timeout tunnel 30s',
-    'frontend public', `  bind 127.0.0.1:${port}`, '  default_backend cieloweb',
-    'backend cieloweb', `  server s1 127.0.0.1:${server.port}`, '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'global',
+      '  maxconn 512',
+      'defaults',
+      '  mode http',
+      '  option forwardfor',
+      '  timeout connect 2s',
+      '  timeout client 30s',
+      '  timeout server 30s',
+      '  timeout tunnel 30s',
+      'frontend public',
+      `  bind 127.0.0.1:${port}`,
+      '  default_backend cieloweb',
+      'backend cieloweb',
+      `  server s1 127.0.0.1:${server.port}`,
+      '',
+    ].join('\n'),
+  );
   const proc = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise((resolve) => proc.on('exit', resolve));
-  const spawnFailed = new Promise((_, reject) => proc.on('error', (e) =>
-    reject(new Error(`cannot start haproxy (scripts/setup.sh installs it): ${e.message}`))));
-  await withTimeout(Promise.race([spawnFailed, (async () => {
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
-      const up = await new Promise((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-        s.on('error', () => resolve(false));
-      });
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })()]), 'haproxy to listen');
+  const spawnFailed = new Promise((_, reject) =>
+    proc.on('error', (e) => reject(new Error(`cannot start haproxy (scripts/setup.sh installs it): ${e.message}`))),
+  );
+  await withTimeout(
+    Promise.race([
+      spawnFailed,
+      (async () => {
+        for (;;) {
+          if (proc.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+          const up = await new Promise((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => {
+              s.destroy();
+              resolve(true);
+            });
+            s.on('error', () => resolve(false));
+          });
+          if (up) return;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })(),
+    ]),
+    'haproxy to listen',
+  );
   return {
     port,
     wsUrl: `ws://127.0.0.1:${port}/ws`,

@@ -74,8 +74,16 @@ describe('serving the page', () => {
   });
 
   test('traversal, dot files, encoded slashes and unknown paths are 404', async () => {
-    for (const target of ['/../etc/passwd', '/assets/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd',
-      '/.secret', '/assets%2fx.js', '/nope.js', '/r/a/b', '/assets/']) {
+    for (const target of [
+      '/../etc/passwd',
+      '/assets/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/.secret',
+      '/assets%2fx.js',
+      '/nope.js',
+      '/r/a/b',
+      '/assets/',
+    ]) {
       const res = await rawGet(server.port, target);
       assert.equal(res.status, 404, target);
       assert.doesNotMatch(res.body, /root:|hidden/);
@@ -97,8 +105,14 @@ describe('serving the page', () => {
     const metrics = await fetch(`${server.url}/metrics`);
     assert.equal(metrics.status, 200);
     const text = await metrics.text();
-    for (const name of ['cieloweb_ws_connections', 'cieloweb_rooms', 'cieloweb_peers', 'cieloweb_http_requests_total',
-      'cieloweb_rejects_total', 'cieloweb_messages_received_total']) {
+    for (const name of [
+      'cieloweb_ws_connections',
+      'cieloweb_rooms',
+      'cieloweb_peers',
+      'cieloweb_http_requests_total',
+      'cieloweb_rejects_total',
+      'cieloweb_messages_received_total',
+    ]) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'));
     }
   });

@@ -19,10 +19,13 @@ async function connect(server, localAddress) {
   socket.on('data', (chunk) => (socket.received += chunk));
   socket.on('error', () => {});
   socket.ended = new Promise((resolve) => socket.on('close', resolve));
-  await withTimeout(new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  }), 'TCP connect');
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    }),
+    'TCP connect',
+  );
   return socket;
 }
 
@@ -30,17 +33,24 @@ async function connect(server, localAddress) {
 async function keepAlive(server, localAddress) {
   const socket = await connect(server, localAddress);
   socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
-  await withTimeout((async () => {
-    while (!socket.received.includes('"ok"')) await sleep(10);
-  })(), 'the keep-alive answer');
+  await withTimeout(
+    (async () => {
+      while (!socket.received.includes('"ok"')) await sleep(10);
+    })(),
+    'the keep-alive answer',
+  );
   return socket;
 }
 
 test('one address holds connections up to its cap (keep-alive HTTP counted); a second address still gets a room', async () => {
   const server = await startServer(['--per-ip-connections', '4']);
   try {
-    const held = [await Client.open(server, { localAddress: attacker }), await Client.open(server, { localAddress: attacker }),
-      await keepAlive(server, attacker), await keepAlive(server, attacker)];
+    const held = [
+      await Client.open(server, { localAddress: attacker }),
+      await Client.open(server, { localAddress: attacker }),
+      await keepAlive(server, attacker),
+      await keepAlive(server, attacker),
+    ];
     const over = await connect(server, attacker);
     await withTimeout(over.ended, 'the over-cap connection to be closed');
     assert.match(over.received, /^HTTP\/1\.1 429 /);
@@ -86,8 +96,14 @@ test('one address creates rooms up to its cap per minute; a second address still
 });
 
 test('TURN credentials minted per address per minute: past the cap, joined has no TURN', async () => {
-  const server = await startServer(['--turn-urls', 'turn:127.0.0.1:3478', '--turn-secret', 'a-test-secret-of-16+chars',
-    '--per-ip-turn-per-min', '2']);
+  const server = await startServer([
+    '--turn-urls',
+    'turn:127.0.0.1:3478',
+    '--turn-secret',
+    'a-test-secret-of-16+chars',
+    '--per-ip-turn-per-min',
+    '2',
+  ]);
   const minted = (joined) => joined.ice.iceServers.some((s) => typeof s.username === 'string');
   try {
     const a = await Client.open(server, { localAddress: attacker });
@@ -117,27 +133,35 @@ function cpuSeconds(pid) {
 test('out of file descriptors: accepting backs off instead of spinning, and recovers', async () => {
   // The server lifts its limit to --max-connections + 1024 descriptors; more connections than that
   // leave it unable to accept while they wait in the backlog.
-  const server = await startServer(['--max-connections', '16', '--per-ip-connections', '100000',
-    '--handshake-timeout-ms', '60000'], { wrap: ['prlimit', '--nofile=64:64'] });
+  const server = await startServer(
+    ['--max-connections', '16', '--per-ip-connections', '100000', '--handshake-timeout-ms', '60000'],
+    { wrap: ['prlimit', '--nofile=64:64'] },
+  );
   const sockets = [];
   try {
     for (let batch = 0; batch < 12; batch++) {
-      sockets.push(...await Promise.all(Array.from({ length: 100 }, () => connect(server, attacker))));
+      sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => connect(server, attacker)))));
     }
     await sleep(300); // the server takes what it can and starts failing
     const before = cpuSeconds(server.proc.pid);
     await sleep(1000);
     const used = cpuSeconds(server.proc.pid) - before;
     assert.ok(used < 0.15, `the server burnt ${used.toFixed(2)} s of CPU in 1 s while out of descriptors`);
-    assert.ok(server.logs.some((l) => l.includes('"accept-backoff"')), 'the backoff was logged');
+    assert.ok(
+      server.logs.some((l) => l.includes('"accept-backoff"')),
+      'the backoff was logged',
+    );
     for (const s of sockets.splice(0)) s.destroy();
-    const res = await withTimeout((async () => {
-      for (;;) {
-        const r = await fetch(`${server.url}/healthz`).catch(() => undefined);
-        if (r?.status === 200) return r;
-        await sleep(100);
-      }
-    })(), '/healthz after the descriptors came back');
+    const res = await withTimeout(
+      (async () => {
+        for (;;) {
+          const r = await fetch(`${server.url}/healthz`).catch(() => undefined);
+          if (r?.status === 200) return r;
+          await sleep(100);
+        }
+      })(),
+      '/healthz after the descriptors came back',
+    );
     assert.equal(res.status, 200);
   } finally {
     for (const s of sockets) s.destroy();

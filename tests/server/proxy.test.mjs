@@ -12,23 +12,33 @@ async function guess(client, i) {
 }
 
 test('behind HAProxy each client has its own guess budget, and a bad guesser locks no one out', async () => {
-  const server = await startServer(['--trusted-proxies', '127.0.0.1/32', '--guess-burst', '2', '--guess-per-min', '0.001']);
+  const server = await startServer([
+    '--trusted-proxies',
+    '127.0.0.1/32',
+    '--guess-burst',
+    '2',
+    '--guess-per-min',
+    '0.001',
+  ]);
   const proxy = await startHaproxy(server);
   // Each connection forges different forwarding headers: HAProxy appends the real address after
   // them, and only that hop counts.
   let forged = 0;
-  const via = (localAddress) => Client.open(proxy, {
-    localAddress,
-    headers: { 'X-Forwarded-For': `203.0.113.${++forged}`, Forwarded: `for=198.51.100.${forged}` },
-  });
+  const via = (localAddress) =>
+    Client.open(proxy, {
+      localAddress,
+      headers: { 'X-Forwarded-For': `203.0.113.${++forged}`, Forwarded: `for=198.51.100.${forged}` },
+    });
   try {
     const owner = await via('127.0.0.4');
     const room = await createRoom(owner);
     await join(owner, room, 'owner');
 
     const guesser = await via('127.0.0.2');
-    assert.deepEqual([await guess(guesser, 1), await guess(guesser, 2), await guess(guesser, 3)],
-      ['room-not-found', 'room-not-found', 'too-many-guesses']);
+    assert.deepEqual(
+      [await guess(guesser, 1), await guess(guesser, 2), await guess(guesser, 3)],
+      ['room-not-found', 'room-not-found', 'too-many-guesses'],
+    );
     assert.equal((await withTimeout(guesser.closed, 'the 1008 close')).code, 1008);
     const again = await via('127.0.0.2'); // new forged headers do not buy a new budget
     assert.equal(await guess(again, 4), 'too-many-guesses');
@@ -49,11 +59,21 @@ test('behind HAProxy each client has its own guess budget, and a bad guesser loc
 
 test('a forged X-Forwarded-For from a peer outside --trusted-proxies is ignored', async () => {
   // Loopback is not trusted here: the header is the client's own invention.
-  const server = await startServer(['--trusted-proxies', '10.0.0.0/8', '--guess-burst', '2', '--guess-per-min', '0.001']);
+  const server = await startServer([
+    '--trusted-proxies',
+    '10.0.0.0/8',
+    '--guess-burst',
+    '2',
+    '--guess-per-min',
+    '0.001',
+  ]);
   try {
     const codes = [];
     for (let i = 0; i < 3; i++) {
-      const c = await Client.open(server, { localAddress: '127.0.0.5', headers: { 'X-Forwarded-For': `203.0.113.${i}` } });
+      const c = await Client.open(server, {
+        localAddress: '127.0.0.5',
+        headers: { 'X-Forwarded-For': `203.0.113.${i}` },
+      });
       codes.push(await guess(c, i));
       c.close();
     }

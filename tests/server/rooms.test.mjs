@@ -34,7 +34,10 @@ describe('rooms', () => {
     assert.deepEqual((await a.expect('peer-joined')).peer, { id: jb.self.id, name: 'Bram 🚀' });
 
     const jc = await join(c, room, 'Cleo');
-    assert.deepEqual(jc.peers.map((p) => p.name), ['Ana', 'Bram 🚀']);
+    assert.deepEqual(
+      jc.peers.map((p) => p.name),
+      ['Ana', 'Bram 🚀'],
+    );
     await a.expect('peer-joined');
     await b.expect('peer-joined');
 
@@ -135,7 +138,10 @@ describe('rooms', () => {
     a.send({ type: 'signal', to: jb.self.id, data: { candidate: marker } });
     assert.equal((await b.expect('signal')).data.candidate, marker);
     await a.drain();
-    assert.ok(server.logs.some((l) => l.includes('signal-relayed')), 'debug logs were written');
+    assert.ok(
+      server.logs.some((l) => l.includes('signal-relayed')),
+      'debug logs were written',
+    );
     assert.ok(!server.logs.some((l) => l.includes('marker-7f3e') || l.includes('192.0.2.77')));
     assert.ok(!server.logs.some((l) => l.includes(room)), 'full room ids are not logged');
     a.close();

@@ -2,7 +2,17 @@
 // socket against the real binary, and checks the attacker is cut off while others are served.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Client, createRoom, frame, join, metric, rawUpgrade, serverRssBytes, startServer, withTimeout } from './harness.mjs';
+import {
+  Client,
+  createRoom,
+  frame,
+  join,
+  metric,
+  rawUpgrade,
+  serverRssBytes,
+  startServer,
+  withTimeout,
+} from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,8 +47,16 @@ async function healthy(server) {
 
 test('a ping flood from a socket that never reads is dropped; server memory stays bounded', async () => {
   // The message rate is out of the way here: only the bounded write queue can stop this client.
-  const server = await startServer(['--rate-per-s', '10000000', '--rate-burst', '10000000',
-    '--write-timeout-ms', '600000', '--ping-timeout-ms', '600000']);
+  const server = await startServer([
+    '--rate-per-s',
+    '10000000',
+    '--rate-burst',
+    '10000000',
+    '--write-timeout-ms',
+    '600000',
+    '--ping-timeout-ms',
+    '600000',
+  ]);
   try {
     const rssBefore = serverRssBytes(server);
     const raw = await rawUpgrade(server);
@@ -70,8 +88,18 @@ test('pings spend the message rate: a ping flood is closed with 1008', async () 
 test('a client that keeps sending but never reads is dropped at the write timeout', async () => {
   // A queue far larger than this test sends, and a ping timeout the client keeps satisfying: only
   // the write timeout can end it.
-  const server = await startServer(['--rate-per-s', '10000000', '--rate-burst', '10000000',
-    '--write-queue-bytes', String(1024 * 1024 * 1024), '--write-timeout-ms', '500', '--ping-timeout-ms', '4000']);
+  const server = await startServer([
+    '--rate-per-s',
+    '10000000',
+    '--rate-burst',
+    '10000000',
+    '--write-queue-bytes',
+    String(1024 * 1024 * 1024),
+    '--write-timeout-ms',
+    '500',
+    '--ping-timeout-ms',
+    '4000',
+  ]);
   try {
     const raw = await rawUpgrade(server);
     raw.socket.pause();

@@ -197,7 +197,8 @@ namespace {
 // Merges the newest pairs of a CV stack (entries of out_bytes, contiguous) until it holds one CV
 // per set bit of `chunks_before`: one per complete power-of-two subtree left of chunk number
 // `chunks_before`.
-void merge_stack(std::uint8_t* stack, std::size_t& stack_len, std::uint64_t chunks_before) noexcept {
+void merge_stack(std::uint8_t* stack, std::size_t& stack_len,
+                 std::uint64_t chunks_before) noexcept {
   const auto wanted = static_cast<std::size_t>(std::popcount(chunks_before));
   while (stack_len > wanted) {
     std::uint8_t* pair = stack + out_bytes * (stack_len - 2);  // left and right CV are adjacent

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "cieloweb/json_text.hpp"
 #include "cieloweb/limits.hpp"
 #include "json_fields.hpp"
 
@@ -12,7 +13,6 @@ namespace {
 
 using json_fields::identity_from;
 using json_fields::identity_json;
-using json_fields::nesting_depth;
 using json_fields::ranges_from;
 using json_fields::ranges_json;
 using json_fields::Reader;
@@ -221,7 +221,7 @@ std::string encode(const Message& message) {
 Result<Message> decode(std::string_view text) {
   if (text.size() > max_batch_message_bytes)
     return control_error(ErrorCode::too_large, "message too long");
-  if (nesting_depth(text) > max_json_depth)
+  if (json_nesting_depth(text, max_json_depth) > max_json_depth)
     return control_error(ErrorCode::too_large, "nesting too deep");
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return control_error(ErrorCode::bad_json, "not valid JSON");

@@ -6,30 +6,6 @@ namespace cieloweb::json_fields {
 
 using control::FileIdentity;
 
-// Depth of the deepest array/object, ignoring brackets inside strings. Checked before parsing so a
-// hostile "[[[[..." never reaches the parser.
-std::size_t nesting_depth(std::string_view text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 json identity_json(const FileIdentity& f) {
   return json{{"name", f.name},
               {"size", f.size},

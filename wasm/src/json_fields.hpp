@@ -16,10 +16,6 @@ namespace cieloweb::json_fields {
 
 using nlohmann::json;
 
-// Depth of the deepest array/object, ignoring brackets inside strings. Checked before parsing so a
-// hostile "[[[[..." never reaches the parser.
-std::size_t nesting_depth(std::string_view text);
-
 struct Reader {
   const json& obj;
   const char* prefix = "control: ";  // of every error detail

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cieloweb/block_layout.hpp"
+#include "cieloweb/json_text.hpp"
 #include "json_fields.hpp"
 
 namespace cieloweb::resume {
@@ -56,7 +57,7 @@ std::string encode(const State& state) {
 
 Result<State> decode(std::string_view text) {
   if (text.size() > max_state_bytes) return state_error(ErrorCode::too_large, "too long");
-  if (json_fields::nesting_depth(text) > max_json_depth)
+  if (json_nesting_depth(text, max_json_depth) > max_json_depth)
     return state_error(ErrorCode::too_large, "nesting too deep");
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return state_error(ErrorCode::bad_json, "not valid JSON");

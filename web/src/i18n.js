@@ -16,7 +16,8 @@ const messages = {
     errorRead: 'This file cannot be read ({detail}).',
     errorEngine: 'The transfer engine could not start ({detail}).',
     heroTitle: 'Share files straight from browser to browser',
-    heroLead: 'Create a room, share its link, drop files and chat. Everything goes peer to peer, encrypted; our server only introduces you.',
+    heroLead:
+      'Create a room, share its link, drop files and chat. Everything goes peer to peer, encrypted; our server only introduces you.',
     createRoom: 'Create a room',
     creating: 'Creating…',
     errorCreate: 'Could not create a room ({detail}).',
@@ -47,9 +48,12 @@ const messages = {
     pathRelayed: 'relayed',
     safetyCode: 'Safety code',
     safetyHint: 'Compare this code with {name}: it is the same on both screens only if no one is in between.',
-    blockedWarning: 'Warning: {name} could not prove it holds this room\'s key for this connection. Someone may be intercepting it. Nothing is sent to or accepted from this person.',
-    blockedWarningCertificate: 'Warning: the connection to {name} was described with a security certificate other than the one in use. Someone may be intercepting it. Nothing is sent to or accepted from this person.',
-    blockedWarningNoVerifier: 'Warning: this page could not check the connection to {name} (the transfer core did not load), so it is not used. Reload the page to try again.',
+    blockedWarning:
+      "Warning: {name} could not prove it holds this room's key for this connection. Someone may be intercepting it. Nothing is sent to or accepted from this person.",
+    blockedWarningCertificate:
+      'Warning: the connection to {name} was described with a security certificate other than the one in use. Someone may be intercepting it. Nothing is sent to or accepted from this person.',
+    blockedWarningNoVerifier:
+      'Warning: this page could not check the connection to {name} (the transfer core did not load), so it is not used. Reload the page to try again.',
     statusRoomFull: 'This room is full. Ask the others to make room, or create a new room.',
     statusRoomNotFound: 'This room does not exist (any more). Rooms expire when empty for a while; create a new one.',
     statusMissingKey: 'This link is incomplete: the room key after # is missing. Ask for the full link.',
@@ -81,13 +85,15 @@ const messages = {
     errorRead: 'Dit bestand kan niet worden gelezen ({detail}).',
     errorEngine: 'De overdrachtsengine kon niet starten ({detail}).',
     heroTitle: 'Deel bestanden rechtstreeks van browser naar browser',
-    heroLead: 'Maak een ruimte, deel de link, sleep bestanden erin en chat. Alles gaat versleuteld van peer naar peer; onze server stelt u alleen aan elkaar voor.',
+    heroLead:
+      'Maak een ruimte, deel de link, sleep bestanden erin en chat. Alles gaat versleuteld van peer naar peer; onze server stelt u alleen aan elkaar voor.',
     createRoom: 'Maak een ruimte',
     creating: 'Bezig…',
     errorCreate: 'Kon geen ruimte maken ({detail}).',
     hashPanel: 'Integriteitscontrole (BLAKE3)',
     shareTitle: 'Nodig mensen uit',
-    shareHint: 'Iedereen met deze link kan meedoen. Het deel na # is de sleutel van de ruimte; die bereikt onze server nooit.',
+    shareHint:
+      'Iedereen met deze link kan meedoen. Het deel na # is de sleutel van de ruimte; die bereikt onze server nooit.',
     copy: 'Kopiëren',
     copied: 'Gekopieerd',
     peopleTitle: 'Mensen in deze ruimte',
@@ -112,19 +118,25 @@ const messages = {
     pathRelayed: 'via relay',
     safetyCode: 'Veiligheidscode',
     safetyHint: 'Vergelijk deze code met {name}: alleen als niemand ertussen zit, is hij op beide schermen gelijk.',
-    blockedWarning: 'Waarschuwing: {name} kon voor deze verbinding niet bewijzen dat hij de sleutel van deze ruimte heeft. Mogelijk luistert iemand mee. Er wordt niets naar deze persoon gestuurd of van hem aangenomen.',
-    blockedWarningCertificate: 'Waarschuwing: de verbinding met {name} werd beschreven met een ander beveiligingscertificaat dan het certificaat dat gebruikt wordt. Mogelijk luistert iemand mee. Er wordt niets naar deze persoon gestuurd of van hem aangenomen.',
-    blockedWarningNoVerifier: 'Waarschuwing: deze pagina kon de verbinding met {name} niet controleren (de transferkern is niet geladen), dus die wordt niet gebruikt. Laad de pagina opnieuw om het nog eens te proberen.',
+    blockedWarning:
+      'Waarschuwing: {name} kon voor deze verbinding niet bewijzen dat hij de sleutel van deze ruimte heeft. Mogelijk luistert iemand mee. Er wordt niets naar deze persoon gestuurd of van hem aangenomen.',
+    blockedWarningCertificate:
+      'Waarschuwing: de verbinding met {name} werd beschreven met een ander beveiligingscertificaat dan het certificaat dat gebruikt wordt. Mogelijk luistert iemand mee. Er wordt niets naar deze persoon gestuurd of van hem aangenomen.',
+    blockedWarningNoVerifier:
+      'Waarschuwing: deze pagina kon de verbinding met {name} niet controleren (de transferkern is niet geladen), dus die wordt niet gebruikt. Laad de pagina opnieuw om het nog eens te proberen.',
     statusRoomFull: 'Deze ruimte is vol. Vraag de anderen om plaats te maken, of maak een nieuwe ruimte.',
     statusRoomNotFound: 'Deze ruimte bestaat niet (meer). Een lege ruimte verloopt na een tijdje; maak een nieuwe.',
     statusMissingKey: 'Deze link is onvolledig: de sleutel na # ontbreekt. Vraag om de volledige link.',
-    statusTooManyGuesses: 'Te veel pogingen om onbekende ruimtes binnen te gaan. Wacht een minuut en probeer het opnieuw.',
+    statusTooManyGuesses:
+      'Te veel pogingen om onbekende ruimtes binnen te gaan. Wacht een minuut en probeer het opnieuw.',
     statusInvalidName: 'Deze naam kan niet worden gebruikt. Kies een andere.',
     statusJoinFailed: 'Kon de ruimte niet binnengaan ({detail}).',
     statusServerLost: 'Verbinding met de server verbroken; opnieuw verbinden… Open verbindingen blijven werken.',
     statusPeerLeft: '{name} heeft de ruimte verlaten.',
-    statusConnectionFailed: 'Kon geen verbinding maken met {name}. Mogelijk blokkeert een firewall directe verbindingen.',
-    statusBlocked: 'Waarschuwing: {name} kon niet bewijzen dat hij de sleutel van de ruimte heeft. Mogelijk luistert iemand mee.',
+    statusConnectionFailed:
+      'Kon geen verbinding maken met {name}. Mogelijk blokkeert een firewall directe verbindingen.',
+    statusBlocked:
+      'Waarschuwing: {name} kon niet bewijzen dat hij de sleutel van de ruimte heeft. Mogelijk luistert iemand mee.',
     deliverySending: 'Versturen…',
     deliverySent: 'Verstuurd',
     deliveryDelivered: 'Afgeleverd',
@@ -147,7 +159,11 @@ export function setLanguage(language, { remember = false } = {}) {
   current = messages[language] ? language : 'en';
   if (remember) globalThis.localStorage?.setItem(STORAGE_KEY, current);
   // Build this language's formatters while the page is idle, not on the user's first transfer.
-  (globalThis.requestIdleCallback ?? setTimeout)(() => (formatBytes(1536), formatRate(1), formatTime(0)));
+  (globalThis.requestIdleCallback ?? setTimeout)(() => {
+    formatBytes(1536);
+    formatRate(1);
+    formatTime(0);
+  });
   if (typeof document === 'undefined') return; // in a worker: only the words and number formats
   document.documentElement.lang = current;
   translate(document);

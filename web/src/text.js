@@ -7,6 +7,7 @@ import limits from '../../protocol/limits.json' with { type: 'json' };
 
 // C0 and C1 controls, DEL, the Arabic letter mark, LRM/RLM, the embeddings and overrides
 // (U+202A–U+202E), the isolates (U+2066–U+2069), and the line/paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 // The display-name limit (UTF-8 bytes) is defined once, in protocol/limits.json: the server's build

@@ -27,7 +27,7 @@ async function runScenario(name) {
           pc.addEventListener('icegatheringstatechange', () => {
             if (pc.iceGatheringState === 'complete') resolve();
           });
-          setTimeout(resolve, 5000);  // loopback-only hosts may never report complete
+          setTimeout(resolve, 5000); // loopback-only hosts may never report complete
         });
   const negotiate = async (offerer, answerer, beforeAnswer) => {
     await offerer.setLocalDescription(await offerer.createOffer());
@@ -87,11 +87,12 @@ async function runScenario(name) {
   }
   const out = {};
   const certificateOf = { offerer: offerer.fingerprint, answerer: answerer.fingerprint };
-  const rejectVideoInAnswer = name === 'answer_rejects_video'
-    ? async () => {
-        for (const t of pc2.getTransceivers()) if (t.receiver.track.kind === 'video') t.stop();
-      }
-    : undefined;
+  const rejectVideoInAnswer =
+    name === 'answer_rejects_video'
+      ? async () => {
+          for (const t of pc2.getTransceivers()) if (t.receiver.track.kind === 'video') t.stop();
+        }
+      : undefined;
   const first = await negotiate(pc1, pc2, rejectVideoInAnswer);
   out.offer = first.offer;
   out.answer = first.answer;
@@ -132,7 +133,7 @@ function sanitize(sdp) {
 }
 
 async function openPage() {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>sdp capture</title>');
   });
@@ -144,7 +145,14 @@ async function openPage() {
     const page = await browser.newPage();
     await page.goto(url);
     const version = browser.version();
-    return { page, version, close: async () => { await browser.close(); server.close(); } };
+    return {
+      page,
+      version,
+      close: async () => {
+        await browser.close();
+        server.close();
+      },
+    };
   }
   // puppeteer-core is not one of the app's packages: resolved from PUPPETEER_DIR (a folder where
   // `npm install puppeteer-core` ran) when it is not installed here.
@@ -164,10 +172,23 @@ async function openPage() {
   const page = await browser.newPage();
   await page.goto(url);
   const version = await browser.version();
-  return { page, version, close: async () => { await browser.close(); server.close(); } };
+  return {
+    page,
+    version,
+    close: async () => {
+      await browser.close();
+      server.close();
+    },
+  };
 }
 
-const scenarios = ['datachannel', 'audio_video', 'stopped_transceiver', 'answer_rejects_video', 'max_bundle_audio_video'];
+const scenarios = [
+  'datachannel',
+  'audio_video',
+  'stopped_transceiver',
+  'answer_rejects_video',
+  'max_bundle_audio_video',
+];
 const { page, version, close } = await openPage();
 const captured = { browser: `${browserName} ${version}`, files: [] };
 try {

@@ -39,8 +39,9 @@ class Compressor {
   // so a caller that owns `raw` can send it as is without a copy.
   bool try_compress(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out);
 
-  // Always compresses at `level` with the sticky context, ignoring the policy (for callers that know
-  // the data compresses, and for benchmarks). `out` is replaced; returns false only on a zstd error.
+  // Always compresses at `level` with the sticky context, ignoring the policy (for callers that
+  // know the data compresses, and for benchmarks). `out` is replaced; returns false only on a zstd
+  // error.
   bool compress_at(std::span<const std::uint8_t> raw, int level, std::vector<std::uint8_t>& out);
 
   std::uint64_t blocks_compressed() const noexcept { return blocks_compressed_; }

@@ -9,7 +9,10 @@
 
 function compile(pattern) {
   const names = [];
-  const source = pattern.replace(/:([A-Za-z]+)/g, (_, name) => (names.push(name), '([^/]+)'));
+  const source = pattern.replace(/:([A-Za-z]+)/g, (_, name) => {
+    names.push(name);
+    return '([^/]+)';
+  });
   const regex = new RegExp(`^${source}$`);
   return (path) => {
     const match = regex.exec(path);
@@ -36,7 +39,10 @@ export class Router {
   // the last route whose pattern is '*' (if any) takes every path no other route matches.
   constructor(root, routes) {
     this.root_ = root;
-    this.routes_ = routes.map((route) => ({ ...route, match: route.pattern === '*' ? () => ({}) : compile(route.pattern) }));
+    this.routes_ = routes.map((route) => ({
+      ...route,
+      match: route.pattern === '*' ? () => ({}) : compile(route.pattern),
+    }));
     this.unmount_ = null;
     this.shown_ = null; // the URL (path and fragment) of the mounted page
     this.sequence_ = 0; // a newer navigation makes an older one's pending load moot
@@ -66,7 +72,8 @@ export class Router {
 
   onClick_(event) {
     const link = event.target.closest?.('a[data-link]');
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey)
+      return;
     event.preventDefault();
     this.navigate(link.getAttribute('href'));
   }

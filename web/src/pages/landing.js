@@ -115,7 +115,9 @@ export function mount(root) {
     if (file) handleFile(file);
   });
   $('create-room').addEventListener('click', createRoom);
-  document.addEventListener('languagechange', () => lastResult && showResult(lastResult.file, lastResult.result), { signal });
+  document.addEventListener('languagechange', () => lastResult && showResult(lastResult.file, lastResult.result), {
+    signal,
+  });
 
   const engineLine = document.getElementById('engine');
   engineInfo()

@@ -54,7 +54,8 @@ const MARKUP = `
 export function mount(root) {
   const { page } = fillPage(root, MARKUP);
   const showLanguage = () => {
-    for (const article of page.querySelectorAll('[data-privacy-lang]')) article.hidden = article.dataset.privacyLang !== language();
+    for (const article of page.querySelectorAll('[data-privacy-lang]'))
+      article.hidden = article.dataset.privacyLang !== language();
   };
   showLanguage();
   const abort = new AbortController();

@@ -6,7 +6,8 @@ import { t } from '../i18n.js';
 import { fillPage } from '../app/markup.js';
 import { tabSignaling } from '../app/signaling.js';
 import { enterRoom } from '../room/room_session.js';
-import { closeEngine, connectTransfers } from '../transfer/connect_transfers.js';
+import { testHooks } from '../test_hooks.js';
+import { connectTransfers } from '../transfer/connect_transfers.js';
 import { createTransferEngine } from '../transfer/engine_client.js';
 
 const MARKUP = `
@@ -27,7 +28,7 @@ const MARKUP = `
     <h2 data-i18n="peopleTitle"></h2>
     <label class="self-name">
       <span data-i18n="yourName"></span>
-      <input id="self-name" data-testid="self-name" maxlength="40" autocomplete="nickname" />
+      <input id="self-name" data-testid="self-name" autocomplete="nickname" />
     </label>
     <p id="peers-empty" class="muted" data-testid="peers-empty" data-i18n="peersEmpty"></p>
     <ul id="peer-list" class="peer-list" data-testid="peer-list"></ul>
@@ -87,7 +88,7 @@ export function mount(root, { roomId }) {
     // The engine is ready before we join, so it attaches to each peer in the peer-open event itself
     // and gets every transfer message (the mesh replays those that came before the proof verified).
     const engine = await startEngine(signal);
-    if (signal.aborted) return void closeEngine(engine);
+    if (signal.aborted) return void engine?.close();
     room = await enterRoom({
       root: page,
       roomId,
@@ -100,9 +101,10 @@ export function mount(root, { roomId }) {
       checkDescription: engine ? (sdp) => engine.checkRemoteDescription(sdp) : null,
       signal,
     });
-    if (room.mesh && !signal.aborted) (globalThis.__cieloweb ??= {}).mesh = room.mesh; // read by the browser tests
-    if (room.mesh && engine && !signal.aborted) disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'));
-    else closeEngine(engine);
+    if (room.mesh && !signal.aborted) testHooks().mesh = room.mesh; // read by the browser tests
+    if (room.mesh && engine && !signal.aborted)
+      disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'));
+    else engine?.close();
   })();
 
   document.addEventListener('languagechange', () => room?.view.relabel(), { signal });

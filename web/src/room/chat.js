@@ -79,7 +79,7 @@ export class Chat extends EventTarget {
       });
     } else if (msg.type === 'chat-ack') {
       const message = this.byId_.get(msg.id);
-      if (!message || message.from !== 'self' || !message.to.has(peerId)) return;
+      if (message?.from !== 'self' || !message.to.has(peerId)) return;
       if (message.to.get(peerId) === 'delivered') return;
       message.to.set(peerId, 'delivered');
       this.dispatchEvent(new CustomEvent('update', { detail: { message } }));

@@ -33,7 +33,10 @@ export async function connectionPath(pc) {
   stats.forEach((r) => {
     if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
   });
-  if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair ??= r; });
+  if (!pair)
+    stats.forEach((r) => {
+      if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair ??= r;
+    });
   if (!pair) return null;
   const local = stats.get(pair.localCandidateId);
   const remote = stats.get(pair.remoteCandidateId);
@@ -86,9 +89,11 @@ export class PeerConnection extends EventTarget {
       this.answeringOffer_ = data.description?.type === 'offer';
     }
     const pc = this.pc;
-    this.queue_ = this.queue_.then(() => this.apply_(pc, data)).catch((error) => {
-      if (this.pc === pc) console.warn('signal failed', error);
-    });
+    this.queue_ = this.queue_
+      .then(() => this.apply_(pc, data))
+      .catch((error) => {
+        if (this.pc === pc) console.warn('signal failed', error);
+      });
   }
 
   // The owner verified this generation (room proof): drops count as failures again only from here.
@@ -113,7 +118,9 @@ export class PeerConnection extends EventTarget {
     const gen = this.gen;
     // Wait a little: when the peer closed its tab, the server's peer-left arrives meanwhile and
     // removes it; the polite side waits longer, for the impolite side's new offer.
-    const delay = this.polite_ ? POLITE_FALLBACK_MS : RECONNECT_DELAY_MS[Math.min(this.failedAttempts_, RECONNECT_DELAY_MS.length - 1)];
+    const delay = this.polite_
+      ? POLITE_FALLBACK_MS
+      : RECONNECT_DELAY_MS[Math.min(this.failedAttempts_, RECONNECT_DELAY_MS.length - 1)];
     this.reconnectTimer_ = setTimeout(() => {
       if (!this.closed_ && this.gen === gen && this.pc === null) this.build_(gen + 1);
     }, delay);
@@ -210,7 +217,10 @@ export class PeerConnection extends EventTarget {
       clearTimeout(this.disconnectTimer_);
       if (pc.connectionState === 'failed') this.reportDrop(pc);
       else if (pc.connectionState === 'disconnected') {
-        this.disconnectTimer_ = setTimeout(() => current() && pc.connectionState === 'disconnected' && this.reportDrop(pc), DISCONNECTED_GRACE_MS);
+        this.disconnectTimer_ = setTimeout(
+          () => current() && pc.connectionState === 'disconnected' && this.reportDrop(pc),
+          DISCONNECTED_GRACE_MS,
+        );
       }
     };
     pc.ontrack = ({ track, streams, transceiver }) => {
@@ -237,7 +247,10 @@ export class PeerConnection extends EventTarget {
       this.ignoreOffer_ = !this.polite_ && collision;
       if (this.ignoreOffer_) return;
       if (this.remoteFingerprint && this.remoteFingerprint !== checked.fingerprint) {
-        return this.dispatch_('refused', { reason: 'certificate-mismatch', detail: 'a later description names another certificate' });
+        return this.dispatch_('refused', {
+          reason: 'certificate-mismatch',
+          detail: 'a later description names another certificate',
+        });
       }
       this.remoteFingerprint = checked.fingerprint;
       await pc.setRemoteDescription(description);

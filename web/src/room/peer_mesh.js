@@ -38,15 +38,30 @@ export class PeerMesh extends EventTarget {
   // HMAC(resumeSecret, its peer id) in our proof message, which only that peer sees (the app channel
   // is DTLS). After a reload of this tab the same peer gets the same token again, so a sender can
   // give our unfinished files back to us, and to no namesake.
-  constructor(signaling, roomKey, { name, rtcConfig = { iceServers: [] }, handOverTransferChannel = null, checkDescription = null, resumeSecret = null } = {}) {
+  constructor(
+    signaling,
+    roomKey,
+    {
+      name,
+      rtcConfig = { iceServers: [] },
+      handOverTransferChannel = null,
+      checkDescription = null,
+      resumeSecret = null,
+    } = {},
+  ) {
     super();
     Object.assign(this, { signaling_: signaling, key_: roomKey, name_: name, rtcConfig_: rtcConfig });
-    Object.assign(this, { handOverTransferChannel_: handOverTransferChannel, checkDescription_: checkDescription, resumeSecret_: resumeSecret });
+    Object.assign(this, {
+      handOverTransferChannel_: handOverTransferChannel,
+      checkDescription_: checkDescription,
+      resumeSecret_: resumeSecret,
+    });
     this.peers_ = new Map();
     this.selfId = null;
     this.room = null;
     this.abort_ = new AbortController(); // leave() unhooks us from the tab's signaling client
-    const on = (type, fn) => signaling.addEventListener(type, (e) => fn.call(this, e.detail), { signal: this.abort_.signal });
+    const on = (type, fn) =>
+      signaling.addEventListener(type, (e) => fn.call(this, e.detail), { signal: this.abort_.signal });
     on('joined', this.onJoined_);
     on('peer-joined', ({ peer }) => this.ensurePeer_(peer.id, peer.name));
     on('peer-left', ({ peerId }) => this.removePeer_(peerId));
@@ -86,7 +101,7 @@ export class PeerMesh extends EventTarget {
   // Sends a JSON message on the app channel of one open peer; false if it is not open.
   sendApp(peerId, message) {
     const link = this.link(peerId);
-    if (!link || link.appChannel.readyState !== 'open') return false;
+    if (link?.appChannel.readyState !== 'open') return false;
     link.appChannel.send(JSON.stringify({ v: 1, ...message }));
     return true;
   }
@@ -114,7 +129,10 @@ export class PeerMesh extends EventTarget {
     // The server's STUN/TURN servers, with TURN credentials minted for this peer id (and renewed
     // with every re-join, as they expire).
     if (ice && Array.isArray(ice.iceServers)) {
-      this.rtcConfig_ = { iceServers: ice.iceServers, iceTransportPolicy: ice.iceTransportPolicy === 'relay' ? 'relay' : 'all' };
+      this.rtcConfig_ = {
+        iceServers: ice.iceServers,
+        iceTransportPolicy: ice.iceTransportPolicy === 'relay' ? 'relay' : 'all',
+      };
     }
     // After a re-join we have a new id: every old connection is stale (the others were told we
     // left), so drop them all and start again with whoever is there now.
@@ -191,7 +209,13 @@ export class PeerMesh extends EventTarget {
     const transfer = pc.createDataChannel('transfer', { negotiated: true, id: 1, ordered: true });
     transfer.binaryType = 'arraybuffer';
     const transferToken = this.handOverTransferChannel_?.(transfer) ?? null;
-    Object.assign(peer, { app, transfer, transferToken, earlyApp: new EarlyMessages(), earlyTransfer: new EarlyMessages() });
+    Object.assign(peer, {
+      app,
+      transfer,
+      transferToken,
+      earlyApp: new EarlyMessages(),
+      earlyTransfer: new EarlyMessages(),
+    });
     const current = () => peer.conn.pc === pc;
     const handshake = new ProofHandshake({
       conn: peer.conn,

@@ -92,14 +92,20 @@ export class ProofHandshake {
     ]);
     if (!this.live_()) return null;
     const remote = this.conn_.remoteFingerprint;
-    if (!remote) return this.on_.block('sdp-refused', 'no checked remote description'), null;
-    if (!local.ok) return this.on_.block('sdp-refused', `our own description: ${local.detail}`), null;
+    if (!remote) return this.refuse_('sdp-refused', 'no checked remote description');
+    if (!local.ok) return this.refuse_('sdp-refused', `our own description: ${local.detail}`);
     if (!transport) return { local: local.fingerprint, remote };
     // The browser reports the certificates DTLS really used: prove over those, and only if they are
     // the ones the descriptions named.
     if (transport.remote !== remote || transport.local !== local.fingerprint) {
-      return this.on_.block('certificate-mismatch', 'DTLS used another certificate than the description named'), null;
+      return this.refuse_('certificate-mismatch', 'DTLS used another certificate than the description named');
     }
     return transport;
+  }
+
+  // Blocks the peer for `reason` and yields no fingerprints to prove over.
+  refuse_(reason, detail) {
+    this.on_.block(reason, detail);
+    return null;
   }
 }

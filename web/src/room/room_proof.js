@@ -49,7 +49,8 @@ export async function importRoomKey(text) {
 // "sha-256 AB:CD:…": the one spelling of a certificate fingerprint, as the core's SDP decoder
 // prints it, from a certificate stats entry's fingerprintAlgorithm and fingerprint.
 export function fingerprintText(algorithm, hex) {
-  if (typeof algorithm !== 'string' || typeof hex !== 'string' || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/.test(hex)) return null;
+  if (typeof algorithm !== 'string' || typeof hex !== 'string' || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/.test(hex))
+    return null;
   return `${algorithm.toLowerCase()} ${hex.toUpperCase()}`;
 }
 

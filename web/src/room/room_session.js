@@ -48,7 +48,16 @@ async function tabResumeSecret(roomId) {
 // checkDescription: the core's SDP check (PeerMesh); null blocks every peer (fail closed).
 // root: the room page's element (the view renders there); signal: aborted when the page unmounts,
 // which removes what this room wired to the tab's signaling client.
-export async function enterRoom({ root, roomId, keyText, shareUrl, signaling, handOverTransferChannel = null, checkDescription = null, signal = undefined }) {
+export async function enterRoom({
+  root,
+  roomId,
+  keyText,
+  shareUrl,
+  signaling,
+  handOverTransferChannel = null,
+  checkDescription = null,
+  signal = undefined,
+}) {
   let name = rememberedName();
   let mesh = null;
   const view = new RoomView({
@@ -65,7 +74,9 @@ export async function enterRoom({ root, roomId, keyText, shareUrl, signaling, ha
   });
   view.setSelfName(name);
   // For the tests and the styles: where entering stands (nothing once the page unmounted).
-  const mark = (state) => signal?.aborted || (document.body.dataset.room = state);
+  const mark = (state) => {
+    if (!signal?.aborted) document.body.dataset.room = state;
+  };
   const notEntered = { view, mesh: null, chat: null, leave: () => view.dispose() };
   mark('entering');
 
@@ -86,18 +97,32 @@ export async function enterRoom({ root, roomId, keyText, shareUrl, signaling, ha
   view.attach(mesh, chat);
 
   const nameOf = (peerId) => mesh.peerList().find((p) => p.id === peerId)?.name || t('chatEmptyName');
-  mesh.addEventListener('peer-left', (e) => view.showStatus('statusPeerLeft', { name: e.detail.name || t('chatEmptyName') }));
-  mesh.addEventListener('peer-failed', (e) => view.showStatus('statusConnectionFailed', { name: nameOf(e.detail.peerId) }, 'error'));
-  mesh.addEventListener('peer-blocked', (e) => view.showStatus('statusBlocked', { name: nameOf(e.detail.peerId) }, 'error'));
+  mesh.addEventListener('peer-left', (e) =>
+    view.showStatus('statusPeerLeft', { name: e.detail.name || t('chatEmptyName') }),
+  );
+  mesh.addEventListener('peer-failed', (e) =>
+    view.showStatus('statusConnectionFailed', { name: nameOf(e.detail.peerId) }, 'error'),
+  );
+  mesh.addEventListener('peer-blocked', (e) =>
+    view.showStatus('statusBlocked', { name: nameOf(e.detail.peerId) }, 'error'),
+  );
   const options = { signal };
-  signaling.addEventListener('closed', (e) => {
-    if (e.detail.willReconnect) view.showStatus('statusServerLost', {}, 'error');
-  }, options);
+  signaling.addEventListener(
+    'closed',
+    (e) => {
+      if (e.detail.willReconnect) view.showStatus('statusServerLost', {}, 'error');
+    },
+    options,
+  );
   signaling.addEventListener('joined', () => view.clearStatus('statusServerLost'), options);
-  signaling.addEventListener('error', (e) => {
-    const status = JOIN_ERROR_STATUS[e.detail.code];
-    if (status) view.showStatus(status, {}, 'error'); // a re-join after a reconnect was refused
-  }, options);
+  signaling.addEventListener(
+    'error',
+    (e) => {
+      const status = JOIN_ERROR_STATUS[e.detail.code];
+      if (status) view.showStatus(status, {}, 'error'); // a re-join after a reconnect was refused
+    },
+    options,
+  );
   const leave = () => {
     view.dispose();
     mesh.leave();

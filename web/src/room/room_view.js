@@ -55,7 +55,15 @@ export class RoomView {
     this.mesh_ = mesh;
     this.chat_ = chat;
     const options = { signal: this.abort_.signal };
-    for (const type of ['peer-joined', 'peer-updated', 'peer-open', 'peer-closed', 'peer-blocked', 'peer-left', 'peer-failed']) {
+    for (const type of [
+      'peer-joined',
+      'peer-updated',
+      'peer-open',
+      'peer-closed',
+      'peer-blocked',
+      'peer-left',
+      'peer-failed',
+    ]) {
       mesh.addEventListener(type, () => this.renderPeers(), options);
     }
     chat.addEventListener('message', (e) => this.appendMessage_(e.detail.message), options);
@@ -105,24 +113,30 @@ export class RoomView {
     link.value = this.shareUrl_;
     link.addEventListener('focus', () => link.select(), options);
     const copy = this.$('copy-link');
-    copy.addEventListener('click', async () => {
-      try {
-        await navigator.clipboard.writeText(this.shareUrl_);
-      } catch {
-        link.select(); // the clipboard API needs a secure context and permission: fall back
-        document.execCommand('copy');
-      }
-      copy.textContent = t('copied');
-      copy.dataset.copied = 'true';
-      clearTimeout(this.copiedTimer_);
-      this.copiedTimer_ = setTimeout(() => {
-        copy.textContent = t('copy');
-        delete copy.dataset.copied;
-      }, 2000);
-    }, options);
-    QRCode.toCanvas(this.$('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(() => {
-      this.$('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
-    });
+    copy.addEventListener(
+      'click',
+      async () => {
+        try {
+          await navigator.clipboard.writeText(this.shareUrl_);
+        } catch {
+          link.select(); // the clipboard API needs a secure context and permission: fall back
+          document.execCommand('copy');
+        }
+        copy.textContent = t('copied');
+        copy.dataset.copied = 'true';
+        clearTimeout(this.copiedTimer_);
+        this.copiedTimer_ = setTimeout(() => {
+          copy.textContent = t('copy');
+          delete copy.dataset.copied;
+        }, 2000);
+      },
+      options,
+    );
+    QRCode.toCanvas(this.$('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(
+      () => {
+        this.$('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
+      },
+    );
 
     const nameInput = this.$('self-name');
     const commitName = () => {
@@ -136,15 +150,23 @@ export class RoomView {
       this.onNameChange_?.(name);
     };
     nameInput.addEventListener('change', commitName, options);
-    nameInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') nameInput.blur();
-    }, options);
+    nameInput.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key === 'Enter') nameInput.blur();
+      },
+      options,
+    );
 
-    this.$('chat-form').addEventListener('submit', (e) => {
-      e.preventDefault();
-      const input = this.$('chat-input');
-      if (this.chat_?.send(input.value)) input.value = '';
-    }, options);
+    this.$('chat-form').addEventListener(
+      'submit',
+      (e) => {
+        e.preventDefault();
+        const input = this.$('chat-input');
+        if (this.chat_?.send(input.value)) input.value = '';
+      },
+      options,
+    );
   }
 
   renderStatus_() {
@@ -167,21 +189,47 @@ export class RoomView {
     this.$('peers-empty').hidden = peers.length > 0;
     list.replaceChildren(
       ...peers.map((p) => {
-        const item = el('li', { 'data-testid': 'peer', 'data-peer-id': p.id, 'data-state': p.state, class: `peer ${p.state}` });
+        const item = el('li', {
+          'data-testid': 'peer',
+          'data-peer-id': p.id,
+          'data-state': p.state,
+          class: `peer ${p.state}`,
+        });
         const name = p.name || t('chatEmptyName');
         item.append(el('span', { class: 'peer-name', 'data-testid': 'peer-name' }, name));
-        item.append(el('span', { class: 'peer-state', 'data-testid': 'peer-state' }, t(STATE_TEXT[p.state] ?? 'stateConnecting')));
+        item.append(
+          el('span', { class: 'peer-state', 'data-testid': 'peer-state' }, t(STATE_TEXT[p.state] ?? 'stateConnecting')),
+        );
         if (p.state === 'open' && p.path) {
-          item.append(el('span', { class: 'peer-path', 'data-testid': 'peer-path', 'data-path': p.path }, t(p.path === 'relayed' ? 'pathRelayed' : 'pathDirect')));
+          item.append(
+            el(
+              'span',
+              { class: 'peer-path', 'data-testid': 'peer-path', 'data-path': p.path },
+              t(p.path === 'relayed' ? 'pathRelayed' : 'pathDirect'),
+            ),
+          );
         }
         if (p.safetyCode) {
-          const code = el('span', { class: 'peer-safety', 'data-testid': 'peer-safety', title: t('safetyHint', { name }) });
-          code.append(`${t('safetyCode')} `, el('code', { 'data-testid': 'peer-safety-code' }, formatSafetyCode(p.safetyCode)));
+          const code = el('span', {
+            class: 'peer-safety',
+            'data-testid': 'peer-safety',
+            title: t('safetyHint', { name }),
+          });
+          code.append(
+            `${t('safetyCode')} `,
+            el('code', { 'data-testid': 'peer-safety-code' }, formatSafetyCode(p.safetyCode)),
+          );
           item.append(code);
         }
         if (p.state === 'blocked') {
           const text = BLOCKED_TEXT[p.blockedReason] ?? 'blockedWarning';
-          item.append(el('p', { class: 'warning', role: 'alert', 'data-testid': 'peer-warning', 'data-reason': p.blockedReason ?? '' }, t(text, { name })));
+          item.append(
+            el(
+              'p',
+              { class: 'warning', role: 'alert', 'data-testid': 'peer-warning', 'data-reason': p.blockedReason ?? '' },
+              t(text, { name }),
+            ),
+          );
         }
         return item;
       }),
@@ -195,10 +243,20 @@ export class RoomView {
   }
 
   appendMessage_(message) {
-    const item = el('li', { 'data-testid': 'chat-message', 'data-message-id': message.id, class: message.from === 'self' ? 'mine' : 'theirs' });
+    const item = el('li', {
+      'data-testid': 'chat-message',
+      'data-message-id': message.id,
+      class: message.from === 'self' ? 'mine' : 'theirs',
+    });
     const meta = el('div', { class: 'chat-meta' });
     meta.append(el('span', { class: 'chat-sender', 'data-testid': 'chat-sender' }, this.senderName_(message)));
-    meta.append(el('time', { 'data-testid': 'chat-time', datetime: new Date(message.sentAt).toISOString() }, formatTime(message.sentAt)));
+    meta.append(
+      el(
+        'time',
+        { 'data-testid': 'chat-time', datetime: new Date(message.sentAt).toISOString() },
+        formatTime(message.sentAt),
+      ),
+    );
     item.append(meta, el('p', { class: 'chat-text', 'data-testid': 'chat-text' }, message.text));
     if (message.from === 'self') item.append(el('span', { class: 'chat-delivery', 'data-testid': 'chat-delivery' }));
     const list = this.$('chat-list');

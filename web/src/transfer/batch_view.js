@@ -55,7 +55,12 @@ export class BatchView {
     engine.addEventListener('batch-complete', setState('done'));
     // With the worker painting progress, the page takes no 'progress' events at all, only a step
     // every 10 % for the row's accessible value.
-    for (const type of [engine.paintsProgress ? 'progress-step' : 'progress', 'file-complete', 'file-failed', 'file-started']) {
+    for (const type of [
+      engine.paintsProgress ? 'progress-step' : 'progress',
+      'file-complete',
+      'file-failed',
+      'file-started',
+    ]) {
       engine.addEventListener(type, (e) => this.apply(type, e.detail));
     }
     engine.addEventListener('peer-replaced', (e) => {
@@ -72,27 +77,59 @@ export class BatchView {
   header(b) {
     const { engine } = this;
     const d = b.detail;
-    const who = d.direction === 'in' ? tr('from', { name: d.peerName || this.peerName(d.peerId) }) : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
+    const who =
+      d.direction === 'in'
+        ? tr('from', { name: d.peerName || this.peerName(d.peerId) })
+        : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
     const count = d.count === 1 ? tr('oneFile') : tr('files', { count: d.count });
     const buttons = [];
     if (d.direction === 'in' && b.state === 'offered' && !d.refused) {
-      buttons.push(el('button', { 'data-testid': 'accept-batch', text: tr('accept'), onclick: () => engine.accept(d.batchId) }));
-      buttons.push(el('button', { 'data-testid': 'decline-batch', text: tr('decline'), onclick: () => engine.decline(d.batchId) }));
+      buttons.push(
+        el('button', { 'data-testid': 'accept-batch', text: tr('accept'), onclick: () => engine.accept(d.batchId) }),
+      );
+      buttons.push(
+        el('button', { 'data-testid': 'decline-batch', text: tr('decline'), onclick: () => engine.decline(d.batchId) }),
+      );
     }
     if (b.state === 'active' || (d.direction === 'out' && b.state === 'offered')) {
-      buttons.push(el('button', { 'data-testid': 'cancel-batch', text: tr('cancel'), onclick: () => engine.cancel(d.batchId) }));
+      buttons.push(
+        el('button', { 'data-testid': 'cancel-batch', text: tr('cancel'), onclick: () => engine.cancel(d.batchId) }),
+      );
     }
     if (d.direction === 'out' && b.state === 'done' && !b.ok) {
-      buttons.push(el('button', { 'data-testid': 'retry-batch', text: tr('retry'), onclick: () => engine.retry(d.batchId) }));
+      buttons.push(
+        el('button', { 'data-testid': 'retry-batch', text: tr('retry'), onclick: () => engine.retry(d.batchId) }),
+      );
     }
     if (FINISHED.has(b.state)) {
-      buttons.push(el('button', { 'data-testid': 'dismiss-batch', text: tr('dismiss'), title: tr('dismissLabel'), 'aria-label': tr('dismissLabel'), onclick: () => engine.dismiss(d.batchId) }));
+      buttons.push(
+        el('button', {
+          'data-testid': 'dismiss-batch',
+          text: tr('dismiss'),
+          title: tr('dismissLabel'),
+          'aria-label': tr('dismissLabel'),
+          onclick: () => engine.dismiss(d.batchId),
+        }),
+      );
     }
-    const refused = d.refused === 'storage' ? tr('refusedStorage', { size: formatBytes(d.totalSize), available: formatBytes(d.available) }) : null;
+    const refused =
+      d.refused === 'storage'
+        ? tr('refusedStorage', { size: formatBytes(d.totalSize), available: formatBytes(d.available) })
+        : null;
     const changed = b.changed && b.state === 'offered' ? tr('changedBySender', { path: b.changed }) : null;
-    const status = refused ?? changed ?? { declined: tr('declined'), cancelled: tr('cancelled') }[b.state] ?? (b.state === 'done' && b.ok ? tr('completed') : '');
-    return el('header', {}, el('strong', { text: who }), ` · ${count} · ${formatBytes(d.totalSize)} `,
-      el('span', { 'data-testid': 'batch-status', text: status }), ...buttons);
+    const status =
+      refused ??
+      changed ??
+      { declined: tr('declined'), cancelled: tr('cancelled') }[b.state] ??
+      (b.state === 'done' && b.ok ? tr('completed') : '');
+    return el(
+      'header',
+      {},
+      el('strong', { text: who }),
+      ` · ${count} · ${formatBytes(d.totalSize)} `,
+      el('span', { 'data-testid': 'batch-status', text: status }),
+      ...buttons,
+    );
   }
 
   row(file, peerId) {
@@ -104,21 +141,34 @@ export class BatchView {
     const list = el('ul', { class: 'files' });
     b.files = new Map();
     for (const f of d.files) {
-      const node = el('li', { class: 'transfer-file', 'data-testid': 'transfer-file', 'data-path': f.path, 'data-key': f.key },
-        el('span', { class: 'name', text: f.path }), el('span', { class: 'size', text: ` ${formatBytes(f.size)}` }),
+      const node = el(
+        'li',
+        { class: 'transfer-file', 'data-testid': 'transfer-file', 'data-path': f.path, 'data-key': f.key },
+        el('span', { class: 'name', text: f.path }),
+        el('span', { class: 'size', text: ` ${formatBytes(f.size)}` }),
         el('div', { class: 'peers' }),
-        el('div', { class: 'result' }));
+        el('div', { class: 'result' }),
+      );
       list.append(node);
       b.files.set(f.key, { node, peers: new Map(), path: f.path, key: f.key });
     }
-    const node = el('article', { class: 'transfer-batch', 'data-testid': 'transfer-batch', 'data-batch-id': d.batchId, 'data-direction': d.direction },
-      this.header(b), list);
+    const node = el(
+      'article',
+      {
+        class: 'transfer-batch',
+        'data-testid': 'transfer-batch',
+        'data-batch-id': d.batchId,
+        'data-direction': d.direction,
+      },
+      this.header(b),
+      list,
+    );
     b.node?.replaceWith(node);
     b.node = node;
     if (!node.isConnected) this.container.prepend(node);
     if (this.engine.paintsProgress && b.state !== 'declined' && b.state !== 'cancelled') {
       // Painted rows exist from the start: no 'progress' event comes to make them.
-      const peerIds = d.direction === 'in' ? [d.peerId] : d.peerIds ?? d.peers.map((p) => p.id);
+      const peerIds = d.direction === 'in' ? [d.peerId] : (d.peerIds ?? d.peers.map((p) => p.id));
       for (const file of b.files.values()) for (const id of peerIds) this.row(file, id);
     }
     for (const ev of b.log ?? []) this.apply(ev.type, ev.detail, false);
@@ -137,13 +187,17 @@ export class BatchView {
     const b = this.batches.get(d.batchId);
     if (!b) {
       if (!record || type === 'progress' || type === 'progress-step') return;
-      if (!this.early.has(d.batchId) && this.early.size >= MAX_SHOWN_BATCHES) this.early.delete(this.early.keys().next().value);
+      if (!this.early.has(d.batchId) && this.early.size >= MAX_SHOWN_BATCHES)
+        this.early.delete(this.early.keys().next().value);
       const list = this.early.get(d.batchId) ?? [];
       if (list.length < 1000) list.push({ type, detail: d });
       this.early.set(d.batchId, list);
       return;
     }
-    if (record && type !== 'progress' && type !== 'progress-step') (b.log ??= []).push({ type, detail: d });
+    if (record && type !== 'progress' && type !== 'progress-step') {
+      b.log ??= [];
+      b.log.push({ type, detail: d });
+    }
     const file = b.files.get(d.key);
     if (!file) return;
     if (type === 'progress') {
@@ -169,11 +223,23 @@ export class BatchView {
     row.status.textContent = tr('completed');
     const result = file.node.querySelector('.result');
     if (!result.querySelector('[data-testid=file-hash]')) {
-      result.append(el('span', { text: `${tr('verified')}: ` }), el('code', { 'data-testid': 'file-hash', 'data-path': file.path, text: d.rootHex }));
+      result.append(
+        el('span', { text: `${tr('verified')}: ` }),
+        el('code', { 'data-testid': 'file-hash', 'data-path': file.path, text: d.rootHex }),
+      );
     }
     if (d.file && !result.querySelector('[data-testid=save-link]')) {
       file.url ??= URL.createObjectURL(d.file); // the OPFS-backed File: no copy in memory
-      result.append(' ', el('a', { 'data-testid': 'save-link', 'data-path': file.path, href: file.url, download: file.path.split('/').pop(), text: tr('save') }));
+      result.append(
+        ' ',
+        el('a', {
+          'data-testid': 'save-link',
+          'data-path': file.path,
+          href: file.url,
+          download: file.path.split('/').pop(),
+          text: tr('save'),
+        }),
+      );
     }
   }
 

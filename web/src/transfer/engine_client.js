@@ -37,7 +37,16 @@ export class WorkerTransferEngine extends EventTarget {
     bridge.worker.addEventListener('error', (event) => console.error('transfer worker:', event.message));
     // The worker words its painted figures in the page's language.
     bridge.post({ op: 'language', language: language() });
-    document.addEventListener('languagechange', () => bridge.post({ op: 'language', language: language() }));
+    this.closed_ = new AbortController();
+    document.addEventListener('languagechange', () => bridge.post({ op: 'language', language: language() }), {
+      signal: this.closed_.signal,
+    });
+  }
+
+  // Ends the worker and every transfer in it (the room was left); pending calls are rejected.
+  close() {
+    this.closed_.abort();
+    this.bridge.terminate();
   }
 
   addEventListener(type, listener, options) {
@@ -50,7 +59,10 @@ export class WorkerTransferEngine extends EventTarget {
 
   // Whether progress rows can be painted by the worker (OffscreenCanvas from a <canvas>).
   get paintsProgress() {
-    return typeof HTMLCanvasElement === 'function' && typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function';
+    return (
+      typeof HTMLCanvasElement === 'function' &&
+      typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function'
+    );
   }
 
   // Hands a row's canvas to the worker, which draws it on every progress tick from now on.
@@ -92,7 +104,12 @@ export class WorkerTransferEngine extends EventTarget {
     if (!link.transferToken || this.attachedTokens.has(link.transferToken)) return;
     this.attachedTokens.add(link.transferToken);
     this.peers.set(link.id, { id: link.id, name: link.name, attached: true });
-    const peer = { id: link.id, name: link.name, maxMessageSize: link.maxMessageSize, resumeToken: link.resumeToken ?? null };
+    const peer = {
+      id: link.id,
+      name: link.name,
+      maxMessageSize: link.maxMessageSize,
+      resumeToken: link.resumeToken ?? null,
+    };
     await this.bridge.call('attachPeer', [link.transferToken, peer]);
   }
 }

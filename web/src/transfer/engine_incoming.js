@@ -3,7 +3,12 @@
 // MAX_ACTIVE_FILES_PER_BATCH at a time, and what received files take in storage.
 import { IncomingFile } from './incoming.js';
 import {
-  MAX_ACTIVE_FILES_PER_BATCH, MAX_KEPT_BATCHES, MAX_PENDING_BATCHES_PER_PEER, offerMismatch, scopedBatchId, storageAvailable,
+  MAX_ACTIVE_FILES_PER_BATCH,
+  MAX_KEPT_BATCHES,
+  MAX_PENDING_BATCHES_PER_PEER,
+  offerMismatch,
+  scopedBatchId,
+  storageAvailable,
 } from './incoming_batches.js';
 import { failureReason, REASON } from './reasons.js';
 import { resumeStore } from './resume_store.js';
@@ -13,7 +18,12 @@ import { cleanPath } from '../text.js';
 export const incomingMethods = {
   // A batch message the core decoded (checked field by field, within its limits).
   onBatch(peer, message) {
-    const files = message.files.map(({ transfer, path, size }) => ({ transfer, announcedPath: path, path: cleanPath(path), size }));
+    const files = message.files.map(({ transfer, path, size }) => ({
+      transfer,
+      announcedPath: path,
+      path: cleanPath(path),
+      size,
+    }));
     this.registerBatch(peer, scopedBatchId(peer.id, message.batch), files);
   },
 
@@ -22,8 +32,15 @@ export const incomingMethods = {
   registerBatch(peer, id, files) {
     if (this.incoming.has(id)) return null;
     const waiting = [...this.incoming.values()].filter((b) => b.peerId === peer.id && b.state === 'offered').length;
-    const batch = { id, peerId: peer.id, peerName: peer.name, files, state: 'offered', items: new Map(),
-      byTransfer: new Map(files.map((f) => [f.transfer, f])) };
+    const batch = {
+      id,
+      peerId: peer.id,
+      peerName: peer.name,
+      files,
+      state: 'offered',
+      items: new Map(),
+      byTransfer: new Map(files.map((f) => [f.transfer, f])),
+    };
     this.incoming.set(id, batch);
     this.forgetOldBatches();
     if (waiting >= MAX_PENDING_BATCHES_PER_PEER) {
@@ -62,15 +79,23 @@ export const incomingMethods = {
 
   // offer: the core's decoding of `text`.
   onOffer(peer, transfer, text, offer) {
-    let batch = [...this.incoming.values()].find((b) => b.peerId === peer.id && !b.items.has(transfer) && b.byTransfer.has(transfer));
+    let batch = [...this.incoming.values()].find(
+      (b) => b.peerId === peer.id && !b.items.has(transfer) && b.byTransfer.has(transfer),
+    );
     if (!batch) {
       // An offer without its batch message (another client): a batch of one, checked the same way.
       const path = offer.file.name;
-      batch = this.registerBatch(peer, scopedBatchId(peer.id, `single-${transfer}`), [{ transfer, announcedPath: path, path: cleanPath(path), size: offer.file.size }]);
+      batch = this.registerBatch(peer, scopedBatchId(peer.id, `single-${transfer}`), [
+        { transfer, announcedPath: path, path: cleanPath(path), size: offer.file.size },
+      ]);
       if (!batch) return;
     }
     const entry = batch.byTransfer.get(transfer);
-    const item = new IncomingFile(this.core, { peerId: peer.id, batchId: batch.id, transfer, path: entry.path, offerText: text, offer }, this.host);
+    const item = new IncomingFile(
+      this.core,
+      { peerId: peer.id, batchId: batch.id, transfer, path: entry.path, offerText: text, offer },
+      this.host,
+    );
     this.receiving.set(`${peer.id}:${transfer}`, item);
     batch.items.set(transfer, item);
     const mismatch = offerMismatch(entry, offer);
@@ -87,7 +112,7 @@ export const incomingMethods = {
   // continues with the new version, Decline ends that file); files already under way continue.
   onReoffered({ batchId, path }) {
     const batch = this.incoming.get(batchId);
-    if (!batch || batch.state !== 'accepted') return;
+    if (batch?.state !== 'accepted') return;
     batch.state = 'offered';
     this.dispatchEvent(new CustomEvent('batch-reoffered', { detail: { batchId, path } }));
   },
@@ -108,13 +133,21 @@ export const incomingMethods = {
 
   describeIncoming(batch, extra = {}) {
     const totalSize = batch.files.reduce((sum, f) => sum + f.size, 0);
-    return { direction: 'in', batchId: batch.id, peerId: batch.peerId, peerName: batch.peerName,
-      files: batch.files.map((f) => ({ ...f, key: `${batch.id}:${f.transfer}` })), count: batch.files.length, totalSize, ...extra };
+    return {
+      direction: 'in',
+      batchId: batch.id,
+      peerId: batch.peerId,
+      peerName: batch.peerName,
+      files: batch.files.map((f) => ({ ...f, key: `${batch.id}:${f.transfer}` })),
+      count: batch.files.length,
+      totalSize,
+      ...extra,
+    };
   },
 
   accept(batchId) {
     const batch = this.incoming.get(batchId);
-    if (!batch || batch.state !== 'offered') return;
+    if (batch?.state !== 'offered') return;
     batch.state = 'accepted';
     batch.everAccepted = true;
     this.startQueued(batch);
@@ -125,7 +158,7 @@ export const incomingMethods = {
   // reason: a reason code (reasons.js), sent to the peer with the reject.
   decline(batchId, reason = REASON.declined) {
     const batch = this.incoming.get(batchId);
-    if (!batch || batch.state !== 'offered') return;
+    if (batch?.state !== 'offered') return;
     if (batch.everAccepted) {
       // Asked again because a file changed: only the changed files are declined; the rest of the
       // batch goes on.
@@ -148,7 +181,8 @@ export const incomingMethods = {
     if (!batch) return;
     if (only === null && batch.state === 'offered') return this.decline(batchId);
     if (only === null) batch.state = 'cancelled';
-    for (const item of batch.items.values()) if (only === null || item.transfer === only) item.cancel(REASON.cancelledByReceiver);
+    for (const item of batch.items.values())
+      if (only === null || item.transfer === only) item.cancel(REASON.cancelledByReceiver);
   },
 
   async dismissIncoming(batchId) {

@@ -24,6 +24,8 @@
 // @property {(sdp: string) => Promise<{ok: boolean, fingerprint?: string}>} checkRemoteDescription
 // @property {() => Promise<{bytes: number, batches: number}>} storageUsage
 // @property {() => Promise<{bytes: number, batches: number}>} clearReceived
+// @property {() => void} close  the room was left: every peer detached, transfers stopped; the
+//   engine is not used again
 // @property {(channel: RTCDataChannel) => string|null} handOverTransferChannel  synchronous: a
 //   channel can move to a worker only in the task that made it, and the mesh needs the token then;
 //   null when the engine runs in the page (the channel stays with the link).
@@ -31,8 +33,18 @@
 // The Promise-returning methods, in the page and over the worker bridge (nothing else is callable
 // in the worker).
 export const ENGINE_METHODS = Object.freeze([
-  'attachPeer', 'detachPeer', 'sendFiles', 'accept', 'decline', 'cancel', 'retry', 'dismiss', 'snapshot',
-  'checkRemoteDescription', 'storageUsage', 'clearReceived',
+  'attachPeer',
+  'detachPeer',
+  'sendFiles',
+  'accept',
+  'decline',
+  'cancel',
+  'retry',
+  'dismiss',
+  'snapshot',
+  'checkRemoteDescription',
+  'storageUsage',
+  'clearReceived',
 ]);
 
 // The page's engine: a TransferEngine behind the interface above. Events are the engine's own.
@@ -59,6 +71,12 @@ export class PageTransferEngine {
 
   handOverTransferChannel() {
     return null;
+  }
+
+  close() {
+    for (const peerId of [...this.engine.peers.keys()]) this.engine.detachPeer(peerId);
+    clearInterval(this.engine.timer);
+    this.engine.timer = null;
   }
 }
 

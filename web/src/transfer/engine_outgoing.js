@@ -11,16 +11,23 @@ export const outgoingMethods = {
     const targets = peerIds ?? [...this.peers.values()].filter((p) => p.attached).map((p) => p.id);
     const batch = { id: crypto.randomUUID(), peerIds: new Set(targets), files: [] };
     for (const { file, path } of entries) {
-      const outgoing = new OutgoingFile(this.core, { batchId: batch.id, transfer: this.newTransferId(), path: cleanPath(path || file.name), file }, this.host);
+      const outgoing = new OutgoingFile(
+        this.core,
+        { batchId: batch.id, transfer: this.newTransferId(), path: cleanPath(path || file.name), file },
+        this.host,
+      );
       batch.files.push(outgoing);
       this.sending.set(outgoing.transfer, outgoing);
     }
     this.outgoing.set(batch.id, batch);
     this.emit('batch-sent', {
-      direction: 'out', batchId: batch.id, peerIds: targets,
+      direction: 'out',
+      batchId: batch.id,
+      peerIds: targets,
       peers: targets.map((id) => ({ id, name: this.peers.get(id)?.name ?? id })),
       files: batch.files.map((f) => ({ transfer: f.transfer, path: f.path, size: f.size, key: f.key })),
-      count: batch.files.length, totalSize: batch.files.reduce((s, f) => s + f.size, 0),
+      count: batch.files.length,
+      totalSize: batch.files.reduce((s, f) => s + f.size, 0),
     });
     for (const peerId of targets) {
       this.sendBatchMessage(peerId, batch);
@@ -33,7 +40,9 @@ export const outgoingMethods = {
   // The batch message, encoded once per batch.
   sendBatchMessage(peerId, batch) {
     batch.message ??= {
-      type: 'batch', batch: batch.id, files: batch.files.map((f) => ({ transfer: f.transfer, path: f.path, size: f.size })),
+      type: 'batch',
+      batch: batch.id,
+      files: batch.files.map((f) => ({ transfer: f.transfer, path: f.path, size: f.size })),
     };
     this.sendControl(peerId, batch.message);
   },

@@ -92,7 +92,10 @@ export const peerMethods = {
   adoptReloadedPeer(peer) {
     if (!peer.resumeToken) return;
     const candidates = [...this.peers.values()].filter(
-      (p) => !p.attached && p.id !== peer.id && p.resumeToken === peer.resumeToken &&
+      (p) =>
+        !p.attached &&
+        p.id !== peer.id &&
+        p.resumeToken === peer.resumeToken &&
         [...this.sending.values()].some((f) => f.unfinishedPeers().includes(p.id)),
     );
     if (candidates.length !== 1) return;

@@ -77,7 +77,13 @@ export class IncomingFile {
     }
     if (!resumed) this.receiver.accept();
     this.state = 'receiving';
-    this.host.emit('file-started', { key: this.key, batchId: this.batchId, peerId: this.peerId, path: this.path, resumed });
+    this.host.emit('file-started', {
+      key: this.key,
+      batchId: this.batchId,
+      peerId: this.peerId,
+      path: this.path,
+      resumed,
+    });
     this.drain();
   }
 
@@ -103,7 +109,13 @@ export class IncomingFile {
     this.decline(reason);
     this.reason = reason;
     this.host.emit('file-failed', {
-      direction: 'in', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, reason,
+      direction: 'in',
+      key: this.key,
+      batchId: this.batchId,
+      transfer: this.transfer,
+      peerId: this.peerId,
+      path: this.path,
+      reason,
     });
   }
 
@@ -174,7 +186,14 @@ export class IncomingFile {
     }
     if (!acceptable.ok) return this.refuse(failureReason(acceptable));
     this.state = 'reoffered';
-    this.host.emit('file-reoffered', { key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, size: file.size });
+    this.host.emit('file-reoffered', {
+      key: this.key,
+      batchId: this.batchId,
+      transfer: this.transfer,
+      peerId: this.peerId,
+      path: this.path,
+      size: file.size,
+    });
   }
 
   // The person accepted the new version.
@@ -188,22 +207,24 @@ export class IncomingFile {
   // The Receiver hands out views of WASM memory (writeViews): fetched again at the moment of the
   // write, since a memory growth in between detaches the first one.
   write({ block, offset }) {
-    this.sink.write(offset, () => this.receiver?.writeView(block) ?? null).then(
-      (committed) => {
-        if (this.state !== 'receiving') return;
-        this.receiver.onWriteDone(block);
-        if (committed) this.saveState(); // after onWriteDone, so the state counts this block
-        this.drain();
-      },
-      (error) => {
-        if (this.state !== 'receiving') return;
-        const reason = storageReason(error);
-        this.clearReason = reason; // shown instead of the core's io_error
-        this.receiver.onWriteFailed(block, reason);
-        this.drain();
-        this.fail(reason);
-      },
-    );
+    this.sink
+      .write(offset, () => this.receiver?.writeView(block) ?? null)
+      .then(
+        (committed) => {
+          if (this.state !== 'receiving') return;
+          this.receiver.onWriteDone(block);
+          if (committed) this.saveState(); // after onWriteDone, so the state counts this block
+          this.drain();
+        },
+        (error) => {
+          if (this.state !== 'receiving') return;
+          const reason = storageReason(error);
+          this.clearReason = reason; // shown instead of the core's io_error
+          this.receiver.onWriteFailed(block, reason);
+          this.drain();
+          this.fail(reason);
+        },
+      );
   }
 
   // A segment is committed on disk: record what a reloaded tab may skip.
@@ -211,7 +232,13 @@ export class IncomingFile {
     if (this.state !== 'receiving') return;
     const limited = this.core.limitResumeState(this.receiver.resumeState(), this.sink.committedBlockRanges());
     if (!limited.ok) return;
-    resumeStore.put({ key: this.identity, batch: this.sink.folder, path: this.path, state: limited.state, segments: [...this.sink.committed] });
+    resumeStore.put({
+      key: this.identity,
+      batch: this.sink.folder,
+      path: this.path,
+      state: limited.state,
+      segments: [...this.sink.committed],
+    });
   }
 
   // size: the length of the file whose root the core verified.
@@ -229,8 +256,15 @@ export class IncomingFile {
     this.release();
     resumeStore.delete(this.identity);
     this.host.emit('file-complete', {
-      direction: 'in', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId,
-      path: this.path, size: this.size, rootHex, file,
+      direction: 'in',
+      key: this.key,
+      batchId: this.batchId,
+      transfer: this.transfer,
+      peerId: this.peerId,
+      path: this.path,
+      size: this.size,
+      rootHex,
+      file,
     });
   }
 
@@ -254,7 +288,13 @@ export class IncomingFile {
     this.sink?.remove();
     resumeStore.delete(this.identity);
     this.host.emit('file-failed', {
-      direction: 'in', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId: this.peerId, path: this.path, reason,
+      direction: 'in',
+      key: this.key,
+      batchId: this.batchId,
+      transfer: this.transfer,
+      peerId: this.peerId,
+      path: this.path,
+      reason,
     });
   }
 
@@ -267,9 +307,19 @@ export class IncomingFile {
   progress() {
     const done = this.state === 'completed' ? this.size : 0;
     if (!this.receiver) {
-      return { bytes: done, total: this.size, blocksReceived: this.last?.blocksReceived ?? 0, blocksResent: this.last?.blocksResent ?? 0 };
+      return {
+        bytes: done,
+        total: this.size,
+        blocksReceived: this.last?.blocksReceived ?? 0,
+        blocksResent: this.last?.blocksResent ?? 0,
+      };
     }
     const p = this.receiver.progress();
-    return { bytes: p.bytesVerified, total: p.bytesTotal, blocksReceived: p.blocksReceived, blocksResent: p.blocksResent };
+    return {
+      bytes: p.bytesVerified,
+      total: p.bytesTotal,
+      blocksReceived: p.blocksReceived,
+      blocksResent: p.blocksResent,
+    };
   }
 }

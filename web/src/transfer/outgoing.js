@@ -32,7 +32,12 @@ export class OutgoingFile {
   }
 
   addPeer(peerId, maxMessageSize) {
-    const entry = { number: this.host.peerNumber(peerId), state: 'offering', offerText: null, meter: new ProgressMeter() };
+    const entry = {
+      number: this.host.peerNumber(peerId),
+      state: 'offering',
+      offerText: null,
+      meter: new ProgressMeter(),
+    };
     this.peers.set(peerId, entry);
     if (this.error) return this.failPeer(peerId, this.error);
     const status = this.sender.addPeer(entry.number, this.transfer, maxMessageSize);
@@ -96,8 +101,14 @@ export class OutgoingFile {
         if (entry && !FINAL.has(entry.state)) {
           entry.state = 'finished';
           this.host.emit('file-complete', {
-            direction: 'out', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId,
-            path: this.path, size: this.size, rootHex: this.sender.rootHex(),
+            direction: 'out',
+            key: this.key,
+            batchId: this.batchId,
+            transfer: this.transfer,
+            peerId,
+            path: this.path,
+            size: this.size,
+            rootHex: this.sender.rootHex(),
           });
         }
       } else if (a.type === 'failed') {
@@ -122,7 +133,7 @@ export class OutgoingFile {
         if (!this.released) this.sender.onRead(block, bytes);
         return null;
       });
-    } catch (error) {
+    } catch (_error) {
       failure = REASON.readFailed;
     }
     if (this.released) return;
@@ -136,7 +147,13 @@ export class OutgoingFile {
     entry.state = 'failed';
     entry.reason = reason;
     this.host.emit('file-failed', {
-      direction: 'out', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId, path: this.path, reason,
+      direction: 'out',
+      key: this.key,
+      batchId: this.batchId,
+      transfer: this.transfer,
+      peerId,
+      path: this.path,
+      reason,
     });
     this.maybeRelease();
   }

@@ -13,8 +13,16 @@ export function progressRow(engine, file, peerId, peerName, announced) {
   let row = file.peers.get(peerId);
   if (!row) {
     const status = el('span', { class: 'status', 'data-testid': 'file-status' });
-    const progress = engine.paintsProgress ? paintedProgress(engine, progressRowId(file.key, peerId), announced) : domProgress();
-    const node = el('div', { class: 'transfer-peer', 'data-peer-id': peerId }, el('span', { class: 'peer', text: peerName(peerId) }), ...progress.nodes, status);
+    const progress = engine.paintsProgress
+      ? paintedProgress(engine, progressRowId(file.key, peerId), announced)
+      : domProgress();
+    const node = el(
+      'div',
+      { class: 'transfer-peer', 'data-peer-id': peerId },
+      el('span', { class: 'peer', text: peerName(peerId) }),
+      ...progress.nodes,
+      status,
+    );
     row = { node, status, ...progress };
     file.peers.set(peerId, row);
     file.node.querySelector('.peers').append(node);
@@ -47,8 +55,16 @@ function domProgress() {
 function paintedProgress(engine, rowId, announced) {
   // For screen readers a progressbar whose value the worker moves in steps of 10 % (the drawn
   // speed and ETA are not read out: updating them would wake this thread on every tick).
-  const canvas = el('canvas', { class: 'progress-canvas', 'data-testid': 'file-progress-canvas', 'data-row': rowId, role: 'progressbar',
-    'aria-label': tr('progressLabel'), 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(announced.get(rowId) ?? 0) });
+  const canvas = el('canvas', {
+    class: 'progress-canvas',
+    'data-testid': 'file-progress-canvas',
+    'data-row': rowId,
+    role: 'progressbar',
+    'aria-label': tr('progressLabel'),
+    'aria-valuemin': '0',
+    'aria-valuemax': '100',
+    'aria-valuenow': String(announced.get(rowId) ?? 0),
+  });
   let handedOver = false;
   new ResizeObserver(([entry]) => {
     const { width, height } = entry.contentRect;
@@ -79,7 +95,15 @@ function paintedProgress(engine, rowId, announced) {
     finish(ok) {
       if (ok) this.step(100);
       const percent = announced.get(rowId) ?? 0;
-      canvas.replaceWith(el('progress', { class: 'progress-done', max: '100', value: String(percent), 'data-testid': 'file-progress', 'data-row': rowId }));
+      canvas.replaceWith(
+        el('progress', {
+          class: 'progress-done',
+          max: '100',
+          value: String(percent),
+          'data-testid': 'file-progress',
+          'data-row': rowId,
+        }),
+      );
       engine.dropProgress(rowId);
     },
     drop: () => engine.dropProgress(rowId),

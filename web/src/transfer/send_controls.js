@@ -8,14 +8,19 @@ import { tr } from './strings.js';
 
 const DROP_ZONE = '[data-testid=room-drop-zone]';
 
-// Returns {refreshTargets(), relabel()}.
-export function mountSendControls(root, container, engine) {
+// Returns {refreshTargets(), relabel()}. The document listeners end with `signal` (the room's panel
+// unmounted), so a room that was left never takes the next room's files.
+export function mountSendControls(root, container, engine, signal) {
+  const listening = { signal };
   const target = el('select', { 'data-testid': 'peer-select', 'aria-label': tr('sendTo') });
   const targetLabel = el('label', { class: 'send-target' }, el('span', { text: tr('sendTo') }), target);
   function refreshTargets() {
     const chosen = target.value;
     const peers = [...engine.peers.values()].filter((p) => p.attached);
-    target.replaceChildren(el('option', { value: '', text: tr('everyone') }), ...peers.map((p) => el('option', { value: p.id, text: p.name || p.id })));
+    target.replaceChildren(
+      el('option', { value: '', text: tr('everyone') }),
+      ...peers.map((p) => el('option', { value: p.id, text: p.name || p.id })),
+    );
     target.value = peers.some((p) => p.id === chosen) ? chosen : '';
     const zone = root.querySelector(DROP_ZONE) ?? document.querySelector(DROP_ZONE);
     if (zone && !zone.contains(targetLabel)) zone.append(targetLabel);
@@ -25,20 +30,32 @@ export function mountSendControls(root, container, engine) {
     if (entries.length === 0) return;
     engine.sendFiles(entries, target.value ? [target.value] : undefined);
   }
-  document.addEventListener('dragover', (e) => {
-    if (e.target.closest?.(DROP_ZONE)) e.preventDefault();
-  });
-  document.addEventListener('drop', (e) => {
-    if (!e.target.closest?.(DROP_ZONE)) return;
-    e.preventDefault();
-    entriesFromDrop(e.dataTransfer).then(send);
-  });
-  document.addEventListener('change', (e) => {
-    const id = e.target.dataset?.testid;
-    if (id !== 'room-file-input' && id !== 'room-folder-input') return;
-    send(entriesFromInput(e.target));
-    e.target.value = '';
-  });
+  document.addEventListener(
+    'dragover',
+    (e) => {
+      if (e.target.closest?.(DROP_ZONE)) e.preventDefault();
+    },
+    listening,
+  );
+  document.addEventListener(
+    'drop',
+    (e) => {
+      if (!e.target.closest?.(DROP_ZONE)) return;
+      e.preventDefault();
+      entriesFromDrop(e.dataTransfer).then(send);
+    },
+    listening,
+  );
+  document.addEventListener(
+    'change',
+    (e) => {
+      const id = e.target.dataset?.testid;
+      if (id !== 'room-file-input' && id !== 'room-folder-input') return;
+      send(entriesFromInput(e.target));
+      e.target.value = '';
+    },
+    listening,
+  );
   engine.addEventListener('peers-changed', refreshTargets);
   refreshTargets();
   const storage = mountStorageBar(root, engine);
@@ -54,7 +71,12 @@ export function mountSendControls(root, container, engine) {
 
 function mountStorageBar(root, engine) {
   const usage = el('span', { 'data-testid': 'storage-usage' });
-  const clearButton = el('button', { type: 'button', 'data-testid': 'clear-received', text: tr('clearReceived'), onclick: () => clearReceived() });
+  const clearButton = el('button', {
+    type: 'button',
+    'data-testid': 'clear-received',
+    text: tr('clearReceived'),
+    onclick: () => clearReceived(),
+  });
   root.append(el('div', { class: 'storage-bar', 'data-testid': 'storage-bar' }, usage, ' ', clearButton));
   let lastUsage = null;
   function showUsage(u) {
@@ -63,7 +85,10 @@ function mountStorageBar(root, engine) {
     usage.textContent = tr('storageUsed', { size: formatBytes(u.bytes) });
     clearButton.disabled = u.bytes === 0 && u.batches === 0;
   }
-  const refreshUsage = () => Promise.resolve(engine.storageUsage?.()).then((u) => u && showUsage(u)).catch(() => {});
+  const refreshUsage = () =>
+    Promise.resolve(engine.storageUsage?.())
+      .then((u) => u && showUsage(u))
+      .catch(() => {});
   async function clearReceived() {
     clearButton.disabled = true;
     const u = await engine.clearReceived();

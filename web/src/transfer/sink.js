@@ -37,7 +37,8 @@ export function storageReason(error) {
   return REASON.storageError;
 }
 
-const inDedicatedWorker = typeof DedicatedWorkerGlobalScope === 'function' && globalThis instanceof DedicatedWorkerGlobalScope;
+const inDedicatedWorker =
+  typeof DedicatedWorkerGlobalScope === 'function' && globalThis instanceof DedicatedWorkerGlobalScope;
 
 // How the bytes of one segment reach its file: {write(position, bytes), commit(), abort()}. Both
 // keep what the file already holds (an uncommitted segment is written again whole anyway).
@@ -50,7 +51,8 @@ async function openSegmentWriter(handle) {
         // fact the negative file error, -8 "no space", as an unsigned number). OPFS has no other
         // reason to store less than asked, so a short write is reported as what it is.
         const written = access.write(bytes, { at: position });
-        if (written !== bytes.byteLength) throw new DOMException(`stored ${written} of ${bytes.byteLength} bytes`, 'QuotaExceededError');
+        if (written !== bytes.byteLength)
+          throw new DOMException(`stored ${written} of ${bytes.byteLength} bytes`, 'QuotaExceededError');
       },
       async commit() {
         access.flush();
@@ -103,7 +105,8 @@ async function fileBytes(handle) {
 
 async function folderBytes(dir) {
   let bytes = 0;
-  for await (const entry of dir.values()) bytes += entry.kind === 'file' ? await fileBytes(entry) : await folderBytes(entry);
+  for await (const entry of dir.values())
+    bytes += entry.kind === 'file' ? await fileBytes(entry) : await folderBytes(entry);
   return bytes;
 }
 
@@ -236,7 +239,8 @@ export class FileSink {
   discard() {
     const run = async () => {
       await this.abortOpen();
-      for (let index = 0; index < this.segmentCount; index += 1) await this.dir.removeEntry(this.segmentName(index)).catch(() => {});
+      for (let index = 0; index < this.segmentCount; index += 1)
+        await this.dir.removeEntry(this.segmentName(index)).catch(() => {});
       this.committed.clear();
     };
     this.chain = this.chain.then(run).catch(() => {});

@@ -67,7 +67,7 @@ export class TransferEngine extends EventTarget {
     const { transfer } = message;
     const item = this.receiving.get(`${peer.id}:${transfer}`);
     const file = this.sending.get(transfer);
-    const outgoing = file && file.peers.has(peer.id) ? file : null;
+    const outgoing = file?.peers.has(peer.id) ? file : null;
     switch (message.type) {
       case 'hello':
         return this.onHello(peer, message);
@@ -130,8 +130,17 @@ export class TransferEngine extends EventTarget {
         const p = file.progress(peerId);
         const meter = file.peers.get(peerId).meter;
         meter.sample(now, p.bytes);
-        this.emit('progress', { direction: 'out', key: file.key, batchId: file.batchId, transfer: file.transfer, peerId,
-          path: file.path, bytes: p.bytes, total: p.total, ...meter.figures(p.bytes, p.total) });
+        this.emit('progress', {
+          direction: 'out',
+          key: file.key,
+          batchId: file.batchId,
+          transfer: file.transfer,
+          peerId,
+          path: file.path,
+          bytes: p.bytes,
+          total: p.total,
+          ...meter.figures(p.bytes, p.total),
+        });
       }
     }
     for (const item of this.receiving.values()) {
@@ -139,8 +148,17 @@ export class TransferEngine extends EventTarget {
       active = true;
       const p = item.progress();
       item.meter.sample(now, p.bytes);
-      this.emit('progress', { direction: 'in', key: item.key, batchId: item.batchId, transfer: item.transfer, peerId: item.peerId,
-        path: item.path, bytes: p.bytes, total: p.total, ...item.meter.figures(p.bytes, p.total) });
+      this.emit('progress', {
+        direction: 'in',
+        key: item.key,
+        batchId: item.batchId,
+        transfer: item.transfer,
+        peerId: item.peerId,
+        path: item.path,
+        bytes: p.bytes,
+        total: p.total,
+        ...item.meter.figures(p.bytes, p.total),
+      });
     }
     if (!active) {
       clearInterval(this.timer);
@@ -160,10 +178,25 @@ export class TransferEngine extends EventTarget {
   snapshot() {
     return {
       liveObjects: this.core.liveObjectCount(),
-      incoming: [...this.receiving.values()].map((i) => ({ key: i.key, batchId: i.batchId, peerId: i.peerId, path: i.path,
-        state: i.state, reason: i.reason, resumedBlocks: i.resumedBlocks, ...i.progress() })),
-      outgoing: [...this.sending.values()].map((f) => ({ key: f.key, batchId: f.batchId, path: f.path, released: f.released,
-        peers: Object.fromEntries([...f.peers].map(([id, p]) => [id, { state: p.state, reason: p.reason, ...f.progress(id) }])) })),
+      incoming: [...this.receiving.values()].map((i) => ({
+        key: i.key,
+        batchId: i.batchId,
+        peerId: i.peerId,
+        path: i.path,
+        state: i.state,
+        reason: i.reason,
+        resumedBlocks: i.resumedBlocks,
+        ...i.progress(),
+      })),
+      outgoing: [...this.sending.values()].map((f) => ({
+        key: f.key,
+        batchId: f.batchId,
+        path: f.path,
+        released: f.released,
+        peers: Object.fromEntries(
+          [...f.peers].map(([id, p]) => [id, { state: p.state, reason: p.reason, ...f.progress(id) }]),
+        ),
+      })),
     };
   }
 }

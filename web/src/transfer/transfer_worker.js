@@ -92,7 +92,8 @@ async function start() {
       painter.progress(rowOf(detail), detail);
       // A painted row's screen-reader value moves in steps of 10 %: ten tiny page tasks per file.
       const step = painter.step(rowOf(detail));
-      if (step !== null) toPage('progress-step', { key: detail.key, batchId: detail.batchId, peerId: detail.peerId, percent: step });
+      if (step !== null)
+        toPage('progress-step', { key: detail.key, batchId: detail.batchId, peerId: detail.peerId, percent: step });
     } else if (type === 'file-complete' || type === 'file-failed') {
       painter.finish(rowOf(detail), type === 'file-complete');
     }
@@ -119,12 +120,12 @@ for (const method of ENGINE_METHODS) handlers[method] = async (args) => (await r
 handlers.attachPeer = async ([token, peer]) => attach(await ready, token, peer);
 
 const ops = {
-  adopt: (engine, data) => adopt(data.token, data.channel),
-  paint: (engine, data) => painter.add(data.row, data.canvas, data.size, data.colors),
-  'paint-size': (engine, data) => painter.resize(data.row, data.size),
-  'paint-drop': (engine, data) => painter.remove(data.row),
-  language: (engine, data) => setLanguage(data.language),
-  'progress-events': (engine, data) => {
+  adopt: (_engine, data) => adopt(data.token, data.channel),
+  paint: (_engine, data) => painter.add(data.row, data.canvas, data.size, data.colors),
+  'paint-size': (_engine, data) => painter.resize(data.row, data.size),
+  'paint-drop': (_engine, data) => painter.remove(data.row),
+  language: (_engine, data) => setLanguage(data.language),
+  'progress-events': (_engine, data) => {
     forwardProgress = data.on;
   },
 };

@@ -86,7 +86,9 @@ export function serveCalls(handlers, { onMessage = null, beforeReply = null, sco
     };
     if (!Object.hasOwn(handlers, method)) return reply({ error: `unknown method ${method}` });
     try {
-      const result = await handlers[method](args ?? [], { progress: (value) => scope.postMessage({ id, progress: value }) });
+      const result = await handlers[method](args ?? [], {
+        progress: (value) => scope.postMessage({ id, progress: value }),
+      });
       if (result instanceof Transferring) reply({ value: result.value }, result.transfer);
       else reply({ value: result });
     } catch (error) {
