@@ -40,6 +40,18 @@ export class IncomingFile {
     this.resumedBlocks = 0;
   }
 
+  // Who and what an event of this file is about; each event adds its own fields.
+  about() {
+    return {
+      direction: 'in',
+      key: this.key,
+      batchId: this.batchId,
+      transfer: this.transfer,
+      peerId: this.peerId,
+      path: this.path,
+    };
+  }
+
   get active() {
     return this.state === 'starting' || this.state === 'receiving';
   }
@@ -109,12 +121,7 @@ export class IncomingFile {
     this.decline(reason);
     this.reason = reason;
     this.host.emit('file-failed', {
-      direction: 'in',
-      key: this.key,
-      batchId: this.batchId,
-      transfer: this.transfer,
-      peerId: this.peerId,
-      path: this.path,
+      ...this.about(),
       reason,
     });
   }
@@ -256,12 +263,7 @@ export class IncomingFile {
     this.release();
     resumeStore.delete(this.identity);
     this.host.emit('file-complete', {
-      direction: 'in',
-      key: this.key,
-      batchId: this.batchId,
-      transfer: this.transfer,
-      peerId: this.peerId,
-      path: this.path,
+      ...this.about(),
       size: this.size,
       rootHex,
       file,
@@ -288,12 +290,7 @@ export class IncomingFile {
     this.sink?.remove();
     resumeStore.delete(this.identity);
     this.host.emit('file-failed', {
-      direction: 'in',
-      key: this.key,
-      batchId: this.batchId,
-      transfer: this.transfer,
-      peerId: this.peerId,
-      path: this.path,
+      ...this.about(),
       reason,
     });
   }

@@ -27,6 +27,11 @@ export class OutgoingFile {
     this.error = status.ok ? null : failureReason(status);
   }
 
+  // Who and what an event of this file's transfer to `peerId` is about; each event adds its own fields.
+  about(peerId) {
+    return { direction: 'out', key: this.key, batchId: this.batchId, transfer: this.transfer, peerId, path: this.path };
+  }
+
   get released() {
     return this.sender === null;
   }
@@ -101,12 +106,7 @@ export class OutgoingFile {
         if (entry && !FINAL.has(entry.state)) {
           entry.state = 'finished';
           this.host.emit('file-complete', {
-            direction: 'out',
-            key: this.key,
-            batchId: this.batchId,
-            transfer: this.transfer,
-            peerId,
-            path: this.path,
+            ...this.about(peerId),
             size: this.size,
             rootHex: this.sender.rootHex(),
           });
@@ -147,12 +147,7 @@ export class OutgoingFile {
     entry.state = 'failed';
     entry.reason = reason;
     this.host.emit('file-failed', {
-      direction: 'out',
-      key: this.key,
-      batchId: this.batchId,
-      transfer: this.transfer,
-      peerId,
-      path: this.path,
+      ...this.about(peerId),
       reason,
     });
     this.maybeRelease();
