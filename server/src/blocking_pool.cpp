@@ -51,17 +51,19 @@ void BlockingPool::worker() {
 
 void BlockingPool::shutdown() {
   std::deque<Job> cancelled;
+  std::vector<std::thread> threads;
   {
+    // The threads are taken out under the lock, so a second shutdown() (the destructor after an
+    // explicit one, or two callers) finds none to join.
     std::lock_guard lock(mutex_);
-    if (stopping_ && threads_.empty()) return;
     stopping_ = true;
     cancelled.swap(queue_);
+    threads.swap(threads_);
   }
   wake_.notify_all();
-  for (auto& t : threads_) {
+  for (auto& t : threads) {
     if (t.joinable()) t.join();
   }
-  threads_.clear();
   for (auto& job : cancelled) job.cancel();
 }
 

@@ -159,7 +159,7 @@ const std::vector<Option>& options() {
          return true;
        }},
       {"--max-body-bytes", "CIELO_MAX_BODY_BYTES",
-       "largest HTTP request body (JSON routes); larger is answered 413 (16384)",
+       "largest HTTP request body (JSON routes); larger is answered 413 (4096)",
        number<std::size_t>(&Config::json_body_limit_bytes, 0, 16 * 1024 * 1024)},
       {"--log-level", "CIELO_LOG_LEVEL", "debug | info | warn | error | off (info)",
        [](Config& c, std::string_view v) {

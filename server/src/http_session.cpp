@@ -146,7 +146,11 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
     // After a 413, read (and drop) the body the client is still sending until it closes: closing
     // with unread bytes would reset the connection, and the client could lose the answer.
-    if (drain_after_write_) drain();
+    if (drain_after_write_) {
+      // One deadline for the whole drain: a client trickling a byte at a time cannot hold it open.
+      stream_.expires_after(std::chrono::milliseconds(ctx_.config().handshake_timeout_ms));
+      drain();
+    }
     return;
   }
   do_read();
@@ -155,7 +159,6 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 void HttpSession::drain() {
   buffer_.clear();
   if (drained_bytes_ > max_drain_bytes) return;
-  stream_.expires_after(std::chrono::milliseconds(ctx_.config().handshake_timeout_ms));
   stream_.async_read_some(buffer_.prepare(16 * 1024),
                           [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
                             if (ec) return;

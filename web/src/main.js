@@ -7,7 +7,7 @@ import { Router } from './app/router.js';
 
 const ROUTES = [
   { name: 'landing', pattern: '/', load: () => import('./pages/landing.js') },
-  { name: 'room', pattern: '/r/:roomId', load: () => import('./pages/room.js') },
+  { name: 'room', pattern: '/r/:roomId', holdsSecrets: true, load: () => import('./pages/room.js') },
   { name: 'privacy', pattern: '/privacy', load: () => import('./pages/privacy.js') },
   { name: 'landing', pattern: '*', load: () => import('./pages/landing.js') },
 ];

@@ -23,8 +23,9 @@ class StaticSite;
 namespace cieloweb::server::http {
 
 // The largest request body the server reads (every route; JSON routes take nothing larger). The
-// request parser's body limit is this, so a larger body is answered 413 before it is read.
-inline constexpr std::size_t default_json_body_limit_bytes = 16 * 1024;
+// request parser's body limit is this, so a larger body is answered 413 before it is read. A
+// profile edit is far smaller; every connection may buffer this much, so it stays small.
+inline constexpr std::size_t default_json_body_limit_bytes = 4 * 1024;
 
 struct Services;
 

@@ -6,6 +6,11 @@
 // Route patterns are paths with `:name` segments ('/r/:roomId'); params are the decoded segments.
 // Same-document links carry `data-link`; the router follows them with history.pushState, and
 // follows the back and forward buttons (popstate).
+//
+// A route that holds secrets (`holdsSecrets`: the room, its key in the fragment) runs only in a
+// document the server sent for such a route, under its strict policy (no third-party host at all).
+// A document loaded for another route may carry sign-in or ad code under that route's policy, so
+// going from it into such a route is a full load, never a same-document switch.
 
 function compile(pattern) {
   const names = [];
@@ -47,6 +52,12 @@ export class Router {
     this.shown_ = null; // the URL (path and fragment) of the mounted page
     this.sequence_ = 0; // a newer navigation makes an older one's pending load moot
     this.abort_ = new AbortController();
+    this.loadedForSecrets_ = Boolean(this.resolve_(location.pathname)?.route.holdsSecrets);
+  }
+
+  // Whether `path` must be loaded as a new document rather than mounted in this one.
+  needsFullLoad_(path) {
+    return Boolean(this.resolve_(path)?.route.holdsSecrets) && !this.loadedForSecrets_;
   }
 
   start() {
@@ -58,6 +69,10 @@ export class Router {
   }
 
   navigate(url) {
+    if (this.needsFullLoad_(new URL(url, location.href).pathname)) {
+      location.assign(url);
+      return Promise.resolve();
+    }
     history.pushState(null, '', url);
     return this.show_();
   }
@@ -90,6 +105,7 @@ export class Router {
     const url = location.pathname + location.hash;
     if (url === this.shown_) return; // nothing changed that a page reads
     const sequence = ++this.sequence_;
+    if (this.needsFullLoad_(location.pathname)) return void location.reload(); // back or forward into a room
     const found = this.resolve_(location.pathname);
     this.unmountCurrent_();
     this.shown_ = url;

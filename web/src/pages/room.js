@@ -89,23 +89,29 @@ export function mount(root, { roomId }) {
     // and gets every transfer message (the mesh replays those that came before the proof verified).
     const engine = await startEngine(signal);
     if (signal.aborted) return void engine?.close();
-    room = await enterRoom({
-      root: page,
-      roomId,
-      keyText: hash.slice(1),
-      shareUrl: href,
-      signaling: tabSignaling(),
-      // A worker engine takes each transfer channel the moment it is made.
-      handOverTransferChannel: engine?.handOverTransferChannel?.bind(engine) ?? null,
-      // The core (in the engine) checks every remote description before the browser applies it.
-      checkDescription: engine ? (sdp) => engine.checkRemoteDescription(sdp) : null,
-      signal,
-    });
+    try {
+      room = await enterRoom({
+        root: page,
+        roomId,
+        keyText: hash.slice(1),
+        shareUrl: href,
+        signaling: tabSignaling(),
+        // A worker engine takes each transfer channel the moment it is made.
+        handOverTransferChannel: engine?.handOverTransferChannel?.bind(engine) ?? null,
+        // The core (in the engine) checks every remote description before the browser applies it.
+        checkDescription: engine ? (sdp) => engine.checkRemoteDescription(sdp) : null,
+        signal,
+      });
+    } catch (error) {
+      engine?.close(); // the engine was made for this room only
+      throw error;
+    }
     if (room.mesh && !signal.aborted) testHooks().mesh = room.mesh; // read by the browser tests
     if (room.mesh && engine && !signal.aborted)
       disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'));
     else engine?.close();
   })();
+  entered.catch((error) => console.error('entering the room failed', error));
 
   document.addEventListener('languagechange', () => room?.view.relabel(), { signal });
 
@@ -115,7 +121,7 @@ export function mount(root, { roomId }) {
     delete document.body.dataset.transfers;
     if (globalThis.__cieloweb?.mesh === room?.mesh) delete globalThis.__cieloweb.mesh;
     previousRoomLeft = entered
-      .catch((error) => console.warn('entering the room failed', error))
+      .catch(() => {}) // said above
       .then(() => {
         room?.leave();
         disconnectTransfers?.();

@@ -47,6 +47,7 @@ export class PeerMesh extends EventTarget {
       handOverTransferChannel = null,
       checkDescription = null,
       resumeSecret = null,
+      roomId = null,
     } = {},
   ) {
     super();
@@ -55,6 +56,7 @@ export class PeerMesh extends EventTarget {
       handOverTransferChannel_: handOverTransferChannel,
       checkDescription_: checkDescription,
       resumeSecret_: resumeSecret,
+      roomId_: roomId, // the room this mesh is for: the tab's signaling client outlives rooms
     });
     this.peers_ = new Map();
     this.selfId = null;
@@ -124,6 +126,7 @@ export class PeerMesh extends EventTarget {
   // --- signaling side ---
 
   onJoined_({ room, self, peers, ice }) {
+    if (this.roomId_ && room !== this.roomId_) return; // a late answer for a room this tab has left
     this.room = room;
     this.selfId = self.id;
     // The server's STUN/TURN servers, with TURN credentials minted for this peer id (and renewed

@@ -92,7 +92,7 @@ export async function enterRoom({
 
   const resumeSecret = await tabResumeSecret(roomId);
   if (signal?.aborted) return notEntered;
-  mesh = new PeerMesh(signaling, key, { name, handOverTransferChannel, checkDescription, resumeSecret });
+  mesh = new PeerMesh(signaling, key, { name, handOverTransferChannel, checkDescription, resumeSecret, roomId });
   const chat = new Chat(mesh);
   view.attach(mesh, chat);
 

@@ -8,17 +8,22 @@ export function connectTransfers(engine, mesh, root) {
   const abort = new AbortController();
   const options = { signal: abort.signal };
   const attached = new Set();
+  // A worker engine's calls reject once it is closed (the room was left while they were on their
+  // way): nothing is left to do for them then.
+  const settle = (call) => call.catch((error) => console.debug('transfer engine:', error.message));
   const attach = (link) => {
-    if (attached.has(link.id)) engine.detachPeer(link.id); // a reconnect brings a new PeerLink
+    if (attached.has(link.id)) settle(engine.detachPeer(link.id)); // a reconnect brings a new PeerLink
     attached.add(link.id);
-    engine.attachPeer(link);
+    settle(engine.attachPeer(link));
   };
   const detach = (peerId) => {
-    if (attached.delete(peerId)) engine.detachPeer(peerId);
+    if (attached.delete(peerId)) settle(engine.detachPeer(peerId));
   };
   mesh.addEventListener('peer-open', (e) => attach(e.detail), options);
   mesh.addEventListener('peer-closed', (e) => detach(e.detail.peerId), options);
   mesh.addEventListener('peer-left', (e) => detach(e.detail.peerId), options);
+  // A peer blocked after it opened (say, a renegotiation named another certificate) gets no more.
+  mesh.addEventListener('peer-blocked', (e) => detach(e.detail.peerId), options);
   for (const link of mesh.links()) attach(link);
   const unmountPanel = mountTransferPanel(root, engine, mesh);
   document.body.dataset.transfers = 'ready';
@@ -28,5 +33,6 @@ export function connectTransfers(engine, mesh, root) {
     for (const peerId of [...attached]) detach(peerId);
     unmountPanel();
     engine.close();
+    if (globalThis.__cieloweb?.engine === engine) delete globalThis.__cieloweb.engine;
   };
 }

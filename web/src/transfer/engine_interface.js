@@ -74,9 +74,7 @@ export class PageTransferEngine {
   }
 
   close() {
-    for (const peerId of [...this.engine.peers.keys()]) this.engine.detachPeer(peerId);
-    clearInterval(this.engine.timer);
-    this.engine.timer = null;
+    this.engine.close();
   }
 }
 

@@ -89,13 +89,7 @@ export class IncomingFile {
     }
     if (!resumed) this.receiver.accept();
     this.state = 'receiving';
-    this.host.emit('file-started', {
-      key: this.key,
-      batchId: this.batchId,
-      peerId: this.peerId,
-      path: this.path,
-      resumed,
-    });
+    this.host.emit('file-started', { ...this.about(), resumed });
     this.drain();
   }
 
@@ -193,14 +187,7 @@ export class IncomingFile {
     }
     if (!acceptable.ok) return this.refuse(failureReason(acceptable));
     this.state = 'reoffered';
-    this.host.emit('file-reoffered', {
-      key: this.key,
-      batchId: this.batchId,
-      transfer: this.transfer,
-      peerId: this.peerId,
-      path: this.path,
-      size: file.size,
-    });
+    this.host.emit('file-reoffered', { ...this.about(), size: file.size });
   }
 
   // The person accepted the new version.

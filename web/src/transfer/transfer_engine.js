@@ -166,6 +166,22 @@ export class TransferEngine extends EventTarget {
     }
   }
 
+  // The room was left. Every peer detached, no ticker, every Sender and Receiver freed, open
+  // segments abandoned: what a reload used to leave behind (committed segments and the saved resume
+  // state stay, for a later resume). The engine is not used again.
+  close() {
+    for (const peerId of [...this.peers.keys()]) this.detachPeer(peerId);
+    clearInterval(this.timer);
+    this.timer = null;
+    for (const file of this.sending.values()) file.release();
+    this.sending.clear();
+    for (const item of this.receiving.values()) {
+      item.release();
+      item.sink?.abortOpen();
+    }
+    this.receiving.clear();
+  }
+
   // ---- for the room proof, tests and diagnostics ------------------------------------------------
 
   // The core's strict check of a remote description, for the room proof (PeerMesh): {ok,
