@@ -4,3 +4,8 @@ export function testHooks() {
   globalThis.__cieloweb ??= {};
   return globalThis.__cieloweb;
 }
+
+// Drops hook `name` if it still is `value` (a newer room may have set its own meanwhile).
+export function forgetTestHook(name, value) {
+  if (globalThis.__cieloweb?.[name] === value) delete globalThis.__cieloweb[name];
+}

@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { fillPage } from '../app/markup.js';
 import { tabSignaling } from '../app/signaling.js';
 import { enterRoom } from '../room/room_session.js';
-import { testHooks } from '../test_hooks.js';
+import { forgetTestHook, testHooks } from '../test_hooks.js';
 import { connectTransfers } from '../transfer/connect_transfers.js';
 import { createTransferEngine } from '../transfer/engine_client.js';
 
@@ -119,7 +119,7 @@ export function mount(root, { roomId }) {
     abort.abort();
     delete document.body.dataset.room;
     delete document.body.dataset.transfers;
-    if (globalThis.__cieloweb?.mesh === room?.mesh) delete globalThis.__cieloweb.mesh;
+    forgetTestHook('mesh', room?.mesh);
     previousRoomLeft = entered
       .catch(() => {}) // said above
       .then(() => {

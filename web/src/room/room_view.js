@@ -140,7 +140,8 @@ export class RoomView {
 
     const nameInput = this.$('self-name');
     const commitName = () => {
-      const name = nameInput.value.trim().slice(0, 40);
+      // The one display-name limit (protocol/limits.json) is applied by cleanName in onNameChange.
+      const name = nameInput.value.trim();
       if (!name) {
         nameInput.value = this.selfName_;
         return;

@@ -2,6 +2,7 @@
 // each verified peer (peer-open, with its PeerLink) is attached to the engine, a dropped or departed
 // one detached. Returns disconnect(): every peer detached, the panel unmounted, the engine closed;
 // the room page calls it when it unmounts.
+import { forgetTestHook } from '../test_hooks.js';
 import { mountTransferPanel } from './transfer_panel.js';
 
 export function connectTransfers(engine, mesh, root) {
@@ -33,6 +34,6 @@ export function connectTransfers(engine, mesh, root) {
     for (const peerId of [...attached]) detach(peerId);
     unmountPanel();
     engine.close();
-    if (globalThis.__cieloweb?.engine === engine) delete globalThis.__cieloweb.engine;
+    forgetTestHook('engine', engine);
   };
 }
