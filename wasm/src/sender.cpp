@@ -220,6 +220,7 @@ void Sender::start_sending(Peer& peer, const control::Accept& accept) {
   peer.resends.clear();
   peer.current.reset();
   peer.done_sent = false;
+  peer.alone = false;
   peer.state = PeerState::sending;
 }
 
@@ -264,24 +265,76 @@ std::optional<std::uint32_t> Sender::block_to_hash_ahead() const {
   return std::nullopt;
 }
 
-bool Sender::make_room_in_cache() {
-  while (cache_bytes_ + layout_.block_size > config_.cache_bytes) {
-    // Evict a block no peer is cutting into frames; prefer one nobody needs, else the furthest
-    // ahead.
+// Blocks the cache holds besides the reads in flight: how far apart peers may be and still share
+// every read.
+std::uint32_t Sender::shared_span_blocks() const noexcept {
+  const std::size_t blocks = config_.cache_bytes / layout_.block_size;
+  const std::size_t span =
+      blocks > config_.max_pending_reads ? blocks - config_.max_pending_reads : 1;
+  return static_cast<std::uint32_t>(span);
+}
+
+// A fan-out reads each block once only while the cache holds every block between the slowest and
+// the fastest peer. So a peer does not start `block` a whole span ahead of another sending peer
+// that is still in the pack (less than two spans behind): it waits until that one moves on, which a
+// peer of about the same speed does within a block. See next_frame() for when it stops waiting.
+bool Sender::pack_waits_at(PeerId id, std::uint32_t block) const {
+  const std::uint32_t span = shared_span_blocks();
+  for (const auto& [other_id, other] : peers_) {
+    if (other_id == id || other.state != PeerState::sending) continue;
+    const auto at = other.current ? std::optional(other.current->index) : next_block_of(other);
+    if (!at || *at >= block) continue;
+    const std::uint32_t gap = block - *at;
+    if (gap >= span && gap < 2 * span) return true;
+  }
+  return false;
+}
+
+// How soon a block is needed: the fewest blocks any peer cuts before it (0: next), or nullopt when
+// no peer needs it. A peer still deciding on the offer needs every block from the first.
+std::optional<std::uint32_t> Sender::blocks_until_needed(std::uint32_t block) const {
+  std::optional<std::uint32_t> soonest;
+  auto consider = [&](std::uint32_t distance) {
+    if (!soonest || distance < *soonest) soonest = distance;
+  };
+  for (const auto& [id, peer] : peers_) {
+    if (peer.state == PeerState::offered) consider(block);
+    if (!peer_needs(peer, block)) continue;
+    const auto at = peer.current ? std::optional(peer.current->index) : next_block_of(peer);
+    consider(at && *at < block ? block - *at : 0);  // a resend of an earlier block: soon
+  }
+  return soonest;
+}
+
+// Room for one more block, to hold `block`, besides the reads pending. Evicts a block no peer is
+// cutting into frames: one nobody needs, else the one needed last, but only if that is needed later
+// than `block` itself (evicting a block needed sooner would only make it the next read, and reads
+// would chase each other). False when there is no such room: the read waits.
+bool Sender::make_room_in_cache(std::uint32_t block) {
+  const auto wanted_in = blocks_until_needed(block);
+  // Room is kept for the reads still pending too: each was scheduled because it fits, and one that
+  // found the cache full when it landed would be dropped and read again.
+  const std::uint64_t reserved = std::uint64_t{pending_read_count_ + 1} * layout_.block_size;
+  while (cache_bytes_ + reserved > config_.cache_bytes) {
     auto victim = cache_.end();
-    bool victim_needed = true;
+    bool victim_needed = false;
+    std::uint32_t victim_needed_in = 0;
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
       if (it->second.use_count() > 1) continue;
-      bool needed = false;
-      for (const auto& [id, peer] : peers_) needed = needed || peer_needs(peer, it->first);
-      if (!needed) {
+      const auto needed_in = blocks_until_needed(it->first);
+      if (!needed_in) {
         victim = it;
         victim_needed = false;
         break;
       }
-      if (victim == cache_.end() || victim_needed) victim = it;  // map order: ends at the highest
+      if (victim == cache_.end() || *needed_in > victim_needed_in) {
+        victim = it;
+        victim_needed = true;
+        victim_needed_in = *needed_in;
+      }
     }
     if (victim == cache_.end()) return false;
+    if (victim_needed && (!wanted_in || victim_needed_in <= *wanted_in)) return false;
     cache_bytes_ -= victim->second->bytes.size();
     if (victim->second.use_count() == 1 && !victim->second->compressed) {
       keep_spare(std::move(victim->second->bytes));
@@ -307,18 +360,22 @@ void Sender::schedule_reads() {
       if (peer.state != PeerState::sending) continue;
       any_active = true;
       // The next two blocks this peer will cut: reading one ahead hides the read latency.
+      // Not the blocks it is held back from (read now, they would evict what the pack needs).
       int looked = 0;
       for (std::uint32_t b : peer.resend_queue) {
         if (looked++ == 2) break;
         consider(b);
       }
       for (const auto& [first, last] : peer.to_send.ranges()) {
-        for (std::uint32_t b = first; b < last && looked < 2; ++b, ++looked) consider(b);
+        for (std::uint32_t b = first; b < last && looked < 2; ++b, ++looked) {
+          if (!peer.alone && pack_waits_at(id, b)) break;
+          consider(b);
+        }
         if (looked >= 2) break;
       }
     }
     if (!wanted && any_active && !root_) wanted = block_to_hash_ahead();
-    if (!wanted || !make_room_in_cache()) return;
+    if (!wanted || !make_room_in_cache(*wanted)) return;
     pending_reads_.insert(*wanted);
     ++pending_read_count_;
     actions_.push_back(ReadBlock{*wanted, layout_.offset_of(*wanted), layout_.length_of(*wanted)});
@@ -392,7 +449,7 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
   for (const auto& [id, peer] : peers_) {
     needed = needed || peer_needs(peer, block) || peer.state == PeerState::offered;
   }
-  if (needed && make_room_in_cache()) {
+  if (needed && make_room_in_cache(block)) {
     auto encoded = std::make_shared<EncodedBlock>();
     encoded->index = block;
     encoded->raw_length = static_cast<std::uint32_t>(bytes.size());
@@ -449,6 +506,17 @@ std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
     if (!block) {
       maybe_finish(id, peer);
       return {};
+    }
+    // Waiting for the pack, unless its own pipeline ran dry meanwhile: the others are much slower,
+    // and holding everyone to the slowest pace would cost more than reading their blocks again.
+    // It then goes on alone until no peer is at the edge of its span any more (left two spans
+    // behind, or caught up), so a slow or hostile peer costs it one drained pipeline, not a
+    // stop-and-go at every block.
+    const bool waits = pack_waits_at(id, *block);
+    if (!waits) peer.alone = false;
+    if (waits && !peer.alone) {
+      if (!peer.in_flight.empty()) return {};
+      peer.alone = true;
     }
     auto cached = cache_.find(*block);
     if (cached == cache_.end()) {

@@ -8,7 +8,9 @@
 //
 // The file is read and hashed once: an encoded block stays cached while any peer still needs it, so
 // peers at different paces share reads; a block evicted and read again is re-hashed, and a
-// different hash means the file changed under us (every peer fails with file_changed). The root
+// different hash means the file changed under us (every peer fails with file_changed). Several
+// peers move as a pack: none runs so far ahead of another that the blocks between them outgrow the
+// cache, unless the other is much slower (then it goes on alone; see next_frame()). The root
 // (sent with `done`) needs every block hashed, also those no peer needs (a resumed peer has them):
 // those are read while no peer waits for a read, and only those, since a block hashed ahead of
 // the peer that will send it is evicted before the peer gets there, and read again.
@@ -153,6 +155,7 @@ class Sender {
     std::shared_ptr<EncodedBlock> current;  // block being cut into frames
     std::uint32_t current_offset = 0;
     bool done_sent = false;
+    bool alone = false;  // left the pack: waits for no slower peer (next_frame)
   };
 
   control::FileIdentity identity() const;
@@ -163,9 +166,12 @@ class Sender {
   std::optional<std::uint32_t> next_block_of(const Peer& peer) const;
   void schedule_reads();
   std::optional<std::uint32_t> block_to_hash_ahead() const;
-  bool make_room_in_cache();
+  bool make_room_in_cache(std::uint32_t block);
+  std::optional<std::uint32_t> blocks_until_needed(std::uint32_t block) const;
   void maybe_finish(PeerId id, Peer& peer);
   bool peer_needs(const Peer& peer, std::uint32_t block) const;
+  std::uint32_t shared_span_blocks() const noexcept;
+  bool pack_waits_at(PeerId id, std::uint32_t block) const;
   void end_overlay() noexcept;
   void keep_spare(std::vector<std::uint8_t>&& bytes);
 
