@@ -3,11 +3,13 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { oneLine } from './lib/rounds.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
 const only = process.argv.slice(2); // optional suite names: node bench/run.mjs core
 
+const failures = []; // suites that broke
 const results = {}; // rounded to 2 places, as written to latest.json
 const exact = {}; // the same figures unrounded, for judging targets
 const suites = readdirSync(path.join(benchDir, 'suites'))
@@ -19,9 +21,21 @@ for (const file of suites) {
   console.log(`\n== ${name}`);
   const suite = await import(pathToFileURL(path.join(benchDir, 'suites', file)).href);
   const started = Date.now();
-  const figures = await suite.run({ root, log: (...a) => console.log('  ', ...a) });
+  const log = (...a) => console.log('  ', ...a);
+  // A suite that breaks is reported in one line (a page's error can carry a whole minified script)
+  // and the run goes on with the next; a figure it could not measure is left out, and said so.
+  let figures = {};
+  try {
+    figures = await suite.run({ root, log });
+  } catch (error) {
+    log(`${name} failed: ${oneLine(error)}`);
+    failures.push(name);
+  }
   for (const [key, value] of Object.entries(figures)) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name}: ${key} is not a number`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      log(`${key}: not measured`);
+      continue;
+    }
     results[key] = Math.round(value * 100) / 100;
     exact[key] = value;
   }
@@ -37,8 +51,12 @@ const ratios = [
 ];
 // Targets judged on ratios the suites report themselves (from their unrounded rates).
 const ownRatios = [
-  ['transfer_random_over_raw', 0.9, 'app, random data, vs the bare data channel'],
-  ['transfer_text_over_raw', 2.5, 'app, text, vs the bare data channel'],
+  ['transfer_random_over_raw', 0.92, 'app, random data, vs the bare channel: two processes, best rounds'],
+  ['transfer_random_over_raw_median_round', 0.88, 'the same, median of the rounds own ratios'],
+  ['transfer_random_over_raw_two_tabs', 0.92, 'app, random data, vs the bare channel: two tabs, best rounds'],
+  ['transfer_random_over_raw_median_round_two_tabs', 0.88, 'the same, median of the rounds own ratios'],
+  ['fanout3_over_raw', 0.9, 'one to three: slowest receiver vs the bare channels given the same fan-out'],
+  ['transfer_text_over_raw', 5, 'app, text, vs the bare data channel'],
 ];
 console.log('\n| figure | value |\n|---|---|');
 for (const [key, value] of Object.entries(results)) console.log(`| ${key} | ${value} |`);
@@ -58,6 +76,15 @@ if (exact.receiver_mem_growth_MiB !== undefined) {
   const growth = exact.receiver_mem_growth_MiB;
   judged("receiving renderer's memory growth over 1 GiB", `${growth.toFixed(1)} MiB`, growth < 64, '< 64 MiB');
 }
+if (exact.fanout3_reads_per_block !== undefined) {
+  const reads = exact.fanout3_reads_per_block;
+  judged('one to three: reads of each block of the file', reads.toFixed(2), reads === 1, '1 (read once)');
+}
+for (const side of ['sender', 'receiver']) {
+  const key = `${side}_long_tasks_over_50ms`;
+  if (exact[key] !== undefined)
+    judged(`${side}'s main-thread long tasks during 1 GiB`, exact[key], exact[key] === 0, '0');
+}
 if (results.engine_transfer_wasm_MBps !== undefined) {
   console.log(`| engine transfer (WASM, verified) | ${results.engine_transfer_wasm_MBps} MB/s | >= 300 MB/s |`);
 }
@@ -66,3 +93,7 @@ mkdirSync(path.join(benchDir, 'results'), { recursive: true });
 const out = path.join(benchDir, 'results', 'latest.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwrote ${path.relative(root, out)}`);
+if (failures.length > 0) {
+  console.log(`suites that broke: ${failures.join(', ')}`);
+  process.exitCode = 1;
+}

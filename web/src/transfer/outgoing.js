@@ -25,6 +25,7 @@ export class OutgoingFile {
     );
     const status = this.sender.status();
     this.error = status.ok ? null : failureReason(status);
+    this.readWhenReleased = 0;
   }
 
   // Who and what an event of this file's transfer to `peerId` is about; each event adds its own fields.
@@ -179,8 +180,14 @@ export class OutgoingFile {
     this.release();
   }
 
+  // Blocks read from the file so far (each once, however many peers: the bench checks it).
+  blocksRead() {
+    return this.released ? this.readWhenReleased : this.sender.blocksRead();
+  }
+
   release() {
     if (!this.released) {
+      this.readWhenReleased = this.sender.blocksRead();
       this.sender.delete();
       this.sender = null;
       this.reader.close();

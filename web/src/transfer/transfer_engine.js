@@ -209,6 +209,7 @@ export class TransferEngine extends EventTarget {
         batchId: f.batchId,
         path: f.path,
         released: f.released,
+        blocksRead: f.blocksRead(),
         peers: Object.fromEntries(
           [...f.peers].map(([id, p]) => [id, { state: p.state, reason: p.reason, ...f.progress(id) }]),
         ),

@@ -1,0 +1,54 @@
+// What a transfer costs a person's browser besides time: the receiving renderers' resident memory
+// (read from /proc: no cost to the page, so often) and the page's JS heap (through CDP: a task on
+// the page's main thread, so only before and after), and main-thread long tasks (> 50 ms).
+import { readFileSync, readdirSync } from 'node:fs';
+
+function readProc(pid, file) {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function rendererPids(profile) {
+  // Debian's Chromium passes --user-data-dir on to its child processes.
+  return readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    const args = readProc(p, 'cmdline').split(/[\0 ]/); // children rewrite argv into one string
+    return args.includes('--type=renderer') && args.includes(`--user-data-dir=${profile}`);
+  });
+}
+
+// {rss(): bytes of the profile's renderers now, heap(): the page's JS heap used}.
+export async function memoryProbe(profile, page) {
+  const pageCdp = await page.context().newCDPSession(page);
+  await pageCdp.send('Performance.enable');
+  let pids = [];
+  let samples = 0;
+  const rss = () => {
+    if (samples++ % 25 === 0) pids = rendererPids(profile); // a scan of /proc now and then, not each time
+    let bytes = 0;
+    for (const pid of pids) bytes += Number(/VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'))?.[1] ?? 0) * 1024;
+    return bytes;
+  };
+  const heap = async () =>
+    (await pageCdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize').value;
+  return { rss, heap };
+}
+
+export const resetLongTasks = (peer) => peer.page.evaluate(() => (globalThis.__longTasks.length = 0));
+export const longTasks = (peer) => peer.page.evaluate(() => __longTasks.map((t) => t.duration));
+export const pageNow = (peer) => peer.page.evaluate(() => performance.now());
+
+// Each long task with when it came (ms from `since`, a performance.now() of the page) and the
+// scripts of the long animation frame it ran in ('no script': style, layout, paint or the browser).
+export const longTaskCauses = (peer, since) =>
+  peer.page.evaluate(
+    (since) =>
+      __longTasks.map((t) => {
+        const frame = __longFrames.find((f) => f.start <= t.start + 1 && t.start + t.duration <= f.end + 1);
+        return `${Math.round(t.duration)} ms at +${((t.start - since) / 1000).toFixed(1)} s: ${frame?.scripts.join(', ') || 'no script'}`;
+      }),
+    since,
+  );
