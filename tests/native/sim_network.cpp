@@ -158,7 +158,9 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
         const auto* offer = std::get_if<control::Offer>(&msg.value());
         if (!offer) throw std::runtime_error("first message is not an offer");
         p.receiver.emplace(*offer, p.setup.receiver);
-        if (p.setup.faults.reject)
+        if (p.setup.faults.never_answer)
+          ;  // stays offered
+        else if (p.setup.faults.reject)
           p.receiver->reject("no thanks");
         else if (p.setup.faults.resume_from)
           p.receiver->accept_resume(*p.setup.faults.resume_from);

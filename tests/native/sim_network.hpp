@@ -76,6 +76,7 @@ struct Faults {
   std::uint32_t write_delay_ms = 0;  // a slow disk: each block write takes this long
   // Receiver calls reject() instead of accept(); or cancel() once this many bytes arrived.
   bool reject = false;
+  bool never_answer = false;  // the person never decides on the offer
   std::optional<std::uint64_t> cancel_after_bytes;
   std::optional<ResumeState> resume_from;  // accept_resume() with this state (a reloaded page)
 };

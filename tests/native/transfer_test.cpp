@@ -405,6 +405,46 @@ TEST_CASE("transfer: a much slower peer does not hold the pack to its pace") {
   CHECK(out.blocks_read <= 2 * 120);
 }
 
+// Peers that cannot move must not hold the sender's cache against those that can: one that never
+// decides on the offer, one whose connection dropped for good, one that never acks (its disk
+// never finishes a write). Caches of two and three blocks (16 MiB blocks in the 16 MiB default
+// leave two), and the default.
+TEST_CASE("transfer: a stuck peer never holds the cache against the others") {
+  auto data = sim::random_bytes(40 * block + 9, 17);
+  for (std::size_t cache_blocks : {2, 3, 16}) {
+    for (int stuck_kind = 0; stuck_kind < 3; ++stuck_kind) {
+      CAPTURE(cache_blocks);
+      CAPTURE(stuck_kind);
+      sim::MemorySource source(data);
+      std::vector<sim::MemorySink> sinks(4);
+      std::vector<sim::PeerSetup> setups;
+      for (int i = 0; i < 4; ++i) {
+        sim::Faults f;
+        if (i == 1 || i == 2) {  // two stuck peers among two healthy ones
+          if (stuck_kind == 0) f.never_answer = true;
+          // Each stuck at another block, so that each would hold a block of its own.
+          if (stuck_kind == 1) {
+            f.drop_after_bytes = std::uint64_t{3} * i * block + 100;
+            f.reconnect_after_ms = 1'000'000;
+          }
+          if (stuck_kind == 2) f.write_delay_ms = 1'000'000;
+        }
+        setups.push_back(peer(sinks[i], f));
+        if (stuck_kind == 2 && i == 2) setups.back().receiver.window = 3;
+      }
+      SenderConfig config = small_blocks();
+      config.cache_bytes = cache_blocks * block;
+      auto out =
+          sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups, 20'000);
+      for (int i : {0, 3}) {
+        CAPTURE(i);
+        CHECK(out.peers[i].completed);
+        CHECK(sinks[i].bytes() == data);
+      }
+    }
+  }
+}
+
 TEST_CASE("transfer: decline and cancel leave both sides cleanly ended") {
   auto data = sim::random_bytes(10 * block, 12);
   {

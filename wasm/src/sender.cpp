@@ -243,17 +243,13 @@ bool Sender::peer_needs(const Peer& peer, std::uint32_t block) const {
 // read it twice, since the cache (about one window of blocks) evicts the block read ahead before
 // the peer gets there. Unless a peer has sent everything and waits for the root alone.
 std::optional<std::uint32_t> Sender::block_to_hash_ahead() const {
-  bool root_awaited = false;
-  for (const auto& [id, peer] : peers_) {
-    root_awaited = root_awaited || (peer.state == PeerState::sending && !peer.current &&
-                                    peer.resend_queue.empty() && peer.to_send.empty());
-  }
+  const bool awaited = root_awaited();
   const std::uint32_t count = layout_.block_count();
   for (std::uint32_t b = 0; b < count;) {
     // Skip runs at once: the hashed blocks, the ones being read, the ones a peer will read.
     std::uint32_t next = hashed_.end_of_run(b);
     if (next == b) next = pending_reads_.end_of_run(b);
-    for (auto it = peers_.begin(); next == b && !root_awaited && it != peers_.end(); ++it) {
+    for (auto it = peers_.begin(); next == b && !awaited && it != peers_.end(); ++it) {
       const Peer& peer = it->second;
       if (peer.state != PeerState::sending) continue;
       next = peer.to_send.end_of_run(b);
@@ -276,49 +272,73 @@ std::uint32_t Sender::shared_span_blocks() const noexcept {
 
 // A fan-out reads each block once only while the cache holds every block between the slowest and
 // the fastest peer. So a peer does not start `block` a whole span ahead of another sending peer
-// that is still in the pack (less than two spans behind): it waits until that one moves on, which a
-// peer of about the same speed does within a block. See next_frame() for when it stops waiting.
-bool Sender::pack_waits_at(PeerId id, std::uint32_t block) const {
-  const std::uint32_t span = shared_span_blocks();
+// that is still in the pack (less than two spans behind, `at_edge`): it waits until that one moves
+// on, which a peer of about the same speed does within a block. `all_close`: no sending peer is a
+// span or more behind (the pack is whole). See next_frame() for when a peer stops waiting.
+Sender::PackView Sender::pack_view(PeerId id, std::uint32_t block) const {
+  const std::uint64_t span = shared_span_blocks();
+  PackView view;
   for (const auto& [other_id, other] : peers_) {
     if (other_id == id || other.state != PeerState::sending) continue;
     const auto at = other.current ? std::optional(other.current->index) : next_block_of(other);
     if (!at || *at >= block) continue;
-    const std::uint32_t gap = block - *at;
-    if (gap >= span && gap < 2 * span) return true;
+    const std::uint64_t gap = block - *at;
+    if (gap >= span) view.all_close = false;
+    if (gap >= span && gap < 2 * span) view.at_edge = true;
   }
-  return false;
+  return view;
 }
 
-// How soon a block is needed: the fewest blocks any peer cuts before it (0: next), or nullopt when
-// no peer needs it. A peer still deciding on the offer needs every block from the first.
-std::optional<std::uint32_t> Sender::blocks_until_needed(std::uint32_t block) const {
-  std::optional<std::uint32_t> soonest;
-  auto consider = [&](std::uint32_t distance) {
+// How many blocks `peer` cuts before `block` (0: it is the next), or nullopt when it does not need
+// it. Gaps in what it still has to send are not counted: an estimate is enough to rank blocks.
+std::optional<std::uint64_t> Sender::cuts_before(const Peer& peer, std::uint32_t block) const {
+  if (peer.current && peer.current->index == block) return 0;
+  std::uint64_t ahead = 0;
+  for (std::uint32_t b : peer.resend_queue) {
+    if (b == block) return ahead;
+    ++ahead;
+  }
+  if (!peer.to_send.contains(block)) return std::nullopt;
+  return ahead + (block - peer.to_send.ranges().front().first);
+}
+
+// How soon a block is needed (smaller: sooner), or nullopt when no peer needs it. Needs are ranked
+// in tiers: first the sending peers that may cut a block now, then those whose window is full (a
+// peer that never acks stays there), then the paused ones (they may never come back) and those
+// still deciding on the offer (they may never accept). So no peer that cannot move holds the cache
+// against the peers that can.
+std::optional<std::uint64_t> Sender::blocks_until_needed(std::uint32_t block) const {
+  constexpr std::uint64_t tier = std::uint64_t{1} << 40;  // above any block count
+  std::optional<std::uint64_t> soonest;
+  auto consider = [&](std::uint64_t distance) {
     if (!soonest || distance < *soonest) soonest = distance;
   };
   for (const auto& [id, peer] : peers_) {
-    if (peer.state == PeerState::offered) consider(block);
-    if (!peer_needs(peer, block)) continue;
-    const auto at = peer.current ? std::optional(peer.current->index) : next_block_of(peer);
-    consider(at && *at < block ? block - *at : 0);  // a resend of an earlier block: soon
+    if (peer.state == PeerState::offered) consider(2 * tier + block);
+    if (peer.state != PeerState::sending && peer.state != PeerState::paused) continue;
+    const auto cuts = cuts_before(peer, block);
+    if (!cuts) continue;
+    const std::uint64_t rank = peer.state == PeerState::paused         ? 2
+                               : peer.in_flight.count() >= peer.window ? 1
+                                                                       : 0;
+    consider(rank * tier + *cuts);
   }
   return soonest;
 }
 
-// Room for one more block, to hold `block`, besides the reads pending. Evicts a block no peer is
-// cutting into frames: one nobody needs, else the one needed last, but only if that is needed later
-// than `block` itself (evicting a block needed sooner would only make it the next read, and reads
-// would chase each other). False when there is no such room: the read waits.
-bool Sender::make_room_in_cache(std::uint32_t block) {
-  const auto wanted_in = blocks_until_needed(block);
+// Room for one more block, besides the reads pending, for a block needed in `wanted_in`
+// (blocks_until_needed; nullopt: nobody needs it). Evicts a block no peer is cutting into frames:
+// one nobody needs, else the one needed last, and that only if it is needed later than the block
+// coming in: evicting a block needed as soon or sooner would only make it the next read, and reads
+// would chase each other. False when there is no such room: the read waits.
+bool Sender::make_room_in_cache(std::optional<std::uint64_t> wanted_in) {
   // Room is kept for the reads still pending too: each was scheduled because it fits, and one that
   // found the cache full when it landed would be dropped and read again.
   const std::uint64_t reserved = std::uint64_t{pending_read_count_ + 1} * layout_.block_size;
   while (cache_bytes_ + reserved > config_.cache_bytes) {
     auto victim = cache_.end();
     bool victim_needed = false;
-    std::uint32_t victim_needed_in = 0;
+    std::uint64_t victim_needed_in = 0;
     for (auto it = cache_.begin(); it != cache_.end(); ++it) {
       if (it->second.use_count() > 1) continue;
       const auto needed_in = blocks_until_needed(it->first);
@@ -344,19 +364,42 @@ bool Sender::make_room_in_cache(std::uint32_t block) {
   return true;
 }
 
+// A sending peer has cut everything and waits only for the root (every block hashed).
+bool Sender::root_awaited() const {
+  for (const auto& [id, peer] : peers_) {
+    if (peer.state == PeerState::sending && !peer.current && peer.resend_queue.empty() &&
+        peer.to_send.empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void Sender::schedule_reads() {
   if (broken_) return;
   const std::uint32_t count = layout_.block_count();
   while (pending_read_count_ < config_.max_pending_reads) {
+    // Of the blocks wanted, the one needed soonest (then the lowest): a read ahead never goes
+    // before a read some peer is blocked on.
     std::optional<std::uint32_t> wanted;
+    std::optional<std::uint64_t> wanted_in;
+    bool for_offer = false;
     auto consider = [&](std::uint32_t b) {
-      if (cache_.count(b) || pending_reads_.contains(b)) return false;
-      if (!wanted || b < *wanted) wanted = b;
-      return true;
+      if (cache_.count(b) || pending_reads_.contains(b)) return;
+      const auto needed_in = blocks_until_needed(b);
+      if (!needed_in) return;
+      if (!wanted || *needed_in < *wanted_in || (*needed_in == *wanted_in && b < *wanted)) {
+        wanted = b;
+        wanted_in = needed_in;
+      }
     };
     bool any_active = false;
     for (const auto& [id, peer] : peers_) {
-      if (peer.state == PeerState::waiting_for_offer && count > 0) consider(0);
+      // The offer goes out once block 0's check value is known.
+      if (peer.state == PeerState::waiting_for_offer && count > 0 && !cache_.count(0) &&
+          !pending_reads_.contains(0)) {
+        for_offer = true;
+      }
       if (peer.state != PeerState::sending) continue;
       any_active = true;
       // The next two blocks this peer will cut: reading one ahead hides the read latency.
@@ -368,14 +411,22 @@ void Sender::schedule_reads() {
       }
       for (const auto& [first, last] : peer.to_send.ranges()) {
         for (std::uint32_t b = first; b < last && looked < 2; ++b, ++looked) {
-          if (!peer.alone && pack_waits_at(id, b)) break;
+          if (!peer.alone && pack_view(id, b).at_edge) break;
           consider(b);
         }
         if (looked >= 2) break;
       }
     }
-    if (!wanted && any_active && !root_) wanted = block_to_hash_ahead();
-    if (!wanted || !make_room_in_cache(*wanted)) return;
+    if (for_offer && (!wanted || *wanted_in > 0)) {
+      wanted = 0;
+      wanted_in = 0;
+    }
+    if (!wanted && any_active && !root_) {
+      // Hashed ahead for the root: into free room only, unless a peer waits for the root alone.
+      wanted = block_to_hash_ahead();
+      if (root_awaited()) wanted_in = 0;
+    }
+    if (!wanted || !make_room_in_cache(wanted_in)) return;
     pending_reads_.insert(*wanted);
     ++pending_read_count_;
     actions_.push_back(ReadBlock{*wanted, layout_.offset_of(*wanted), layout_.length_of(*wanted)});
@@ -449,7 +500,9 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
   for (const auto& [id, peer] : peers_) {
     needed = needed || peer_needs(peer, block) || peer.state == PeerState::offered;
   }
-  if (needed && make_room_in_cache(block)) {
+  // The block is in hand: it takes its room unless every block cached is needed as soon. A peer
+  // still deciding on the offer needs it after every sending peer.
+  if (needed && make_room_in_cache(blocks_until_needed(block))) {
     auto encoded = std::make_shared<EncodedBlock>();
     encoded->index = block;
     encoded->raw_length = static_cast<std::uint32_t>(bytes.size());
@@ -509,12 +562,12 @@ std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
     }
     // Waiting for the pack, unless its own pipeline ran dry meanwhile: the others are much slower,
     // and holding everyone to the slowest pace would cost more than reading their blocks again.
-    // It then goes on alone until no peer is at the edge of its span any more (left two spans
-    // behind, or caught up), so a slow or hostile peer costs it one drained pipeline, not a
-    // stop-and-go at every block.
-    const bool waits = pack_waits_at(id, *block);
-    if (!waits) peer.alone = false;
-    if (waits && !peer.alone) {
+    // It then goes on alone until every peer behind it has caught up to within a span again, so a
+    // slow or hostile peer costs it one drained pipeline per catching up, not a stop-and-go at
+    // every block.
+    const PackView pack = pack_view(id, *block);
+    if (pack.all_close) peer.alone = false;
+    if (pack.at_edge && !peer.alone) {
       if (!peer.in_flight.empty()) return {};
       peer.alone = true;
     }

@@ -166,12 +166,18 @@ class Sender {
   std::optional<std::uint32_t> next_block_of(const Peer& peer) const;
   void schedule_reads();
   std::optional<std::uint32_t> block_to_hash_ahead() const;
-  bool make_room_in_cache(std::uint32_t block);
-  std::optional<std::uint32_t> blocks_until_needed(std::uint32_t block) const;
+  bool make_room_in_cache(std::optional<std::uint64_t> wanted_in);
+  std::optional<std::uint64_t> cuts_before(const Peer& peer, std::uint32_t block) const;
+  std::optional<std::uint64_t> blocks_until_needed(std::uint32_t block) const;
+  bool root_awaited() const;
   void maybe_finish(PeerId id, Peer& peer);
   bool peer_needs(const Peer& peer, std::uint32_t block) const;
   std::uint32_t shared_span_blocks() const noexcept;
-  bool pack_waits_at(PeerId id, std::uint32_t block) const;
+  struct PackView {
+    bool at_edge = false;   // a sending peer is between one and two spans behind
+    bool all_close = true;  // no sending peer is a span or more behind
+  };
+  PackView pack_view(PeerId id, std::uint32_t block) const;
   void end_overlay() noexcept;
   void keep_spare(std::vector<std::uint8_t>&& bytes);
 
