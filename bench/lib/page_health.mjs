@@ -3,7 +3,8 @@
 // the page's main thread, so only before and after), and main-thread long tasks (> 50 ms).
 import { readFileSync, readdirSync } from 'node:fs';
 
-function readProc(pid, file) {
+// A /proc file of `pid` (a thread: 'task/<tid>/stat'), or '' once the process is gone.
+export function readProc(pid, file) {
   try {
     return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {

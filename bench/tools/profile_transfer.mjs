@@ -4,7 +4,7 @@
 // profile of both transfer workers and the receiving worker's heap (PROFILE=0: no profiler, whose
 // own cost shows in the CPU figures). Not part of `make bench`: a lab tool.
 //   node bench/tools/profile_transfer.mjs   [SIZE_MIB=256 ROUNDS=1 TABS=0 PROFILE=1 HEAP_MS=300]
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
@@ -12,25 +12,18 @@ import { startService } from '../../tests/browser/service.mjs';
 import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transferWorker } from '../lib/app_peers.mjs';
 import { writeRandom } from '../lib/bench_files.mjs';
 import { connectRaw, rawRates } from '../lib/raw_channel.mjs';
-import { memoryProbe } from '../lib/page_health.mjs';
+import { memoryProbe, readProc } from '../lib/page_health.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.SIZE_MIB || 256) * MiB;
 const TABS = process.env.TABS === '1';
 const PROFILE = process.env.PROFILE !== '0';
 
-const read = (f) => {
-  try {
-    return readFileSync(f, 'utf8');
-  } catch {
-    return '';
-  }
-};
 const HZ = 100;
 function threads(profile) {
   const out = new Map();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    const args = read(`/proc/${pid}/cmdline`).split(/[\0 ]/);
+    const args = readProc(pid, 'cmdline').split(/[\0 ]/);
     if (!args.includes(`--user-data-dir=${profile}`)) continue;
     const type = (args.find((a) => a.startsWith('--type=')) ?? '--type=browser').slice(7);
     const util = args.find((a) => a.startsWith('--utility-sub-type='));
@@ -40,7 +33,7 @@ function threads(profile) {
       tids = readdirSync(`/proc/${pid}/task`);
     } catch {}
     for (const tid of tids) {
-      const stat = read(`/proc/${pid}/task/${tid}/stat`);
+      const stat = readProc(pid, `task/${tid}/stat`);
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close).replace(/\d+$/, '#');
       const f = stat.slice(close + 2).split(' ');
@@ -67,15 +60,11 @@ function diff(before, after, mb, label) {
 // A JS sampling profile of a page's dedicated worker, through the page's CDP session (non-flat).
 async function workerProfiler(page) {
   const cdp = await page.context().newCDPSession(page);
-  const attached = new Promise((resolve) => cdp.on('Target.attachedToTarget', resolve));
-  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  // Auto-attach reports the page's existing workers at once; the transfer worker is one of them.
   const workers = [];
-  const deadline = Date.now() + 3000;
   cdp.on('Target.attachedToTarget', (e) => workers.push(e));
-  await Promise.race([
-    attached.then((e) => workers.includes(e) || workers.push(e)),
-    new Promise((r) => setTimeout(r, 3000)),
-  ]);
+  await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  const deadline = Date.now() + 3000;
   while (Date.now() < deadline && !workers.some((w) => /transfer_worker/.test(w.targetInfo.url)))
     await new Promise((r) => setTimeout(r, 100));
   const worker = workers.find((w) => /transfer_worker/.test(w.targetInfo.url));

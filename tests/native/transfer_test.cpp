@@ -71,6 +71,26 @@ sim::PeerOutcome resume_after_reload(const std::vector<std::uint8_t>& source_byt
   return out.peers.at(0);
 }
 
+// Sends `data` to one peer per rate (bytes per ms), shaped like the browser: a 16-block cache, a
+// 16-block receive window, the send buffer refilled below 4 blocks up to 8.
+sim::Outcome fan_out(const std::vector<std::uint8_t>& data, const std::vector<double>& rates,
+                     std::vector<sim::MemorySink>& sinks) {
+  sim::MemorySource source(data);
+  sinks.assign(rates.size(), {});
+  std::vector<sim::PeerSetup> setups;
+  for (std::size_t i = 0; i < rates.size(); ++i) {
+    sim::LinkConfig link;
+    link.bandwidth_bytes_per_ms = rates[i];
+    link.high_watermark_bytes = 8 * block;
+    link.low_watermark_bytes = 4 * block;
+    setups.push_back(peer(sinks[i], {}, link));
+    setups.back().receiver.window = 16;
+  }
+  SenderConfig config = small_blocks();
+  config.cache_bytes = 16 * block;
+  return sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups);
+}
+
 }  // namespace
 
 TEST_CASE("transfer: edge sizes arrive byte-exact with the b3sum root") {
@@ -351,21 +371,8 @@ TEST_CASE("transfer: one sender serves several peers at their own pace, reading 
 // slower peer still needed, and each block was read about nine times in the browser bench.
 TEST_CASE("transfer: peers of about the same speed share one read of each block") {
   auto data = sim::random_bytes(120 * block + 3, 15);
-  sim::MemorySource source(data);
-  std::vector<sim::MemorySink> sinks(3);
-  std::vector<sim::PeerSetup> setups;
-  const double rates[] = {24'000, 22'000, 20'000};
-  for (int i = 0; i < 3; ++i) {
-    sim::LinkConfig link;
-    link.bandwidth_bytes_per_ms = rates[i];
-    link.high_watermark_bytes = 8 * block;
-    link.low_watermark_bytes = 4 * block;
-    setups.push_back(peer(sinks[i], {}, link));
-    setups.back().receiver.window = 16;
-  }
-  SenderConfig config = small_blocks();
-  config.cache_bytes = 16 * block;
-  auto out = sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups);
+  std::vector<sim::MemorySink> sinks;
+  auto out = fan_out(data, {24'000, 22'000, 20'000}, sinks);
   REQUIRE_FALSE(out.timed_out);
   for (int i = 0; i < 3; ++i) {
     CAPTURE(i);
@@ -379,21 +386,8 @@ TEST_CASE("transfer: peers of about the same speed share one read of each block"
 // blocks are read again for it instead.
 TEST_CASE("transfer: a much slower peer does not hold the pack to its pace") {
   auto data = sim::random_bytes(120 * block, 16);
-  sim::MemorySource source(data);
-  std::vector<sim::MemorySink> sinks(2);
-  std::vector<sim::PeerSetup> setups;
-  const double rates[] = {20'000, 2'000};
-  for (int i = 0; i < 2; ++i) {
-    sim::LinkConfig link;
-    link.bandwidth_bytes_per_ms = rates[i];
-    link.high_watermark_bytes = 8 * block;
-    link.low_watermark_bytes = 4 * block;
-    setups.push_back(peer(sinks[i], {}, link));
-    setups.back().receiver.window = 16;
-  }
-  SenderConfig config = small_blocks();
-  config.cache_bytes = 16 * block;
-  auto out = sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups);
+  std::vector<sim::MemorySink> sinks;
+  auto out = fan_out(data, {20'000, 2'000}, sinks);
   REQUIRE_FALSE(out.timed_out);
   REQUIRE(out.peers[0].completed);
   REQUIRE(out.peers[1].completed);

@@ -495,14 +495,10 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
       send(id, control::Offer{peer.transfer, identity(), layout_.block_size, info_.mime, false});
     }
   }
-  // Peers still deciding on the offer will want every block, starting with this one.
-  bool needed = false;
-  for (const auto& [id, peer] : peers_) {
-    needed = needed || peer_needs(peer, block) || peer.state == PeerState::offered;
-  }
-  // The block is in hand: it takes its room unless every block cached is needed as soon. A peer
-  // still deciding on the offer needs it after every sending peer.
-  if (needed && make_room_in_cache(blocks_until_needed(block))) {
+  // The block is in hand: cached if some peer needs it (one still deciding on the offer will want
+  // every block), in room it takes unless every block cached is needed as soon.
+  const auto needed_in = blocks_until_needed(block);
+  if (needed_in && make_room_in_cache(needed_in)) {
     auto encoded = std::make_shared<EncodedBlock>();
     encoded->index = block;
     encoded->raw_length = static_cast<std::uint32_t>(bytes.size());
