@@ -113,6 +113,11 @@ export async function sendThroughApp(sender, receivers, file, size, { stallMs })
     stallMs,
     what: `the app, ${name}`,
   });
+  // Then each receiver clears what it received, as a person does once the file is saved. Kept,
+  // every round would write into page cache the kernel never used before, which on these VMs costs
+  // 10-14 ms/MiB against 0.4 for reused pages (docs/performance.md): later rounds would measure the
+  // host, not the app, and each round a different machine state.
+  for (const r of receivers) await r.worker.evaluate(() => __cielowebWorker.engine.clearReceived());
   return {
     rates: states.map((s) => size / MB / ((s.done.at - start) / 1000)),
     hashes: states.map((s) => s.done.hash),

@@ -4,7 +4,7 @@
 // profile of both transfer workers and the receiving worker's heap (PROFILE=0: no profiler, whose
 // own cost shows in the CPU figures). Not part of `make bench`: a lab tool.
 //   node bench/tools/profile_transfer.mjs   [SIZE_MIB=256 ROUNDS=1 TABS=0 PROFILE=1 HEAP_MS=300]
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
@@ -55,6 +55,36 @@ function diff(before, after, mb, label) {
   for (const [, d] of rows) total += d;
   console.log(`  ${label}: total ${((total * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
   for (const [key, d] of rows.slice(0, 12)) console.log(`    ${key}: ${((d * 1000) / HZ / mb).toFixed(2)} ms/MB`);
+}
+
+// Loopback UDP counters (IPv4 and IPv6 summed): datagrams per MB and datagrams the kernel dropped because a socket's
+// receive buffer was full (each one an SCTP retransmission and a congestion-window cut).
+function udp() {
+  const out = {};
+  for (const line of readProc('net', 'snmp6').split('\n')) {
+    const [name, value] = line.trim().split(/\s+/);
+    if (name?.startsWith('Udp6')) out[name.slice(4)] = Number(value);
+  }
+  const lines = readProc('net', 'snmp')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
+  const names = lines[0].split(/\s+/);
+  const values = lines[1].split(/\s+/).map(Number);
+  names.forEach((n, i) => {
+    if (i > 0) out[n] = (out[n] ?? 0) + values[i];
+  });
+  return out;
+}
+// The whole machine's busy CPU time (all processes and kernel threads: writeback too), in ticks.
+function machineBusy() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return f.reduce((sum, x) => sum + x, 0) - f[3] - f[4]; // less idle and iowait
+}
+function udpDiff(before, after, mb, label) {
+  const d = (k) => after[k] - before[k];
+  console.log(
+    `  ${label} UDP: ${(d('OutDatagrams') / mb).toFixed(0)} datagrams/MB sent, ${d('RcvbufErrors')} dropped (receive buffer full)`,
+  );
 }
 
 // A JS sampling profile of a page's dedicated worker, through the page's CDP session (non-flat).
@@ -151,10 +181,14 @@ try {
   // warm-up
   await sendThroughApp(a, [b], file, SIZE, { stallMs: 60000 });
   for (let round = 0; round < Number(process.env.ROUNDS || 1); round += 1) {
+    let u0 = udp();
+    let m0 = machineBusy();
     let s0 = snap();
     const [raw] = await rawRates(a, [{ peer: b, label: 'raw' }], SIZE, { stallMs: 60000 });
     let s1 = snap();
     console.log(`raw ${raw.toFixed(1)} MB/s`);
+    udpDiff(u0, udp(), mb, 'raw');
+    console.log(`  raw: machine busy ${(((machineBusy() - m0) * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
     for (const [i, p] of profiles.entries()) diff(s0[i], s1[i], mb, `raw ${path.basename(p)}`);
     const pa = PROFILE ? await workerProfiler(a.page) : null;
     const pb = PROFILE ? await workerProfiler(b.page) : null;
@@ -164,6 +198,8 @@ try {
     const rssBase = probe?.rss() ?? 0;
     let rssPeak = rssBase;
     const rssTimer = probe ? setInterval(() => (rssPeak = Math.max(rssPeak, probe.rss())), 200) : null;
+    u0 = udp();
+    m0 = machineBusy();
     s0 = snap();
     const heaps = [];
     const heapTimer = pb
@@ -184,6 +220,8 @@ try {
       );
     }
     console.log(`app ${app.rates[0].toFixed(1)} MB/s (${(app.rates[0] / raw).toFixed(3)}x)`);
+    udpDiff(u0, udp(), mb, 'app');
+    console.log(`  app: machine busy ${(((machineBusy() - m0) * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
     for (const [i, p] of profiles.entries()) diff(s0[i], s1[i], mb, `app ${path.basename(p)}`);
     await pa?.stop('sender');
     await pb?.stop('receiver');
