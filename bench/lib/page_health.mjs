@@ -53,3 +53,29 @@ export const longTaskCauses = (peer, since) =>
       }),
     since,
   );
+
+// CPU ticks (user + system, 1/100 s) of every thread of the Chromium whose profile is `profile`:
+// Map 'pid/tid' -> {key: '<process kind>/<thread name>', ticks}. The lab tools take two and
+// subtract, to say which thread paid for what.
+export function threadTicks(profile) {
+  const out = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const args = readProc(pid, 'cmdline').split(/[\0 ]/);
+    if (!args.includes(`--user-data-dir=${profile}`)) continue;
+    const type = (args.find((a) => a.startsWith('--type=')) ?? '--type=browser').slice(7);
+    const utility = args.find((a) => a.startsWith('--utility-sub-type='));
+    const kind = utility ? utility.split('.').pop() : type;
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {}
+    for (const tid of tids) {
+      const stat = readProc(pid, `task/${tid}/stat`);
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close).replace(/\d+$/, '#');
+      const fields = stat.slice(close + 2).split(' ');
+      out.set(`${pid}/${tid}`, { key: `${kind}/${name}`, ticks: Number(fields[11]) + Number(fields[12]) });
+    }
+  }
+  return out;
+}

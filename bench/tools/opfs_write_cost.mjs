@@ -4,39 +4,17 @@
 // the next. Prints wall time per MiB and the CPU per MiB of the browser's busiest threads. Not part
 // of `make bench`: a lab tool.
 //   node bench/tools/opfs_write_cost.mjs   [KEEP=1 ROUNDS=5]
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startService } from '../../tests/browser/service.mjs';
 import { launchBrowser } from '../lib/app_peers.mjs';
-import { readProc } from '../lib/page_health.mjs';
+import { threadTicks } from '../lib/page_health.mjs';
 
 const FILE_MIB = 256;
 const KEEP = process.env.KEEP !== '0';
 const ROUNDS = Number(process.env.ROUNDS || 5);
 const HZ = 100;
-
-// CPU ticks of every thread of the browser whose profile is `profile`, by process type and name.
-function threadTicks(profile) {
-  const out = new Map();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    const args = readProc(pid, 'cmdline').split(/[\0 ]/);
-    if (!args.includes(`--user-data-dir=${profile}`)) continue;
-    const type = (args.find((a) => a.startsWith('--type=')) ?? '--type=browser').slice(7);
-    let tids = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {}
-    for (const tid of tids) {
-      const stat = readProc(pid, `task/${tid}/stat`);
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(stat.indexOf('(') + 1, close).replace(/\d+$/, '#');
-      const fields = stat.slice(close + 2).split(' ');
-      out.set(`${pid}/${tid}`, { key: `${type}/${name}`, ticks: Number(fields[11]) + Number(fields[12]) });
-    }
-  }
-  return out;
-}
 
 // The worker: each message writes one new file of `mib` MiB and answers the milliseconds it took.
 const WORKER = `

@@ -4,7 +4,7 @@
 // profile of both transfer workers and the receiving worker's heap (PROFILE=0: no profiler, whose
 // own cost shows in the CPU figures). Not part of `make bench`: a lab tool.
 //   node bench/tools/profile_transfer.mjs   [SIZE_MIB=256 ROUNDS=1 TABS=0 PROFILE=1 HEAP_MS=300]
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
@@ -12,7 +12,7 @@ import { startService } from '../../tests/browser/service.mjs';
 import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transferWorker } from '../lib/app_peers.mjs';
 import { writeRandom } from '../lib/bench_files.mjs';
 import { connectRaw, rawRates } from '../lib/raw_channel.mjs';
-import { memoryProbe, readProc } from '../lib/page_health.mjs';
+import { memoryProbe, readProc, threadTicks } from '../lib/page_health.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.SIZE_MIB || 256) * MiB;
@@ -20,30 +20,6 @@ const TABS = process.env.TABS === '1';
 const PROFILE = process.env.PROFILE !== '0';
 
 const HZ = 100;
-function threads(profile) {
-  const out = new Map();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    const args = readProc(pid, 'cmdline').split(/[\0 ]/);
-    if (!args.includes(`--user-data-dir=${profile}`)) continue;
-    const type = (args.find((a) => a.startsWith('--type=')) ?? '--type=browser').slice(7);
-    const util = args.find((a) => a.startsWith('--utility-sub-type='));
-    const kind = util ? util.split('.').pop() : type;
-    let tids = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {}
-    for (const tid of tids) {
-      const stat = readProc(pid, `task/${tid}/stat`);
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close).replace(/\d+$/, '#');
-      const f = stat.slice(close + 2).split(' ');
-      const ticks = Number(f[11]) + Number(f[12]);
-      const key = `${kind}/${comm}`;
-      out.set(`${pid}/${tid}`, { key, ticks });
-    }
-  }
-  return out;
-}
 function diff(before, after, mb, label) {
   const sums = new Map();
   for (const [id, t] of after) {
@@ -176,7 +152,7 @@ try {
   const file = path.join(dir, 'random.bin');
   writeRandom(file, SIZE);
   const profiles = TABS ? [path.join(dir, 'tabs')] : [path.join(dir, 'sender'), path.join(dir, 'receiver')];
-  const snap = () => profiles.map(threads);
+  const snap = () => profiles.map(threadTicks);
   const mb = SIZE / 1e6;
   // warm-up
   await sendThroughApp(a, [b], file, SIZE, { stallMs: 60000 });
