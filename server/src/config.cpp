@@ -56,6 +56,18 @@ bool valid_ice_urls(const std::vector<std::string>& urls, bool turn) {
   return true;
 }
 
+// Firebase (Google Cloud) project ids: 6-30 lowercase letters, digits and hyphens, starting with
+// a letter and not ending with a hyphen. The id lands in the tokens' expected issuer and in URLs.
+bool valid_project_id(std::string_view id) {
+  if (id.size() < 6 || id.size() > 30 || !(id.front() >= 'a' && id.front() <= 'z') ||
+      id.back() == '-')
+    return false;
+  for (const char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
 // One option: its flag, its environment variable, and how to apply a value.
 struct Option {
   std::string_view flag;
@@ -234,6 +246,27 @@ const std::vector<Option>& options() {
          if (v == "forwarded") c.proxy_header = ProxyHeader::forwarded;
          return v == "x-forwarded-for" || v == "forwarded";
        }},
+      {"--firebase-project", "CIELO_FIREBASE_PROJECT",
+       "Firebase project id: turns on optional accounts (none)",
+       [](Config& c, std::string_view v) {
+         c.accounts.firebase_project = std::string(v);
+         return valid_project_id(v);
+       }},
+      {"--firebase-emulator", "CIELO_FIREBASE_EMULATOR",
+       "host:port of the Firebase Auth emulator; its unsigned tokens are taken, so only with a "
+       "demo- project (none)",
+       [](Config& c, std::string_view v) {
+         c.accounts.emulator_host = std::string(v);
+         return !v.empty() && v.find_first_of(" /;'\",\r\n") == std::string_view::npos;
+       }},
+      {"--firebase-certs-url", "CIELO_FIREBASE_CERTS_URL",
+       "where the ID token signing certificates are published (Google's); https, or http to "
+       "localhost only",
+       [](Config& c, std::string_view v) {
+         c.accounts.certs_url = std::string(v);
+         return v.starts_with("https://") || v.starts_with("http://127.0.0.1:") ||
+                v.starts_with("http://localhost:") || v.starts_with("http://[::1]:");
+       }},
       {"--guess-per-min", "CIELO_GUESS_PER_MIN",
        "joins of unknown rooms allowed per client address per minute (10)",
        hub_rate(&L::guess_per_min, 0.001)},
@@ -278,6 +311,11 @@ std::variant<Config, ConfigHelp, std::string> parse_config(const std::vector<std
   }
   if (config.ice.relay_only && !config.ice.turn_enabled()) {
     return std::string("--ice-transport-policy relay needs TURN (--turn-urls and a secret)");
+  }
+  if (config.accounts.emulator() && !config.accounts.firebase_project.starts_with("demo-")) {
+    // A real project's tokens are signed; taking unsigned ones for it would let anyone sign in
+    // as anyone.
+    return std::string("--firebase-emulator needs a demo- project (--firebase-project demo-...)");
   }
   return config;
 }

@@ -20,6 +20,21 @@
 
 namespace cieloweb::server {
 
+// Optional accounts (Firebase Authentication, issue 14): off while no project id is set.
+struct AccountsConfig {
+  std::string firebase_project;  // e.g. "cieloweb-prod"; empty: no accounts
+  // host:port of the Firebase Auth emulator. Set, the server takes the emulator's unsigned tokens,
+  // which parse_config allows only for a `demo-` project (one that cannot exist in production).
+  std::string emulator_host;
+  // Where Google publishes the certificates that sign ID tokens (kid -> PEM); https, or http to
+  // this machine only (tests serve their own).
+  std::string certs_url =
+      "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com";
+
+  bool enabled() const { return !firebase_project.empty(); }
+  bool emulator() const { return !emulator_host.empty(); }
+};
+
 struct Config {
   std::string address = "::";  // dual-stack; falls back to 0.0.0.0 where IPv6 is missing
   std::uint16_t port = 8080;
@@ -51,6 +66,7 @@ struct Config {
   ProxyHeader proxy_header = ProxyHeader::x_forwarded_for;
   signaling::HubLimits hub;
   IceConfig ice;  // STUN/TURN servers handed to peers in `joined`
+  AccountsConfig accounts;
 };
 
 // Looks up an environment variable; returns nullopt when unset.

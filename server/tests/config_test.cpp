@@ -151,3 +151,37 @@ TEST_CASE("per-address limits and the write timeout: defaults, flags and variabl
     CHECK(std::holds_alternative<std::string>(parse_config(bad, env_of({}))));
   }
 }
+
+TEST_CASE("accounts: off by default; the emulator's unsigned tokens only for a demo- project") {
+  const auto config = [](std::vector<std::string> args) { return parse_config(args, env_of({})); };
+  const auto defaults = std::get<Config>(config({}));
+  CHECK_FALSE(defaults.accounts.enabled());
+  CHECK_FALSE(defaults.accounts.emulator());
+  CHECK(defaults.accounts.certs_url.starts_with("https://www.googleapis.com/"));
+
+  const auto real = std::get<Config>(config({"--firebase-project", "cieloweb-prod"}));
+  CHECK(real.accounts.enabled());
+  CHECK_FALSE(real.accounts.emulator());
+
+  const auto emulated = std::get<Config>(
+      config({"--firebase-project", "demo-cieloweb", "--firebase-emulator", "127.0.0.1:9099"}));
+  CHECK(emulated.accounts.emulator());
+
+  // The emulator with a real project (or none) is refused, naming what is wrong.
+  const auto refused =
+      config({"--firebase-project", "cieloweb-prod", "--firebase-emulator", "127.0.0.1:9099"});
+  REQUIRE(std::holds_alternative<std::string>(refused));
+  CHECK(std::get<std::string>(refused).find("demo-") != std::string::npos);
+  CHECK(std::holds_alternative<std::string>(config({"--firebase-emulator", "127.0.0.1:9099"})));
+
+  // Project ids as Google Cloud spells them; certificates only over https, or http to this machine.
+  for (const char* bad : {"Demo-x", "abc", "demo-cieloweb-", "1cieloweb", "demo_cieloweb",
+                          "a-very-long-project-id-over-31x"})
+    CHECK(std::holds_alternative<std::string>(config({"--firebase-project", bad})));
+  CHECK(std::holds_alternative<std::string>(
+      config({"--firebase-certs-url", "http://evil.example/certs"})));
+  CHECK(std::holds_alternative<Config>(
+      config({"--firebase-certs-url", "http://127.0.0.1:9000/certs"})));
+  CHECK(std::holds_alternative<Config>(
+      config({"--firebase-certs-url", "https://keys.example/certs"})));
+}
