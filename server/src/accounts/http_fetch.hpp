@@ -1,0 +1,18 @@
+// A blocking HTTP(S) GET for the few things the server fetches itself (the ID token signing
+// certificates). https verifies the server's certificate against the system's trust store and its
+// name; http is for this machine's tests. Runs on the blocking pool, never on the I/O thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "accounts/key_cache.hpp"
+
+namespace cieloweb::server::accounts {
+
+// GET `url` ("https://host[:port]/path" or "http://…"), following no redirects, with a deadline
+// for the whole exchange and a cap on the body (max_certs_bytes). Never throws.
+FetchResponse http_get(const std::string& url,
+                       std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+}  // namespace cieloweb::server::accounts
