@@ -1,17 +1,15 @@
 #include "accounts/http_fetch.hpp"
 
-#include <utility>  // before Asio's awaitable.hpp, which uses std::exchange without it
-
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <memory>
 #include <optional>
+#include <utility>
 
 namespace cieloweb::server::accounts {
 
@@ -61,53 +59,63 @@ std::optional<Url> parse_url(const std::string& text) {
   return url;
 }
 
-// Beast's stream timeouts apply to asynchronous operations only, so the exchange is a coroutine
-// and http_get runs its own io_context for at most the deadline: a server that accepts and then
-// says nothing costs a pool thread `deadline`, not forever.
+// Beast's stream timeouts apply to asynchronous operations only, so the exchange is a chain of
+// asynchronous steps and http_get runs its own io_context for at most the deadline: a server that
+// accepts and then says nothing costs a pool thread `deadline`, not forever. (Callbacks, not
+// coroutines: Boost 1.74's Asio offers co_await to GCC only, and the fuzz build uses Clang.)
 template <class Stream>
-net::awaitable<FetchResponse> exchange(Stream& stream, const Url& url) {
-  http::request<http::empty_body> request{http::verb::get, url.target, 11};
-  request.set(http::field::host, url.host);
-  request.set(http::field::user_agent, "cieloweb-server");
-  co_await http::async_write(stream, request, net::use_awaitable);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(boost::optional<std::uint64_t>(max_certs_bytes));
-  // Beast 1.74's whole-message read parses eagerly and then misses the body limit when the whole
-  // body is already buffered (measured): the header is read on its own first, where it holds.
-  co_await http::async_read_header(stream, buffer, parser, net::use_awaitable);
-  if (const auto length = parser.content_length(); length && *length > max_certs_bytes)
-    co_return FetchResponse{0, {}, {}, "response body over the cap"};
-  co_await http::async_read(stream, buffer, parser, net::use_awaitable);
-  const auto& response = parser.get();
-  if (response.body().size() > max_certs_bytes)
-    co_return FetchResponse{0, {}, {}, "response body over the cap"};
-  FetchResponse out;
-  out.status = static_cast<int>(response.result_int());
-  out.body = response.body();
-  if (const auto found = response.find(http::field::cache_control); found != response.end())
-    out.cache_control = std::string(found->value());
-  co_return out;
-}
+class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
+ public:
+  Exchange(Stream stream, Url url, std::optional<FetchResponse>& result)
+      : stream_(std::move(stream)), url_(std::move(url)), result_(result) {}
+  Stream& stream() { return stream_; }
 
-net::awaitable<FetchResponse> fetch(Url url, net::ssl::context& tls) {
-  const auto executor = co_await net::this_coro::executor;
-  tcp::resolver resolver(executor);
-  const auto endpoints = co_await resolver.async_resolve(url.host, url.port, net::use_awaitable);
-  if (!url.tls) {
-    beast::tcp_stream stream(executor);
-    co_await stream.async_connect(endpoints, net::use_awaitable);
-    co_return co_await exchange(stream, url);
+  void fail(const beast::error_code& error) { result_ = FetchResponse{0, {}, {}, error.message()}; }
+
+  // Sends the GET and reads the answer: the header on its own first, because Beast 1.74's
+  // whole-message read parses eagerly and then misses the body limit when the whole body is
+  // already buffered (measured).
+  void request() {
+    request_ = {http::verb::get, url_.target, 11};
+    request_.set(http::field::host, url_.host);
+    request_.set(http::field::user_agent, "cieloweb-server");
+    parser_.body_limit(boost::optional<std::uint64_t>(max_certs_bytes));
+    http::async_write(
+        stream_, request_, [self = this->shared_from_this()](beast::error_code error, std::size_t) {
+          if (error) return self->fail(error);
+          http::async_read_header(self->stream_, self->buffer_, self->parser_,
+                                  [self](beast::error_code e, std::size_t) { self->on_header(e); });
+        });
   }
-  beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
-  // SNI, and the certificate must name this host.
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()))
-    co_return FetchResponse{0, {}, {}, "cannot set the TLS server name"};
-  stream.set_verify_callback(net::ssl::host_name_verification(url.host));
-  co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::use_awaitable);
-  co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-  co_return co_await exchange(stream, url);
-}
+
+ private:
+  void on_header(const beast::error_code& error) {
+    if (error) return fail(error);
+    if (const auto length = parser_.content_length(); length && *length > max_certs_bytes)
+      return fail(http::error::body_limit);
+    http::async_read(stream_, buffer_, parser_,
+                     [self = this->shared_from_this()](beast::error_code e, std::size_t) {
+                       if (e) return self->fail(e);
+                       const auto& response = self->parser_.get();
+                       if (response.body().size() > max_certs_bytes)
+                         return self->fail(http::error::body_limit);
+                       FetchResponse out;
+                       out.status = static_cast<int>(response.result_int());
+                       out.body = response.body();
+                       if (const auto found = response.find(http::field::cache_control);
+                           found != response.end())
+                         out.cache_control = std::string(found->value());
+                       self->result_ = std::move(out);
+                     });
+  }
+
+  Stream stream_;
+  Url url_;
+  std::optional<FetchResponse>& result_;
+  http::request<http::empty_body> request_;
+  beast::flat_buffer buffer_;
+  http::response_parser<http::string_body> parser_;
+};
 
 }  // namespace
 
@@ -120,17 +128,41 @@ FetchResponse http_get(const std::string& text, std::chrono::milliseconds deadli
     tls.set_default_verify_paths();
     tls.set_verify_mode(net::ssl::verify_peer);
     std::optional<FetchResponse> result;
-    net::co_spawn(io, fetch(*url, tls), [&](std::exception_ptr error, FetchResponse response) {
-      if (!error) {
-        result = std::move(response);
-        return;
-      }
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        result = FetchResponse{0, {}, {}, e.what()};
-      }
-    });
+    tcp::resolver resolver(io);
+    resolver.async_resolve(
+        url->host, url->port, [&](beast::error_code error, tcp::resolver::results_type endpoints) {
+          if (error) {
+            result = FetchResponse{0, {}, {}, error.message()};
+            return;
+          }
+          if (!url->tls) {
+            auto exchange =
+                std::make_shared<Exchange<beast::tcp_stream>>(beast::tcp_stream(io), *url, result);
+            exchange->stream().async_connect(endpoints,
+                                             [exchange](beast::error_code e, const tcp::endpoint&) {
+                                               if (e) return exchange->fail(e);
+                                               exchange->request();
+                                             });
+            return;
+          }
+          using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+          auto exchange = std::make_shared<Exchange<TlsStream>>(TlsStream(io, tls), *url, result);
+          // SNI, and the certificate must name this host.
+          if (!SSL_set_tlsext_host_name(exchange->stream().native_handle(), url->host.c_str())) {
+            result = FetchResponse{0, {}, {}, "cannot set the TLS server name"};
+            return;
+          }
+          exchange->stream().set_verify_callback(net::ssl::host_name_verification(url->host));
+          beast::get_lowest_layer(exchange->stream())
+              .async_connect(endpoints, [exchange](beast::error_code e, const tcp::endpoint&) {
+                if (e) return exchange->fail(e);
+                exchange->stream().async_handshake(net::ssl::stream_base::client,
+                                                   [exchange](beast::error_code h) {
+                                                     if (h) return exchange->fail(h);
+                                                     exchange->request();
+                                                   });
+              });
+        });
     io.run_for(deadline);
     if (!result) return {0, {}, {}, "no answer within the deadline"};
     return *result;
