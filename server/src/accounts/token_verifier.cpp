@@ -1,0 +1,49 @@
+#include "accounts/token_verifier.hpp"
+
+namespace cieloweb::server::accounts {
+
+const char* auth_error_name(AuthError error) {
+  switch (error) {
+    case AuthError::invalid_token:
+      return "invalid_token";
+    case AuthError::account_deleted:
+      return "account_deleted";
+    case AuthError::keys_unavailable:
+      return "keys_unavailable";
+    case AuthError::store_unavailable:
+      return "store_unavailable";
+  }
+  return "invalid_token";
+}
+
+TokenVerifier::TokenVerifier(TokenPolicy policy, std::shared_ptr<KeyCache> keys,
+                             std::shared_ptr<ProfileStore> store)
+    : policy_(std::move(policy)), keys_(std::move(keys)), store_(std::move(store)) {}
+
+AuthResult TokenVerifier::verify(std::string_view token, std::int64_t now_s, TokenError* detail) {
+  static const SigningKeys no_keys;
+  const auto check = [&] {
+    const auto keys = keys_ ? keys_->keys() : nullptr;
+    return verify_id_token(token, policy_, keys ? *keys : no_keys, now_s);
+  };
+  if (keys_ && !keys_->refresh_if_stale(now_s) && !policy_.emulator)
+    return AuthError::keys_unavailable;
+  auto verdict = check();
+  // A key id we do not know may be a rotation we have not seen yet: fetch once more (rate-limited
+  // by the cache), then decide.
+  if (keys_ && std::holds_alternative<TokenError>(verdict) &&
+      std::get<TokenError>(verdict) == TokenError::unknown_kid &&
+      keys_->refresh_for_unknown_kid(now_s))
+    verdict = check();
+  if (const auto* refused = std::get_if<TokenError>(&verdict)) {
+    if (detail) *detail = *refused;
+    return AuthError::invalid_token;
+  }
+  auto& identity = std::get<IdToken>(verdict);
+  const auto deleted = store_->is_deleted(identity.uid);
+  if (std::holds_alternative<StoreError>(deleted)) return AuthError::store_unavailable;
+  if (std::get<bool>(deleted)) return AuthError::account_deleted;
+  return Identity{std::move(identity)};
+}
+
+}  // namespace cieloweb::server::accounts

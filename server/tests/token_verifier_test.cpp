@@ -1,0 +1,111 @@
+// The whole check a request goes through: current keys (refetched once for a rotation not seen
+// yet, never more often than the cache allows) and the deletion ledger.
+#include "accounts/token_verifier.hpp"
+
+#include <doctest/doctest.h>
+
+#include "accounts/sqlite_profile_store.hpp"
+#include "token_test_keys.hpp"
+
+using namespace cieloweb::server::accounts;
+using namespace cieloweb::server::test;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t now = 1'800'000'000;
+const std::string project = "cieloweb-prod";
+
+json claims(const std::string& uid = "uid-ada") {
+  return {{"iss", "https://securetoken.google.com/" + project},
+          {"aud", project},
+          {"sub", uid},
+          {"auth_time", now - 600},
+          {"iat", now - 60},
+          {"exp", now + 3540}};
+}
+
+std::string token(const std::shared_ptr<RsaKey>& key, const char* kid,
+                  const std::string& uid = "uid-ada") {
+  return sign_jwt({{"alg", "RS256"}, {"kid", kid}}, claims(uid), key.get());
+}
+
+struct Origin {
+  std::string certs;
+  int fetches = 0;
+  bool down = false;
+  Fetch fetch() {
+    return [this](const std::string&) {
+      ++fetches;
+      if (down) return FetchResponse{0, {}, {}, "connection refused"};
+      return FetchResponse{200, certs, "max-age=3600", {}};
+    };
+  }
+};
+
+struct Setup {
+  std::shared_ptr<RsaKey> k1 = make_rsa_key();
+  std::shared_ptr<RsaKey> k2 = make_rsa_key();
+  Origin origin;
+  std::shared_ptr<SqliteProfileStore> store = std::make_shared<SqliteProfileStore>(":memory:");
+  std::shared_ptr<KeyCache> cache;
+  std::unique_ptr<TokenVerifier> verifier;
+  Setup() {
+    origin.certs = certificates_json({{"k1", k1}});
+    cache = std::make_shared<KeyCache>("https://keys.test/certs", origin.fetch());
+    verifier = std::make_unique<TokenVerifier>(TokenPolicy{project, false, 60}, cache, store);
+  }
+};
+
+AuthError error_of(const AuthResult& result) {
+  REQUIRE(std::holds_alternative<AuthError>(result));
+  return std::get<AuthError>(result);
+}
+
+}  // namespace
+
+TEST_CASE("a valid token is a person; a deleted person's token is refused from then on") {
+  Setup s;
+  const auto valid = token(s.k1, "k1");
+  const auto first = s.verifier->verify(valid, now);
+  REQUIRE(std::holds_alternative<Identity>(first));
+  CHECK(std::get<Identity>(first).token.uid == "uid-ada");
+  REQUIRE_FALSE(s.store->remove("uid-ada").has_value());
+  CHECK(error_of(s.verifier->verify(valid, now + 1)) == AuthError::account_deleted);
+}
+
+TEST_CASE("a rotation not yet seen: one refetch, then the new key's tokens pass") {
+  Setup s;
+  REQUIRE(std::holds_alternative<Identity>(s.verifier->verify(token(s.k1, "k1"), now)));
+  CHECK(s.origin.fetches == 1);
+  s.origin.certs = certificates_json({{"k1", s.k1}, {"k2", s.k2}});  // Google publishes k2
+  CHECK(std::holds_alternative<Identity>(s.verifier->verify(token(s.k2, "k2"), now + 5)));
+  CHECK(s.origin.fetches == 2);
+  // Forged kids within the next 30 s cost no fetch at all.
+  TokenError detail = TokenError::malformed;
+  for (int i = 0; i < 50; ++i)
+    CHECK(error_of(s.verifier->verify(token(s.k2, "k-forged"), now + 6 + i % 20, &detail)) ==
+          AuthError::invalid_token);
+  CHECK(detail == TokenError::unknown_kid);
+  CHECK(s.origin.fetches == 2);
+}
+
+TEST_CASE("no keys could ever be fetched: try again later (503), not a refusal of the person") {
+  Setup s;
+  s.origin.down = true;
+  CHECK(error_of(s.verifier->verify(token(s.k1, "k1"), now)) == AuthError::keys_unavailable);
+  s.origin.down = false;
+  CHECK(std::holds_alternative<Identity>(s.verifier->verify(token(s.k1, "k1"), now + 61)));
+}
+
+TEST_CASE("emulator mode needs no keys and still checks the ledger") {
+  auto store = std::make_shared<SqliteProfileStore>(":memory:");
+  TokenVerifier verifier(TokenPolicy{"demo-cieloweb", true, 60}, nullptr, store);
+  json c = claims("uid-emu");
+  c["iss"] = "https://securetoken.google.com/demo-cieloweb";
+  c["aud"] = "demo-cieloweb";
+  const auto unsigned_token = sign_jwt({{"alg", "none"}}, c, nullptr);
+  CHECK(std::holds_alternative<Identity>(verifier.verify(unsigned_token, now)));
+  REQUIRE_FALSE(store->remove("uid-emu").has_value());
+  CHECK(error_of(verifier.verify(unsigned_token, now)) == AuthError::account_deleted);
+}
