@@ -267,6 +267,11 @@ const std::vector<Option>& options() {
          return v.starts_with("https://") || v.starts_with("http://127.0.0.1:") ||
                 v.starts_with("http://localhost:") || v.starts_with("http://[::1]:");
        }},
+      {"--profiles-db", "CIELO_PROFILES_DB", "SQLite file of account profiles (data/profiles.db)",
+       [](Config& c, std::string_view v) {
+         c.accounts.profiles_db = std::string(v);
+         return !v.empty();
+       }},
       {"--guess-per-min", "CIELO_GUESS_PER_MIN",
        "joins of unknown rooms allowed per client address per minute (10)",
        hub_rate(&L::guess_per_min, 0.001)},

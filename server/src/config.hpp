@@ -31,6 +31,9 @@ struct AccountsConfig {
   std::string certs_url =
       "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com";
 
+  // The SQLite file of account profiles (created on first use; its folder must exist).
+  std::string profiles_db = "data/profiles.db";
+
   bool enabled() const { return !firebase_project.empty(); }
   bool emulator() const { return !emulator_host.empty(); }
 };

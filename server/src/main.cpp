@@ -5,11 +5,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "accounts/admin_command.hpp"
+#include "accounts/sqlite_profile_store.hpp"
 #include "config.hpp"
 #include "listener.hpp"
 #include "log.hpp"
@@ -72,13 +75,50 @@ void wait_for_drain(net::steady_timer& timer, ServerContext& ctx, net::io_contex
 
 }  // namespace
 
+static std::optional<std::string> environment(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
+  if (value == nullptr) return std::nullopt;
+  return std::string(value);
+}
+
+// `cieloweb-server admin <command> <words…> [--flags]`: the words go to the command, the flags
+// (and the environment) configure where the profiles are.
+static int run_admin(const std::vector<std::string>& args) {
+  std::vector<std::string> words;
+  std::vector<std::string> flags;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i].starts_with("--")) {
+      flags.push_back(args[i]);
+      if (args[i].find('=') == std::string::npos && i + 1 < args.size()) flags.push_back(args[++i]);
+    } else {
+      words.push_back(args[i]);
+    }
+  }
+  auto parsed = parse_config(flags, environment);
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    std::cerr << "cieloweb-server admin: " << *error << "\n";
+    return 2;
+  }
+  if (std::holds_alternative<ConfigHelp>(parsed)) {
+    std::cout << accounts::admin_usage();
+    return 0;
+  }
+  try {
+    accounts::SqliteProfileStore store(std::get<Config>(parsed).accounts.profiles_db);
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return accounts::run_admin_command(words, store, now, std::cout, std::cerr);
+  } catch (const std::exception& error) {
+    std::cerr << "cieloweb-server admin: " << error.what() << "\n";
+    return 1;
+  }
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto parsed = parse_config(args, [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  });
+  if (!args.empty() && args[0] == "admin") return run_admin({args.begin() + 1, args.end()});
+  auto parsed = parse_config(args, environment);
   if (std::holds_alternative<ConfigHelp>(parsed)) {
     std::cout << config_usage();
     return 0;

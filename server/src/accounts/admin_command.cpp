@@ -1,0 +1,58 @@
+#include "accounts/admin_command.hpp"
+
+namespace cieloweb::server::accounts {
+
+namespace {
+
+// An argument with an @ is an email (uids from Firebase never hold one), anything else a uid.
+StoreResult<Profile> find_person(ProfileStore& store, const std::string& who) {
+  return who.find('@') != std::string::npos ? store.find_by_email(who) : store.get(who);
+}
+
+int failed(std::ostream& err, StoreError error) {
+  err << "cieloweb-server admin: " << store_error_name(error) << "\n";
+  return 1;
+}
+
+}  // namespace
+
+std::string admin_usage() {
+  return "usage: cieloweb-server admin set-plan <email|uid> pro|free [--profiles-db PATH]\n"
+         "       cieloweb-server admin delete-user <email|uid> [--profiles-db PATH]\n";
+}
+
+int run_admin_command(const std::vector<std::string>& args, ProfileStore& store, std::int64_t now_s,
+                      std::ostream& out, std::ostream& err) {
+  if (args.size() == 3 && args[0] == "set-plan") {
+    const auto plan = parse_plan(args[2]);
+    if (!plan) {
+      err << admin_usage();
+      return 2;
+    }
+    const auto person = find_person(store, args[1]);
+    if (const auto* error = std::get_if<StoreError>(&person)) return failed(err, *error);
+    const auto& uid = std::get<Profile>(person).uid;
+    if (const auto error = store.set_plan(uid, *plan, now_s)) return failed(err, *error);
+    out << "plan of " << uid << " is now " << plan_name(*plan) << "\n";
+    return 0;
+  }
+  if (args.size() == 2 && args[0] == "delete-user") {
+    // A uid without a profile is still put in the ledger: its tokens are refused all the same.
+    std::string uid = args[1];
+    if (uid.find('@') != std::string::npos) {
+      const auto person = store.find_by_email(uid);
+      if (const auto* error = std::get_if<StoreError>(&person)) return failed(err, *error);
+      uid = std::get<Profile>(person).uid;
+    }
+    if (const auto error = store.remove(uid)) return failed(err, *error);
+    out << uid << " deleted: profile removed, uid in the deletion ledger (its tokens are refused)\n"
+        << "the Firebase account itself is not removed by this command yet: remove it in the "
+           "Firebase "
+           "console\n";
+    return 0;
+  }
+  err << admin_usage();
+  return 2;
+}
+
+}  // namespace cieloweb::server::accounts
