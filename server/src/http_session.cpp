@@ -1,6 +1,7 @@
 #include "http_session.hpp"
 
 #include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
 
 #include "http/request_reader.hpp"
 #include "http/router.hpp"
@@ -62,8 +63,35 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     return;
   }
   ctx_.metrics().count_http_request();
-  write(http::to_beast_response(http::route(http::to_http_request(request), ctx_.http_services()),
-                                request.version(), request.keep_alive()));
+  auto converted = http::to_http_request(request);
+  if (http::routes_to_blocking(converted, ctx_.routes()) && ctx_.pool() != nullptr) {
+    route_on_pool(std::move(converted), request.version(), request.keep_alive());
+    return;
+  }
+  write(http::to_beast_response(http::route(converted, ctx_.http_services()), request.version(),
+                                request.keep_alive()));
+}
+
+// A blocking route (accounts): route() runs on the pool, the answer is written back here on the
+// I/O thread. A full queue is answered 503 at once; the session reads nothing meanwhile.
+void HttpSession::route_on_pool(http::HttpRequest request, unsigned version, bool keep_alive) {
+  auto& services = ctx_.http_services();
+  auto self = shared_from_this();
+  const auto submitted = ctx_.pool()->submit(
+      [request = std::move(request), &services] { return http::route(request, services); },
+      [self, version, keep_alive](std::optional<http::HttpResponse> answer) {
+        if (!answer) {
+          answer = http::json_response(503, {{"error", "try-again-later"}},
+                                       self->ctx_.routes().default_security());
+        }
+        self->write(http::to_beast_response(std::move(*answer), version, keep_alive));
+      });
+  if (submitted != SubmitResult::accepted) {
+    ctx_.metrics().count_reject("blocking-pool-full");
+    write(http::to_beast_response(
+        http::json_response(503, {{"error", "try-again-later"}}, ctx_.routes().default_security()),
+        version, keep_alive));
+  }
 }
 
 void HttpSession::upgrade(Request&& request) {

@@ -12,6 +12,7 @@
 
 #include "client_address.hpp"
 #include "connection_slot.hpp"
+#include "http/message.hpp"
 
 namespace cieloweb::server {
 
@@ -33,6 +34,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void upgrade(Request&& request);
+  void route_on_pool(http::HttpRequest request, unsigned version, bool keep_alive);
   // Who sent `request`: the TCP peer, or what a trusted proxy's header says (client_address.hpp).
   IpAddress client_of(const Request& request) const;
   // A short text answer (refusals of the upgrade) with the default security headers.

@@ -134,6 +134,17 @@ int main(int argc, char** argv) {
   ServerContext ctx(config);
   {
     net::io_context ioc{1};
+    try {
+      ctx.start_blocking_work(ioc.get_executor());
+    } catch (const std::exception& e) {
+      std::cerr << "cieloweb-server: " << e.what() << "\n";
+      return 1;
+    }
+    // The pool's workers post their results to `ioc`: they stop before it goes.
+    struct StopBlockingWork {
+      ServerContext& ctx;
+      ~StopBlockingWork() { ctx.stop_blocking_work(); }
+    } stop_blocking_work{ctx};
     std::shared_ptr<Listener> listener;
     try {
       boost::system::error_code ec;

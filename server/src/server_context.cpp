@@ -140,4 +140,18 @@ std::string ServerContext::render_metrics() const {
   return metrics_.render(g);
 }
 
+void ServerContext::start_blocking_work(boost::asio::any_io_executor io) {
+  // Two threads: the work is a key fetch now and then and small SQLite reads and writes; the
+  // queue bound answers 503 under a flood instead of growing.
+  pool_ = std::make_unique<BlockingPool>(std::move(io), 2, 256);
+  if (config_.accounts.enabled()) {
+    accounts_ = accounts::AccountService::from_config(config_);
+    services_.accounts = accounts_.get();
+  }
+}
+
+void ServerContext::stop_blocking_work() {
+  if (pool_) pool_->shutdown();
+}
+
 }  // namespace cieloweb::server

@@ -11,7 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accounts/account_service.hpp"
 #include "address_limits.hpp"
+#include "blocking_pool.hpp"
 #include "client_address.hpp"
 #include "config.hpp"
 #include "connection_slot.hpp"
@@ -34,6 +36,14 @@ class ServerContext {
   const http::RouteTable& routes() const { return routes_; }
   // What the router answers with: the route table, the page's files, health and metrics.
   http::Services& http_services() { return services_; }
+
+  // Starts the blocking pool on the I/O executor and, when configured, the accounts (throws
+  // std::runtime_error when the profiles database cannot be opened). Call once the io_context
+  // exists; stop_blocking_work() before it ends.
+  void start_blocking_work(boost::asio::any_io_executor io);
+  void stop_blocking_work();
+  // Null before start_blocking_work().
+  BlockingPool* pool() { return pool_.get(); }
 
   // The port became known (port 0 binds a free one): fills in default origins for it.
   void set_bound_port(std::uint16_t port);
@@ -84,6 +94,8 @@ class ServerContext {
   std::vector<std::string> origins_;
   http::RouteTable routes_;
   http::Services services_;
+  std::unique_ptr<accounts::AccountService> accounts_;
+  std::unique_ptr<BlockingPool> pool_;
   std::unordered_map<signaling::ConnId, std::weak_ptr<WsSession>> sessions_;
   signaling::ConnId next_id_ = 1;
   signaling::Effects effects_;  // reused: no allocation per message on the hot path

@@ -174,3 +174,21 @@ TEST_CASE("the shared parser configuration: a body over the limit fails as body_
   CHECK(to_http_request(*ok.request).target == "/healthz");
   CHECK_FALSE(answer_read_error(boost::beast::http::error::bad_target, {}).has_value());
 }
+
+TEST_CASE("account routes are blocking (run on the pool), pages and signaling never are") {
+  const auto table = RouteTable::standard({});
+  const auto blocking = [&](std::string target) {
+    HttpRequest request;
+    request.target = std::move(target);
+    return routes_to_blocking(request, table);
+  };
+  CHECK(blocking("/api/me"));
+  CHECK(blocking("/api/me?x=1"));
+  CHECK(blocking("/api/%6De"));  // the decoded path decides, as in route()
+  CHECK_FALSE(blocking("/"));
+  CHECK_FALSE(blocking("/healthz"));
+  CHECK_FALSE(blocking("/ws"));
+  CHECK_FALSE(blocking("/r/abc"));
+  CHECK_FALSE(blocking("/assets/app.js"));
+  CHECK_FALSE(blocking("api/me"));
+}

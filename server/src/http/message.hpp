@@ -16,6 +16,7 @@ struct HttpRequest {
   std::string target;  // as sent: path, query
   std::string if_none_match;
   std::string content_type;
+  std::string authorization;  // "Bearer <ID token>" on account routes; never logged
   std::string body;
 };
 

@@ -39,6 +39,7 @@ HttpRequest to_http_request(const BeastRequest& request) {
   out.target = std::string(request.target());
   out.if_none_match = std::string(request[bhttp::field::if_none_match]);
   out.content_type = std::string(request[bhttp::field::content_type]);
+  out.authorization = std::string(request[bhttp::field::authorization]);
   out.body = request.body();
   return out;
 }

@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include "accounts/me_routes.hpp"
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -71,6 +73,7 @@ std::vector<Route> standard_routes() {
       {"/index.html", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/privacy", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/r/:room", read_only, page, ThirdParty::none},
+      {"/api/me", methods_of({Method::get}), accounts::get_me, ThirdParty::none, false, true},
   };
 }
 
@@ -146,6 +149,16 @@ HttpResponse text_response(unsigned status, std::string body, const HeaderList& 
 HttpResponse json_response(unsigned status, const nlohmann::json& value,
                            const HeaderList& security) {
   return text_response(status, value.dump() + "\n", security, "application/json");
+}
+
+bool routes_to_blocking(const HttpRequest& request, const RouteTable& table) {
+  const std::string_view target = request.target;
+  const std::string_view raw_path = target.substr(0, target.find_first_of("?#"));
+  if (raw_path.empty() || raw_path.front() != '/') return false;
+  const auto path = decode_path(raw_path);
+  std::string_view param;
+  const auto* entry = path ? table.match(*path, param) : nullptr;
+  return entry != nullptr && entry->route.blocking;
 }
 
 HttpResponse route(const HttpRequest& request, Services& services) {

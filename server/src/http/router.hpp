@@ -18,7 +18,10 @@
 
 namespace cieloweb::server {
 class StaticSite;
+namespace accounts {
+class AccountService;
 }
+}  // namespace cieloweb::server
 
 namespace cieloweb::server::http {
 
@@ -48,6 +51,9 @@ struct Route {
   Handler handler;
   ThirdParty may_use = ThirdParty::none;  // admitted only where the configuration enables them
   bool json_body = false;                 // POST/PUT bodies must be application/json and parse
+  // Blocking work (a database, a key fetch): the session runs route() for it on the blocking
+  // pool and writes the answer when it comes back, so the I/O thread never waits.
+  bool blocking = false;
 };
 
 // How the security headers are built: what --csp-connect-extra adds, and which third parties the
@@ -84,11 +90,17 @@ struct Services {
   std::function<bool()> shutting_down;
   std::function<std::string()> render_metrics;
   std::size_t json_body_limit_bytes = default_json_body_limit_bytes;
+  // Accounts (Firebase sign-in, profiles); null when not configured. Thread-safe: blocking
+  // routes use it from the pool's threads.
+  accounts::AccountService* accounts = nullptr;
 };
 
 // Answers `request`. Never throws for any input; every response carries a status, a
 // Content-Type and the security headers (CSP included) of the route that answered.
 HttpResponse route(const HttpRequest& request, Services& services);
+
+// Whether `request` goes to a blocking route (then route() must run on the blocking pool).
+bool routes_to_blocking(const HttpRequest& request, const RouteTable& table);
 
 // A response of `status` with a short text body (and no caching), security headers included.
 HttpResponse text_response(unsigned status, std::string body, const HeaderList& security,

@@ -1,0 +1,66 @@
+#include "accounts/account_service.hpp"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "accounts/http_fetch.hpp"
+#include "accounts/sqlite_profile_store.hpp"
+#include "config.hpp"
+#include "http/router.hpp"
+#include "log.hpp"
+
+namespace cieloweb::server::accounts {
+
+AccountService::AccountService(TokenVerifier verifier, std::shared_ptr<ProfileStore> store,
+                               std::function<std::int64_t()> now_s)
+    : verifier_(std::move(verifier)), store_(std::move(store)), now_s_(std::move(now_s)) {}
+
+std::unique_ptr<AccountService> AccountService::from_config(const Config& config) {
+  const auto& accounts = config.accounts;
+  auto store = std::make_shared<SqliteProfileStore>(accounts.profiles_db);
+  // Emulator tokens are unsigned: no keys to fetch.
+  auto keys = accounts.emulator()
+                  ? nullptr
+                  : std::make_shared<KeyCache>(
+                        accounts.certs_url, [](const std::string& url) { return http_get(url); });
+  TokenPolicy policy{accounts.firebase_project, accounts.emulator(), max_leeway_s};
+  return std::make_unique<AccountService>(
+      TokenVerifier(std::move(policy), std::move(keys), store), store, [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+      });
+}
+
+std::variant<Identity, http::HttpResponse> AccountService::authenticate(
+    const http::HttpRequest& request, const http::HeaderList& security) {
+  constexpr std::string_view scheme = "Bearer ";
+  const std::string_view header = request.authorization;
+  if (!header.starts_with(scheme)) {
+    auto answer = http::json_response(401, {{"error", "sign-in-required"}}, security);
+    answer.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return answer;
+  }
+  TokenError detail = TokenError::malformed;
+  auto result = verifier_.verify(header.substr(scheme.size()), now(), &detail);
+  if (auto* identity = std::get_if<Identity>(&result)) return std::move(*identity);
+  const auto error = std::get<AuthError>(result);
+  // The reason goes to the debug log by name only: never the token, never who it claims to be.
+  if (error == AuthError::invalid_token)
+    log_event(LogLevel::debug, "token-refused", {{"reason", token_error_name(detail)}});
+  switch (error) {
+    case AuthError::invalid_token: {
+      auto answer = http::json_response(401, {{"error", "invalid-token"}}, security);
+      answer.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return answer;
+    }
+    case AuthError::account_deleted:
+      return http::json_response(403, {{"error", "account-deleted"}}, security);
+    case AuthError::keys_unavailable:
+    case AuthError::store_unavailable:
+      return http::json_response(503, {{"error", "try-again-later"}}, security);
+  }
+  return http::json_response(503, {{"error", "try-again-later"}}, security);
+}
+
+}  // namespace cieloweb::server::accounts
