@@ -1,6 +1,7 @@
 #include "http_session.hpp"
 
 #include <boost/beast/websocket.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "http/request_reader.hpp"
@@ -84,10 +85,14 @@ void HttpSession::route_on_pool(http::HttpRequest request, unsigned version, boo
           answer = http::json_response(503, {{"error", "try-again-later"}},
                                        self->ctx_.routes().default_security());
         }
+        // The read's deadline may have run out while the pool worked: the answer gets its own.
+        self->stream_.expires_after(
+            std::chrono::milliseconds(self->ctx_.config().handshake_timeout_ms));
         self->write(http::to_beast_response(std::move(*answer), version, keep_alive));
       });
   if (submitted != SubmitResult::accepted) {
-    ctx_.metrics().count_reject("blocking-pool-full");
+    ctx_.metrics().count_reject(submitted == SubmitResult::overloaded ? "blocking-pool-full"
+                                                                      : "shutting-down");
     write(http::to_beast_response(
         http::json_response(503, {{"error", "try-again-later"}}, ctx_.routes().default_security()),
         version, keep_alive));

@@ -104,7 +104,8 @@ static int run_admin(const std::vector<std::string>& args) {
     return 0;
   }
   try {
-    accounts::SqliteProfileStore store(std::get<Config>(parsed).accounts.profiles_db);
+    accounts::SqliteProfileStore store(std::get<Config>(parsed).accounts.profiles_db,
+                                       accounts::SqliteProfileStore::Open::existing);
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();

@@ -48,6 +48,13 @@ TEST_CASE("admin set-plan by email or uid; the output names the uid, never the e
   CHECK(std::get<Profile>(store.get("uid-ada")).plan == Plan::free);
   CHECK(admin(store, {"set-plan", "nobody@example.test", "pro"}).code == 1);
   CHECK(admin(store, {"set-plan", "uid-ada", "gold"}).code == 2);
+  // Someone else sets their email to Ada's: acting by email is now refused, by uid it still works.
+  add(store, "uid-mallory", "ADA@example.test");
+  const auto ambiguous = admin(store, {"delete-user", "ada@example.test"});
+  CHECK(ambiguous.code == 1);
+  CHECK(ambiguous.err.find("ambiguous") != std::string::npos);
+  CHECK(std::holds_alternative<Profile>(store.get("uid-ada")));
+  CHECK(std::holds_alternative<Profile>(store.get("uid-mallory")));
 }
 
 TEST_CASE("admin delete-user: the row goes and the uid is in the ledger at once") {

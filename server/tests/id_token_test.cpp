@@ -136,7 +136,7 @@ TEST_CASE("signatures: another key, a tampered payload, alg none, an unknown kid
                                    w.current.get()))) == TokenError::unsupported_alg);
   CHECK(error_of(w.verify(w.token(claims(), "k9"))) == TokenError::unknown_kid);
   CHECK(error_of(w.verify(sign_jwt({{"alg", "RS256"}}, claims(), w.current.get()))) ==
-        TokenError::unknown_kid);
+        TokenError::malformed);
 }
 
 TEST_CASE("a rotated key set: the new key's tokens pass, the retired key's are refused") {
@@ -160,6 +160,11 @@ TEST_CASE("emulator mode takes the emulator's unsigned tokens, and nothing unsig
   // alg none with a signature attached is not the emulator's form.
   CHECK(error_of(verify_id_token(unsigned_token + "AAAA", emulator, w.keys, now)) ==
         TokenError::unsupported_alg);
+  // Emulator mode with a real project (a policy built some other way than the configuration):
+  // unsigned tokens are still refused.
+  TokenPolicy mistaken{project, true, 60};
+  CHECK(error_of(verify_id_token(sign_jwt({{"alg", "none"}}, claims(), nullptr), mistaken, w.keys,
+                                 now)) == TokenError::unsupported_alg);
   // The claims are still checked.
   c["aud"] = "demo-other";
   CHECK(error_of(verify_id_token(sign_jwt({{"alg", "none"}}, c, nullptr), emulator, w.keys, now)) ==

@@ -130,15 +130,32 @@ TEST_CASE("key cache: a failed fetch keeps the old keys and is tried again after
   }
 }
 
+TEST_CASE(
+    "key cache: with no keys ever fetched, failures back off a minute instead of fetching per "
+    "request") {
+  FakeOrigin origin;
+  origin.next = FetchResponse{0, {}, {}, "connection refused"};
+  KeyCache cache("https://keys.test/certs", origin.fetch());
+  for (int i = 0; i < 100; ++i) CHECK_FALSE(cache.refresh_if_stale(1000 + i % 60));
+  CHECK(origin.calls == 1);
+  CHECK_FALSE(cache.refresh_if_stale(1060));
+  CHECK(origin.calls == 2);
+}
+
 TEST_CASE("key cache: unknown kids refetch at most every 30 s (no fetch amplifier)") {
   FakeOrigin origin;
   KeyCache cache("https://keys.test/certs", origin.fetch());
   REQUIRE(cache.refresh_if_stale(0));
-  CHECK(cache.refresh_for_unknown_kid(10));
+  CHECK(cache.refresh_for_unknown_kid(10, cache.keys().get()));
   CHECK(origin.calls == 2);
-  for (int i = 0; i < 1000; ++i) CHECK_FALSE(cache.refresh_for_unknown_kid(10 + i % 29));
+  for (int i = 0; i < 1000; ++i)
+    CHECK_FALSE(cache.refresh_for_unknown_kid(10 + i % 29, cache.keys().get()));
   CHECK(origin.calls == 2);
-  CHECK(cache.refresh_for_unknown_kid(40));
+  // A caller that checked against an older set is told to check again, without a fetch.
+  const auto older = cache.keys();
+  CHECK(cache.refresh_for_unknown_kid(40, older.get()));
+  CHECK(origin.calls == 3);
+  CHECK(cache.refresh_for_unknown_kid(41, older.get()));
   CHECK(origin.calls == 3);
 }
 

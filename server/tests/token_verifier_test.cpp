@@ -98,6 +98,16 @@ TEST_CASE("no keys could ever be fetched: try again later (503), not a refusal o
   CHECK(std::holds_alternative<Identity>(s.verifier->verify(token(s.k1, "k1"), now + 61)));
 }
 
+TEST_CASE("garbage and non-RS256 tokens never cause a key fetch") {
+  Setup s;
+  s.origin.down = true;
+  for (const auto& junk : {std::string("garbage"), sign_jwt({{"alg", "none"}}, claims(), nullptr),
+                           sign_jwt({{"alg", "HS256"}, {"kid", "k1"}}, claims(), s.k1.get()),
+                           sign_jwt({{"alg", "RS256"}}, claims(), s.k1.get())})
+    CHECK(error_of(s.verifier->verify(junk, now)) == AuthError::invalid_token);
+  CHECK(s.origin.fetches == 0);
+}
+
 TEST_CASE("emulator mode needs no keys and still checks the ledger") {
   auto store = std::make_shared<SqliteProfileStore>(":memory:");
   TokenVerifier verifier(TokenPolicy{"demo-cieloweb", true, 60}, nullptr, store);

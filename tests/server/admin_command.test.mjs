@@ -6,13 +6,27 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { serverBin } from './harness.mjs';
+import { serverBin, startServer } from './harness.mjs';
 
-test('admin: delete-user puts the uid in the ledger; unknown people and bad words are refused', () => {
+test('admin: delete-user puts the uid in the ledger; unknown people and bad words are refused', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-admin-'));
   try {
     const db = path.join(dir, 'profiles.db');
     const admin = (...words) => spawnSync(serverBin, ['admin', ...words, '--profiles-db', db], { encoding: 'utf8' });
+    // A mistyped path must not act on a new empty database: the file must exist.
+    const missingDb = admin('delete-user', 'uid-kid');
+    assert.equal(missingDb.status, 1);
+    assert.match(missingDb.stderr, /profile database/);
+    // The server makes the database; the operator then works on it.
+    const server = await startServer([
+      '--firebase-project',
+      'demo-cieloweb',
+      '--firebase-emulator',
+      '127.0.0.1:9099',
+      '--profiles-db',
+      db,
+    ]);
+    await server.stop();
     const deleted = admin('delete-user', 'uid-kid');
     assert.equal(deleted.status, 0, deleted.stderr);
     assert.match(deleted.stdout, /uid-kid deleted/);

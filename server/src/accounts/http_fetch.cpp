@@ -77,7 +77,10 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
   // already buffered (measured).
   void request() {
     request_ = {http::verb::get, url_.target, 11};
-    request_.set(http::field::host, url_.host);
+    const bool default_port = url_.port == (url_.tls ? "443" : "80");
+    const std::string host =
+        url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host;
+    request_.set(http::field::host, default_port ? host : host + ":" + url_.port);
     request_.set(http::field::user_agent, "cieloweb-server");
     parser_.body_limit(boost::optional<std::uint64_t>(max_certs_bytes));
     http::async_write(

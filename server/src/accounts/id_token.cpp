@@ -74,10 +74,14 @@ TokenVerdict verify_id_token(std::string_view token, const TokenPolicy& policy,
   const auto* alg = string_claim(jwt->header, "alg");
   if (alg == nullptr) return TokenError::malformed;
   if (*alg == "none") {
-    if (!policy.emulator || !jwt->signature.empty()) return TokenError::unsupported_alg;
+    // The configuration allows emulator mode only for demo- projects; checked here again so that
+    // no other path to a policy can make a real project take unsigned tokens.
+    if (!policy.emulator || !policy.project_id.starts_with("demo-") || !jwt->signature.empty())
+      return TokenError::unsupported_alg;
   } else if (*alg == "RS256") {
     const auto* kid = string_claim(jwt->header, "kid");
-    if (kid == nullptr || kid->empty()) return TokenError::unknown_kid;
+    if (kid == nullptr || kid->empty())
+      return TokenError::malformed;  // no key named: no fetch either
     switch (keys.verify_rs256(*kid, jwt->signed_part, jwt->signature)) {
       case SignatureCheck::valid:
         break;

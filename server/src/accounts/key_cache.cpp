@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "log.hpp"
+
 namespace cieloweb::server::accounts {
 
 std::int64_t keys_ttl_from_cache_control(std::string_view cache_control) {
@@ -34,20 +36,25 @@ std::shared_ptr<const SigningKeys> KeyCache::keys() const {
 
 bool KeyCache::stale(std::int64_t now_s) const {
   std::lock_guard lock(mutex_);
-  return keys_->size() == 0 || now_s >= expires_at_s_;
+  // A failed fetch also sets expires_at_s_ (a minute on): with no keys at all, requests wait for
+  // that minute too, rather than each starting a fetch.
+  return now_s >= expires_at_s_;
 }
 
 bool KeyCache::refresh_if_stale(std::int64_t now_s) {
+  // Fresh keys (the common case) never wait behind a fetch in progress.
+  if (!stale(now_s)) return keys()->size() > 0;
   std::lock_guard one_fetch(fetching_);
-  if (!stale(now_s)) return true;
-  fetch_now(now_s);
+  if (stale(now_s)) fetch_now(now_s);  // else another thread fetched while we waited
   return keys()->size() > 0;
 }
 
-bool KeyCache::refresh_for_unknown_kid(std::int64_t now_s) {
+bool KeyCache::refresh_for_unknown_kid(std::int64_t now_s, const SigningKeys* seen) {
   std::lock_guard one_fetch(fetching_);
   {
     std::lock_guard lock(mutex_);
+    // Another thread replaced the set since the caller looked: check against the new one.
+    if (keys_.get() != seen) return true;
     if (now_s - last_unknown_kid_fetch_s_ < unknown_kid_refetch_s) return false;
     last_unknown_kid_fetch_s_ = now_s;
   }
@@ -59,9 +66,16 @@ bool KeyCache::fetch_now(std::int64_t now_s) {
   std::optional<SigningKeys> fetched;
   if (response.status == 200 && response.body.size() <= max_certs_bytes)
     fetched = SigningKeys::from_certificates_json(response.body);
+  if (!fetched) {
+    // The URL holds nothing personal; the reason helps the operator (a 503 alone does not).
+    log_event(
+        LogLevel::warn, "signing-keys-fetch-failed",
+        {{"status", response.status},
+         {"error", response.error.empty() ? "not a usable certificate set" : response.error}});
+  }
   std::lock_guard lock(mutex_);
   if (!fetched) {
-    expires_at_s_ = now_s + min_keys_ttl_s;  // try again soon, keep what we have
+    expires_at_s_ = now_s + min_keys_ttl_s;  // try again in a minute, keep what we have
     return false;
   }
   keys_ = std::make_shared<const SigningKeys>(std::move(*fetched));

@@ -46,16 +46,19 @@ class KeyCache {
   // The current set (never null: empty before the first successful fetch).
   std::shared_ptr<const SigningKeys> keys() const;
 
-  // Whether the set is missing or past its max-age at `now_s`.
+  // Whether it is time to fetch: never fetched, past the set's max-age, or a minute after a failed
+  // fetch (also when no set was ever fetched: failures back off, they do not fetch per request).
   bool stale(std::int64_t now_s) const;
 
-  // Fetches when stale (blocking). Returns whether a usable set is held afterwards. A failed fetch
-  // keeps the old set (better slightly old keys than none) and is retried after min_keys_ttl_s.
+  // Fetches when stale (blocking; fresh keys never wait for a fetch in progress). Returns whether
+  // a usable set is held afterwards. A failed fetch keeps the old set (better slightly old keys
+  // than none).
   bool refresh_if_stale(std::int64_t now_s);
 
-  // For a token whose kid is unknown: fetches again unless that was done within
-  // unknown_kid_refetch_s. Returns whether a new set was fetched.
-  bool refresh_for_unknown_kid(std::int64_t now_s);
+  // For a token whose kid `seen` (the set the caller checked against) does not have: true at once
+  // when the set has been replaced since (check again), else fetches unless that was done within
+  // unknown_kid_refetch_s. Returns whether there is a newer set to check against.
+  bool refresh_for_unknown_kid(std::int64_t now_s, const SigningKeys* seen);
 
  private:
   bool fetch_now(std::int64_t now_s);

@@ -47,6 +47,7 @@ enum class StoreError {
   exists,          // a profile with this uid is already there
   username_taken,  // by someone else, in any letter case
   deleted,         // the uid is in the deletion ledger: it never comes back
+  ambiguous,       // an email that more than one profile holds: act by uid instead
   unavailable,     // the database failed (disk, corruption): answer 503, log the detail
 };
 const char* store_error_name(StoreError error);

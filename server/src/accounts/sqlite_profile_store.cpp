@@ -108,6 +108,8 @@ const char* store_error_name(StoreError error) {
       return "username_taken";
     case StoreError::deleted:
       return "deleted";
+    case StoreError::ambiguous:
+      return "ambiguous";
     case StoreError::unavailable:
       return "unavailable";
   }
@@ -118,9 +120,10 @@ int SqliteProfileStore::schema_version() {
   return static_cast<int>(std::size(migrations));
 }
 
-SqliteProfileStore::SqliteProfileStore(const std::string& path) {
+SqliteProfileStore::SqliteProfileStore(const std::string& path, Open mode) {
   if (sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      SQLITE_OPEN_READWRITE | (mode == Open::create ? SQLITE_OPEN_CREATE : 0) |
+                          SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close_v2(db_);
@@ -172,14 +175,17 @@ StoreResult<Profile> SqliteProfileStore::get(std::string_view uid) {
 
 StoreResult<Profile> SqliteProfileStore::find_by_email(std::string_view email) {
   std::lock_guard lock(mutex_);
-  Statement query(db_,
-                  (std::string("SELECT ") + profile_columns +
-                   " FROM profiles WHERE email = ?1 COLLATE NOCASE ORDER BY created_at LIMIT 1")
-                      .c_str());
+  Statement query(db_, (std::string("SELECT ") + profile_columns +
+                        " FROM profiles WHERE email = ?1 COLLATE NOCASE LIMIT 2")
+                           .c_str());
   query.text(1, email);
   const int rc = query.step();
-  if (rc == SQLITE_ROW) return read_profile(query);
-  return rc == SQLITE_DONE ? StoreError::not_found : StoreError::unavailable;
+  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? StoreError::not_found : StoreError::unavailable;
+  auto found = read_profile(query);
+  // Emails are not unique (a person may change theirs to anyone's): an operator acting by email
+  // must not hit whichever came first.
+  if (query.step() == SQLITE_ROW) return StoreError::ambiguous;
+  return found;
 }
 
 StoreResult<bool> SqliteProfileStore::is_deleted_locked(std::string_view uid) {
@@ -197,6 +203,15 @@ StoreResult<bool> SqliteProfileStore::is_deleted(std::string_view uid) {
 
 std::optional<StoreError> SqliteProfileStore::create(const Profile& p) {
   std::lock_guard lock(mutex_);
+  // One write transaction: the admin command (another process) cannot delete this uid between
+  // the ledger check and the insert.
+  if (!exec(db_, "BEGIN IMMEDIATE;")) return StoreError::unavailable;
+  auto outcome = create_locked(p);
+  if (!exec(db_, outcome ? "ROLLBACK;" : "COMMIT;") && !outcome) outcome = StoreError::unavailable;
+  return outcome;
+}
+
+std::optional<StoreError> SqliteProfileStore::create_locked(const Profile& p) {
   const auto deleted = is_deleted_locked(p.uid);
   if (std::holds_alternative<StoreError>(deleted)) return std::get<StoreError>(deleted);
   if (std::get<bool>(deleted)) return StoreError::deleted;
@@ -216,8 +231,9 @@ std::optional<StoreError> SqliteProfileStore::create(const Profile& p) {
   insert.text(10, p.policy_version);
   const int rc = insert.step();
   if (rc == SQLITE_DONE) return std::nullopt;
-  return sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE ? StoreError::username_taken
-                                                                   : StoreError::unavailable;
+  const int code = sqlite3_extended_errcode(db_);
+  if (code == SQLITE_CONSTRAINT_PRIMARYKEY) return StoreError::exists;
+  return code == SQLITE_CONSTRAINT_UNIQUE ? StoreError::username_taken : StoreError::unavailable;
 }
 
 StoreResult<Profile> SqliteProfileStore::edit(std::string_view uid, const ProfileEdit& edit,
@@ -241,7 +257,10 @@ StoreResult<Profile> SqliteProfileStore::edit(std::string_view uid, const Profil
       .text(4, p.company)
       .text(5, p.email)
       .integer(6, now_s);
-  if (update.step() == SQLITE_DONE) return p;
+  if (update.step() == SQLITE_DONE) {
+    if (sqlite3_changes(db_) == 1) return p;
+    return StoreError::not_found;  // removed meanwhile (the admin command, another process)
+  }
   return sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE ? StoreError::username_taken
                                                                    : StoreError::unavailable;
 }

@@ -15,9 +15,13 @@ namespace cieloweb::server::accounts {
 
 class SqliteProfileStore final : public ProfileStore {
  public:
-  // Opens (creating) the database at `path` (":memory:" for tests) and migrates it. Throws
+  enum class Open {
+    create,    // the server: a new deployment starts with an empty database
+    existing,  // the admin command: a mistyped path must fail, not act on a new empty file
+  };
+  // Opens the database at `path` (":memory:" for tests) and migrates it. Throws
   // std::runtime_error with SQLite's message when it cannot: the server then refuses to start.
-  explicit SqliteProfileStore(const std::string& path);
+  explicit SqliteProfileStore(const std::string& path, Open mode = Open::create);
   ~SqliteProfileStore() override;
   SqliteProfileStore(const SqliteProfileStore&) = delete;
   SqliteProfileStore& operator=(const SqliteProfileStore&) = delete;
@@ -38,6 +42,7 @@ class SqliteProfileStore final : public ProfileStore {
 
  private:
   StoreResult<Profile> get_locked(std::string_view uid);
+  std::optional<StoreError> create_locked(const Profile& profile);
   StoreResult<bool> is_deleted_locked(std::string_view uid);
 
   std::mutex mutex_;
