@@ -37,12 +37,14 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-// CPU time of the whole machine so far, from /proc/stat's first line: all of it and the steal.
+// CPU time of the whole machine so far, from /proc/stat's first line: all of it, the steal, and
+// the busy part (all but idle and iowait: every process and kernel thread, writeback included).
 export function cpuTicks() {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   // user nice system idle iowait irq softirq steal (guest time is already counted in user)
   const numbers = fields.slice(0, 8).map(Number);
-  return { total: numbers.reduce((sum, n) => sum + n, 0), steal: numbers[7] ?? 0 };
+  const total = numbers.reduce((sum, n) => sum + n, 0);
+  return { total, steal: numbers[7] ?? 0, busy: total - numbers[3] - numbers[4] };
 }
 
 export const stealPct = (from, to) => (100 * (to.steal - from.steal)) / Math.max(1, to.total - from.total);

@@ -4,7 +4,7 @@
 // profile of both transfer workers and the receiving worker's heap (PROFILE=0: no profiler, whose
 // own cost shows in the CPU figures). Not part of `make bench`: a lab tool.
 //   node bench/tools/profile_transfer.mjs   [SIZE_MIB=256 ROUNDS=1 TABS=0 PROFILE=1 HEAP_MS=300]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
@@ -13,6 +13,7 @@ import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transf
 import { writeRandom } from '../lib/bench_files.mjs';
 import { connectRaw, rawRates } from '../lib/raw_channel.mjs';
 import { memoryProbe, readProc, threadTicks } from '../lib/page_health.mjs';
+import { cpuTicks } from '../lib/rounds.mjs';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.SIZE_MIB || 256) * MiB;
@@ -50,11 +51,6 @@ function udp() {
     if (i > 0) out[n] = (out[n] ?? 0) + values[i];
   });
   return out;
-}
-// The whole machine's busy CPU time (all processes and kernel threads: writeback too), in ticks.
-function machineBusy() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return f.reduce((sum, x) => sum + x, 0) - f[3] - f[4]; // less idle and iowait
 }
 function udpDiff(before, after, mb, label) {
   const d = (k) => after[k] - before[k];
@@ -158,13 +154,13 @@ try {
   await sendThroughApp(a, [b], file, SIZE, { stallMs: 60000 });
   for (let round = 0; round < Number(process.env.ROUNDS || 1); round += 1) {
     let u0 = udp();
-    let m0 = machineBusy();
+    let m0 = cpuTicks().busy;
     let s0 = snap();
     const [raw] = await rawRates(a, [{ peer: b, label: 'raw' }], SIZE, { stallMs: 60000 });
     let s1 = snap();
     console.log(`raw ${raw.toFixed(1)} MB/s`);
     udpDiff(u0, udp(), mb, 'raw');
-    console.log(`  raw: machine busy ${(((machineBusy() - m0) * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
+    console.log(`  raw: machine busy ${(((cpuTicks().busy - m0) * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
     for (const [i, p] of profiles.entries()) diff(s0[i], s1[i], mb, `raw ${path.basename(p)}`);
     const pa = PROFILE ? await workerProfiler(a.page) : null;
     const pb = PROFILE ? await workerProfiler(b.page) : null;
@@ -175,7 +171,7 @@ try {
     let rssPeak = rssBase;
     const rssTimer = probe ? setInterval(() => (rssPeak = Math.max(rssPeak, probe.rss())), 200) : null;
     u0 = udp();
-    m0 = machineBusy();
+    m0 = cpuTicks().busy;
     s0 = snap();
     const heaps = [];
     const heapTimer = pb
@@ -197,7 +193,7 @@ try {
     }
     console.log(`app ${app.rates[0].toFixed(1)} MB/s (${(app.rates[0] / raw).toFixed(3)}x)`);
     udpDiff(u0, udp(), mb, 'app');
-    console.log(`  app: machine busy ${(((machineBusy() - m0) * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
+    console.log(`  app: machine busy ${(((cpuTicks().busy - m0) * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
     for (const [i, p] of profiles.entries()) diff(s0[i], s1[i], mb, `app ${path.basename(p)}`);
     await pa?.stop('sender');
     await pb?.stop('receiver');

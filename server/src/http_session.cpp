@@ -82,8 +82,7 @@ void HttpSession::route_on_pool(http::HttpRequest request, unsigned version, boo
       [request = std::move(request), &services] { return http::route(request, services); },
       [self, version, keep_alive](std::optional<http::HttpResponse> answer) {
         if (!answer) {
-          answer = http::json_response(503, {{"error", "try-again-later"}},
-                                       self->ctx_.routes().default_security());
+          answer = http::try_again_later(self->ctx_.routes().default_security());
         }
         // The read's deadline may have run out while the pool worked: the answer gets its own.
         self->stream_.expires_after(
@@ -93,9 +92,8 @@ void HttpSession::route_on_pool(http::HttpRequest request, unsigned version, boo
   if (submitted != SubmitResult::accepted) {
     ctx_.metrics().count_reject(submitted == SubmitResult::overloaded ? "blocking-pool-full"
                                                                       : "shutting-down");
-    write(http::to_beast_response(
-        http::json_response(503, {{"error", "try-again-later"}}, ctx_.routes().default_security()),
-        version, keep_alive));
+    write(http::to_beast_response(http::try_again_later(ctx_.routes().default_security()), version,
+                                  keep_alive));
   }
 }
 

@@ -17,6 +17,7 @@
 #include "listener.hpp"
 #include "log.hpp"
 #include "server_context.hpp"
+#include "wall_clock.hpp"
 
 namespace {
 
@@ -106,10 +107,7 @@ static int run_admin(const std::vector<std::string>& args) {
   try {
     accounts::SqliteProfileStore store(std::get<Config>(parsed).accounts.profiles_db,
                                        accounts::SqliteProfileStore::Open::existing);
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    return accounts::run_admin_command(words, store, now, std::cout, std::cerr);
+    return accounts::run_admin_command(words, store, unix_now_s(), std::cout, std::cerr);
   } catch (const std::exception& error) {
     std::cerr << "cieloweb-server admin: " << error.what() << "\n";
     return 1;

@@ -1,5 +1,7 @@
 #include "server_context.hpp"
 
+#include "wall_clock.hpp"
+
 #include <algorithm>
 #include <chrono>
 
@@ -21,10 +23,7 @@ ServerContext::ServerContext(Config config)
     // TURN credentials expire in wall-clock time (coturn compares them with its own clock).
     hub_.set_ice_for_peer(
         [&ice](std::string_view peer_id, bool with_turn) {
-          const auto now = std::chrono::system_clock::now().time_since_epoch();
-          return ice_for_peer(ice, peer_id,
-                              std::chrono::duration_cast<std::chrono::seconds>(now).count(),
-                              with_turn);
+          return ice_for_peer(ice, peer_id, unix_now_s(), with_turn);
         },
         ice.turn_enabled());
   }

@@ -16,14 +16,10 @@ constexpr std::int64_t now = 1'800'000'000;
 const std::string project = "cieloweb-prod";
 
 json claims() {
-  return {{"iss", "https://securetoken.google.com/" + project},
-          {"aud", project},
-          {"sub", "uid-123"},
-          {"email", "ada@example.test"},
-          {"email_verified", true},
-          {"auth_time", now - 600},
-          {"iat", now - 60},
-          {"exp", now + 3540}};
+  auto c = id_token_claims(project, now, "uid-123");
+  c["email"] = "ada@example.test";
+  c["email_verified"] = true;
+  return c;
 }
 
 struct World {

@@ -54,6 +54,16 @@ std::string certificates_json(
   return out.dump();
 }
 
+nlohmann::json id_token_claims(const std::string& project, std::int64_t now,
+                               const std::string& uid) {
+  return {{"iss", "https://securetoken.google.com/" + project},
+          {"aud", project},
+          {"sub", uid},
+          {"auth_time", now - 600},
+          {"iat", now - 60},
+          {"exp", now + 3540}};
+}
+
 std::string base64url(std::string_view bytes) {
   static constexpr char letters[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -21,6 +21,11 @@ std::string certificates_json(
 
 std::string base64url(std::string_view bytes);
 
+// The claims of a fresh Firebase ID token of `project` for `uid` at `now` (signed in 10 minutes
+// ago, issued a minute ago, an hour's validity), as Google issues them.
+nlohmann::json id_token_claims(const std::string& project, std::int64_t now,
+                               const std::string& uid);
+
 // header.payload.signature with RS256 under `key` (an empty signature when key is null).
 std::string sign_jwt(const nlohmann::json& header, const nlohmann::json& payload,
                      const RsaKey* key);

@@ -17,12 +17,7 @@ constexpr std::int64_t now = 1'800'000'000;
 const std::string project = "cieloweb-prod";
 
 json claims(const std::string& uid = "uid-ada") {
-  return {{"iss", "https://securetoken.google.com/" + project},
-          {"aud", project},
-          {"sub", uid},
-          {"auth_time", now - 600},
-          {"iat", now - 60},
-          {"exp", now + 3540}};
+  return id_token_claims(project, now, uid);
 }
 
 std::string token(const std::shared_ptr<RsaKey>& key, const char* kid,

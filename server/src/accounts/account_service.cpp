@@ -1,6 +1,5 @@
 #include "accounts/account_service.hpp"
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "accounts/http_fetch.hpp"
@@ -8,6 +7,7 @@
 #include "config.hpp"
 #include "http/router.hpp"
 #include "log.hpp"
+#include "wall_clock.hpp"
 
 namespace cieloweb::server::accounts {
 
@@ -24,12 +24,8 @@ std::unique_ptr<AccountService> AccountService::from_config(const Config& config
                   : std::make_shared<KeyCache>(
                         accounts.certs_url, [](const std::string& url) { return http_get(url); });
   TokenPolicy policy{accounts.firebase_project, accounts.emulator(), max_leeway_s};
-  return std::make_unique<AccountService>(
-      TokenVerifier(std::move(policy), std::move(keys), store), store, [] {
-        return std::chrono::duration_cast<std::chrono::seconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-      });
+  return std::make_unique<AccountService>(TokenVerifier(std::move(policy), std::move(keys), store),
+                                          store, unix_now_s);
 }
 
 std::variant<Identity, http::HttpResponse> AccountService::authenticate(
@@ -58,9 +54,9 @@ std::variant<Identity, http::HttpResponse> AccountService::authenticate(
       return http::json_response(403, {{"error", "account-deleted"}}, security);
     case AuthError::keys_unavailable:
     case AuthError::store_unavailable:
-      return http::json_response(503, {{"error", "try-again-later"}}, security);
+      return http::try_again_later(security);
   }
-  return http::json_response(503, {{"error", "try-again-later"}}, security);
+  return http::try_again_later(security);
 }
 
 }  // namespace cieloweb::server::accounts

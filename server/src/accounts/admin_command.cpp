@@ -5,8 +5,13 @@ namespace cieloweb::server::accounts {
 namespace {
 
 // An argument with an @ is an email (uids from Firebase never hold one), anything else a uid.
-StoreResult<Profile> find_person(ProfileStore& store, const std::string& who) {
-  return who.find('@') != std::string::npos ? store.find_by_email(who) : store.get(who);
+// The uid the operator means: an argument with an @ is an email (uids from Firebase never hold
+// one) looked up in the profiles, anything else is the uid itself.
+StoreResult<std::string> uid_of(ProfileStore& store, const std::string& who) {
+  if (who.find('@') == std::string::npos) return who;
+  auto person = store.find_by_email(who);
+  if (const auto* error = std::get_if<StoreError>(&person)) return *error;
+  return std::get<Profile>(std::move(person)).uid;
 }
 
 int failed(std::ostream& err, StoreError error) {
@@ -29,26 +34,22 @@ int run_admin_command(const std::vector<std::string>& args, ProfileStore& store,
       err << admin_usage();
       return 2;
     }
-    const auto person = find_person(store, args[1]);
-    if (const auto* error = std::get_if<StoreError>(&person)) return failed(err, *error);
-    const auto& uid = std::get<Profile>(person).uid;
-    if (const auto error = store.set_plan(uid, *plan, now_s)) return failed(err, *error);
-    out << "plan of " << uid << " is now " << plan_name(*plan) << "\n";
+    const auto uid = uid_of(store, args[1]);
+    if (const auto* error = std::get_if<StoreError>(&uid)) return failed(err, *error);
+    if (const auto error = store.set_plan(std::get<std::string>(uid), *plan, now_s))
+      return failed(err, *error);
+    out << "plan of " << std::get<std::string>(uid) << " is now " << plan_name(*plan) << "\n";
     return 0;
   }
   if (args.size() == 2 && args[0] == "delete-user") {
     // A uid without a profile is still put in the ledger: its tokens are refused all the same.
-    std::string uid = args[1];
-    if (uid.find('@') != std::string::npos) {
-      const auto person = store.find_by_email(uid);
-      if (const auto* error = std::get_if<StoreError>(&person)) return failed(err, *error);
-      uid = std::get<Profile>(person).uid;
-    }
-    if (const auto error = store.remove(uid)) return failed(err, *error);
-    out << uid << " deleted: profile removed, uid in the deletion ledger (its tokens are refused)\n"
+    const auto uid = uid_of(store, args[1]);
+    if (const auto* error = std::get_if<StoreError>(&uid)) return failed(err, *error);
+    if (const auto error = store.remove(std::get<std::string>(uid))) return failed(err, *error);
+    out << std::get<std::string>(uid)
+        << " deleted: profile removed, uid in the deletion ledger (its tokens are refused)\n"
         << "the Firebase account itself is not removed by this command yet: remove it in the "
-           "Firebase "
-           "console\n";
+           "Firebase console\n";
     return 0;
   }
   err << admin_usage();

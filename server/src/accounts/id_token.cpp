@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "accounts/jwt.hpp"
-
 namespace cieloweb::server::accounts {
 
 namespace {
@@ -69,20 +67,30 @@ TokenVerdict verify_id_token(std::string_view token, const TokenPolicy& policy,
                              const SigningKeys& keys, std::int64_t now_s) {
   const auto jwt = parse_compact_jwt(token);
   if (!jwt) return TokenError::malformed;
+  return verify_id_token(*jwt, policy, keys, now_s);
+}
 
+bool names_a_key(const CompactJwt& jwt) {
+  const auto* alg = string_claim(jwt.header, "alg");
+  const auto* kid = string_claim(jwt.header, "kid");
+  return alg != nullptr && *alg == "RS256" && kid != nullptr && !kid->empty();
+}
+
+TokenVerdict verify_id_token(const CompactJwt& jwt, const TokenPolicy& policy,
+                             const SigningKeys& keys, std::int64_t now_s) {
   // The signature first: nothing a token claims is believed before it is known to be Google's.
-  const auto* alg = string_claim(jwt->header, "alg");
+  const auto* alg = string_claim(jwt.header, "alg");
   if (alg == nullptr) return TokenError::malformed;
   if (*alg == "none") {
     // The configuration allows emulator mode only for demo- projects; checked here again so that
     // no other path to a policy can make a real project take unsigned tokens.
-    if (!policy.emulator || !policy.project_id.starts_with("demo-") || !jwt->signature.empty())
+    if (!policy.emulator || !policy.project_id.starts_with("demo-") || !jwt.signature.empty())
       return TokenError::unsupported_alg;
   } else if (*alg == "RS256") {
-    const auto* kid = string_claim(jwt->header, "kid");
+    const auto* kid = string_claim(jwt.header, "kid");
     if (kid == nullptr || kid->empty())
       return TokenError::malformed;  // no key named: no fetch either
-    switch (keys.verify_rs256(*kid, jwt->signed_part, jwt->signature)) {
+    switch (keys.verify_rs256(*kid, jwt.signed_part, jwt.signature)) {
       case SignatureCheck::valid:
         break;
       case SignatureCheck::unknown_kid:
@@ -94,7 +102,7 @@ TokenVerdict verify_id_token(std::string_view token, const TokenPolicy& policy,
     return TokenError::unsupported_alg;
   }
 
-  const auto& claims = jwt->payload;
+  const auto& claims = jwt.payload;
   const auto* issuer = string_claim(claims, "iss");
   if (issuer == nullptr || policy.project_id.empty() ||
       *issuer != std::string(issuer_prefix) + policy.project_id)

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <variant>
 
+#include "accounts/jwt.hpp"
 #include "accounts/signing_keys.hpp"
 
 namespace cieloweb::server::accounts {
@@ -50,6 +51,14 @@ enum class TokenError {
 const char* token_error_name(TokenError error);
 
 using TokenVerdict = std::variant<IdToken, TokenError>;
+
+// The same for a token already read (TokenVerifier reads it once to decide whether keys are
+// needed at all).
+TokenVerdict verify_id_token(const CompactJwt& token, const TokenPolicy& policy,
+                             const SigningKeys& keys, std::int64_t now_s);
+
+// Whether the token is an RS256 token naming a key: only such a token may need a key fetch.
+bool names_a_key(const CompactJwt& token);
 
 TokenVerdict verify_id_token(std::string_view token, const TokenPolicy& policy,
                              const SigningKeys& keys, std::int64_t now_s);

@@ -34,7 +34,7 @@ http::HttpResponse get_me(const http::RouteCall& call, http::Services& services)
   if (const auto* error = std::get_if<StoreError>(&profile)) {
     return *error == StoreError::not_found
                ? http::json_response(404, {{"error", "no-profile"}}, call.security)
-               : http::json_response(503, {{"error", "try-again-later"}}, call.security);
+               : http::try_again_later(call.security);
   }
   return http::json_response(200, profile_json(std::get<Profile>(profile)), call.security);
 }

@@ -1,21 +1,6 @@
 #include "accounts/token_verifier.hpp"
 
-#include "accounts/jwt.hpp"
-
 namespace cieloweb::server::accounts {
-
-namespace {
-
-bool names_a_key(std::string_view token) {
-  const auto jwt = parse_compact_jwt(token);
-  if (!jwt) return false;
-  const auto alg = jwt->header.find("alg");
-  const auto kid = jwt->header.find("kid");
-  return alg != jwt->header.end() && *alg == "RS256" && kid != jwt->header.end() &&
-         kid->is_string() && !kid->get_ref<const std::string&>().empty();
-}
-
-}  // namespace
 
 const char* auth_error_name(AuthError error) {
   switch (error) {
@@ -37,19 +22,24 @@ TokenVerifier::TokenVerifier(TokenPolicy policy, std::shared_ptr<KeyCache> keys,
 
 AuthResult TokenVerifier::verify(std::string_view token, std::int64_t now_s, TokenError* detail) {
   static const SigningKeys no_keys;
+  const auto jwt = parse_compact_jwt(token);  // read once, checked against one or two key sets
+  if (!jwt) {
+    if (detail) *detail = TokenError::malformed;
+    return AuthError::invalid_token;
+  }
   // Only a token that is at least an RS256 JWT naming a key may cause a fetch: garbage from an
   // anonymous client is refused without touching the network.
-  if (keys_ && names_a_key(token) && !keys_->refresh_if_stale(now_s))
+  if (keys_ && names_a_key(*jwt) && !keys_->refresh_if_stale(now_s))
     return AuthError::keys_unavailable;
   auto used = keys_ ? keys_->keys() : nullptr;
-  auto verdict = verify_id_token(token, policy_, used ? *used : no_keys, now_s);
+  auto verdict = verify_id_token(*jwt, policy_, used ? *used : no_keys, now_s);
   // A key id we do not know may be a rotation we have not seen yet: fetch once more (rate-limited
   // by the cache; at once when another request already brought a newer set), then decide.
   if (keys_ && std::holds_alternative<TokenError>(verdict) &&
       std::get<TokenError>(verdict) == TokenError::unknown_kid &&
       keys_->refresh_for_unknown_kid(now_s, used.get())) {
     used = keys_->keys();
-    verdict = verify_id_token(token, policy_, *used, now_s);
+    verdict = verify_id_token(*jwt, policy_, *used, now_s);
   }
   if (const auto* refused = std::get_if<TokenError>(&verdict)) {
     if (detail) *detail = *refused;

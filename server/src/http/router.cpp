@@ -151,6 +151,10 @@ HttpResponse json_response(unsigned status, const nlohmann::json& value,
   return text_response(status, value.dump() + "\n", security, "application/json");
 }
 
+HttpResponse try_again_later(const HeaderList& security) {
+  return json_response(503, {{"error", "try-again-later"}}, security);
+}
+
 bool routes_to_blocking(const HttpRequest& request, const RouteTable& table) {
   const std::string_view target = request.target;
   const std::string_view raw_path = target.substr(0, target.find_first_of("?#"));

@@ -108,5 +108,8 @@ HttpResponse text_response(unsigned status, std::string body, const HeaderList& 
 // A JSON response: `value` serialised, followed by a newline.
 HttpResponse json_response(unsigned status, const nlohmann::json& value,
                            const HeaderList& security);
+// 503 {"error":"try-again-later"}: blocking work could not be done now (pool full or stopping,
+// signing keys or the database unavailable). Nothing was changed.
+HttpResponse try_again_later(const HeaderList& security);
 
 }  // namespace cieloweb::server::http
