@@ -267,6 +267,25 @@ const std::vector<Option>& options() {
          return v.starts_with("https://") || v.starts_with("http://127.0.0.1:") ||
                 v.starts_with("http://localhost:") || v.starts_with("http://[::1]:");
        }},
+      {"--firebase-api-key", "CIELO_FIREBASE_API_KEY",
+       "the Firebase project's web API key (public), for the page and the person-scoped Firebase "
+       "calls (none; the emulator takes any)",
+       [](Config& c, std::string_view v) {
+         c.accounts.api_key = std::string(v);
+         return !v.empty() && v.size() <= 128 &&
+                v.find_first_not_of(
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+                    std::string_view::npos;
+       }},
+      {"--firebase-auth-domain", "CIELO_FIREBASE_AUTH_DOMAIN",
+       "the Firebase auth domain (<project>.firebaseapp.com or your own): turns on Google sign-in "
+       "(none)",
+       [](Config& c, std::string_view v) {
+         c.accounts.auth_domain = std::string(v);
+         return !v.empty() && v.size() <= 253 &&
+                v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") ==
+                    std::string_view::npos;
+       }},
       {"--profiles-db", "CIELO_PROFILES_DB", "SQLite file of account profiles (data/profiles.db)",
        [](Config& c, std::string_view v) {
          c.accounts.profiles_db = std::string(v);

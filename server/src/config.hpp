@@ -34,6 +34,19 @@ struct AccountsConfig {
   // The SQLite file of account profiles (created on first use; its folder must exist).
   std::string profiles_db = "data/profiles.db";
 
+  // The project's web API key and auth domain, handed to the page (GET /api/auth-config). The key
+  // is public: it names the project to Google's sign-in API. The server uses it for the
+  // person-scoped calls (their Firebase record in the export, deleting their Firebase user).
+  // Without a key on a real project those two are left to the page.
+  std::string api_key;
+  std::string auth_domain;  // e.g. "<project>.firebaseapp.com": enables Google sign-in
+
+  // The key for the emulator when none is given (the emulator takes any).
+  const std::string& effective_api_key() const {
+    static const std::string emulator_key = "demo-api-key";
+    return api_key.empty() && emulator() ? emulator_key : api_key;
+  }
+
   bool enabled() const { return !firebase_project.empty(); }
   bool emulator() const { return !emulator_host.empty(); }
 };

@@ -10,12 +10,28 @@
 
 namespace cieloweb::server {
 
+namespace {
+
+// With accounts configured, the sign-in and account pages may reach Firebase (and, in emulator
+// mode, the emulator): configuring a project is enough, no separate --third-parties sign-in.
+http::PolicyConfig policy_config(const Config& config) {
+  http::PolicyConfig policy{config.csp_connect_extra, config.third_parties, {}};
+  if (config.accounts.enabled()) {
+    policy.enabled = policy.enabled | http::ThirdParty::sign_in;
+    if (config.accounts.emulator())
+      policy.sign_in_connect = "http://" + config.accounts.emulator_host;
+  }
+  return policy;
+}
+
+}  // namespace
+
 ServerContext::ServerContext(Config config)
     : config_(std::move(config)),
       hub_(config_.hub, metrics_, signaling::system_random()),
       site_(config_.web_root),
       origins_(effective_origins(config_)),
-      routes_(http::RouteTable::standard({config_.csp_connect_extra, config_.third_parties})),
+      routes_(http::RouteTable::standard(policy_config(config_))),
       services_{routes_, site_, [this] { return shutting_down_; },
                 [this] { return render_metrics(); }, config_.json_body_limit_bytes} {
   const IceConfig& ice = config_.ice;

@@ -139,10 +139,23 @@ TEST_CASE("a JSON route: 415 for another content type, 400 for bad JSON, the bod
   CHECK(header(wrong, "Allow") == "POST, PUT");
 }
 
+TEST_CASE("the account pages reach Firebase (and the emulator), never ads; the room page neither") {
+  Fixture emulator({"", ThirdParty::sign_in | ThirdParty::ads, "http://127.0.0.1:9099"});
+  for (const char* page : {"/signin", "/account"}) {
+    const auto csp = header(emulator.get(page), "Content-Security-Policy");
+    CHECK(csp.find("http://127.0.0.1:9099") != std::string::npos);
+    CHECK(csp.find("https://identitytoolkit.googleapis.com") != std::string::npos);
+    CHECK(csp.find("googlesyndication") == std::string::npos);
+  }
+  const auto room = header(emulator.get("/r/Y0Zd5xiDoZXFzpYyblVRIA"), "Content-Security-Policy");
+  CHECK(room.find("9099") == std::string::npos);
+  CHECK(hosts_in(room).empty());
+}
+
 TEST_CASE("the room page's CSP lists no host; opted-in pages get theirs only when configured") {
   Fixture plain;
-  Fixture configured({"", ThirdParty::sign_in | ThirdParty::ads});
-  Fixture sign_in_only({"", ThirdParty::sign_in});
+  Fixture configured({"", ThirdParty::sign_in | ThirdParty::ads, ""});
+  Fixture sign_in_only({"", ThirdParty::sign_in, ""});
   const std::string room = "/r/Y0Zd5xiDoZXFzpYyblVRIA";
   CHECK(hosts_in(header(plain.get(room), "Content-Security-Policy")).empty());
   CHECK(hosts_in(header(configured.get(room), "Content-Security-Policy")).empty());
@@ -154,7 +167,7 @@ TEST_CASE("the room page's CSP lists no host; opted-in pages get theirs only whe
   CHECK(only.find("https://identitytoolkit.googleapis.com") != std::string::npos);
   CHECK(only.find("googlesyndication") == std::string::npos);
   // --csp-connect-extra reaches connect-src of every route, the room page too.
-  Fixture extra({"http://127.0.0.1:9099", ThirdParty::none});
+  Fixture extra({"http://127.0.0.1:9099", ThirdParty::none, ""});
   const auto csp = header(extra.get(room), "Content-Security-Policy");
   CHECK(csp.find("connect-src 'self' http://127.0.0.1:9099;") != std::string::npos);
   CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);

@@ -56,8 +56,9 @@ test('/api/me: sign-in required, bad tokens refused, a deleted account refused a
     assert.equal(signedIn.status, 404); // signed in with Firebase, no profile here yet
     assert.deepEqual(await signedIn.json(), { error: 'no-profile' });
 
-    const post = await fetch(`${server.url}/api/me`, { method: 'POST' });
-    assert.equal(post.status, 405);
+    const patch = await fetch(`${server.url}/api/me`, { method: 'PATCH' });
+    assert.equal(patch.status, 405);
+    assert.equal(patch.headers.get('allow'), 'GET, POST, PUT, DELETE');
 
     // The operator deletes the account while the server runs: the same token is refused now.
     const deleted = spawnSync(serverBin, ['admin', 'delete-user', 'uid-ada', '--profiles-db', db], {

@@ -12,8 +12,14 @@
 namespace cieloweb::server::accounts {
 
 AccountService::AccountService(TokenVerifier verifier, std::shared_ptr<ProfileStore> store,
-                               std::function<std::int64_t()> now_s)
-    : verifier_(std::move(verifier)), store_(std::move(store)), now_s_(std::move(now_s)) {}
+                               std::function<std::int64_t()> now_s, AgeGate age_gate,
+                               std::optional<FirebaseAccounts> firebase, AuthPageConfig page_config)
+    : verifier_(std::move(verifier)),
+      store_(std::move(store)),
+      now_s_(std::move(now_s)),
+      age_gate_(age_gate),
+      firebase_(std::move(firebase)),
+      page_config_(std::move(page_config)) {}
 
 std::unique_ptr<AccountService> AccountService::from_config(const Config& config) {
   const auto& accounts = config.accounts;
@@ -24,8 +30,13 @@ std::unique_ptr<AccountService> AccountService::from_config(const Config& config
                   : std::make_shared<KeyCache>(
                         accounts.certs_url, [](const std::string& url) { return http_get(url); });
   TokenPolicy policy{accounts.firebase_project, accounts.emulator(), max_leeway_s};
+  std::optional<FirebaseAccounts> firebase;
+  if (!accounts.effective_api_key().empty()) firebase = FirebaseAccounts::from_config(accounts);
+  AuthPageConfig page{accounts.firebase_project, accounts.effective_api_key(), accounts.auth_domain,
+                      accounts.emulator() ? "http://" + accounts.emulator_host : ""};
   return std::make_unique<AccountService>(TokenVerifier(std::move(policy), std::move(keys), store),
-                                          store, unix_now_s);
+                                          store, unix_now_s, AgeGate::with_random_secret(),
+                                          std::move(firebase), std::move(page));
 }
 
 std::variant<Identity, http::HttpResponse> AccountService::authenticate(

@@ -66,17 +66,23 @@ std::optional<Url> parse_url(const std::string& text) {
 template <class Stream>
 class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
  public:
-  Exchange(Stream stream, Url url, std::optional<FetchResponse>& result)
-      : stream_(std::move(stream)), url_(std::move(url)), result_(result) {}
+  Exchange(Stream stream, Url url, const std::string* json_body,
+           std::optional<FetchResponse>& result)
+      : stream_(std::move(stream)), url_(std::move(url)), json_body_(json_body), result_(result) {}
   Stream& stream() { return stream_; }
 
   void fail(const beast::error_code& error) { result_ = FetchResponse{0, {}, {}, error.message()}; }
 
-  // Sends the GET and reads the answer: the header on its own first, because Beast 1.74's
-  // whole-message read parses eagerly and then misses the body limit when the whole body is
-  // already buffered (measured).
+  // Sends the GET (or the POST of a JSON body) and reads the answer: the header on its own first,
+  // because Beast 1.74's whole-message read parses eagerly and then misses the body limit when the
+  // whole body is already buffered (measured).
   void request() {
-    request_ = {http::verb::get, url_.target, 11};
+    request_ = {json_body_ ? http::verb::post : http::verb::get, url_.target, 11};
+    if (json_body_) {
+      request_.set(http::field::content_type, "application/json");
+      request_.body() = *json_body_;
+      request_.prepare_payload();
+    }
     const bool default_port = url_.port == (url_.tls ? "443" : "80");
     const std::string host =
         url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host;
@@ -114,15 +120,15 @@ class Exchange : public std::enable_shared_from_this<Exchange<Stream>> {
 
   Stream stream_;
   Url url_;
+  const std::string* json_body_;  // null for a GET
   std::optional<FetchResponse>& result_;
-  http::request<http::empty_body> request_;
+  http::request<http::string_body> request_;
   beast::flat_buffer buffer_;
   http::response_parser<http::string_body> parser_;
 };
 
-}  // namespace
-
-FetchResponse http_get(const std::string& text, std::chrono::milliseconds deadline) {
+FetchResponse fetch(const std::string& text, const std::string* json_body,
+                    std::chrono::milliseconds deadline) {
   const auto url = parse_url(text);
   if (!url) return {0, {}, {}, "not an http(s) URL"};
   try {
@@ -139,8 +145,8 @@ FetchResponse http_get(const std::string& text, std::chrono::milliseconds deadli
             return;
           }
           if (!url->tls) {
-            auto exchange =
-                std::make_shared<Exchange<beast::tcp_stream>>(beast::tcp_stream(io), *url, result);
+            auto exchange = std::make_shared<Exchange<beast::tcp_stream>>(beast::tcp_stream(io),
+                                                                          *url, json_body, result);
             exchange->stream().async_connect(endpoints,
                                              [exchange](beast::error_code e, const tcp::endpoint&) {
                                                if (e) return exchange->fail(e);
@@ -149,7 +155,8 @@ FetchResponse http_get(const std::string& text, std::chrono::milliseconds deadli
             return;
           }
           using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-          auto exchange = std::make_shared<Exchange<TlsStream>>(TlsStream(io, tls), *url, result);
+          auto exchange =
+              std::make_shared<Exchange<TlsStream>>(TlsStream(io, tls), *url, json_body, result);
           // SNI, and the certificate must name this host.
           if (!SSL_set_tlsext_host_name(exchange->stream().native_handle(), url->host.c_str())) {
             result = FetchResponse{0, {}, {}, "cannot set the TLS server name"};
@@ -172,6 +179,17 @@ FetchResponse http_get(const std::string& text, std::chrono::milliseconds deadli
   } catch (const std::exception& error) {
     return {0, {}, {}, error.what()};
   }
+}
+
+}  // namespace
+
+FetchResponse http_get(const std::string& url, std::chrono::milliseconds deadline) {
+  return fetch(url, nullptr, deadline);
+}
+
+FetchResponse http_post_json(const std::string& url, const std::string& body,
+                             std::chrono::milliseconds deadline) {
+  return fetch(url, &body, deadline);
 }
 
 }  // namespace cieloweb::server::accounts

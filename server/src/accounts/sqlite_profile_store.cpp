@@ -132,7 +132,9 @@ SqliteProfileStore::SqliteProfileStore(const std::string& path, Open mode) {
   sqlite3_busy_timeout(db_, 5000);
   const bool configured = exec(db_, "PRAGMA journal_mode = WAL;") &&
                           exec(db_, "PRAGMA synchronous = NORMAL;") &&
-                          exec(db_, "PRAGMA foreign_keys = ON;");
+                          exec(db_, "PRAGMA foreign_keys = ON;") &&
+                          // A deleted profile's bytes are overwritten, not left in free pages.
+                          exec(db_, "PRAGMA secure_delete = ON;");
   Statement version(db_, "PRAGMA user_version;");
   int at = version.step() == SQLITE_ROW ? static_cast<int>(version.column_integer(0)) : -1;
   if (!configured || at < 0 || at > schema_version()) {
@@ -278,14 +280,20 @@ std::optional<StoreError> SqliteProfileStore::remove(std::string_view uid) {
   std::lock_guard lock(mutex_);
   // One transaction: the row goes and the uid is recorded, or neither.
   if (!exec(db_, "BEGIN IMMEDIATE;")) return StoreError::unavailable;
-  Statement ledger(db_, "INSERT OR IGNORE INTO deleted_uids (uid) VALUES (?1)");
-  Statement row(db_, "DELETE FROM profiles WHERE uid = ?1");
-  ledger.text(1, uid);
-  row.text(1, uid);
-  if (ledger.step() != SQLITE_DONE || row.step() != SQLITE_DONE || !exec(db_, "COMMIT;")) {
-    exec(db_, "ROLLBACK;");
-    return StoreError::unavailable;
+  {
+    Statement ledger(db_, "INSERT OR IGNORE INTO deleted_uids (uid) VALUES (?1)");
+    Statement row(db_, "DELETE FROM profiles WHERE uid = ?1");
+    ledger.text(1, uid);
+    row.text(1, uid);
+    if (ledger.step() != SQLITE_DONE || row.step() != SQLITE_DONE || !exec(db_, "COMMIT;")) {
+      exec(db_, "ROLLBACK;");
+      return StoreError::unavailable;
+    }
   }
+  // The write-ahead log still holds the page images from before: fold them into the database
+  // (where secure_delete zeroed the row) and empty the log, so the person's data is gone from
+  // the files now and not at some later checkpoint. Best effort: a busy reader only delays it.
+  exec(db_, "PRAGMA wal_checkpoint(TRUNCATE);");
   return std::nullopt;
 }
 

@@ -17,6 +17,7 @@ struct HttpRequest {
   std::string if_none_match;
   std::string content_type;
   std::string authorization;  // "Bearer <ID token>" on account routes; never logged
+  std::string cookie;         // the Cookie header: only the age screen's refusal marker is read
   std::string body;
 };
 

@@ -40,6 +40,7 @@ HttpRequest to_http_request(const BeastRequest& request) {
   out.if_none_match = std::string(request[bhttp::field::if_none_match]);
   out.content_type = std::string(request[bhttp::field::content_type]);
   out.authorization = std::string(request[bhttp::field::authorization]);
+  out.cookie = std::string(request[bhttp::field::cookie]);
   out.body = request.body();
   return out;
 }

@@ -73,7 +73,15 @@ std::vector<Route> standard_routes() {
       {"/index.html", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/privacy", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/r/:room", read_only, page, ThirdParty::none},
-      {"/api/me", methods_of({Method::get}), accounts::get_me, ThirdParty::none, false, true},
+      // The account pages load Firebase Auth, never ads (export and deletion live there).
+      {"/signin", read_only, page, ThirdParty::sign_in},
+      {"/account", read_only, page, ThirdParty::sign_in},
+      {"/api/auth-config", read_only, accounts::auth_config},
+      {"/api/age-gate", methods_of({Method::post}), accounts::age_gate, ThirdParty::none, true},
+      {"/api/me", methods_of({Method::get, Method::post, Method::put, Method::del}), accounts::me,
+       ThirdParty::none, true, true},
+      {"/api/me/export", methods_of({Method::get}), accounts::me_export, ThirdParty::none, false,
+       true},
   };
 }
 
@@ -111,6 +119,9 @@ RouteTable::RouteTable(std::vector<Route> routes, const PolicyConfig& config)
   for (auto& r : routes) {
     auto policy = SecurityPolicy::same_origin(config.connect_extra);
     policy.admit(r.may_use & config.enabled);
+    // The Auth emulator's origin, for the pages that sign in (make run, tests).
+    if (any(r.may_use & config.enabled & ThirdParty::sign_in) && !config.sign_in_connect.empty())
+      policy.allow("connect-src", config.sign_in_connect);
     entries_.push_back({std::move(r), policy.headers()});
   }
 }

@@ -61,6 +61,7 @@ struct Route {
 struct PolicyConfig {
   std::string connect_extra;
   ThirdParty enabled = ThirdParty::none;
+  std::string sign_in_connect;  // added to connect-src where sign-in is admitted (the emulator)
 };
 
 class RouteTable {
