@@ -33,8 +33,9 @@ web: wasm
 	cp build/wasm/bindings/cieloweb_core.js build/wasm/bindings/cieloweb_core.wasm web/public/core/
 	npm run --silent build:web
 
+# Accounts included: the Firebase Auth emulator runs beside the server, and stops with it.
 run: native web
-	build/native/server/cieloweb-server --port $(PORT) --web-root web/dist
+	scripts/run_with_auth_emulator.sh build/native/server/cieloweb-server --port $(PORT) --web-root web/dist
 
 # Every suite is registered with the native build's ctest (unit, sanitizer, node/WASM, browser, fuzz
 # smoke), so one summary line closes the run.

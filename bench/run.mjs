@@ -48,6 +48,7 @@ const ratios = [
   ['zstd1_compress_wasm_MBps', 'zstd1_compress_native_MBps', 0.6, 'ours (WASM) vs native zstd -b1'],
   ['zstd1_compress_wasm_MBps', 'zstd1_compress_bokuweb_MBps', 1.0, 'ours (WASM) vs @bokuweb/zstd-wasm'],
   ['signaling_relay_msgs_per_s', 'signaling_node_ws_relay_msgs_per_s', 2.0, 'our relay vs a Node ws relay'],
+  ['token_verify_per_s', 'token_verify_firebase_admin_per_s', 3.0, 'our ID token verification vs firebase-admin'],
 ];
 // Targets judged on ratios the suites report themselves (from their unrounded rates).
 const ownRatios = [
@@ -84,6 +85,22 @@ for (const side of ['sender', 'receiver']) {
   const key = `${side}_long_tasks_over_50ms`;
   if (exact[key] !== undefined)
     judged(`${side}'s main-thread long tasks during 1 GiB`, exact[key], exact[key] === 0, '0');
+}
+for (const [key, label] of [
+  ['api_me_p99_ms', '/api/me p99, 200 looping clients, 10,000 signaling connections held'],
+  ['api_me_paced_p99_ms', '/api/me p99, 200 clients at 10 requests/s each, the same'],
+]) {
+  if (exact[key] !== undefined) judged(label, `${exact[key].toFixed(2)} ms`, exact[key] < 20, '< 20 ms');
+}
+// "Unchanged": within 1.5x, or 2 ms, of the p99 measured without /api/me load in the same run.
+const quietJoin = exact.api_me_signaling_join_p99_ms_without_load;
+for (const [key, label] of [
+  ['api_me_signaling_join_p99_ms', 'signaling join p99 under the looping /api/me clients'],
+  ['api_me_paced_signaling_join_p99_ms', 'signaling join p99 under the paced /api/me clients'],
+]) {
+  if (exact[key] === undefined || quietJoin === undefined) continue;
+  const limit = Math.max(quietJoin * 1.5, quietJoin + 2);
+  judged(label, `${exact[key].toFixed(2)} ms`, exact[key] <= limit, `unchanged (${quietJoin.toFixed(2)} ms without)`);
 }
 if (results.engine_transfer_wasm_MBps !== undefined) {
   console.log(`| engine transfer (WASM, verified) | ${results.engine_transfer_wasm_MBps} MB/s | >= 300 MB/s |`);

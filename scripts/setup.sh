@@ -58,4 +58,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "setup: npm install"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
+# Node tools kept apart from the app's packages, each with its own lock and without optional
+# dependencies: the Firebase Auth emulator (make run, the account tests) and firebase-admin (the
+# anchor of the token verification benchmark).
+for dir in tools/auth-emulator bench/firebase-admin; do
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --omit=optional --no-audit --no-fund)
+  fi
+done
 echo "setup: ok"

@@ -13,22 +13,60 @@ if(CIELO_BUILD_SERVER)
   add_test(NAME server_unit_sanitized COMMAND ${CIELO_ROOT}/build/asan/server/server_tests)
 endif()
 
+# The server's Node tests that need the Firebase Auth emulator (every tests/server file that
+# imports tests/support/auth_emulator.mjs) run in one suite, under one emulator for all of them:
+# it costs 12-24 s of CPU to start. server_e2e (server/CMakeLists.txt) runs the other files, named
+# by CIELO_SERVER_PLAIN_TESTS.
+if(CIELO_BUILD_SERVER)
+  file(GLOB server_test_files CONFIGURE_DEPENDS ${CIELO_ROOT}/tests/server/*.test.mjs)
+  set(server_emulator_tests "")
+  set(server_plain_tests "")
+  foreach(file ${server_test_files})
+    file(STRINGS ${file} uses_emulator REGEX "support/auth_emulator\\.mjs")
+    if(uses_emulator)
+      list(APPEND server_emulator_tests ${file})
+    else()
+      list(APPEND server_plain_tests ${file})
+    endif()
+  endforeach()
+  set_property(GLOBAL PROPERTY CIELO_SERVER_PLAIN_TESTS ${server_plain_tests})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${server_test_files})
+  if(server_emulator_tests)
+    add_test(NAME server_accounts
+      COMMAND node ${CIELO_ROOT}/tests/support/with_auth_emulator.mjs
+              node --test --test-concurrency=1 ${server_emulator_tests}
+      WORKING_DIRECTORY ${CIELO_ROOT})
+    set_tests_properties(server_accounts PROPERTIES
+      ENVIRONMENT "CIELO_SERVER_BIN=$<TARGET_FILE:cieloweb-server>" TIMEOUT 420)
+  endif()
+endif()
+
 # The WASM build in Node: hashes vs b3sum, codec, full transfers, leak counts.
 add_test(NAME wasm_node COMMAND node --test ${CIELO_ROOT}/tests/node/ WORKING_DIRECTORY ${CIELO_ROOT})
 
 # Real Chromium against the real server and the built page, in three suites so that each has its
 # own time budget and a failure names its area: rooms and the room proof under attack; transfers;
 # hostile peers and storage. Every file of tests/browser/ is in exactly one of them.
+# A suite with a file that imports tests/support/auth_emulator.mjs runs under one Auth emulator
+# shared by its files (tests/support/with_auth_emulator.mjs).
 set(CIELO_BROWSER_TESTS_LISTED "")
 function(cielo_browser_suite name)
   set(CIELO_BROWSER_TESTS_LISTED ${CIELO_BROWSER_TESTS_LISTED} ${ARGN} PARENT_SCOPE)
   list(TRANSFORM ARGN PREPEND ${CIELO_ROOT}/tests/browser/ OUTPUT_VARIABLE files)
-  add_test(NAME ${name} COMMAND node --test --test-concurrency=1 ${files} WORKING_DIRECTORY ${CIELO_ROOT})
+  set(runner "")
+  foreach(file ${files})
+    file(STRINGS ${file} uses_emulator REGEX "support/auth_emulator\\.mjs")
+    if(uses_emulator)
+      set(runner node ${CIELO_ROOT}/tests/support/with_auth_emulator.mjs)
+    endif()
+  endforeach()
+  add_test(NAME ${name} COMMAND ${runner} node --test --test-concurrency=1 ${files} WORKING_DIRECTORY ${CIELO_ROOT})
   set_tests_properties(${name} PROPERTIES TIMEOUT 900)
 endfunction()
 cielo_browser_suite(browser_page hash_page.test.mjs room.test.mjs room_attacks.test.mjs)
 cielo_browser_suite(browser_transfer transfer.test.mjs turn.test.mjs)
 cielo_browser_suite(browser_hostile hostile_peer.test.mjs storage.test.mjs)
+cielo_browser_suite(browser_accounts accounts.test.mjs)
 # A new test file must be given a suite, or it would silently never run.
 file(GLOB browser_test_files RELATIVE ${CIELO_ROOT}/tests/browser ${CIELO_ROOT}/tests/browser/*.test.mjs)
 list(REMOVE_ITEM browser_test_files ${CIELO_BROWSER_TESTS_LISTED})

@@ -44,6 +44,8 @@ struct Options {
   int room_size = 4;
   double join_rate = 500;
   double join_seconds = 5;
+  int join_rounds = 1;           // join phases, each join_seconds long
+  double round_gap_seconds = 0;  // between rounds, holding only ("join-round-done" on stderr)
   int joiners = 250;
   int relay_pairs = 64;
   int relay_window = 32;
@@ -262,6 +264,50 @@ class Run {
     return true;
   }
 
+  // One round of joins at join_rate for join_seconds; its latencies and rate.
+  json join_round(const std::vector<Conn*>& joiners) {
+    json r = json::object();
+    join_latencies_ms_.clear();
+    const auto t0 = Clock::now();
+    std::size_t issued = 0;
+    std::size_t skipped = 0;
+    std::size_t cursor = 0;
+    const auto total = static_cast<std::size_t>(opt_.join_rate * opt_.join_seconds);
+    while (issued + skipped < total && Clock::now() < deadline_ && !joiners.empty()) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+      const auto due = std::min(total, static_cast<std::size_t>(elapsed * opt_.join_rate));
+      while (issued + skipped < due) {
+        Conn* j = joiners[cursor++ % joiners.size()];
+        if (j->busy_) {
+          ++skipped;  // that joiner is still in its previous cycle: counts against us
+          continue;
+        }
+        j->busy_ = true;
+        const auto group = (issued * 7919) % (group_rooms_.size() - 1);
+        send_join(*j, group_rooms_[group]);
+        ++issued;
+      }
+      ioc_.run_for(std::chrono::milliseconds(1));
+    }
+    run_until([&] { return join_latencies_ms_.size() >= issued; }, 5);
+    auto lat = join_latencies_ms_;
+    std::sort(lat.begin(), lat.end());
+    auto pct = [&](double p) {
+      return lat.empty()
+                 ? 0.0
+                 : lat[std::min(lat.size() - 1,
+                                static_cast<std::size_t>(p * static_cast<double>(lat.size())))];
+    };
+    r["joins_issued"] = issued;
+    r["joins_skipped"] = skipped;
+    r["joins_completed"] = lat.size();
+    r["join_rate_achieved"] =
+        static_cast<double>(lat.size()) / std::chrono::duration<double>(Clock::now() - t0).count();
+    r["join_p50_ms"] = pct(0.50);
+    r["join_p99_ms"] = pct(0.99);
+    return r;
+  }
+
   json execute() {
     deadline_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(opt_.deadline_seconds));
@@ -279,7 +325,9 @@ class Run {
       out["rss_mib_holding"] = read_rss_mib(opt_.server_pid);
     }
 
-    // Phase 2: joins at a steady rate while holding (joiners join idle rooms, then leave).
+    // Phase 2: joins at a steady rate while holding (joiners join idle rooms, then leave), in
+    // rounds: the driver may change the server's other load in the gaps
+    // (bench/suites/accounts.mjs).
     if (opt_.join_seconds > 0 && idle > 0) {
       start_conns(Role::joiner, opt_.joiners);
       run_until([&] { return joiners_ready_ + failures_ >= opt_.joiners; }, 30);
@@ -287,43 +335,17 @@ class Run {
       for (auto& c : conns_) {
         if (c->role_ == Role::joiner && c->open_ && !c->failed_) joiners.push_back(c.get());
       }
-      const auto t0 = Clock::now();
-      std::size_t issued = 0;
-      std::size_t skipped = 0;
-      std::size_t cursor = 0;
-      const auto total = static_cast<std::size_t>(opt_.join_rate * opt_.join_seconds);
-      while (issued + skipped < total && Clock::now() < deadline_ && !joiners.empty()) {
-        const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-        const auto due = std::min(total, static_cast<std::size_t>(elapsed * opt_.join_rate));
-        while (issued + skipped < due) {
-          Conn* j = joiners[cursor++ % joiners.size()];
-          if (j->busy_) {
-            ++skipped;  // that joiner is still in its previous cycle: counts against us
-            continue;
-          }
-          j->busy_ = true;
-          const auto group = (issued * 7919) % (group_rooms_.size() - 1);
-          send_join(*j, group_rooms_[group]);
-          ++issued;
+      json rounds = json::array();
+      for (int round = 1; round <= opt_.join_rounds; ++round) {
+        if (round > 1) {
+          std::cerr << json{{"event", "join-round-done"}, {"round", round - 1}}.dump() << std::endl;
+          run_until([] { return false; }, opt_.round_gap_seconds);
         }
-        ioc_.run_for(std::chrono::milliseconds(1));
+        rounds.push_back(join_round(joiners));
       }
-      run_until([&] { return join_latencies_ms_.size() >= issued; }, 5);
-      auto lat = join_latencies_ms_;
-      std::sort(lat.begin(), lat.end());
-      auto pct = [&](double p) {
-        return lat.empty()
-                   ? 0.0
-                   : lat[std::min(lat.size() - 1,
-                                  static_cast<std::size_t>(p * static_cast<double>(lat.size())))];
-      };
-      out["joins_issued"] = issued;
-      out["joins_skipped"] = skipped;
-      out["joins_completed"] = lat.size();
-      out["join_rate_achieved"] = static_cast<double>(lat.size()) /
-                                  std::chrono::duration<double>(Clock::now() - t0).count();
-      out["join_p50_ms"] = pct(0.50);
-      out["join_p99_ms"] = pct(0.99);
+      // The first round's figures at the top level, as before there were rounds.
+      for (const auto& [key, value] : rounds.front().items()) out[key] = value;
+      if (opt_.join_rounds > 1) out["join_rounds"] = rounds;
       out["rss_mib_after_joins"] = read_rss_mib(opt_.server_pid);
     }
 
@@ -564,6 +586,10 @@ int main(int argc, char** argv) {
       opt.join_rate = std::stod(value);
     else if (key == "--join-seconds")
       opt.join_seconds = std::stod(value);
+    else if (key == "--join-rounds")
+      opt.join_rounds = std::max(1, std::stoi(value));
+    else if (key == "--round-gap-seconds")
+      opt.round_gap_seconds = std::stod(value);
     else if (key == "--joiners")
       opt.joiners = std::stoi(value);
     else if (key == "--relay-pairs")

@@ -31,8 +31,10 @@ struct AccountsConfig {
   std::string certs_url =
       "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com";
 
-  // The SQLite file of account profiles (created on first use; its folder must exist).
+  // The SQLite file of account profiles (created on first use; its folder must exist), and next
+  // to it the deletion journal (accounts/deletion_journal.hpp).
   std::string profiles_db = "data/profiles.db";
+  std::string deletion_journal() const { return profiles_db + ".deleted-uids"; }
 
   // The project's web API key and auth domain, handed to the page (GET /api/auth-config). The key
   // is public: it names the project to Google's sign-in API. The server uses it for the

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "accounts/admin_command.hpp"
+#include "accounts/deletion_journal.hpp"
 #include "accounts/sqlite_profile_store.hpp"
 #include "config.hpp"
 #include "listener.hpp"
@@ -105,9 +106,13 @@ static int run_admin(const std::vector<std::string>& args) {
     return 0;
   }
   try {
-    accounts::SqliteProfileStore store(std::get<Config>(parsed).accounts.profiles_db,
-                                       accounts::SqliteProfileStore::Open::existing);
-    return accounts::run_admin_command(words, store, unix_now_s(), std::cout, std::cerr);
+    const auto& config = std::get<Config>(parsed).accounts;
+    // The operator's deletions are journaled like the person's own.
+    auto store = accounts::JournaledProfileStore::open(
+        std::make_shared<accounts::SqliteProfileStore>(
+            config.profiles_db, accounts::SqliteProfileStore::Open::existing),
+        accounts::DeletionJournal(config.deletion_journal()));
+    return accounts::run_admin_command(words, *store, unix_now_s(), std::cout, std::cerr);
   } catch (const std::exception& error) {
     std::cerr << "cieloweb-server admin: " << error.what() << "\n";
     return 1;

@@ -112,6 +112,7 @@ void ServerContext::apply(signaling::Effects& effects) {
     if (it == sessions_.end()) continue;
     if (auto session = it->second.lock()) session->close(close.code, close.reason);
   }
+  for (auto& check : batch.sign_ins) check_sign_in(std::move(check));
   // Keep the vectors' capacity for the next event.
   batch.clear();
   if (effects.sends.empty() && effects.closes.empty()) std::swap(batch, effects);
@@ -158,11 +159,52 @@ std::string ServerContext::render_metrics() const {
 void ServerContext::start_blocking_work(boost::asio::any_io_executor io) {
   // Two threads: the work is a key fetch now and then and small SQLite reads and writes; the
   // queue bound answers 503 under a flood instead of growing.
-  pool_ = std::make_unique<BlockingPool>(std::move(io), 2, 256);
+  pool_ = std::make_unique<BlockingPool>(io, 2, 256);
   if (config_.accounts.enabled()) {
     accounts_ = accounts::AccountService::from_config(config_);
     services_.accounts = accounts_.get();
+    hub_.set_accounts_enabled(true);
+    // A deletion (on a pool thread) closes the person's signaling connections on the I/O thread.
+    accounts_->on_account_deleted([this, io](const std::string& uid) {
+      boost::asio::post(io, [this, uid] {
+        if (stopped_) return;
+        effects_.clear();
+        hub_.on_account_deleted(uid, effects_);
+        apply(effects_);
+      });
+    });
   }
+}
+
+void ServerContext::check_sign_in(signaling::SignInCheck check) {
+  using Outcome = signaling::SignInResult::Outcome;
+  auto deliver = [this, conn = check.conn, attempt = check.attempt](signaling::SignInResult r) {
+    if (stopped_) return;
+    effects_.clear();
+    hub_.on_sign_in_result(conn, attempt, r, effects_);
+    apply(effects_);
+  };
+  auto* accounts = accounts_.get();
+  if (accounts == nullptr || !pool_) return deliver({Outcome::try_again_later, {}, false});
+  const auto submitted = pool_->submit(
+      [accounts, token = std::move(check.token)] { return accounts->plan_of(token); },
+      [deliver](auto result) {
+        signaling::SignInResult r;
+        if (!result) {
+          r.outcome = Outcome::try_again_later;
+        } else if (auto* who = std::get_if<accounts::AccountService::PlanOf>(&*result)) {
+          r = {Outcome::signed_in, std::move(who->uid), who->plan == accounts::Plan::pro};
+        } else {
+          const auto error = std::get<accounts::AuthError>(*result);
+          r.outcome = error == accounts::AuthError::invalid_token ||
+                              error == accounts::AuthError::account_deleted
+                          ? Outcome::invalid_token
+                          : Outcome::try_again_later;
+        }
+        deliver(std::move(r));
+      });
+  // A full queue answers at once; the page may try again later.
+  if (submitted != SubmitResult::accepted) deliver({Outcome::try_again_later, {}, false});
 }
 
 void ServerContext::stop_blocking_work() {

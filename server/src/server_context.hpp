@@ -86,6 +86,8 @@ class ServerContext {
 
  private:
   void apply(signaling::Effects& effects);
+  // Checks a sign-in token on the blocking pool and hands the outcome back to the hub.
+  void check_sign_in(signaling::SignInCheck check);
 
   Config config_;
   Metrics metrics_;

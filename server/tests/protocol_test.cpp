@@ -36,6 +36,20 @@ TEST_CASE("every client message type parses") {
       std::get<Signal>(message_of(R"({"type":"signal","to":"p1","data":{"sdp":"v=0"}})"));
   CHECK(signal.to == "p1");
   CHECK(nlohmann::json::parse(signal.data_json) == nlohmann::json{{"sdp", "v=0"}});
+  CHECK(std::get<SignIn>(message_of(R"({"type":"sign-in","token":"a.b.c"})")).token == "a.b.c");
+}
+
+TEST_CASE("sign-in takes one plain string token of at most 8 KiB") {
+  for (const char* bad :
+       {R"({"type":"sign-in"})", R"({"type":"sign-in","token":""})",
+        R"({"type":"sign-in","token":5})", R"({"type":"sign-in","token":"a\u002eb"})"}) {
+    CAPTURE(bad);
+    CHECK(error_of(bad) == ErrorCode::bad_message);
+  }
+  const std::string longest(max_sign_in_token_bytes, 'a');
+  CHECK(std::get<SignIn>(message_of(R"({"type":"sign-in","token":")" + longest + R"("})")).token ==
+        longest);
+  CHECK(error_of(R"({"type":"sign-in","token":")" + longest + R"(a"})") == ErrorCode::bad_message);
 }
 
 TEST_CASE("malformed input maps to the documented error codes") {
@@ -93,12 +107,13 @@ TEST_CASE("base64url and id syntax") {
 
 TEST_CASE("server messages are valid JSON and escape names") {
   const auto joined = nlohmann::json::parse(
-      make_joined("room", {"self", "me \"quoted\""}, {{"p1", "</script>"}, {"p2", "x"}}));
+      make_joined("room", {"self", "me \"quoted\""}, {{"p1", "</script>"}, {"p2", "x"}}, 8));
   CHECK(joined["type"] == "joined");
   CHECK(joined["v"] == 1);
   CHECK(joined["self"]["name"] == "me \"quoted\"");
   CHECK(joined["peers"].size() == 2);
   CHECK(joined["peers"][0]["name"] == "</script>");
+  CHECK(joined["capacity"] == 8);
   const auto signal = nlohmann::json::parse(make_signal("peer", R"({"a":[1,2]})"));
   CHECK(signal["from"] == "peer");
   CHECK(signal["data"]["a"][1] == 2);

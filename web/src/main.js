@@ -1,14 +1,19 @@
 // The page's composition root: the language (and its picker in the header), then the router, which
 // mounts one page at a time into <div id="app">: "/" (landing: create a room, the hash demo),
-// "/r/<room-id>#<room-key>" (the room) and "/privacy". Each page holds its own markup and undoes
-// its wiring when it unmounts, so moving between pages, and between rooms, never reloads the tab.
+// "/r/<room-id>#<room-key>" (the room), "/privacy", "/signin" and "/account" (optional accounts:
+// only these two, and the header when this browser signed in before, load the Firebase SDK). Each
+// page holds its own markup and undoes its wiring when it unmounts, so moving between pages, and
+// between rooms, never reloads the tab.
 import { detectLanguage, language, setLanguage } from './i18n.js';
+import { mountAccountHeader } from './account/header.js';
 import { Router } from './app/router.js';
 
 const ROUTES = [
   { name: 'landing', pattern: '/', load: () => import('./pages/landing.js') },
   { name: 'room', pattern: '/r/:roomId', holdsSecrets: true, load: () => import('./pages/room.js') },
   { name: 'privacy', pattern: '/privacy', load: () => import('./pages/privacy.js') },
+  { name: 'signin', pattern: '/signin', usesSignIn: true, load: () => import('./pages/signin.js') },
+  { name: 'account', pattern: '/account', usesSignIn: true, load: () => import('./pages/account.js') },
   { name: 'landing', pattern: '*', load: () => import('./pages/landing.js') },
 ];
 
@@ -22,4 +27,6 @@ function wireLanguagePicker(select) {
 
 setLanguage(detectLanguage());
 wireLanguagePicker(document.getElementById('language'));
-new Router(document.getElementById('app'), ROUTES).start();
+const router = new Router(document.getElementById('app'), ROUTES);
+mountAccountHeader(document.getElementById('account-nav'), { strictDocument: router.loadedForSecrets() });
+router.start();

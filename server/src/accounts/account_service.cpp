@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accounts/deletion_journal.hpp"
 #include "accounts/http_fetch.hpp"
 #include "accounts/sqlite_profile_store.hpp"
 #include "config.hpp"
@@ -23,7 +24,9 @@ AccountService::AccountService(TokenVerifier verifier, std::shared_ptr<ProfileSt
 
 std::unique_ptr<AccountService> AccountService::from_config(const Config& config) {
   const auto& accounts = config.accounts;
-  auto store = std::make_shared<SqliteProfileStore>(accounts.profiles_db);
+  auto store =
+      JournaledProfileStore::open(std::make_shared<SqliteProfileStore>(accounts.profiles_db),
+                                  DeletionJournal(accounts.deletion_journal()));
   // Emulator tokens are unsigned: no keys to fetch.
   auto keys = accounts.emulator()
                   ? nullptr
@@ -68,6 +71,19 @@ std::variant<Identity, http::HttpResponse> AccountService::authenticate(
       return http::try_again_later(security);
   }
   return http::try_again_later(security);
+}
+
+std::variant<AccountService::PlanOf, AuthError> AccountService::plan_of(std::string_view token) {
+  auto result = verifier_.verify(token, now());
+  if (auto* error = std::get_if<AuthError>(&result)) return *error;
+  PlanOf out{std::get<Identity>(std::move(result)).token.uid, Plan::free};
+  auto profile = store_->get(out.uid);
+  if (const auto* stored = std::get_if<Profile>(&profile)) {
+    out.plan = stored->plan;
+  } else if (std::get<StoreError>(profile) != StoreError::not_found) {
+    return AuthError::store_unavailable;
+  }
+  return out;
 }
 
 }  // namespace cieloweb::server::accounts

@@ -46,6 +46,14 @@ class AccountService {
   std::variant<Identity, http::HttpResponse> authenticate(const http::HttpRequest& request,
                                                           const http::HeaderList& security);
 
+  // For a signaling connection's sign-in: the account and whether its plan is pro. A person signed
+  // in with Firebase who has no profile here yet counts as free.
+  struct PlanOf {
+    std::string uid;
+    Plan plan = Plan::free;
+  };
+  std::variant<PlanOf, AuthError> plan_of(std::string_view token);
+
   ProfileStore& store() { return *store_; }
   std::int64_t now() const { return now_s_(); }
   const AgeGate& age_gate() const { return age_gate_; }

@@ -27,14 +27,24 @@ struct CloseOrder {
   std::string reason;
 };
 
+// A sign-in token to check off the I/O thread (keys may need fetching, the plan is in the
+// database); the transport hands the outcome back with Hub::on_sign_in_result.
+struct SignInCheck {
+  ConnId conn;
+  std::uint64_t attempt;  // the connection's latest attempt wins; older answers are dropped
+  std::string token;
+};
+
 // What the transport must do after an event. Sends are in order per connection; a close follows the
 // sends queued before it.
 struct Effects {
   std::vector<Outbound> sends;
   std::vector<CloseOrder> closes;
+  std::vector<SignInCheck> sign_ins;
   void clear() {
     sends.clear();
     closes.clear();
+    sign_ins.clear();
   }
 };
 

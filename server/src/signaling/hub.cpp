@@ -28,8 +28,10 @@ std::string_view type_token(const ClientMessage& msg) {
       return "leave";
     case 3:
       return "signal";
-    default:
+    case 4:
       return "ping";
+    default:
+      return "sign-in";
   }
 }
 
@@ -156,6 +158,8 @@ void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms
           leave(id, conn, now_ms, out);
         } else if constexpr (std::is_same_v<T, Signal>) {
           relay(id, conn, std::move(m), out);
+        } else if constexpr (std::is_same_v<T, SignIn>) {
+          sign_in(id, conn, std::move(m), out);
         } else {
           send(id, make_pong(), out);
         }
@@ -176,7 +180,8 @@ void Hub::create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects&
   }
   // The capacity is the room's own from now on: a room keeps what it was created with.
   std::string room = random_id(room_id_bytes);
-  while (!store_->create(room, limits_.room_capacity, now_ms)) {
+  const std::size_t capacity = conn.pro ? limits_.room_capacity_pro : limits_.room_capacity;
+  while (!store_->create(room, capacity, now_ms)) {
     room = random_id(room_id_bytes);  // 2^-128; only a broken RNG loops
   }
   log_event(LogLevel::info, "room-created", {{"conn", id}, {"room", server::room_tag(room)}});
@@ -213,16 +218,17 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
   log_event(LogLevel::info, "peer-joined",
             {{"conn", id}, {"room", server::room_tag(conn.room)}, {"peers", peers_now}});
   if (ice_for_peer_) {
-    // Each credential opens a relay allocation on coturn: one address may not farm them.
-    const bool with_turn = !mints_turn_ || turn_minted_.take(conn.address_key, now_ms);
+    // Each credential opens a relay allocation on coturn: one address may not farm them. A pro
+    // account is known and paying, so its joins are not counted against its address.
+    const bool with_turn = !mints_turn_ || conn.pro || turn_minted_.take(conn.address_key, now_ms);
     if (!with_turn) {
       metrics_.count_reject("turn-rate-limited");
       log_event(LogLevel::warn, "turn-rate-limited", {{"conn", id}});
     }
     const nlohmann::json ice = ice_for_peer_(conn.peer_id, with_turn);
-    send(id, make_joined(conn.room, self, joined.already_there, &ice), out);
+    send(id, make_joined(conn.room, self, joined.already_there, joined.capacity, &ice), out);
   } else {
-    send(id, make_joined(conn.room, self, joined.already_there), out);
+    send(id, make_joined(conn.room, self, joined.already_there, joined.capacity), out);
   }
 }
 

@@ -38,7 +38,9 @@ struct HubLimits {
   double rate_per_s = 50;  // token bucket per connection
   double rate_burst = 100;
   std::uint32_t rate_strikes = 20;  // refused messages in a row before the close
-  std::size_t room_capacity = 8;    // given to each room when it is created
+  // Given to each room when it is created, by its creator's plan (docs/accounts.md, "Plans").
+  std::size_t room_capacity = 8;  // anonymous or free
+  std::size_t room_capacity_pro = 24;
   std::size_t max_rooms = 100000;
   std::int64_t empty_room_ttl_ms = 600'000;  // an empty room stays joinable (reloads, late joiners)
   double guess_burst = 10;    // joins of unknown rooms per client address, at once...
@@ -48,6 +50,13 @@ struct HubLimits {
   // behind one NAT; tight enough that one address cannot fill --max-rooms or farm credentials.
   double rooms_per_min = 60;
   double turn_per_min = 60;
+};
+
+// What checking a sign-in token found (the transport asks the accounts, off the I/O thread).
+struct SignInResult {
+  enum class Outcome { signed_in, invalid_token, try_again_later } outcome = Outcome::invalid_token;
+  std::string uid;  // signed in: the account, to close its connections when it is deleted
+  bool pro = false;
 };
 
 // Fills `out` with cryptographically secure random bytes.
@@ -74,6 +83,14 @@ class Hub {
   void on_tick(std::int64_t now_ms);
   // The server is stopping: every connection is told and closed with 1001.
   void on_shutdown(Effects& out);
+  // The outcome of a SignInCheck this hub asked for (ignored when the connection is gone or has
+  // sent a newer sign-in since).
+  void on_sign_in_result(ConnId conn, std::uint64_t attempt, const SignInResult& result,
+                         Effects& out);
+  // An account was deleted: its connections are closed (1008) at once.
+  void on_account_deleted(std::string_view uid, Effects& out);
+  // Whether sign-in messages are checked (accounts configured) or answered `accounts-off`.
+  void set_accounts_enabled(bool enabled) { accounts_enabled_ = enabled; }
 
   // What a joining peer gets as `ice` in its `joined` message (STUN/TURN servers and, when
   // `with_turn`, a TURN credential minted for its peer id); unset, `joined` has no `ice`.
@@ -100,6 +117,9 @@ class Hub {
     std::string room;  // empty when not joined
     std::string peer_id;
     bool closing = false;
+    std::string uid;  // empty: anonymous
+    bool pro = false;
+    std::uint64_t sign_in_attempt = 0;
   };
 
   // Takes one token of the connection's message rate; refusals count towards the 1008 close.
@@ -111,6 +131,7 @@ class Hub {
   void miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out);
+  void sign_in(ConnId id, Conn& conn, SignIn&& msg, Effects& out);
   void send(ConnId to, std::string text, Effects& out);
   // Marks the connection as being closed (and its peer, for the bus) and orders the close.
   void order_close(ConnId id, Conn& conn, std::uint16_t code, std::string reason, Effects& out);
@@ -122,6 +143,7 @@ class Hub {
   RandomSource random_;
   IceForPeer ice_for_peer_;
   bool mints_turn_ = false;
+  bool accounts_enabled_ = false;
   bool shutting_down_ = false;
   std::int64_t now_ms_ = 0;  // the latest time an event brought; on_close has no clock of its own
   std::shared_ptr<const std::string> welcome_;

@@ -49,6 +49,12 @@ std::string_view error_code_name(ErrorCode code) {
       return "too-many-rooms";
     case ErrorCode::too_many_rooms_created:
       return "too-many-rooms-created";
+    case ErrorCode::invalid_token:
+      return "invalid-token";
+    case ErrorCode::try_again_later:
+      return "try-again-later";
+    case ErrorCode::accounts_off:
+      return "accounts-off";
   }
   return "unknown";
 }
@@ -72,7 +78,7 @@ class TopLevel final : public JsonScanner {
     bool is_string() const { return present && kind == JsonKind::string; }
     std::string text() const { return escaped ? decode_json_string(raw) : std::string(raw); }
   };
-  Field type, v, room, name, to, data;
+  Field type, v, room, name, to, data, token;
 
  private:
   void on_top_member(const JsonMember& member) override {
@@ -86,13 +92,14 @@ class TopLevel final : public JsonScanner {
   }
 
   Field* field_named(std::string_view key) {
-    return key == "type"   ? &type
-           : key == "v"    ? &v
-           : key == "room" ? &room
-           : key == "name" ? &name
-           : key == "to"   ? &to
-           : key == "data" ? &data
-                           : nullptr;
+    return key == "type"    ? &type
+           : key == "v"     ? &v
+           : key == "room"  ? &room
+           : key == "name"  ? &name
+           : key == "to"    ? &to
+           : key == "data"  ? &data
+           : key == "token" ? &token
+                            : nullptr;
   }
 };
 
@@ -127,6 +134,13 @@ ParseResult parse_client_message(std::string_view text, const ParseLimits& limit
           "name must be 1-" + std::to_string(limits.max_name_bytes) + " bytes of printable UTF-8");
     }
     return ClientMessage{Join{msg.room.text(), std::move(name)}};
+  }
+  if (type == "sign-in") {
+    // A JWT is base64url and dots: a token with escapes is not one.
+    if (!msg.token.is_string() || msg.token.escaped || msg.token.raw.empty() ||
+        msg.token.raw.size() > max_sign_in_token_bytes)
+      return fail(ErrorCode::bad_message, "sign-in needs a string 'token'");
+    return ClientMessage{SignIn{std::string(msg.token.raw)}};
   }
   if (type == "create-room") return ClientMessage{CreateRoom{}};
   if (type == "leave") return ClientMessage{Leave{}};
@@ -196,19 +210,28 @@ std::string make_welcome(std::size_t max_message_bytes, std::size_t room_capacit
       .dump();
 }
 
+std::string make_signed_in(std::string_view plan, std::size_t room_capacity) {
+  return json{{"v", protocol_version},
+              {"type", "signed-in"},
+              {"plan", plan},
+              {"roomCapacity", room_capacity}}
+      .dump();
+}
+
 std::string make_room_created(std::string_view room) {
   return json{{"v", protocol_version}, {"type", "room-created"}, {"room", room}}.dump();
 }
 
 std::string make_joined(std::string_view room, const PeerInfo& self,
-                        const std::vector<PeerInfo>& peers, const json* ice) {
+                        const std::vector<PeerInfo>& peers, std::size_t capacity, const json* ice) {
   json list = json::array();
   for (const auto& p : peers) list.push_back({{"id", p.id}, {"name", p.name}});
   json joined{{"v", protocol_version},
               {"type", "joined"},
               {"room", room},
               {"self", {{"id", self.id}, {"name", self.name}}},
-              {"peers", std::move(list)}};
+              {"peers", std::move(list)},
+              {"capacity", capacity}};
   if (ice != nullptr) joined["ice"] = *ice;
   return joined.dump();
 }

@@ -34,6 +34,9 @@ enum class ErrorCode {
   too_many_guesses,
   too_many_rooms,          // the server holds --max-rooms rooms
   too_many_rooms_created,  // this client address created rooms faster than it may
+  invalid_token,           // sign-in: the ID token was refused (the connection stays anonymous)
+  try_again_later,         // sign-in: it could not be checked now (keys, database, overload)
+  accounts_off,            // sign-in: this server has no accounts
 };
 
 std::string_view error_code_name(ErrorCode code);
@@ -49,8 +52,14 @@ struct Signal {
   std::string data_json;  // the "data" object's text as sent: relayed, never inspected or logged
 };
 struct Ping {};
+// A signed-in page hands over its Firebase ID token (docs/accounts.md): the plan then decides the
+// capacity of rooms this connection creates, and the TURN allowance.
+struct SignIn {
+  std::string token;
+};
+inline constexpr std::size_t max_sign_in_token_bytes = 8 * 1024;  // as the token reader's cap
 
-using ClientMessage = std::variant<CreateRoom, Join, Leave, Signal, Ping>;
+using ClientMessage = std::variant<CreateRoom, Join, Leave, Signal, Ping, SignIn>;
 
 struct ProtocolError {
   ErrorCode code;
@@ -93,8 +102,12 @@ std::string make_welcome(std::size_t max_message_bytes, std::size_t room_capacit
                          double rate_per_s);
 std::string make_room_created(std::string_view room);
 // `ice`: {"iceServers": [...], "iceTransportPolicy": ...} for this peer, or null for none.
+// `capacity`: the room's own, so that the page can show it.
 std::string make_joined(std::string_view room, const PeerInfo& self,
-                        const std::vector<PeerInfo>& peers, const nlohmann::json* ice = nullptr);
+                        const std::vector<PeerInfo>& peers, std::size_t capacity,
+                        const nlohmann::json* ice = nullptr);
+// The answer to sign-in: the plan and the capacity of rooms this connection creates from now on.
+std::string make_signed_in(std::string_view plan, std::size_t room_capacity);
 std::string make_peer_joined(const PeerInfo& peer);
 std::string make_peer_left(std::string_view peer_id);
 std::string make_left(std::string_view room);

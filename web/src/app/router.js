@@ -10,7 +10,9 @@
 // A route that holds secrets (`holdsSecrets`: the room, its key in the fragment) runs only in a
 // document the server sent for such a route, under its strict policy (no third-party host at all).
 // A document loaded for another route may carry sign-in or ad code under that route's policy, so
-// going from it into such a route is a full load, never a same-document switch.
+// going from it into such a route is a full load, never a same-document switch. The other way, a
+// route that signs in (`usesSignIn`: it loads the Firebase SDK) never runs in a document loaded for
+// a secrets route: going there from the room is a full load too, under the sign-in policy.
 
 function compile(pattern) {
   const names = [];
@@ -55,9 +57,18 @@ export class Router {
     this.loadedForSecrets_ = Boolean(this.resolve_(location.pathname)?.route.holdsSecrets);
   }
 
+  // Whether this document was loaded for a route that holds secrets (its policy admits no third
+  // party, so nothing in it may load sign-in code).
+  loadedForSecrets() {
+    return this.loadedForSecrets_;
+  }
+
   // Whether `path` must be loaded as a new document rather than mounted in this one.
   needsFullLoad_(path) {
-    return Boolean(this.resolve_(path)?.route.holdsSecrets) && !this.loadedForSecrets_;
+    const route = this.resolve_(path)?.route;
+    if (!route) return false;
+    if (route.holdsSecrets) return !this.loadedForSecrets_;
+    return Boolean(route.usesSignIn) && this.loadedForSecrets_;
   }
 
   start() {

@@ -4,6 +4,7 @@ import { formatBytes, formatRate, language, t } from '../i18n.js';
 import { engineInfo, hashFile } from '../hash_client.js';
 import { fillPage } from '../app/markup.js';
 import { navigate } from '../app/router.js';
+import { signInForRoom } from '../account/room_plan.js';
 import { tabSignaling } from '../app/signaling.js';
 import { generateRoomKey } from '../room/room_proof.js';
 
@@ -56,6 +57,8 @@ export function mount(root) {
     button.textContent = t('creating');
     error.hidden = true;
     try {
+      // A signed-in person's room gets their plan's capacity (the server reads the plan).
+      await signInForRoom(tabSignaling());
       const roomId = await tabSignaling().createRoom();
       if (signal.aborted) return;
       // The key is made here and lives only in the fragment: the server never learns it.

@@ -18,8 +18,16 @@ const MARKUP = `
     <p>All of it is encrypted (WebRTC DTLS and DTLS-SRTP) and travels only between the connected browsers, so only you and the people you share with can read it.</p>
     <h2>What an account stores</h2>
     <p>An account is optional. If you create one, we store only what the account needs: your name, username, email address, plan (free or pro) and, if you give it, a company name. Sign-in is handled by Firebase Authentication. We use this to run your account, to tell free and pro plans apart and to give you access to the service.</p>
+    <h2 data-testid="privacy-retention">How long we keep it</h2>
+    <ul>
+      <li>Your profile: until you delete your account. Deletion is immediate and leaves no copy in our database.</li>
+      <li>Your date of birth: never. We use it once to check that you are 16 or older and keep only that you passed, when, and under which version of this policy.</li>
+      <li>Server logs: 14 days. They never contain your email address, name, username, company or sign-in tokens.</li>
+      <li>Backups: 30 days. A list of deleted account ids (nothing else) is replayed after any restore, so a deleted account stays deleted.</li>
+    </ul>
     <h2>Ads and cookies</h2>
     <p>Free users and visitors without an account see Google AdSense ads; Google may use cookies to show ads based on earlier visits, and you can turn personalised ads off in Google's ad settings. Pro users see no ads. We use no analytics cookies and do not track what you do.</p>
+    <p>Our own strictly necessary cookie: <code>cw_age_gate</code>, set only when the age check refuses an account, holding no date, for one hour, so that the check cannot be retried at once.</p>
     <h2>Your rights (GDPR)</h2>
     <p>You can view, correct, export and delete your account data at any time from your account page.</p>
     <h2>Age</h2>
@@ -40,8 +48,16 @@ const MARKUP = `
     <p>Dat alles is versleuteld (WebRTC DTLS en DTLS-SRTP) en gaat alleen tussen de verbonden browsers, zodat alleen u en de mensen met wie u deelt het kunnen lezen.</p>
     <h2>Wat een account bewaart</h2>
     <p>Een account is optioneel. Maakt u er een aan, dan bewaren we alleen wat het account nodig heeft: uw naam, gebruikersnaam, e-mailadres, abonnement (gratis of pro) en, als u die opgeeft, een bedrijfsnaam. Inloggen loopt via Firebase Authentication. We gebruiken dit om uw account te beheren, gratis en pro van elkaar te onderscheiden en u toegang tot de dienst te geven.</p>
+    <h2>Hoe lang we het bewaren</h2>
+    <ul>
+      <li>Uw profiel: tot u uw account verwijdert. Verwijderen gebeurt direct en laat geen kopie in onze database achter.</li>
+      <li>Uw geboortedatum: nooit. We gebruiken die één keer om te controleren dat u 16 jaar of ouder bent en bewaren alleen dat u daaraan voldeed, wanneer, en onder welke versie van dit beleid.</li>
+      <li>Serverlogs: 14 dagen. Ze bevatten nooit uw e-mailadres, naam, gebruikersnaam, bedrijfsnaam of inlogtokens.</li>
+      <li>Back-ups: 30 dagen. Een lijst van verwijderde account-id's (verder niets) wordt na elk herstel opnieuw toegepast, zodat een verwijderd account verwijderd blijft.</li>
+    </ul>
     <h2>Advertenties en cookies</h2>
     <p>Gratis gebruikers en bezoekers zonder account zien advertenties van Google AdSense; Google kan cookies gebruiken om advertenties te tonen op basis van eerdere bezoeken, en u kunt gepersonaliseerde advertenties uitzetten in de advertentie-instellingen van Google. Pro-gebruikers zien geen advertenties. We gebruiken geen analytische cookies en volgen niet wat u doet.</p>
+    <p>Onze eigen strikt noodzakelijke cookie: <code>cw_age_gate</code>, alleen gezet als de leeftijdscontrole een account weigert, zonder datum, voor één uur, zodat de controle niet meteen opnieuw kan.</p>
     <h2>Uw rechten (AVG)</h2>
     <p>U kunt uw accountgegevens op elk moment inzien, corrigeren, exporteren en verwijderen via uw accountpagina.</p>
     <h2>Leeftijd</h2>

@@ -26,6 +26,7 @@ const MARKUP = `
 
   <section class="panel peers">
     <h2 data-i18n="peopleTitle"></h2>
+    <p id="room-capacity" class="muted" data-testid="room-capacity" hidden></p>
     <label class="self-name">
       <span data-i18n="yourName"></span>
       <input id="self-name" data-testid="self-name" autocomplete="nickname" />

@@ -114,7 +114,14 @@ export async function enterRoom({
     },
     options,
   );
-  signaling.addEventListener('joined', () => view.clearStatus('statusServerLost'), options);
+  signaling.addEventListener(
+    'joined',
+    (e) => {
+      view.clearStatus('statusServerLost');
+      view.showCapacity(e.detail.capacity);
+    },
+    options,
+  );
   signaling.addEventListener(
     'error',
     (e) => {

@@ -91,6 +91,18 @@ export class RoomView {
     this.renderStatus_();
   }
 
+  // How many people the room holds (its creator's plan decides it).
+  showCapacity(capacity) {
+    this.capacity_ = Number.isInteger(capacity) && capacity > 0 ? capacity : null;
+    this.renderCapacity_();
+  }
+
+  renderCapacity_() {
+    const line = this.$('room-capacity');
+    line.hidden = this.capacity_ == null;
+    if (this.capacity_ != null) line.textContent = t('roomCapacity', { count: this.capacity_ });
+  }
+
   clearStatus(key) {
     if (!key || this.status_?.key === key) {
       this.status_ = null;
@@ -101,6 +113,7 @@ export class RoomView {
   // Re-renders everything that holds translated text built here (static text uses data-i18n).
   relabel() {
     this.renderStatus_();
+    if (this.capacity_ != null) this.renderCapacity_();
     this.renderPeers();
     const list = this.$('chat-list');
     list.replaceChildren();

@@ -3,9 +3,10 @@
 // files or the room key (that stays in the URL fragment).
 //
 // Events (all CustomEvent, payload in `detail`):
-//   joined      {room, self, peers, ice}  after every successful join, including an automatic
-//               re-join after a reconnect (the server then gives us a new peer id); ice:
-//               {iceServers, iceTransportPolicy} for RTCPeerConnection, or null
+//   joined      {room, self, peers, ice, capacity}  after every successful join, including an
+//               automatic re-join after a reconnect (the server then gives us a new peer id); ice:
+//               {iceServers, iceTransportPolicy} for RTCPeerConnection, or null; capacity: how many
+//               people the room holds (set by its creator's plan)
 //   peer-joined {peer: {id, name}}
 //   peer-left   {peerId}
 //   signal      {from, data}
@@ -21,6 +22,9 @@ const REQUEST_ERRORS = new Set([
   'too-many-guesses',
   'too-many-rooms',
   'too-many-rooms-created',
+  'invalid-token',
+  'try-again-later',
+  'accounts-off',
 ]);
 // Errors after which re-joining would fail the same way: stop instead of looping.
 const FATAL_JOIN_ERRORS = new Set(['room-not-found', 'room-full', 'invalid-name', 'too-many-guesses']);
@@ -104,6 +108,14 @@ export class SignalingClient extends EventTarget {
     return msg.room;
   }
 
+  // Hands this connection a Firebase ID token (docs/accounts.md): rooms it creates from now on get
+  // the capacity of the person's plan. Resolves {plan, roomCapacity}; a refusal rejects and the
+  // connection stays anonymous.
+  async signIn(token) {
+    const msg = await this.request_({ type: 'sign-in', token }, 'signed-in');
+    return { plan: msg.plan, roomCapacity: msg.roomCapacity };
+  }
+
   async join(room, name) {
     const msg = await this.request_({ type: 'join', room, name }, 'joined');
     this.joinedRoom_ = { room, name };
@@ -155,11 +167,18 @@ export class SignalingClient extends EventTarget {
   handle_(msg) {
     switch (msg.type) {
       case 'room-created':
+      case 'signed-in':
       case 'joined': {
         const index = this.pending_.findIndex((r) => r.answerType === msg.type);
         if (msg.type === 'joined') {
           this.self = msg.self;
-          this.dispatch_('joined', { room: msg.room, self: msg.self, peers: msg.peers, ice: msg.ice ?? null });
+          this.dispatch_('joined', {
+            room: msg.room,
+            self: msg.self,
+            peers: msg.peers,
+            ice: msg.ice ?? null,
+            capacity: msg.capacity ?? null,
+          });
         }
         if (index >= 0) this.pending_.splice(index, 1)[0].resolve(msg);
         break;
@@ -182,7 +201,7 @@ export class SignalingClient extends EventTarget {
         // The server is going away; its close follows and we reconnect with backoff.
         break;
       case 'error':
-        // Only create/join have answers; the server answers in order, so the oldest waits first.
+        // Only create/join/sign-in have answers; the server answers in order, so the oldest waits first.
         if (REQUEST_ERRORS.has(msg.code) && this.pending_.length > 0) {
           this.pending_.shift().reject(new SignalingError(msg.code, msg.message));
         } else {
