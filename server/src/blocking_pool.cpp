@@ -1,5 +1,11 @@
 #include "blocking_pool.hpp"
 
+#include <sys/resource.h>
+
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cerrno>
+
 namespace cieloweb::server {
 
 std::string_view submit_result_name(SubmitResult result) {
@@ -36,6 +42,13 @@ std::size_t BlockingPool::queued() const {
 }
 
 void BlockingPool::worker() {
+  // Signaling is the latency that matters (a join, a relayed offer); account requests can wait a
+  // little. So the scheduler prefers the I/O thread over these workers when the cores are busy.
+  // Best effort: where it is refused, the workers run at the ordinary priority.
+  const auto self = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int nice_now = getpriority(PRIO_PROCESS, self);
+  if (errno == 0) setpriority(PRIO_PROCESS, self, nice_now + worker_niceness);
   for (;;) {
     Job job;
     {

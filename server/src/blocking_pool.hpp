@@ -31,6 +31,8 @@ std::string_view submit_result_name(SubmitResult result);
 
 class BlockingPool {
  public:
+  // How much lower the workers' scheduling priority is than the I/O thread's (nice levels).
+  static constexpr int worker_niceness = 5;
   // `threads` workers (at least 1); at most `max_queued` jobs waiting for a worker. `io`: where
   // every on_done runs (the server's one io_context thread, so it acts as a strand).
   BlockingPool(boost::asio::any_io_executor io, std::size_t threads, std::size_t max_queued);

@@ -1,6 +1,7 @@
 // cieloweb-server: serves the page and WebSocket signaling for rooms. One thread runs one
 // io_context; see server_context.hpp for why that is enough.
 #include <sys/resource.h>
+#include <algorithm>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -49,10 +50,12 @@ void schedule_tick(net::steady_timer& timer, ServerContext& ctx) {
 }
 
 void schedule_liveness(net::steady_timer& timer, ServerContext& ctx) {
-  // A quarter of the shorter timeout: a dead peer (or a stuck write) is gone between 1x and 1.25x
-  // its timeout.
+  // A quarter of the shorter timeout, and at least four times a second: a dead peer (or a stuck
+  // write) is gone between 1x and 1.25x its timeout, and the keepalive pings, spread over a
+  // window by connection (WsSession::ping_after_ms), leave in small batches.
   const auto shorter_ms = std::min(ctx.config().ping_timeout_ms, ctx.config().write_timeout_ms);
-  timer.expires_after(std::chrono::milliseconds(std::max<std::uint32_t>(10, shorter_ms / 4)));
+  timer.expires_after(
+      std::chrono::milliseconds(std::clamp<std::uint32_t>(shorter_ms / 4, 10, 250)));
   timer.async_wait([&timer, &ctx](boost::system::error_code ec) {
     if (ec) return;
     ctx.sweep_liveness();

@@ -185,10 +185,14 @@ void ServerContext::check_sign_in(signaling::SignInCheck check) {
     apply(effects_);
   };
   auto* accounts = accounts_.get();
-  if (accounts == nullptr || !pool_) return deliver({Outcome::try_again_later, {}, false});
+  // Sign-ins take at most a quarter of the pool's queue: the account pages keep room.
+  if (accounts == nullptr || !pool_ || sign_ins_in_flight_ >= max_sign_ins_in_flight)
+    return deliver({Outcome::try_again_later, {}, false});
+  ++sign_ins_in_flight_;
   const auto submitted = pool_->submit(
       [accounts, token = std::move(check.token)] { return accounts->plan_of(token); },
-      [deliver](auto result) {
+      [this, deliver](auto result) {
+        --sign_ins_in_flight_;
         signaling::SignInResult r;
         if (!result) {
           r.outcome = Outcome::try_again_later;
@@ -204,7 +208,10 @@ void ServerContext::check_sign_in(signaling::SignInCheck check) {
         deliver(std::move(r));
       });
   // A full queue answers at once; the page may try again later.
-  if (submitted != SubmitResult::accepted) deliver({Outcome::try_again_later, {}, false});
+  if (submitted != SubmitResult::accepted) {
+    --sign_ins_in_flight_;
+    deliver({Outcome::try_again_later, {}, false});
+  }
 }
 
 void ServerContext::stop_blocking_work() {

@@ -98,6 +98,8 @@ class ServerContext {
   http::Services services_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::unique_ptr<BlockingPool> pool_;
+  static constexpr std::size_t max_sign_ins_in_flight = 64;
+  std::size_t sign_ins_in_flight_ = 0;  // signaling sign-ins queued or running on the pool
   std::unordered_map<signaling::ConnId, std::weak_ptr<WsSession>> sessions_;
   signaling::ConnId next_id_ = 1;
   signaling::Effects effects_;  // reused: no allocation per message on the hot path

@@ -184,6 +184,14 @@ void WsSession::close(std::uint16_t code, std::string_view reason) {
   queue_close_frame(code, reason);
 }
 
+// A quiet connection is pinged after half its timeout plus a share of another quarter that its id
+// decides: connections opened together (a reconnect wave, a load test) are not all pinged in the
+// same sweep, which would stall the I/O thread with thousands of pings and pongs at once.
+std::int64_t WsSession::ping_after_ms(std::int64_t timeout_ms) const {
+  const std::uint64_t spread = (id_ * 0x9E3779B97F4A7C15ull) >> 54;  // 0..1023, well mixed
+  return timeout_ms / 2 + static_cast<std::int64_t>(spread) * (timeout_ms / 4) / 1024;
+}
+
 void WsSession::check_alive(std::int64_t now_ms) {
   if (finished_ || dropping_ || close_queued_) return;
   const auto silent_ms = now_ms - last_seen_ms_;
@@ -196,7 +204,7 @@ void WsSession::check_alive(std::int64_t now_ms) {
     ctx_.metrics().count_reject("ping-timeout");
     log_event(LogLevel::info, "peer-timeout", {{"conn", id_}});
     drop_later();
-  } else if (!ping_outstanding_ && silent_ms >= timeout_ms / 2) {
+  } else if (!ping_outstanding_ && silent_ms >= ping_after_ms(timeout_ms)) {
     ping_outstanding_ = true;
     append(Opcode::ping, {});
     schedule_flush();

@@ -43,10 +43,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // handshake timeout) for the client's close frame.
   void close(std::uint16_t code, std::string_view reason);
   // Liveness, driven by one server-wide sweep rather than a timer per connection: pings a
-  // connection silent for half the timeout, drops one silent for the whole timeout, and drops one
-  // whose write has not completed within --write-timeout-ms (a client that keeps sending but
-  // never reads would otherwise hold its queue until the queue overflows).
+  // connection silent for half to three quarters of the timeout, drops one silent for the whole
+  // timeout, and drops one whose write has not completed within --write-timeout-ms (a client that
+  // keeps sending but never reads would otherwise hold its queue until the queue overflows).
   void check_alive(std::int64_t now_ms);
+  // How long a quiet connection waits for its keepalive ping (see the definition).
+  std::int64_t ping_after_ms(std::int64_t timeout_ms) const;
 
  private:
   void do_read();

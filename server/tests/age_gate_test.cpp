@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <ctime>
+#include <regex>
 #include <string>
 
 using namespace cieloweb::server::accounts;
@@ -68,8 +69,10 @@ TEST_CASE("a pass is ours, recent, and holds nothing of the date") {
   const auto gate = test_gate();
   const auto now = noon_utc(2026, 12, 3);
   const auto pass = std::get<AgePass>(gate.screen("1990-05-17", now)).text;
-  CHECK(pass.find("1990") == std::string::npos);
-  CHECK(pass.find("05") == std::string::npos);
+  // Exactly a nonce, the time, the policy version and the signature: no room for the date.
+  const std::regex shape("ag2\\.[0-9a-f]{16}\\." + std::to_string(now) + "\\." +
+                         std::string(privacy_policy_version) + "\\.[0-9a-f]{64}");
+  CHECK(std::regex_match(pass, shape));
   CHECK(gate.check(pass, now) == now);
   CHECK(gate.check(pass, now + age_pass_valid_s) == now);
   CHECK_FALSE(gate.check(pass, now + age_pass_valid_s + 1).has_value());
@@ -86,4 +89,17 @@ TEST_CASE("a pass is ours, recent, and holds nothing of the date") {
     CHECK_FALSE(gate.check(bad, now).has_value());
   }
   CHECK_FALSE(gate.check(std::string(500, 'a'), now).has_value());
+}
+
+TEST_CASE("a pass makes one profile: once redeemed it is refused, another pass still works") {
+  const auto gate = test_gate();
+  const auto now = noon_utc(2026, 12, 3);
+  const auto pass = std::get<AgePass>(gate.screen("1990-05-17", now)).text;
+  const auto other = std::get<AgePass>(gate.screen("1990-05-17", now)).text;
+  CHECK(pass != other);  // the nonce tells two passes of one second apart
+  CHECK(gate.redeem(pass, now + 5));
+  CHECK_FALSE(gate.check(pass, now + 6).has_value());
+  CHECK_FALSE(gate.redeem(pass, now + 6));
+  CHECK(gate.check(other, now + 6) == now);
+  CHECK_FALSE(gate.redeem("ag2.forged", now));
 }

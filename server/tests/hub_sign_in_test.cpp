@@ -58,7 +58,8 @@ HubLimits small_limits() {
 
 }  // namespace
 
-TEST_CASE("a sign-in is checked by the transport; the latest attempt's plan sets room capacity") {
+TEST_CASE(
+    "one sign-in check at a time per connection; the latest token's plan sets room capacity") {
   Hubs h(small_limits());
   h.fx.clear();
   h.hub.on_open(1, "203.0.113.9", 1000, h.fx);
@@ -67,15 +68,19 @@ TEST_CASE("a sign-in is checked by the transport; the latest attempt's plan sets
   REQUIRE(h.fx.sign_ins.size() == 1);
   CHECK(h.fx.sign_ins[0].token == "first");
   const auto first = h.fx.sign_ins[0].attempt;
+  // A second token while the first is being checked waits for it: no second job.
   h.say(1, {{"type", "sign-in"}, {"token", "second"}});
-  const auto second = h.fx.sign_ins.at(0).attempt;
+  CHECK(h.fx.sign_ins.empty());
+  // The first's answer is moot: it is dropped and the second goes to be checked.
+  h.answer(1, first, {Outcome::signed_in, "uid-pro", true});
+  CHECK(h.sent_to(1).empty());
+  REQUIRE(h.fx.sign_ins.size() == 1);
+  CHECK(h.fx.sign_ins[0].token == "second");
+  const auto second = h.fx.sign_ins[0].attempt;
   CHECK(second != first);
-  // The older answer arrives last but counts for nothing.
   h.answer(1, second, {Outcome::signed_in, "uid-free", false});
   CHECK(h.sent_to(1).at(0) ==
         json{{"v", 1}, {"type", "signed-in"}, {"plan", "free"}, {"roomCapacity", 2}});
-  h.answer(1, first, {Outcome::signed_in, "uid-pro", true});
-  CHECK(h.sent_to(1).empty());
   CHECK(h.capacity_of_new_room(1) == 2);
   // A pro sign-in: rooms created from now on hold the pro capacity.
   h.say(1, {{"type", "sign-in"}, {"token", "third"}});
@@ -86,14 +91,31 @@ TEST_CASE("a sign-in is checked by the transport; the latest attempt's plan sets
   h.answer(1, h.fx.sign_ins.at(0).attempt, {Outcome::invalid_token, {}, false});
   CHECK(h.sent_to(1).at(0).at("code") == "invalid-token");
   CHECK(h.capacity_of_new_room(1) == 2);
-  // An answer for a connection that is gone is dropped.
+  // Five sign-ins a minute: the sixth is refused without a job.
   h.say(1, {{"type", "sign-in"}, {"token", "fifth"}});
   const auto pending = h.fx.sign_ins.at(0).attempt;
+  CHECK(h.say(1, {{"type", "sign-in"}, {"token", "sixth"}}).at(0).at("code") == "rate-limited");
+  CHECK(h.fx.sign_ins.empty());
+  // An answer for a connection that is gone is dropped.
   h.fx.clear();
   h.hub.on_close(1, h.fx);
   h.answer(1, pending, {Outcome::signed_in, "uid-pro", true});
   CHECK(h.fx.sends.empty());
   CHECK(h.hub.check_invariants());
+}
+
+TEST_CASE("a sign-in checked before a deletion and answered after it does not sign in") {
+  Hubs h(small_limits());
+  h.fx.clear();
+  h.hub.on_open(1, "203.0.113.9", 1000, h.fx);
+  h.say(1, {{"type", "sign-in"}, {"token", "t"}});
+  const auto attempt = h.fx.sign_ins.at(0).attempt;
+  h.fx.clear();
+  h.hub.on_account_deleted("uid-gone", h.fx);  // nothing to close yet
+  CHECK(h.fx.closes.empty());
+  h.answer(1, attempt, {Outcome::signed_in, "uid-gone", true});
+  CHECK(h.sent_to(1).at(0).at("code") == "invalid-token");
+  CHECK(h.capacity_of_new_room(1) == 2);
 }
 
 TEST_CASE("a pro connection's joins are not counted against its address's TURN allowance") {

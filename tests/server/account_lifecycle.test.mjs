@@ -142,9 +142,17 @@ test('sign-up, correction, export and deletion of one account', async () => {
   const again = await api('/api/me', {
     token: ada.idToken,
     method: 'POST',
-    body: { name: 'Ada', username: 'ada2', agePass: pass },
+    body: { name: 'Ada', username: 'ada2', agePass: await agePass(30) },
   });
   assert.deepEqual(await again.json(), { error: 'profile-exists' });
+  // One pass, one profile: Ada's pass does not make Bob's.
+  const reused = await api('/api/me', {
+    token: bob.idToken,
+    method: 'POST',
+    body: { name: 'Bob', username: 'bob', agePass: pass },
+  });
+  assert.equal(reused.status, 403);
+  assert.deepEqual(await reused.json(), { error: 'age-gate-required' });
 
   // Usernames are unique whatever the letter case.
   const bobMade = await api('/api/me', {

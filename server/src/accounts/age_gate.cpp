@@ -31,7 +31,8 @@ std::optional<int> digits(std::string_view text) {
   return value;
 }
 
-constexpr std::string_view pass_prefix = "ag1.";
+constexpr std::string_view pass_prefix = "ag2.";
+constexpr std::size_t nonce_chars = 16;  // 8 random bytes, hex
 
 }  // namespace
 
@@ -88,9 +89,14 @@ std::variant<AgePass, AgeGateError> AgeGate::screen(std::string_view birth_date,
   const auto today = utc_date(now_s);
   if (!birth || *birth > today) return AgeGateError::invalid_birth_date;
   if (age_in_years(*birth, today) < minimum_age_years) return AgeGateError::refused;
-  // The pass names the time and the policy version, nothing of the date.
+  // The pass names a nonce (so that it can be used once), the time and the policy version,
+  // nothing of the date.
+  unsigned char nonce[nonce_chars / 2];
+  if (RAND_bytes(nonce, sizeof nonce) != 1) throw std::runtime_error("no random bytes");
+  static constexpr char hex[] = "0123456789abcdef";
   std::string message(pass_prefix);
-  message.append(std::to_string(now_s)).append(".").append(privacy_policy_version);
+  for (unsigned char b : nonce) message.append({hex[b >> 4], hex[b & 15]});
+  message.append(".").append(std::to_string(now_s)).append(".").append(privacy_policy_version);
   std::string pass = message;
   pass.append(".").append(sign(message));
   return AgePass{std::move(pass)};
@@ -104,8 +110,9 @@ std::optional<std::int64_t> AgeGate::check(std::string_view pass, std::int64_t n
   const std::string_view mac = pass.substr(mac_dot + 1);
   if (mac.size() != expected.size() || CRYPTO_memcmp(mac.data(), expected.data(), mac.size()) != 0)
     return std::nullopt;
-  // Signed by us, so the fields are ours: "ag1.<time>.<policy version>".
-  const std::string_view rest = message.substr(pass_prefix.size());
+  // Signed by us, so the fields are ours: "ag2.<nonce>.<time>.<policy version>".
+  if (message.size() < pass_prefix.size() + nonce_chars + 1) return std::nullopt;
+  const std::string_view rest = message.substr(pass_prefix.size() + nonce_chars + 1);
   std::int64_t issued_at = 0;
   const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), issued_at);
   const std::string_view version(end, static_cast<std::size_t>(rest.data() + rest.size() - end));
@@ -113,7 +120,19 @@ std::optional<std::int64_t> AgeGate::check(std::string_view pass, std::int64_t n
       version.substr(1) != privacy_policy_version)
     return std::nullopt;  // a pass of an older policy version: screen again
   if (issued_at > now_s + 60 || now_s - issued_at > age_pass_valid_s) return std::nullopt;
+  std::lock_guard lock(redeemed_->mutex);
+  if (redeemed_->macs.contains(std::string(mac))) return std::nullopt;
   return issued_at;
+}
+
+bool AgeGate::redeem(std::string_view pass, std::int64_t now_s) const {
+  if (!check(pass, now_s)) return false;
+  std::lock_guard lock(redeemed_->mutex);
+  // Passes older than their validity are refused by time anyway: forget them.
+  std::erase_if(redeemed_->macs, [now_s](const auto& entry) {
+    return now_s - entry.second > age_pass_valid_s + 60;
+  });
+  return redeemed_->macs.emplace(std::string(pass.substr(pass.rfind('.') + 1)), now_s).second;
 }
 
 }  // namespace cieloweb::server::accounts

@@ -6,9 +6,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <variant>
 
 namespace cieloweb::server::accounts {
@@ -51,12 +54,21 @@ class AgeGate {
 
   // The whole screen: a malformed, impossible or future date is invalid; under 16 is refused.
   std::variant<AgePass, AgeGateError> screen(std::string_view birth_date, std::int64_t now_s) const;
-  // When the screen was passed, if `pass` is one of ours and younger than 30 minutes.
+  // When the screen was passed, if `pass` is one of ours, younger than 30 minutes and not yet
+  // redeemed.
   std::optional<std::int64_t> check(std::string_view pass, std::int64_t now_s) const;
+  // Marks a valid pass used (once a profile was made with it): one pass, one profile.
+  // @return false when it was not valid or already used.
+  bool redeem(std::string_view pass, std::int64_t now_s) const;
 
  private:
   std::string sign(std::string_view message) const;
   std::array<unsigned char, 32> secret_;
+  struct Redeemed {
+    std::mutex mutex;
+    std::unordered_map<std::string, std::int64_t> macs;  // a used pass's signature -> when
+  };
+  std::shared_ptr<Redeemed> redeemed_ = std::make_shared<Redeemed>();
 };
 
 }  // namespace cieloweb::server::accounts

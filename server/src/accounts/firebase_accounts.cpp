@@ -33,12 +33,18 @@ FirebaseAccounts FirebaseAccounts::from_config(const AccountsConfig& config) {
   const std::string base =
       config.emulator() ? "http://" + config.emulator_host + "/identitytoolkit.googleapis.com/v1"
                         : "https://identitytoolkit.googleapis.com/v1";
-  return FirebaseAccounts(
-      base, config.effective_api_key(),
-      [](const std::string& url, const std::string& body) { return http_post_json(url, body); });
+  return FirebaseAccounts(base, config.effective_api_key(),
+                          [](const std::string& url, const std::string& body) {
+                            return http_post_json(url, body, firebase_call_deadline);
+                          });
 }
 
 FetchResponse FirebaseAccounts::call(std::string_view method, std::string_view id_token) const {
+  if (calling_->exchange(true)) return FetchResponse{0, {}, {}, "busy"};
+  struct Release {
+    std::atomic<bool>& flag;
+    ~Release() { flag = false; }
+  } release{*calling_};
   const nlohmann::json body = {{"idToken", id_token}};
   // The key is public (the page has it too); it only names the project to Google.
   auto answer =

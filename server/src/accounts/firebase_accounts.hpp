@@ -4,7 +4,10 @@
 // deletion of the Firebase user when the person deletes their account. Blocking: pool only.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -17,6 +20,9 @@ struct AccountsConfig;
 }
 
 namespace cieloweb::server::accounts {
+
+// How long one call to Firebase may take before the person's request goes on without it.
+inline constexpr std::chrono::seconds firebase_call_deadline{3};
 
 class FirebaseAccounts {
  public:
@@ -36,6 +42,10 @@ class FirebaseAccounts {
   std::string api_base_;
   std::string api_key_;
   PostJson post_;
+  // One call at a time: the blocking pool has two threads, and a slow Firebase must never hold
+  // both (a second caller gets "busy" at once: the export then says Firebase was unavailable,
+  // the deletion leaves the Firebase user to the page).
+  std::shared_ptr<std::atomic<bool>> calling_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace cieloweb::server::accounts

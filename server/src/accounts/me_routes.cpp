@@ -56,6 +56,7 @@ http::HttpResponse create(SignedIn& who, const nlohmann::json& body) {
                         std::string(privacy_policy_version)};
   if (const auto error = who.accounts.store().create(profile))
     return store_failure(*error, security);
+  who.accounts.age_gate().redeem(fields.age_pass, now);  // one pass, one profile
   log_event(LogLevel::info, "profile-created");
   return json_response(201, profile_json(profile), security);
 }

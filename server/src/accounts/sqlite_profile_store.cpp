@@ -32,13 +32,22 @@ constexpr const char* migrations[] = {
     "CREATE TABLE deleted_uids (uid TEXT PRIMARY KEY NOT NULL) STRICT;",
 };
 
-// A prepared statement that finalizes itself.
+// A prepared statement that finalizes itself, or one of the store's kept statements (the reads
+// of every signed-in request), which it resets for the next use instead.
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  explicit Statement(sqlite3_stmt* kept) : stmt_(kept), kept_(true) {}
+  ~Statement() {
+    if (!kept_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_ != nullptr) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   bool ok() const { return stmt_ != nullptr; }
@@ -61,7 +70,16 @@ class Statement {
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
+  bool kept_ = false;
 };
+
+sqlite3_stmt* prepare_kept(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK)
+    return nullptr;
+  return stmt;
+}
 
 constexpr const char* profile_columns =
     "uid, name, username, email, plan, company, created_at, updated_at, age_gate_at, "
@@ -155,15 +173,27 @@ SqliteProfileStore::SqliteProfileStore(const std::string& path, Open mode) {
                                std::to_string(at + 1) + ": " + message);
     }
   }
+  // Prepared once: every signed-in request reads these two (the ledger, then the profile).
+  get_by_uid_ =
+      prepare_kept(db_, std::string("SELECT ") + profile_columns + " FROM profiles WHERE uid = ?1");
+  is_deleted_ = prepare_kept(db_, "SELECT 1 FROM deleted_uids WHERE uid = ?1");
+  if (get_by_uid_ == nullptr || is_deleted_ == nullptr) {
+    const std::string message = sqlite3_errmsg(db_);
+    sqlite3_finalize(get_by_uid_);
+    sqlite3_finalize(is_deleted_);
+    sqlite3_close_v2(db_);
+    throw std::runtime_error("profile database " + path + ": " + message);
+  }
 }
 
 SqliteProfileStore::~SqliteProfileStore() {
+  sqlite3_finalize(get_by_uid_);
+  sqlite3_finalize(is_deleted_);
   sqlite3_close_v2(db_);
 }
 
 StoreResult<Profile> SqliteProfileStore::get_locked(std::string_view uid) {
-  Statement query(
-      db_, (std::string("SELECT ") + profile_columns + " FROM profiles WHERE uid = ?1").c_str());
+  Statement query(get_by_uid_);
   query.text(1, uid);
   const int rc = query.step();
   if (rc == SQLITE_ROW) return read_profile(query);
@@ -191,7 +221,7 @@ StoreResult<Profile> SqliteProfileStore::find_by_email(std::string_view email) {
 }
 
 StoreResult<bool> SqliteProfileStore::is_deleted_locked(std::string_view uid) {
-  Statement query(db_, "SELECT 1 FROM deleted_uids WHERE uid = ?1");
+  Statement query(is_deleted_);
   query.text(1, uid);
   const int rc = query.step();
   if (rc == SQLITE_ROW) return true;

@@ -10,6 +10,7 @@
 #include "accounts/profile_store.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace cieloweb::server::accounts {
 
@@ -47,6 +48,8 @@ class SqliteProfileStore final : public ProfileStore {
 
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
+  sqlite3_stmt* get_by_uid_ = nullptr;  // kept prepared (see the constructor)
+  sqlite3_stmt* is_deleted_ = nullptr;
 };
 
 }  // namespace cieloweb::server::accounts

@@ -20,7 +20,34 @@ TokenVerifier::TokenVerifier(TokenPolicy policy, std::shared_ptr<KeyCache> keys,
                              std::shared_ptr<ProfileStore> store)
     : policy_(std::move(policy)), keys_(std::move(keys)), store_(std::move(store)) {}
 
+std::optional<IdToken> TokenVerifier::recall(std::string_view token, std::int64_t now_s) const {
+  std::lock_guard lock(verified_->mutex);
+  const auto found = verified_->tokens.find(std::string(token));
+  // Strictly before `exp`: past it, the full check (with its leeway) decides.
+  if (found == verified_->tokens.end() || now_s >= found->second.expires_at) return std::nullopt;
+  return found->second;
+}
+
+void TokenVerifier::remember(std::string_view token, const IdToken& identity,
+                             std::int64_t now_s) const {
+  std::lock_guard lock(verified_->mutex);
+  auto& tokens = verified_->tokens;
+  if (tokens.size() >= max_verified_tokens) {
+    std::erase_if(tokens, [now_s](const auto& entry) { return now_s >= entry.second.expires_at; });
+    if (tokens.size() >= max_verified_tokens) tokens.clear();  // all live: start over
+  }
+  tokens.emplace(std::string(token), identity);
+}
+
+AuthResult TokenVerifier::check_ledger(IdToken identity) const {
+  const auto deleted = store_->is_deleted(identity.uid);
+  if (std::holds_alternative<StoreError>(deleted)) return AuthError::store_unavailable;
+  if (std::get<bool>(deleted)) return AuthError::account_deleted;
+  return Identity{std::move(identity)};
+}
+
 AuthResult TokenVerifier::verify(std::string_view token, std::int64_t now_s, TokenError* detail) {
+  if (auto known = recall(token, now_s)) return check_ledger(std::move(*known));
   static const SigningKeys no_keys;
   const auto jwt = parse_compact_jwt(token);  // read once, checked against one or two key sets
   if (!jwt) {
@@ -46,10 +73,8 @@ AuthResult TokenVerifier::verify(std::string_view token, std::int64_t now_s, Tok
     return AuthError::invalid_token;
   }
   auto& identity = std::get<IdToken>(verdict);
-  const auto deleted = store_->is_deleted(identity.uid);
-  if (std::holds_alternative<StoreError>(deleted)) return AuthError::store_unavailable;
-  if (std::get<bool>(deleted)) return AuthError::account_deleted;
-  return Identity{std::move(identity)};
+  remember(token, identity, now_s);
+  return check_ledger(std::move(identity));
 }
 
 }  // namespace cieloweb::server::accounts

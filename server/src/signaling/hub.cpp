@@ -93,6 +93,7 @@ void Hub::on_open(ConnId conn, std::string_view client_address, std::int64_t now
   Conn c;
   c.address_key = address_key(client_address);
   c.rate = TokenBucket(limits_.rate_burst, now_ms);
+  c.sign_ins = TokenBucket(sign_ins_burst, now_ms);
   conns_.insert_or_assign(conn, std::move(c));
   metrics_.count_sent();
   out.sends.push_back({conn, welcome_});
@@ -159,7 +160,7 @@ void Hub::handle(ConnId id, Conn& conn, ClientMessage&& msg, std::int64_t now_ms
         } else if constexpr (std::is_same_v<T, Signal>) {
           relay(id, conn, std::move(m), out);
         } else if constexpr (std::is_same_v<T, SignIn>) {
-          sign_in(id, conn, std::move(m), out);
+          sign_in(id, conn, std::move(m), now_ms, out);
         } else {
           send(id, make_pong(), out);
         }
@@ -301,6 +302,9 @@ void Hub::on_tick(std::int64_t now_ms) {
   guesses_.forget_full(now_ms);
   rooms_created_.forget_full(now_ms);
   turn_minted_.forget_full(now_ms);
+  std::erase_if(recently_deleted_, [now_ms](const auto& entry) {
+    return now_ms - entry.second > deleted_uid_memory_ms;
+  });
 }
 
 void Hub::on_shutdown(Effects& out) {

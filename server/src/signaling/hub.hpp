@@ -53,6 +53,11 @@ struct HubLimits {
 };
 
 // What checking a sign-in token found (the transport asks the accounts, off the I/O thread).
+// Sign-in messages per connection: a burst, refilled per minute (each costs a pool job).
+inline constexpr double sign_ins_burst = 5;
+inline constexpr double sign_ins_per_min = 5;
+inline constexpr std::int64_t deleted_uid_memory_ms = 3'600'000 + 60'000;  // token life + leeway
+
 struct SignInResult {
   enum class Outcome { signed_in, invalid_token, try_again_later } outcome = Outcome::invalid_token;
   std::string uid;  // signed in: the account, to close its connections when it is deleted
@@ -120,6 +125,9 @@ class Hub {
     std::string uid;  // empty: anonymous
     bool pro = false;
     std::uint64_t sign_in_attempt = 0;
+    bool sign_in_pending = false;  // one check at a time per connection...
+    std::string queued_token;      // ...and the latest token sent meanwhile waits for it
+    TokenBucket sign_ins;          // sign-in messages allowed (a few a minute)
   };
 
   // Takes one token of the connection's message rate; refusals count towards the 1008 close.
@@ -131,7 +139,7 @@ class Hub {
   void miss(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out);
   void relay(ConnId id, const Conn& conn, Signal&& msg, Effects& out);
-  void sign_in(ConnId id, Conn& conn, SignIn&& msg, Effects& out);
+  void sign_in(ConnId id, Conn& conn, SignIn&& msg, std::int64_t now_ms, Effects& out);
   void send(ConnId to, std::string text, Effects& out);
   // Marks the connection as being closed (and its peer, for the bus) and orders the close.
   void order_close(ConnId id, Conn& conn, std::uint16_t code, std::string reason, Effects& out);
@@ -153,6 +161,9 @@ class Hub {
   server::AddressBuckets guesses_;        // joins of unknown rooms, per client address
   server::AddressBuckets rooms_created_;  // rooms created, per client address
   server::AddressBuckets turn_minted_;    // TURN credentials minted, per client address
+  // Accounts deleted within a token's lifetime (uid -> when): a sign-in checked just before the
+  // deletion and answered just after it must not sign a connection in as the deleted person.
+  std::unordered_map<std::string, std::int64_t> recently_deleted_;
 };
 
 // The key the per-address limits use for a client address: server::limit_key (the IPv4 address,
