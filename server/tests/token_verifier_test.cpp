@@ -29,11 +29,12 @@ struct Origin {
   std::string certs;
   int fetches = 0;
   bool down = false;
+  std::string cache_control = "max-age=3600";
   Fetch fetch() {
     return [this](const std::string&) {
       ++fetches;
       if (down) return FetchResponse{0, {}, {}, "connection refused"};
-      return FetchResponse{200, certs, "max-age=3600", {}};
+      return FetchResponse{200, certs, cache_control, {}};
     };
   }
 };
@@ -113,4 +114,31 @@ TEST_CASE("emulator mode needs no keys and still checks the ledger") {
   CHECK(std::holds_alternative<Identity>(verifier.verify(unsigned_token, now)));
   REQUIRE_FALSE(store->remove("uid-emu").has_value());
   CHECK(error_of(verifier.verify(unsigned_token, now)) == AuthError::account_deleted);
+}
+
+TEST_CASE(
+    "a verified token is remembered by its exact text until exp; the ledger is read each time") {
+  Setup s;
+  s.origin.cache_control = "max-age=600";
+  const auto ada = token(s.k1, "k1");
+  REQUIRE(std::holds_alternative<Identity>(s.verifier->verify(ada, now)));
+  // The cached key set goes stale: the remembered token passes without the refresh (and its
+  // RSA check), an unseen one goes through both.
+  s.origin.down = true;
+  const int fetches = s.origin.fetches;
+  const auto later = now + 3000;  // past the keys' max-age (600 s), before the token's exp
+  CHECK(std::holds_alternative<Identity>(s.verifier->verify(ada, later)));
+  CHECK(s.origin.fetches == fetches);
+  CHECK(std::holds_alternative<Identity>(s.verifier->verify(token(s.k1, "k1", "uid-bob"), later)));
+  CHECK(s.origin.fetches == fetches + 1);
+  // One changed character is another text: never taken from memory.
+  std::string tampered = ada;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  CHECK(std::holds_alternative<AuthError>(s.verifier->verify(tampered, later)));
+  // Past exp the token is checked in full again (and refused as expired).
+  const auto exp = claims().at("exp").get<std::int64_t>();
+  CHECK(std::holds_alternative<AuthError>(s.verifier->verify(ada, exp + 3600)));
+  // A deletion refuses the remembered token at once.
+  REQUIRE_FALSE(s.store->remove("uid-ada"));
+  CHECK(error_of(s.verifier->verify(ada, later)) == AuthError::account_deleted);
 }

@@ -277,9 +277,30 @@ test('signaling sign-in: the plan sets the capacity of the rooms a person create
   const proRoom = await createRoom(creator);
   const inside = await join(creator, proRoom, 'Cleo');
   assert.equal(inside.capacity, 3);
+  // A free person in the pro person's room: the room keeps its creator's capacity, and the free
+  // person's own rooms keep theirs.
+  const dan = await auth.signUp('dan@example.test', 'correct horse 4');
+  const danMade = await api('/api/me', {
+    token: dan.idToken,
+    method: 'POST',
+    body: { name: 'Dan', username: 'dan', agePass: await agePass(40) },
+  });
+  assert.equal(danMade.status, 201);
   const guest = await Client.open(server);
-  assert.equal((await join(guest, proRoom, 'Guest')).capacity, 3);
+  guest.send({ type: 'sign-in', token: dan.idToken });
+  assert.equal((await guest.expect('signed-in')).plan, 'free');
+  const both = await join(guest, proRoom, 'Dan');
+  assert.equal(both.capacity, 3);
+  assert.deepEqual(
+    both.peers.map((p) => p.name),
+    ['Cleo'],
+  );
+  assert.equal((await creator.expect('peer-joined')).peer.name, 'Dan');
+  guest.send({ type: 'leave' });
+  await guest.expect('left');
+  assert.equal(await fill(await createRoom(guest)), 2);
   guest.close();
+  assert.equal((await creator.expect('peer-left')).type, 'peer-left');
 
   // Cleo deletes her account: her signaling connection is closed at once.
   const deleted = await api('/api/me', { token: cleo.idToken, method: 'DELETE' });
