@@ -198,6 +198,8 @@ export async function run({ root, log = console.log }) {
       '100000000',
       '--firebase-project',
       project,
+      '--firebase-api-key',
+      'bench-web-api-key',
       '--firebase-certs-url',
       `http://127.0.0.1:${certServer.address().port}/certs`,
       '--profiles-db',

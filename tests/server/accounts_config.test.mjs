@@ -28,3 +28,9 @@ test('certificates fetched over plain http from another host: refused at start',
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /--firebase-certs-url/);
 });
+
+test('a real project without its web API key: the server does not start (its sign-in pages could not work)', () => {
+  const result = run(['--firebase-project', 'cieloweb-prod', '--profiles-db', ':memory:']);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /--firebase-api-key is needed/);
+});

@@ -1,6 +1,7 @@
 #include "accounts/account_service.hpp"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "accounts/deletion_journal.hpp"
 #include "accounts/http_fetch.hpp"
@@ -24,6 +25,10 @@ AccountService::AccountService(TokenVerifier verifier, std::shared_ptr<ProfileSt
 
 std::unique_ptr<AccountService> AccountService::from_config(const Config& config) {
   const auto& accounts = config.accounts;
+  // The page signs in with the project's web API key: a real project without one would serve
+  // sign-in pages that cannot work.
+  if (!accounts.emulator() && accounts.api_key.empty())
+    throw std::runtime_error("--firebase-api-key is needed with a real Firebase project");
   auto store =
       JournaledProfileStore::open(std::make_shared<SqliteProfileStore>(accounts.profiles_db),
                                   DeletionJournal(accounts.deletion_journal()));
