@@ -34,6 +34,15 @@ std::optional<int> digits(std::string_view text) {
 constexpr std::string_view pass_prefix = "ag2.";
 constexpr std::size_t nonce_chars = 16;  // 8 random bytes, hex
 
+// Lower-case hex of `size` bytes (the nonce and the signature in a pass).
+std::string hex_of(const unsigned char* bytes, std::size_t size) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) out.append({digits[bytes[i] >> 4], digits[bytes[i] & 15]});
+  return out;
+}
+
 }  // namespace
 
 CivilDate utc_date(std::int64_t now_s) {
@@ -74,13 +83,7 @@ std::string AgeGate::sign(std::string_view message) const {
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out.push_back(hex[mac[i] >> 4]);
-    out.push_back(hex[mac[i] & 15]);
-  }
-  return out;
+  return hex_of(mac, length);
 }
 
 std::variant<AgePass, AgeGateError> AgeGate::screen(std::string_view birth_date,
@@ -93,10 +96,12 @@ std::variant<AgePass, AgeGateError> AgeGate::screen(std::string_view birth_date,
   // nothing of the date.
   unsigned char nonce[nonce_chars / 2];
   if (RAND_bytes(nonce, sizeof nonce) != 1) throw std::runtime_error("no random bytes");
-  static constexpr char hex[] = "0123456789abcdef";
   std::string message(pass_prefix);
-  for (unsigned char b : nonce) message.append({hex[b >> 4], hex[b & 15]});
-  message.append(".").append(std::to_string(now_s)).append(".").append(privacy_policy_version);
+  message.append(hex_of(nonce, sizeof nonce))
+      .append(".")
+      .append(std::to_string(now_s))
+      .append(".")
+      .append(privacy_policy_version);
   std::string pass = message;
   pass.append(".").append(sign(message));
   return AgePass{std::move(pass)};

@@ -5,30 +5,10 @@
 // server left it).
 import { t } from '../i18n.js';
 import { announceAccount, callApi, rememberSignedIn } from './account_api.js';
-import { clearFieldErrors, readProfileFields, showFieldError } from './profile_form.js';
+import { readProfileFields, showFieldError, submitWith } from './profile_form.js';
 import { authError } from './signin_strings.js';
 
 const EDITABLE = ['name', 'username', 'company'];
-
-function showAuthError(form, error, fallbackField = 'form') {
-  const { key, field, detail } = authError(error);
-  const text = t(key, { detail });
-  if (!(field && showFieldError(form, field, text))) showFieldError(form, fallbackField, text);
-}
-
-async function withButton(form, work) {
-  const button = form.querySelector('[type=submit]');
-  if (button.disabled) return;
-  button.disabled = true;
-  clearFieldErrors(form);
-  try {
-    await work();
-  } catch (error) {
-    showAuthError(form, error);
-  } finally {
-    button.disabled = false;
-  }
-}
 
 // Saves a file the page holds in memory (the export is small) under `name`.
 function saveFile(text, name) {
@@ -53,7 +33,7 @@ export function wireDashboard($, ctx) {
     event.preventDefault();
     const form = event.currentTarget;
     $('edit-saved').hidden = true;
-    withButton(form, async () => {
+    submitWith(form, async () => {
       const wanted = readProfileFields(form);
       const current = ctx.profile();
       const changes = Object.fromEntries(
@@ -79,7 +59,7 @@ export function wireDashboard($, ctx) {
     event.preventDefault();
     const form = event.currentTarget;
     $('email-sent').hidden = true;
-    withButton(form, async () => {
+    submitWith(form, async () => {
       const email = form.elements.newEmail.value.trim();
       if (!reauthRow(form).hidden) {
         await session.reauthenticate(usesPassword ? form.elements.password.value : null);
@@ -133,7 +113,7 @@ export function wireDashboard($, ctx) {
   deleteForm.elements.password.required = usesPassword;
   on('delete-form', 'submit', (event) => {
     event.preventDefault();
-    withButton(deleteForm, async () => {
+    submitWith(deleteForm, async () => {
       const typed = deleteForm.elements.confirm.value.trim().toLowerCase();
       if (typed !== ctx.profile().username.toLowerCase())
         return void showFieldError(deleteForm, 'confirm', t('dashDeleteMismatch'));

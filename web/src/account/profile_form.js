@@ -8,6 +8,7 @@
 // storage, a URL or a log. The pass (not the date) is kept in memory to retry a refused username.
 import { t } from '../i18n.js';
 import { callApi } from './account_api.js';
+import { authError } from './signin_strings.js';
 
 // The fields' markup, placed inside a <form> of a page (parsed by fillPage; words by data-i18n).
 export const PROFILE_FIELDS = `
@@ -141,5 +142,23 @@ export class ProfileCompleter {
     }
     if (res.status === 409 && code === 'profile-exists') return { exists: true };
     return { detail: code ?? `HTTP ${res.status}` };
+  }
+}
+
+// Runs `work` with the form's submit button disabled (a second press while it runs does nothing);
+// an error it throws is shown next to the field it concerns, or on the whole form.
+export async function submitWith(form, work) {
+  const button = form.querySelector('[type=submit]');
+  if (button.disabled) return;
+  button.disabled = true;
+  clearFieldErrors(form);
+  try {
+    await work();
+  } catch (error) {
+    const { key, field, detail } = authError(error);
+    const text = t(key, { detail });
+    if (!(field && showFieldError(form, field, text))) showFieldError(form, 'form', text);
+  } finally {
+    button.disabled = false;
   }
 }

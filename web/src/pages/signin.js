@@ -10,10 +10,10 @@ import { navigate } from '../app/router.js';
 import { announceAccount, callApi, rememberSignedIn } from '../account/account_api.js';
 import {
   BIRTH_DATE_FIELDS,
-  clearFieldErrors,
   PROFILE_FIELDS,
   ProfileCompleter,
   showFieldError,
+  submitWith,
 } from '../account/profile_form.js';
 import { loadSession } from '../account/session_loader.js';
 import { authError } from '../account/signin_strings.js';
@@ -85,22 +85,6 @@ const MARKUP = `
   </div>
 </main>`;
 
-// Runs `work` with the form's submit button disabled; errors it throws are shown on the form.
-async function busy(form, work) {
-  const button = form.querySelector('[type=submit]');
-  if (button.disabled) return;
-  button.disabled = true;
-  clearFieldErrors(form);
-  try {
-    await work();
-  } catch (error) {
-    const { key, field, detail } = authError(error);
-    if (!field || !showFieldError(form, field, t(key, { detail }))) showFieldError(form, 'form', t(key, { detail }));
-  } finally {
-    button.disabled = false;
-  }
-}
-
 export function mount(root) {
   const { $ } = fillPage(root, MARKUP);
   const abort = new AbortController();
@@ -131,7 +115,7 @@ export function mount(root) {
   async function onSignIn(event) {
     event.preventDefault();
     const form = event.currentTarget;
-    await busy(form, async () => {
+    await submitWith(form, async () => {
       await session.signIn(form.elements.email.value.trim(), form.elements.password.value);
       form.elements.password.value = '';
       await signedIn();
@@ -142,7 +126,7 @@ export function mount(root) {
     event.preventDefault();
     const form = event.currentTarget;
     $('reset-sent').hidden = true;
-    await busy(form, async () => {
+    await submitWith(form, async () => {
       try {
         await session.sendPasswordReset(form.elements.email.value.trim());
       } catch (error) {
@@ -159,7 +143,7 @@ export function mount(root) {
 
   async function onSignUp(event) {
     event.preventDefault();
-    await busy(signUp, async () => {
+    await submitWith(signUp, async () => {
       const age = await completer.ensureAgePass();
       if (signal.aborted) return;
       if (age.outcome === 'refused') {
