@@ -43,8 +43,8 @@ std::size_t BlockingPool::queued() const {
 
 void BlockingPool::worker() {
   // Signaling is the latency that matters (a join, a relayed offer); account requests can wait a
-  // little. So the scheduler prefers the I/O thread over these workers when the cores are busy.
-  // Best effort: where it is refused, the workers run at the ordinary priority.
+  // little. So the scheduler prefers the signaling and HTTP threads over these workers when the
+  // cores are busy. Best effort: where it is refused, the workers run at the ordinary priority.
   const auto self = static_cast<id_t>(::syscall(SYS_gettid));
   errno = 0;
   const int nice_now = getpriority(PRIO_PROCESS, self);

@@ -1,8 +1,9 @@
-// A few threads for work that blocks (SQLite, fetching signing keys), so the I/O thread never
-// does. Each job's result is posted back to the I/O executor, where it is handled like any other
-// event: state owned by the I/O thread stays lock-free. The queue is bounded: past it a submit is
-// refused at once (overloaded) instead of letting latency and memory grow. Signaling never goes
-// through here; it must never wait on a slow disk or a remote server.
+// A few threads for work that blocks (SQLite, fetching signing keys), so the I/O threads never
+// do. Each job's result is posted back to the executor of the thread that submitted it (the
+// signaling thread or the HTTP thread), where it is handled like any other event: state owned by
+// that thread stays lock-free. The queue is bounded: past it a submit is refused at once
+// (overloaded) instead of letting latency and memory grow. Signaling messages never go through
+// here; they must never wait on a slow disk or a remote server.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -31,25 +32,31 @@ std::string_view submit_result_name(SubmitResult result);
 
 class BlockingPool {
  public:
-  // How much lower the workers' scheduling priority is than the I/O thread's (nice levels).
+  // How much lower the workers' scheduling priority is than the signaling thread's (nice levels).
   static constexpr int worker_niceness = 5;
   // `threads` workers (at least 1); at most `max_queued` jobs waiting for a worker. `io`: where
-  // every on_done runs (the server's one io_context thread, so it acts as a strand).
+  // on_done runs unless submit_to() names another executor (one thread each, so it acts as a
+  // strand).
   BlockingPool(boost::asio::any_io_executor io, std::size_t threads, std::size_t max_queued);
   // Shuts down (see shutdown()).
   ~BlockingPool();
   BlockingPool(const BlockingPool&) = delete;
   BlockingPool& operator=(const BlockingPool&) = delete;
 
-  // Runs `work()` on a worker, then posts `on_done(std::optional<R>)` to the I/O executor with its
-  // result, or with nullopt when the work threw or was cancelled by shutdown. on_done is called
-  // exactly once for an accepted job and never for a refused one. The I/O executor must outlive
-  // the pool's shutdown.
+  // Runs `work()` on a worker, then posts `on_done(std::optional<R>)` to the pool's executor with
+  // its result, or with nullopt when the work threw or was cancelled by shutdown. on_done is called
+  // exactly once for an accepted job and never for a refused one. The executor must outlive the
+  // pool's shutdown.
   template <class Work, class Done>
   SubmitResult submit(Work work, Done on_done) {
+    return submit_to(io_, std::move(work), std::move(on_done));
+  }
+
+  // submit(), with on_done posted to `io` instead (the thread that owns what on_done touches).
+  template <class Work, class Done>
+  SubmitResult submit_to(boost::asio::any_io_executor io, Work work, Done on_done) {
     using R = std::invoke_result_t<Work&>;
     auto done = std::make_shared<Done>(std::move(on_done));
-    auto io = io_;
     return enqueue(
         [work = std::move(work), done, io]() mutable {
           std::optional<R> result;

@@ -1,5 +1,6 @@
 #include "http_session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -65,20 +66,29 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
   }
   ctx_.metrics().count_http_request();
   auto converted = http::to_http_request(request);
-  if (http::routes_to_blocking(converted, ctx_.routes()) && ctx_.pool() != nullptr) {
-    route_on_pool(std::move(converted), request.version(), request.keep_alive());
-    return;
+  switch (http::route_thread(converted, ctx_.routes())) {
+    case http::RunsOn::blocking_pool:
+      if (ctx_.pool() == nullptr) break;
+      route_on_pool(std::move(converted), request.version(), request.keep_alive());
+      return;
+    case http::RunsOn::signaling_thread:
+      if (!ctx_.signaling_executor()) break;
+      route_on_signaling_thread(std::move(converted), request.version(), request.keep_alive());
+      return;
+    case http::RunsOn::http_thread:
+      break;
   }
   write(http::to_beast_response(http::route(converted, ctx_.http_services()), request.version(),
                                 request.keep_alive()));
 }
 
 // A blocking route (accounts): route() runs on the pool, the answer is written back here on the
-// I/O thread. A full queue is answered 503 at once; the session reads nothing meanwhile.
+// HTTP thread. A full queue is answered 503 at once; the session reads nothing meanwhile.
 void HttpSession::route_on_pool(http::HttpRequest request, unsigned version, bool keep_alive) {
   auto& services = ctx_.http_services();
   auto self = shared_from_this();
-  const auto submitted = ctx_.pool()->submit(
+  const auto submitted = ctx_.pool()->submit_to(
+      stream_.get_executor(),
       [request = std::move(request), &services] { return http::route(request, services); },
       [self, version, keep_alive](std::optional<http::HttpResponse> answer) {
         if (!answer) {
@@ -95,6 +105,22 @@ void HttpSession::route_on_pool(http::HttpRequest request, unsigned version, boo
     write(http::to_beast_response(http::try_again_later(ctx_.routes().default_security()), version,
                                   keep_alive));
   }
+}
+
+// A route over signaling state (metrics): route() runs on the signaling thread, between two of
+// its events, and the answer comes back here to be written.
+void HttpSession::route_on_signaling_thread(http::HttpRequest request, unsigned version,
+                                            bool keep_alive) {
+  boost::asio::post(
+      ctx_.signaling_executor(),
+      [self = shared_from_this(), request = std::move(request), version, keep_alive]() mutable {
+        auto answer = http::route(request, self->ctx_.http_services());
+        auto http_thread = self->stream_.get_executor();
+        boost::asio::post(http_thread, [self = std::move(self), answer = std::move(answer), version,
+                                        keep_alive]() mutable {
+          self->write(http::to_beast_response(std::move(answer), version, keep_alive));
+        });
+      });
 }
 
 void HttpSession::upgrade(Request&& request) {

@@ -1,7 +1,7 @@
-// One HTTP connection: reads requests with the shared parser configuration (http/request_reader),
-// answers them with the router (http/router), and hands /ws upgrades (after the origin and
-// capacity checks) to a WsSession. The request must arrive within the handshake timeout,
-// so half-open or trickling clients cannot hold a socket.
+// One HTTP connection, on the HTTP thread: reads requests with the shared parser configuration
+// (http/request_reader), answers them with the router (http/router), and hands /ws upgrades
+// (after the origin and capacity checks) to a WsSession on the signaling thread. The request must
+// arrive within the handshake timeout, so half-open or trickling clients cannot hold a socket.
 #pragma once
 
 #include <boost/beast/core.hpp>
@@ -35,6 +35,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void upgrade(Request&& request);
   void route_on_pool(http::HttpRequest request, unsigned version, bool keep_alive);
+  void route_on_signaling_thread(http::HttpRequest request, unsigned version, bool keep_alive);
   // Who sent `request`: the TCP peer, or what a trusted proxy's header says (client_address.hpp).
   IpAddress client_of(const Request& request) const;
   // A short text answer (refusals of the upgrade) with the default security headers.

@@ -1,4 +1,5 @@
-// Accepts TCP connections and starts an HttpSession for each. A client address over
+// Accepts TCP connections on the HTTP thread and starts an HttpSession for each. A client address
+// over
 // --per-ip-connections gets a short 429 and is closed at once (no request is read, so refusing
 // costs the server nothing per attacker socket). When the process runs out of descriptors, accept
 // fails at once for as long as connections wait in the backlog: the listener then pauses and backs

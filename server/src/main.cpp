@@ -1,15 +1,20 @@
-// cieloweb-server: serves the page and WebSocket signaling for rooms. One thread runs one
-// io_context; see server_context.hpp for why that is enough.
+// cieloweb-server: serves the page and WebSocket signaling for rooms. Two threads, each running
+// one io_context: the signaling thread owns the rooms and every WebSocket, the HTTP thread accepts
+// connections and answers plain requests (server_context.hpp says why the two are apart).
+#include <pthread.h>
 #include <sys/resource.h>
 #include <algorithm>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "accounts/admin_command.hpp"
@@ -50,12 +55,12 @@ void schedule_tick(net::steady_timer& timer, ServerContext& ctx) {
 }
 
 void schedule_liveness(net::steady_timer& timer, ServerContext& ctx) {
-  // A quarter of the shorter timeout, and at least four times a second: a dead peer (or a stuck
-  // write) is gone between 1x and 1.25x its timeout, and the keepalive pings, spread over a
-  // window by connection (WsSession::ping_after_ms), leave in small batches.
+  // Often, so that each sweep has little to do: it takes only the connections that are due
+  // (liveness_schedule.hpp), and a quarter second's worth of keepalive pings for 10,000 held
+  // connections (some 140 writes, and as many pongs back) held the signaling thread for 2-3 ms at
+  // a time. A dead peer (or a stuck write) is gone within 20 ms of its timeout.
   const auto shorter_ms = std::min(ctx.config().ping_timeout_ms, ctx.config().write_timeout_ms);
-  timer.expires_after(
-      std::chrono::milliseconds(std::clamp<std::uint32_t>(shorter_ms / 4, 10, 250)));
+  timer.expires_after(std::chrono::milliseconds(std::clamp<std::uint32_t>(shorter_ms / 4, 5, 20)));
   timer.async_wait([&timer, &ctx](boost::system::error_code ec) {
     if (ec) return;
     ctx.sweep_liveness();
@@ -77,6 +82,31 @@ void wait_for_drain(net::steady_timer& timer, ServerContext& ctx, net::io_contex
     if (!ec) wait_for_drain(timer, ctx, ioc, deadline);
   });
 }
+
+// Runs the HTTP io_context on its own thread until stopped; stops and joins it on every way out of
+// main's scope, before anything it uses is gone.
+class HttpThread {
+ public:
+  explicit HttpThread(net::io_context& ioc) : ioc_(ioc), work_(net::make_work_guard(ioc)) {
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "cieloweb-http");
+      ioc_.run();
+    });
+  }
+  ~HttpThread() { stop(); }
+  HttpThread(const HttpThread&) = delete;
+  HttpThread& operator=(const HttpThread&) = delete;
+  void stop() {
+    work_.reset();
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  net::io_context& ioc_;
+  net::executor_work_guard<net::io_context::executor_type> work_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -140,6 +170,9 @@ int main(int argc, char** argv) {
 
   ServerContext ctx(config);
   {
+    // Declared first, destroyed last: handlers left in the signaling queue may hold HTTP sessions,
+    // whose sockets belong to this one.
+    net::io_context http_ioc{1};
     net::io_context ioc{1};
     try {
       ctx.start_blocking_work(ioc.get_executor());
@@ -147,7 +180,7 @@ int main(int argc, char** argv) {
       std::cerr << "cieloweb-server: " << e.what() << "\n";
       return 1;
     }
-    // The pool's workers post their results to `ioc`: they stop before it goes.
+    // The pool's workers post their results to both io_contexts: they stop before either goes.
     struct StopBlockingWork {
       ServerContext& ctx;
       ~StopBlockingWork() { ctx.stop_blocking_work(); }
@@ -162,12 +195,12 @@ int main(int argc, char** argv) {
       }
       try {
         listener =
-            std::make_shared<Listener>(ioc, net::ip::tcp::endpoint{address, config.port}, ctx);
+            std::make_shared<Listener>(http_ioc, net::ip::tcp::endpoint{address, config.port}, ctx);
       } catch (const boost::system::system_error&) {
         // "::" on a host without IPv6: fall back to every IPv4 address.
         if (config.address != "::") throw;
         listener = std::make_shared<Listener>(
-            ioc, net::ip::tcp::endpoint{net::ip::address_v4::any(), config.port}, ctx);
+            http_ioc, net::ip::tcp::endpoint{net::ip::address_v4::any(), config.port}, ctx);
       }
     } catch (const boost::system::system_error& e) {
       log_event(LogLevel::error, "listen-failed",
@@ -186,7 +219,7 @@ int main(int argc, char** argv) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
       if (ec) return;
       log_event(LogLevel::info, "signal", {{"signal", signal}});
-      listener->stop();
+      net::post(http_ioc, [listener] { listener->stop(); });  // the acceptor is HTTP's
       tick_timer.cancel();
       liveness_timer.cancel();
       ctx.begin_shutdown();
@@ -200,7 +233,9 @@ int main(int argc, char** argv) {
                {"port", listener->port()},
                {"web_root", config.web_root},
                {"page_ready", ctx.site().ready()}});
+    HttpThread http_thread(http_ioc);
     ioc.run();
+    http_thread.stop();
     ctx.mark_stopped();
   }
   return 0;

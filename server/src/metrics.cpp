@@ -4,7 +4,17 @@
 
 namespace cieloweb::server {
 
+void Metrics::count_reject(std::string_view reason) {
+  const std::lock_guard lock(rejects_mutex_);
+  const auto it = rejects_.find(reason);
+  if (it != rejects_.end())
+    ++it->second;
+  else
+    rejects_.emplace(std::string(reason), 1);
+}
+
 std::uint64_t Metrics::rejects(std::string_view reason) const {
+  const std::lock_guard lock(rejects_mutex_);
   const auto it = rejects_.find(reason);
   return it == rejects_.end() ? 0 : it->second;
 }
@@ -30,7 +40,8 @@ std::string Metrics::render(const Gauges& gauges) const {
   gauge("cieloweb_rooms", "Rooms held (including empty rooms within their TTL).", gauges.rooms);
   gauge("cieloweb_peers", "Peers joined to a room.", gauges.peers);
   counter("cieloweb_ws_connections_total", "WebSocket connections accepted.", ws_accepted_);
-  counter("cieloweb_http_requests_total", "HTTP requests served (not upgrades).", http_requests_);
+  counter("cieloweb_http_requests_total", "HTTP requests served (not upgrades).",
+          http_requests_.load(std::memory_order_relaxed));
   counter("cieloweb_signals_relayed_total", "Signal messages delivered to a peer.",
           signals_relayed_);
   counter("cieloweb_messages_sent_total", "Messages queued to clients.", messages_out_);
@@ -41,6 +52,7 @@ std::string Metrics::render(const Gauges& gauges) const {
   }
   out << "# HELP cieloweb_rejects_total Refused messages, connections and handshakes, by reason.\n"
          "# TYPE cieloweb_rejects_total counter\n";
+  const std::lock_guard lock(rejects_mutex_);
   for (const auto& [reason, n] : rejects_) {
     out << "cieloweb_rejects_total{reason=\"" << reason << "\"} " << n << '\n';
   }

@@ -1,9 +1,12 @@
-// Counters for /metrics (Prometheus text format 0.0.4). Single-threaded: the server runs one
-// io_context thread and the hub is only touched from it.
+// Counters for /metrics (Prometheus text format 0.0.4). The signaling thread owns the message
+// counters and renders; the HTTP thread also counts requests and refusals, so those two are the
+// only counters safe from any thread (an atomic, and a map behind a mutex).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -20,8 +23,10 @@ class Metrics {
  public:
   void count_message(std::string_view type) { ++messages_in_[std::string(type)]; }
   // Every refusal: an error reply, a close, a handshake refused. `reason` is a fixed token.
-  void count_reject(std::string_view reason) { ++rejects_[std::string(reason)]; }
-  void count_http_request() { ++http_requests_; }
+  // Any thread.
+  void count_reject(std::string_view reason);
+  // Any thread.
+  void count_http_request() { http_requests_.fetch_add(1, std::memory_order_relaxed); }
   void count_ws_accepted() { ++ws_accepted_; }
   void count_relayed() { ++signals_relayed_; }
   void count_sent(std::size_t n = 1) { messages_out_ += n; }
@@ -34,8 +39,9 @@ class Metrics {
 
  private:
   std::map<std::string, std::uint64_t, std::less<>> messages_in_;
-  std::map<std::string, std::uint64_t, std::less<>> rejects_;
-  std::uint64_t http_requests_ = 0;
+  mutable std::mutex rejects_mutex_;
+  std::map<std::string, std::uint64_t, std::less<>> rejects_;  // guarded by rejects_mutex_
+  std::atomic<std::uint64_t> http_requests_{0};
   std::uint64_t ws_accepted_ = 0;
   std::uint64_t signals_relayed_ = 0;
   std::uint64_t messages_out_ = 0;

@@ -32,7 +32,7 @@ ServerContext::ServerContext(Config config)
       site_(config_.web_root),
       origins_(effective_origins(config_)),
       routes_(http::RouteTable::standard(policy_config(config_))),
-      services_{routes_, site_, [this] { return shutting_down_; },
+      services_{routes_, site_, [this] { return shutting_down_.load(); },
                 [this] { return render_metrics(); }, config_.json_body_limit_bytes} {
   const IceConfig& ice = config_.ice;
   if (!ice.stun_urls.empty() || ice.turn_enabled()) {
@@ -56,7 +56,7 @@ bool ServerContext::origin_allowed(std::string_view origin) const {
 }
 
 bool ServerContext::accepting_ws() const {
-  return !shutting_down_ && sessions_.size() < config_.max_connections;
+  return !shutting_down_.load() && ws_sessions_.load() < config_.max_connections;
 }
 
 std::int64_t ServerContext::now_ms() const {
@@ -69,6 +69,7 @@ signaling::ConnId ServerContext::register_session(const std::shared_ptr<WsSessio
                                                   std::string_view client_address) {
   const auto id = next_id_++;
   sessions_.emplace(id, session);
+  ws_sessions_.store(sessions_.size());
   metrics_.count_ws_accepted();
   effects_.clear();
   hub_.on_open(id, client_address, now_ms(), effects_);
@@ -92,6 +93,7 @@ bool ServerContext::on_control_frame(signaling::ConnId id) {
 void ServerContext::on_disconnect(signaling::ConnId id) {
   if (stopped_) return;
   if (sessions_.erase(id) == 0) return;
+  ws_sessions_.store(sessions_.size());
   effects_.clear();
   hub_.on_close(id, effects_);
   apply(effects_);
@@ -120,11 +122,21 @@ void ServerContext::apply(signaling::Effects& effects) {
 
 std::optional<ConnectionSlot> ServerContext::try_count_connection(const IpAddress& client) {
   std::string key = limit_key(client);
-  if (!per_address_.try_add(key, config_.per_ip_connections)) {
+  bool counted = false;
+  {
+    const std::lock_guard lock(per_address_mutex_);
+    counted = per_address_.try_add(key, config_.per_ip_connections);
+  }
+  if (!counted) {
     metrics_.count_reject("per-ip-connections");
     return std::nullopt;
   }
   return ConnectionSlot(*this, std::move(key));
+}
+
+void ServerContext::uncount_connection(const std::string& key) {
+  const std::lock_guard lock(per_address_mutex_);
+  per_address_.remove(key);
 }
 
 void ServerContext::tick() {
@@ -133,14 +145,17 @@ void ServerContext::tick() {
 
 void ServerContext::sweep_liveness() {
   const auto now = now_ms();
-  for (auto& [id, weak] : sessions_) {
-    if (auto session = weak.lock()) session->check_alive(now);
+  while (const auto due = liveness_.pop_due(now)) {
+    const auto it = sessions_.find(due->conn);
+    if (it == sessions_.end()) continue;  // gone since
+    const auto session = it->second.lock();
+    // A session expects one time; another entry of it has been superseded by an earlier one.
+    if (session && session->next_check_ms() == due->at_ms) session->check_alive(now);
   }
 }
 
 void ServerContext::begin_shutdown() {
-  if (shutting_down_) return;
-  shutting_down_ = true;
+  if (shutting_down_.exchange(true)) return;
   log_event(LogLevel::info, "shutdown-begin", {{"ws_connections", sessions_.size()}});
   effects_.clear();
   hub_.on_shutdown(effects_);
@@ -150,13 +165,15 @@ void ServerContext::begin_shutdown() {
 std::string ServerContext::render_metrics() const {
   Gauges g;
   g.ws_connections = sessions_.size();
-  g.http_connections = http_connections_;
+  g.http_connections = http_connections_.load();
   g.rooms = hub_.room_count();
   g.peers = hub_.peer_count();
   return metrics_.render(g);
 }
 
-void ServerContext::start_blocking_work(boost::asio::any_io_executor io) {
+void ServerContext::start_blocking_work(boost::asio::any_io_executor signaling) {
+  signaling_ = signaling;
+  auto io = signaling;
   // Two threads: the work is a key fetch now and then and small SQLite reads and writes; the
   // queue bound answers 503 under a flood instead of growing.
   pool_ = std::make_unique<BlockingPool>(io, 2, 256);
@@ -164,7 +181,7 @@ void ServerContext::start_blocking_work(boost::asio::any_io_executor io) {
     accounts_ = accounts::AccountService::from_config(config_);
     services_.accounts = accounts_.get();
     hub_.set_accounts_enabled(true);
-    // A deletion (on a pool thread) closes the person's signaling connections on the I/O thread.
+    // A deletion (on a pool thread) closes the person's signaling connections on their thread.
     accounts_->on_account_deleted([this, io](const std::string& uid) {
       boost::asio::post(io, [this, uid] {
         if (stopped_) return;

@@ -37,10 +37,11 @@ WsSession::~WsSession() {
 
 void WsSession::start(std::string_view early_bytes) {
   error_code ec;
-  // Reads and first write attempts are made directly and must never block the one thread.
+  // Reads and first write attempts are made directly and must never block the signaling thread.
   socket_.non_blocking(true, ec);
   last_seen_ms_ = ctx_.now_ms();
   id_ = ctx_.register_session(shared_from_this(), client_address_);
+  check_by(last_seen_ms_ + ping_after_ms(ctx_.config().ping_timeout_ms));
   log_event(LogLevel::debug, "ws-open", {{"conn", id_}});
   if (!early_bytes.empty()) {
     std::string copy(early_bytes);
@@ -186,29 +187,46 @@ void WsSession::close(std::uint16_t code, std::string_view reason) {
 
 // A quiet connection is pinged after half its timeout plus a share of another quarter that its id
 // decides: connections opened together (a reconnect wave, a load test) are not all pinged in the
-// same sweep, which would stall the I/O thread with thousands of pings and pongs at once.
+// same sweep, which would stall the signaling thread with thousands of pings and pongs at once.
 std::int64_t WsSession::ping_after_ms(std::int64_t timeout_ms) const {
   const std::uint64_t spread = (id_ * 0x9E3779B97F4A7C15ull) >> 54;  // 0..1023, well mixed
   return timeout_ms / 2 + static_cast<std::int64_t>(spread) * (timeout_ms / 4) / 1024;
 }
 
 void WsSession::check_alive(std::int64_t now_ms) {
+  next_check_ms_ = std::numeric_limits<std::int64_t>::max();  // this check is used up
+  // Closing has its own timer (start_close_timer); a dropped session is on its way out.
   if (finished_ || dropping_ || close_queued_) return;
   const auto silent_ms = now_ms - last_seen_ms_;
   const auto timeout_ms = static_cast<std::int64_t>(ctx_.config().ping_timeout_ms);
-  if (writing_ && now_ms - write_started_ms_ >= ctx_.config().write_timeout_ms) {
+  const auto write_timeout_ms = static_cast<std::int64_t>(ctx_.config().write_timeout_ms);
+  if (writing_ && now_ms - write_started_ms_ >= write_timeout_ms) {
     ctx_.metrics().count_reject("write-timeout");
     log_event(LogLevel::info, "write-timeout", {{"conn", id_}});
     drop_later();
-  } else if (silent_ms >= timeout_ms) {
+    return;
+  }
+  if (silent_ms >= timeout_ms) {
     ctx_.metrics().count_reject("ping-timeout");
     log_event(LogLevel::info, "peer-timeout", {{"conn", id_}});
     drop_later();
-  } else if (!ping_outstanding_ && silent_ms >= ping_after_ms(timeout_ms)) {
+    return;
+  }
+  if (!ping_outstanding_ && silent_ms >= ping_after_ms(timeout_ms)) {
     ping_outstanding_ = true;
     append(Opcode::ping, {});
     schedule_flush();
   }
+  // Heard from since the last look: the ping waits from the latest message on.
+  auto due = last_seen_ms_ + (ping_outstanding_ ? timeout_ms : ping_after_ms(timeout_ms));
+  if (writing_) due = std::min(due, write_started_ms_ + write_timeout_ms);
+  check_by(std::max(due, now_ms + 1));
+}
+
+void WsSession::check_by(std::int64_t due_ms) {
+  if (due_ms >= next_check_ms_) return;
+  next_check_ms_ = due_ms;
+  ctx_.schedule_liveness_check(id_, due_ms);
 }
 
 void WsSession::append(Opcode opcode, std::string_view payload) {
@@ -248,6 +266,7 @@ void WsSession::flush() {
   out_.clear();
   writing_ = true;
   write_started_ms_ = ctx_.now_ms();
+  check_by(write_started_ms_ + static_cast<std::int64_t>(ctx_.config().write_timeout_ms));
   net::async_write(
       socket_, net::buffer(sending_),
       [self = shared_from_this()](error_code e, std::size_t bytes) { self->on_written(e, bytes); });

@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,7 +47,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // connection silent for half to three quarters of the timeout, drops one silent for the whole
   // timeout, and drops one whose write has not completed within --write-timeout-ms (a client that
   // keeps sending but never reads would otherwise hold its queue until the queue overflows).
+  // The sweep calls it when next_check_ms() is due (liveness_schedule.hpp); it schedules the next.
   void check_alive(std::int64_t now_ms);
+  // When this session expects its next check; max() when it expects none.
+  std::int64_t next_check_ms() const { return next_check_ms_; }
   // How long a quiet connection waits for its keepalive ping (see the definition).
   std::int64_t ping_after_ms(std::int64_t timeout_ms) const;
 
@@ -70,6 +74,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void start_close_timer();
   void drop_later();
   void finish();
+  // Asks the sweep to look at this session by `due_ms`, if that is earlier than it would anyway.
+  void check_by(std::int64_t due_ms);
 
   boost::asio::ip::tcp::socket socket_;
   ServerContext& ctx_;
@@ -82,6 +88,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
   std::int64_t last_seen_ms_ = 0;
   std::int64_t write_started_ms_ = 0;  // when the write in flight (writing_) began
+  std::int64_t next_check_ms_ = std::numeric_limits<std::int64_t>::max();
   bool flush_scheduled_ = false;
   bool writing_ = false;
   bool close_queued_ = false;      // our close frame is in out_ or sent: nothing else may follow

@@ -1,5 +1,8 @@
 #include "ws_upgrade.hpp"
 
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <memory>
@@ -13,9 +16,10 @@ namespace {
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace websocket = beast::websocket;
+using tcp = boost::asio::ip::tcp;
 
-// Lives only for the handshake: Beast's websocket stream is large, and a held connection keeps
-// just the raw socket and the session's own small state.
+// Lives only for the handshake, on the HTTP thread: Beast's websocket stream is large, and a held
+// connection keeps just the raw socket and the session's own small state.
 class Upgrade : public std::enable_shared_from_this<Upgrade> {
  public:
   Upgrade(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx, std::string client_address,
@@ -44,9 +48,29 @@ class Upgrade : public std::enable_shared_from_this<Upgrade> {
       return;
     }
     // With the request handed in, Beast has read nothing from the socket: no frame bytes are lost.
-    std::make_shared<WsSession>(ws_.next_layer().release_socket(), ctx_, std::move(client_address_),
-                                std::move(slot_))
-        ->start(early_bytes_);
+    auto socket = ws_.next_layer().release_socket();
+    boost::system::error_code error;
+    const auto protocol = socket.local_endpoint(error).protocol();
+    if (error) return;  // already gone
+    const auto fd = socket.release(error);
+    if (error) return;
+    // The descriptor moves to the signaling thread's reactor, and the session starts there: that
+    // thread owns the hub and every WebSocket.
+    const auto& signaling = ctx_.signaling_executor();
+    tcp::socket moved(signaling);
+    moved.assign(protocol, fd, error);
+    if (error) {
+      ::close(fd);
+      return;
+    }
+    boost::asio::post(
+        signaling,
+        [&ctx = ctx_, socket = std::move(moved), client_address = std::move(client_address_),
+         slot = std::move(slot_), early_bytes = std::move(early_bytes_)]() mutable {
+          std::make_shared<WsSession>(std::move(socket), ctx, std::move(client_address),
+                                      std::move(slot))
+              ->start(early_bytes);
+        });
   }
 
   websocket::stream<beast::tcp_stream> ws_;

@@ -1,6 +1,7 @@
 // The WebSocket opening handshake on /ws (RFC 6455 section 4.2). Beast checks the upgrade request
-// and writes the 101 answer, bounded by the handshake timeout; the socket then goes to a WsSession,
-// which does its own framing (ws_session.hpp says why).
+// and writes the 101 answer on the HTTP thread, bounded by the handshake timeout; the socket then
+// goes to a WsSession on the signaling thread, which does its own framing (ws_session.hpp says
+// why).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>

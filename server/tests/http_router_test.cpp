@@ -188,20 +188,22 @@ TEST_CASE("the shared parser configuration: a body over the limit fails as body_
   CHECK_FALSE(answer_read_error(boost::beast::http::error::bad_target, {}).has_value());
 }
 
-TEST_CASE("account routes are blocking (run on the pool), pages and signaling never are") {
+TEST_CASE("account routes run on the pool, metrics on the signaling thread, the rest on HTTP's") {
   const auto table = RouteTable::standard({});
-  const auto blocking = [&](std::string target) {
+  const auto thread = [&](std::string target) {
     HttpRequest request;
     request.target = std::move(target);
-    return routes_to_blocking(request, table);
+    return route_thread(request, table);
   };
-  CHECK(blocking("/api/me"));
-  CHECK(blocking("/api/me?x=1"));
-  CHECK(blocking("/api/%6De"));  // the decoded path decides, as in route()
-  CHECK_FALSE(blocking("/"));
-  CHECK_FALSE(blocking("/healthz"));
-  CHECK_FALSE(blocking("/ws"));
-  CHECK_FALSE(blocking("/r/abc"));
-  CHECK_FALSE(blocking("/assets/app.js"));
-  CHECK_FALSE(blocking("api/me"));
+  CHECK(thread("/api/me") == RunsOn::blocking_pool);
+  CHECK(thread("/api/me?x=1") == RunsOn::blocking_pool);
+  CHECK(thread("/api/%6De") == RunsOn::blocking_pool);  // the decoded path decides, as in route()
+  CHECK(thread("/api/me/export") == RunsOn::blocking_pool);
+  CHECK(thread("/metrics") == RunsOn::signaling_thread);
+  CHECK(thread("/") == RunsOn::http_thread);
+  CHECK(thread("/healthz") == RunsOn::http_thread);
+  CHECK(thread("/ws") == RunsOn::http_thread);
+  CHECK(thread("/r/abc") == RunsOn::http_thread);
+  CHECK(thread("/assets/app.js") == RunsOn::http_thread);
+  CHECK(thread("api/me") == RunsOn::http_thread);
 }

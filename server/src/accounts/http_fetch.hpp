@@ -1,7 +1,7 @@
 // Blocking HTTP(S) calls for the few things the server asks others itself: the ID token signing
 // certificates (GET) and Firebase's account REST API (POST of JSON). https verifies the server's
 // certificate against the system's trust store and its name; http is for this machine's tests. Runs
-// on the blocking pool, never on the I/O thread.
+// on the blocking pool, never on an I/O thread (signaling or HTTP).
 #pragma once
 
 #include <chrono>

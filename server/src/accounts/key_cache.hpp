@@ -5,7 +5,7 @@
 // `unknown_kid_refetch_s`, so a stream of forged kids cannot turn us into a fetch amplifier.
 //
 // Thread-safe: verifications read the current set from any thread; fetches are blocking and run
-// on the blocking pool, never on the I/O thread.
+// on the blocking pool, never on an I/O thread (signaling or HTTP).
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 //
 // Deleting a profile also records its uid in a deletion ledger (uids only): after a restore from
 // a backup, replaying the ledger deletes again whoever asked to be deleted since that backup.
-// Calls block (disk): they run on the blocking pool, never on the I/O thread.
+// Calls block (disk): they run on the blocking pool, never on an I/O thread (signaling or HTTP).
 #pragma once
 
 #include <cstdint>

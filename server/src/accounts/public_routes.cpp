@@ -1,5 +1,5 @@
 // The account routes that need no sign-in: how the page reaches Firebase, and the 16+ screen.
-// Neither blocks (no disk, no network), so they run on the I/O thread.
+// Neither blocks (no disk, no network), so they run on the HTTP thread.
 #include <nlohmann/json.hpp>
 
 #include "accounts/account_service.hpp"

@@ -62,7 +62,8 @@ std::vector<Route> standard_routes() {
        [](const RouteCall& call, Services& s) {
          return text_response(200, s.render_metrics ? s.render_metrics() : std::string(),
                               call.security, "text/plain; version=0.0.4; charset=utf-8");
-       }},
+       },
+       ThirdParty::none, false, RunsOn::signaling_thread},
       // The upgrade itself never gets here (the session hands it over first).
       {"/ws", read_only,
        [](const RouteCall& call, Services&) {
@@ -79,9 +80,9 @@ std::vector<Route> standard_routes() {
       {"/api/auth-config", read_only, accounts::auth_config},
       {"/api/age-gate", methods_of({Method::post}), accounts::age_gate, ThirdParty::none, true},
       {"/api/me", methods_of({Method::get, Method::post, Method::put, Method::del}), accounts::me,
-       ThirdParty::none, true, true},
+       ThirdParty::none, true, RunsOn::blocking_pool},
       {"/api/me/export", methods_of({Method::get}), accounts::me_export, ThirdParty::none, false,
-       true},
+       RunsOn::blocking_pool},
   };
 }
 
@@ -166,14 +167,14 @@ HttpResponse try_again_later(const HeaderList& security) {
   return json_response(503, {{"error", "try-again-later"}}, security);
 }
 
-bool routes_to_blocking(const HttpRequest& request, const RouteTable& table) {
+RunsOn route_thread(const HttpRequest& request, const RouteTable& table) {
   const std::string_view target = request.target;
   const std::string_view raw_path = target.substr(0, target.find_first_of("?#"));
-  if (raw_path.empty() || raw_path.front() != '/') return false;
+  if (raw_path.empty() || raw_path.front() != '/') return RunsOn::http_thread;
   const auto path = decode_path(raw_path);
   std::string_view param;
   const auto* entry = path ? table.match(*path, param) : nullptr;
-  return entry != nullptr && entry->route.blocking;
+  return entry != nullptr ? entry->route.runs_on : RunsOn::http_thread;
 }
 
 HttpResponse route(const HttpRequest& request, Services& services) {

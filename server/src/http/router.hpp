@@ -44,6 +44,12 @@ struct RouteCall {
 
 using Handler = std::function<HttpResponse(const RouteCall& call, Services& services)>;
 
+// Which thread runs a route's handler. The HTTP thread reads and writes every request; a handler
+// that blocks (a database, a key fetch) runs on the blocking pool, and one that reads signaling
+// state (metrics) runs on the signaling thread, which owns that state. Either way the answer is
+// written back on the HTTP thread, which never waits.
+enum class RunsOn { http_thread, blocking_pool, signaling_thread };
+
 struct Route {
   // "/exact", or "/prefix/:name" for one non-empty path segment after the prefix.
   std::string pattern;
@@ -51,9 +57,7 @@ struct Route {
   Handler handler;
   ThirdParty may_use = ThirdParty::none;  // admitted only where the configuration enables them
   bool json_body = false;                 // POST/PUT bodies must be application/json and parse
-  // Blocking work (a database, a key fetch): the session runs route() for it on the blocking
-  // pool and writes the answer when it comes back, so the I/O thread never waits.
-  bool blocking = false;
+  RunsOn runs_on = RunsOn::http_thread;
 };
 
 // How the security headers are built: what --csp-connect-extra adds, and which third parties the
@@ -89,7 +93,7 @@ struct Services {
   const RouteTable& routes;
   const StaticSite& site;
   std::function<bool()> shutting_down;
-  std::function<std::string()> render_metrics;
+  std::function<std::string()> render_metrics;  // signaling thread only (see RunsOn)
   std::size_t json_body_limit_bytes = default_json_body_limit_bytes;
   // Accounts (Firebase sign-in, profiles); null when not configured. Thread-safe: blocking
   // routes use it from the pool's threads.
@@ -100,8 +104,8 @@ struct Services {
 // Content-Type and the security headers (CSP included) of the route that answered.
 HttpResponse route(const HttpRequest& request, Services& services);
 
-// Whether `request` goes to a blocking route (then route() must run on the blocking pool).
-bool routes_to_blocking(const HttpRequest& request, const RouteTable& table);
+// Which thread route() must run on for `request` (the HTTP thread when no route matches).
+RunsOn route_thread(const HttpRequest& request, const RouteTable& table);
 
 // A response of `status` with a short text body (and no caching), security headers included.
 HttpResponse text_response(unsigned status, std::string body, const HeaderList& security,

@@ -27,7 +27,7 @@ struct CloseOrder {
   std::string reason;
 };
 
-// A sign-in token to check off the I/O thread (keys may need fetching, the plan is in the
+// A sign-in token to check off the signaling thread (keys may need fetching, the plan is in the
 // database); the transport hands the outcome back with Hub::on_sign_in_result.
 struct SignInCheck {
   ConnId conn;

@@ -52,7 +52,7 @@ struct HubLimits {
   double turn_per_min = 60;
 };
 
-// What checking a sign-in token found (the transport asks the accounts, off the I/O thread).
+// What checking a sign-in token found (the transport asks the accounts, off the signaling thread).
 // Sign-in messages per connection: a burst, refilled per minute (each costs a pool job).
 inline constexpr double sign_ins_burst = 5;
 inline constexpr double sign_ins_per_min = 5;

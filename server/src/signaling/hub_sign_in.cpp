@@ -1,6 +1,6 @@
-// The hub's side of accounts: a connection's sign-in (checked by the transport off the I/O thread,
-// then applied here) and the closing of a deleted account's connections. The hub never sees a
-// token's contents; it keeps only the uid (to find the connections) and whether the plan is pro.
+// The hub's side of accounts: a connection's sign-in (checked by the transport off the signaling
+// thread, then applied here) and the closing of a deleted account's connections. The hub never sees
+// a token's contents; it keeps only the uid (to find the connections) and whether the plan is pro.
 #include <nlohmann/json.hpp>
 
 #include "log.hpp"
