@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "ads/ads_config.hpp"
 #include "client_address.hpp"
 #include "http/router.hpp"
 #include "http/security_policy.hpp"
@@ -85,6 +86,7 @@ struct Config {
   signaling::HubLimits hub;
   IceConfig ice;  // STUN/TURN servers handed to peers in `joined`
   AccountsConfig accounts;
+  AdsConfig ads;  // AdSense (ads/ads_config.hpp): off unless a publisher id is set
 };
 
 // Looks up an environment variable; returns nullopt when unset.

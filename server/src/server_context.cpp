@@ -15,7 +15,14 @@ namespace {
 // With accounts configured, the sign-in and account pages may reach Firebase (and, in emulator
 // mode, the emulator): configuring a project is enough, no separate --third-parties sign-in.
 http::PolicyConfig policy_config(const Config& config) {
-  http::PolicyConfig policy{config.csp_connect_extra, config.third_parties, {}};
+  http::PolicyConfig policy{config.csp_connect_extra, config.third_parties, {}, {}};
+  if (config.ads.enabled()) {
+    policy.enabled = policy.enabled | http::ThirdParty::ads;
+    if (config.ads.cmp == AdsCmp::script) {
+      const auto& url = config.ads.cmp_script;  // https://host[:port]/...
+      policy.ads_cmp_origin = url.substr(0, url.find('/', 8));
+    }
+  }
   if (config.accounts.enabled()) {
     policy.enabled = policy.enabled | http::ThirdParty::sign_in;
     if (config.accounts.emulator())
@@ -34,6 +41,7 @@ ServerContext::ServerContext(Config config)
       routes_(http::RouteTable::standard(policy_config(config_))),
       services_{routes_, site_, [this] { return shutting_down_.load(); },
                 [this] { return render_metrics(); }, config_.json_body_limit_bytes} {
+  services_.ads = &config_.ads;
   const IceConfig& ice = config_.ice;
   if (!ice.stun_urls.empty() || ice.turn_enabled()) {
     // TURN credentials expire in wall-clock time (coturn compares them with its own clock).

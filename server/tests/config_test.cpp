@@ -185,3 +185,51 @@ TEST_CASE("accounts: off by default; the emulator's unsigned tokens only for a d
   CHECK(std::holds_alternative<Config>(
       config({"--firebase-certs-url", "https://keys.example/certs"})));
 }
+
+TEST_CASE("ads: off without a publisher id; units, the CMP and its script checked") {
+  auto parsed = parse_config({}, env_of({}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  CHECK_FALSE(std::get<Config>(parsed).ads.enabled());
+
+  parsed = parse_config({"--adsense-client", "ca-pub-1234567890123456", "--adsense-slots",
+                         "landing=1234567890,privacy=2345678901"},
+                        env_of({}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  const auto ads = std::get<Config>(parsed).ads;
+  CHECK(ads.enabled());
+  CHECK(ads.publisher_id() == "pub-1234567890123456");
+  CHECK(ads.slots.at("privacy") == "2345678901");
+  CHECK(ads.cmp == AdsCmp::google);
+
+  parsed = parse_config({}, env_of({{"CIELO_ADSENSE_CLIENT", "ca-pub-1234567890123456"},
+                                    {"CIELO_ADS_CMP", "script"},
+                                    {"CIELO_ADS_CMP_SCRIPT", "https://cmp.example/cmp.js"}}));
+  REQUIRE(std::holds_alternative<Config>(parsed));
+  CHECK(std::get<Config>(parsed).ads.cmp_script == "https://cmp.example/cmp.js");
+
+  const auto refused = [](std::vector<std::string> args) {
+    const auto result = parse_config(args, env_of({}));
+    return std::holds_alternative<std::string>(result) ? std::get<std::string>(result)
+                                                       : std::string();
+  };
+  const std::string client = "ca-pub-1234567890123456";
+  CHECK_FALSE(refused({"--adsense-client", "ca-pub-123"}).empty());
+  CHECK_FALSE(refused({"--adsense-client", "pub-1234567890123456"}).empty());
+  CHECK_FALSE(refused({"--adsense-client", client, "--adsense-slots", "room=1234567890"}).empty());
+  CHECK_FALSE(refused({"--adsense-client", client, "--adsense-slots", "landing=12ab"}).empty());
+  CHECK_FALSE(
+      refused({"--adsense-client", client, "--adsense-slots", "landing=1234567,landing=7654321"})
+          .empty());
+  CHECK_FALSE(refused({"--adsense-client", client, "--ads-cmp", "ours"}).empty());
+  CHECK_FALSE(
+      refused({"--adsense-client", client, "--ads-cmp-script", "http://cmp.example/x.js"}).empty());
+  CHECK_FALSE(refused({"--adsense-client", client, "--ads-cmp-script",
+                       "https://cmp.example/x.js';script-src *"})
+                  .empty());
+  CHECK(refused({"--adsense-client", client, "--ads-cmp", "script"}).find("--ads-cmp-script") !=
+        std::string::npos);
+  // Ads of any kind without a publisher id: refused, with the reason.
+  CHECK(refused({"--adsense-slots", "landing=1234567890"}).find("--adsense-client") !=
+        std::string::npos);
+  CHECK(refused({"--third-parties", "ads"}).find("--adsense-client") != std::string::npos);
+}

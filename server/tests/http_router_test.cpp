@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ads/ads_config.hpp"
 #include "http/request_reader.hpp"
 #include "http/router.hpp"
 #include "static_files.hpp"
@@ -42,7 +43,10 @@ struct Site {
     root = std::filesystem::temp_directory_path() /
            ("cielo-router-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     std::filesystem::create_directories(root / "assets");
-    std::ofstream(root / "index.html") << "<!doctype html><title>page</title>\n";
+    std::ofstream(root / "index.html")
+        << "<!doctype html><title>page</title>\n"
+           "<script type=\"module\" crossorigin src=\"/assets/app-1234.js\"></script>\n"
+           "<link rel=\"modulepreload\" crossorigin href=\"/assets/chunk-1.js\">\n";
     std::ofstream(root / "assets" / "app-1234.js") << "export {};\n";
   }
   ~Site() { std::filesystem::remove_all(root); }
@@ -140,7 +144,7 @@ TEST_CASE("a JSON route: 415 for another content type, 400 for bad JSON, the bod
 }
 
 TEST_CASE("the account pages reach Firebase (and the emulator), never ads; the room page neither") {
-  Fixture emulator({"", ThirdParty::sign_in | ThirdParty::ads, "http://127.0.0.1:9099"});
+  Fixture emulator({"", ThirdParty::sign_in | ThirdParty::ads, "http://127.0.0.1:9099", ""});
   for (const char* page : {"/signin", "/account"}) {
     const auto csp = header(emulator.get(page), "Content-Security-Policy");
     CHECK(csp.find("http://127.0.0.1:9099") != std::string::npos);
@@ -154,8 +158,8 @@ TEST_CASE("the account pages reach Firebase (and the emulator), never ads; the r
 
 TEST_CASE("the room page's CSP lists no host; opted-in pages get theirs only when configured") {
   Fixture plain;
-  Fixture configured({"", ThirdParty::sign_in | ThirdParty::ads, ""});
-  Fixture sign_in_only({"", ThirdParty::sign_in, ""});
+  Fixture configured({"", ThirdParty::sign_in | ThirdParty::ads, "", ""});
+  Fixture sign_in_only({"", ThirdParty::sign_in, "", ""});
   const std::string room = "/r/Y0Zd5xiDoZXFzpYyblVRIA";
   CHECK(hosts_in(header(plain.get(room), "Content-Security-Policy")).empty());
   CHECK(hosts_in(header(configured.get(room), "Content-Security-Policy")).empty());
@@ -167,10 +171,72 @@ TEST_CASE("the room page's CSP lists no host; opted-in pages get theirs only whe
   CHECK(only.find("https://identitytoolkit.googleapis.com") != std::string::npos);
   CHECK(only.find("googlesyndication") == std::string::npos);
   // --csp-connect-extra reaches connect-src of every route, the room page too.
-  Fixture extra({"http://127.0.0.1:9099", ThirdParty::none, ""});
+  Fixture extra({"http://127.0.0.1:9099", ThirdParty::none, "", ""});
   const auto csp = header(extra.get(room), "Content-Security-Policy");
   CHECK(csp.find("connect-src 'self' http://127.0.0.1:9099;") != std::string::npos);
   CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+}
+
+// The nonce a CSP names in script-src ('nonce-…'), or "" when it names none.
+std::string csp_nonce(const std::string& csp) {
+  const auto at = csp.find("'nonce-");
+  if (at == std::string::npos) return {};
+  const auto start = at + 7;
+  return csp.substr(start, csp.find('\'', start) - start);
+}
+
+TEST_CASE("pages with ads run their scripts by a fresh nonce; every other page keeps 'self'") {
+  Fixture ads({"", ThirdParty::ads, "", ""});
+  const auto first = ads.get("/");
+  const auto csp = header(first, "Content-Security-Policy");
+  const auto nonce = csp_nonce(csp);
+  REQUIRE(nonce.size() == 24);  // 16 random bytes, base64
+  CHECK(csp.find("'strict-dynamic'") != std::string::npos);
+  CHECK(csp.find("{nonce}") == std::string::npos);
+  // Every script and module preload of the page carries it, and nothing else does.
+  const std::string attribute = "nonce=\"" + nonce + "\"";
+  CHECK(first.body.find("<script " + attribute + " type=\"module\"") != std::string::npos);
+  CHECK(first.body.find("<link " + attribute + " rel=\"modulepreload\"") != std::string::npos);
+  CHECK(header(first, "Cache-Control") == "no-store");
+  CHECK(header(first, "ETag").empty());
+  // Another response, another nonce; a browser's stored copy is never answered 304.
+  const auto second = ads.get("/privacy");
+  CHECK(csp_nonce(header(second, "Content-Security-Policy")) != nonce);
+  CHECK(second.status == 200);
+  CHECK(second.body.find(attribute) == std::string::npos);
+  // The room, account and sign-in pages, and the files: no nonce, no ad host, scripts from 'self'.
+  for (const char* other :
+       {"/r/Y0Zd5xiDoZXFzpYyblVRIA", "/account", "/signin", "/assets/app-1234.js"}) {
+    const auto res = ads.get(other);
+    const auto policy = header(res, "Content-Security-Policy");
+    CHECK_MESSAGE(csp_nonce(policy).empty(), other);
+    CHECK_MESSAGE(policy.find("script-src 'self' 'wasm-unsafe-eval';") != std::string::npos, other);
+    CHECK_MESSAGE(policy.find("googlesyndication") == std::string::npos, other);
+    CHECK_MESSAGE(res.body.find("nonce=") == std::string::npos, other);
+  }
+  // Without ads configured the landing page keeps the strict policy too.
+  Fixture plain;
+  CHECK(header(plain.get("/"), "Content-Security-Policy").find("script-src 'self'") !=
+        std::string::npos);
+}
+
+TEST_CASE("ads.txt and the page's ad configuration come from the configuration alone") {
+  Fixture none;
+  CHECK(none.get("/ads.txt").status == 404);
+  CHECK(none.get("/api/ads-config").body == "{\"ads\":false}\n");
+  AdsConfig config;
+  config.client = "ca-pub-1234567890123456";
+  config.slots = {{"landing", "1111111111"}};
+  Fixture ads({"", ThirdParty::ads, "", ""});
+  ads.services.ads = &config;
+  const auto txt = ads.get("/ads.txt");
+  CHECK(txt.status == 200);
+  CHECK(txt.body == "google.com, pub-1234567890123456, DIRECT, f08c47fec0942fa0\n");
+  const auto answer = nlohmann::json::parse(ads.get("/api/ads-config").body);
+  CHECK(answer["ads"] == true);
+  CHECK(answer["client"] == "ca-pub-1234567890123456");
+  CHECK(answer["slots"]["landing"] == "1111111111");
+  CHECK(answer["cmp"] == "google");
 }
 
 TEST_CASE("the shared parser configuration: a body over the limit fails as body_limit -> 413") {

@@ -27,7 +27,11 @@ export function withTimeout(promise, what, ms = waitLimitMs) {
 export function makeWebRoot() {
   const root = mkdtempSync(path.join(tmpdir(), 'cielo-web-'));
   mkdirSync(path.join(root, 'assets'));
-  writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>CieloWeb test page</title>\n');
+  writeFileSync(
+    path.join(root, 'index.html'),
+    '<!doctype html><title>CieloWeb test page</title>\n' +
+      '<script type="module" crossorigin src="/assets/index-4f3a9c1b.js"></script>\n',
+  );
   writeFileSync(path.join(root, 'assets', 'index-4f3a9c1b.js'), 'export const x = 1;\n');
   writeFileSync(path.join(root, 'assets', 'core-9b8e7d6c.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   writeFileSync(path.join(root, '.secret'), 'hidden\n');

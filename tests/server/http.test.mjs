@@ -24,7 +24,14 @@ describe('serving the page', () => {
   let server;
   before(async () => {
     // The third parties the landing and privacy pages may use, turned on (they are off by default).
-    server = await startServer(['--third-parties', 'sign-in,ads']);
+    server = await startServer([
+      '--third-parties',
+      'sign-in',
+      '--adsense-client',
+      'ca-pub-1234567890123456',
+      '--adsense-slots',
+      'landing=1234567890',
+    ]);
   });
   after(() => server.stop());
 
@@ -32,11 +39,22 @@ describe('serving the page', () => {
     for (const target of ['/', '/privacy', '/r/Y0Zd5xiDoZXFzpYyblVRIA']) {
       const res = await fetch(server.url + target);
       assert.equal(res.status, 200);
-      assert.match(await res.text(), /CieloWeb test page/);
+      const body = await res.text();
+      assert.match(body, /CieloWeb test page/);
       assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
-      assert.equal(res.headers.get('cache-control'), 'no-cache');
       const csp = res.headers.get('content-security-policy');
-      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+      if (target.startsWith('/r/')) {
+        assert.equal(res.headers.get('cache-control'), 'no-cache');
+        assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+        assert.doesNotMatch(body, /nonce=/);
+      } else {
+        // A page with ads: scripts by a nonce of this response (AdSense's CSP form), on the page's
+        // own script tag too; never cached.
+        assert.equal(res.headers.get('cache-control'), 'no-store');
+        const nonce = csp.match(/script-src 'nonce-([A-Za-z0-9+/]{22}==)' 'strict-dynamic'/)?.[1];
+        assert.ok(nonce, csp);
+        assert.match(body, new RegExp(`<script nonce="${nonce.replaceAll('+', '\\+')}" type="module"`));
+      }
       assert.match(csp, /connect-src 'self'/);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.match(csp, /object-src 'none'/);
@@ -64,13 +82,19 @@ describe('serving the page', () => {
     assert.deepEqual([...new Uint8Array(await wasm.arrayBuffer())].slice(0, 4), [0, 0x61, 0x73, 0x6d]);
   });
 
-  test('an unchanged file answers 304 to its ETag', async () => {
-    const first = await fetch(`${server.url}/`);
+  test('an unchanged file answers 304 to its ETag; a page with ads never does', async () => {
+    const room = '/r/Y0Zd5xiDoZXFzpYyblVRIA';
+    const first = await fetch(server.url + room);
     const etag = first.headers.get('etag');
     assert.ok(etag);
-    const again = await rawGet(server.port, '/', { 'If-None-Match': etag });
+    const again = await rawGet(server.port, room, { 'If-None-Match': etag });
     assert.equal(again.status, 304);
     assert.equal(again.body, '');
+    // The landing page names a new nonce each time: no ETag, and a stored copy's tag gets the page.
+    assert.equal((await fetch(`${server.url}/`)).headers.get('etag'), null);
+    const landing = await rawGet(server.port, '/', { 'If-None-Match': etag });
+    assert.equal(landing.status, 200);
+    assert.match(landing.body, /<script nonce="/);
   });
 
   test('traversal, dot files, encoded slashes and unknown paths are 404', async () => {
@@ -117,20 +141,36 @@ describe('serving the page', () => {
     }
   });
 
+  test('ads.txt names the configured publisher; the page learns the ad units', async () => {
+    const txt = await fetch(`${server.url}/ads.txt`);
+    assert.equal(txt.status, 200);
+    assert.equal(await txt.text(), 'google.com, pub-1234567890123456, DIRECT, f08c47fec0942fa0\n');
+    const config = await (await fetch(`${server.url}/api/ads-config`)).json();
+    assert.deepEqual(config, {
+      ads: true,
+      client: 'ca-pub-1234567890123456',
+      slots: { landing: '1234567890' },
+      cmp: 'google',
+    });
+  });
+
   test('a plain GET on /ws and an upgrade elsewhere are refused', async () => {
     assert.equal((await fetch(`${server.url}/ws`)).status, 426);
   });
 });
 
-test('without --third-parties no page lists a third-party host', async () => {
+test('without --third-parties no page lists a third-party host, and there are no ads', async () => {
   const server = await startServer();
   try {
     for (const target of ['/', '/privacy', '/r/Y0Zd5xiDoZXFzpYyblVRIA', '/healthz', '/nope']) {
       const res = await fetch(server.url + target);
       const csp = res.headers.get('content-security-policy');
       assert.match(csp, /connect-src 'self'/, target);
+      assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/, target);
       assert.doesNotMatch(csp, /https?:/, target);
     }
+    assert.equal((await fetch(`${server.url}/ads.txt`)).status, 404);
+    assert.deepEqual(await (await fetch(`${server.url}/api/ads-config`)).json(), { ads: false });
   } finally {
     await server.stop();
   }

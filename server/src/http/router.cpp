@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ads/ads_config.hpp"
 #include "static_files.hpp"
 
 namespace cieloweb::server::http {
@@ -44,9 +45,33 @@ HttpResponse from_static(const StaticAnswer& found, const HeaderList& security) 
   return res;
 }
 
-// The app routes on the client: a reload or a shared link of its pages must get the page.
+// The app routes on the client: a reload or a shared link of its pages must get the page. A page
+// with a nonce is never answered 304: the copy a browser holds names another nonce.
 HttpResponse serve_page(const RouteCall& call, Services& services) {
-  return from_static(services.site.page(call.request.if_none_match), call.security);
+  return from_static(services.site.page(call.script_nonce ? "" : call.request.if_none_match),
+                     call.security);
+}
+
+// ads.txt (IAB): which ad systems may sell this site's ad space. Only what is configured.
+HttpResponse ads_txt(const RouteCall& call, Services& services) {
+  if (services.ads == nullptr || !services.ads->enabled())
+    return text_response(404, "Not found\n", call.security);
+  return text_response(200, services.ads->ads_txt(), call.security);
+}
+
+// What the page needs to show ads: whether there are any, the publisher id, the units and who
+// asks for consent. Public, like the tag that carries the same.
+HttpResponse ads_config(const RouteCall& call, Services& services) {
+  const auto* ads = services.ads;
+  if (ads == nullptr || !ads->enabled()) return json_response(200, {{"ads", false}}, call.security);
+  nlohmann::json slots = nlohmann::json::object();
+  for (const auto& [place, slot] : ads->slots) slots[place] = slot;
+  nlohmann::json answer = {{"ads", true},
+                           {"client", ads->client},
+                           {"slots", slots},
+                           {"cmp", ads->cmp == AdsCmp::google ? "google" : "script"}};
+  if (ads->cmp == AdsCmp::script) answer["cmpScript"] = ads->cmp_script;
+  return json_response(200, answer, call.security);
 }
 
 std::vector<Route> standard_routes() {
@@ -78,6 +103,8 @@ std::vector<Route> standard_routes() {
       {"/signin", read_only, page, ThirdParty::sign_in},
       {"/account", read_only, page, ThirdParty::sign_in},
       {"/api/auth-config", read_only, accounts::auth_config},
+      {"/ads.txt", read_only, ads_txt},
+      {"/api/ads-config", read_only, ads_config},
       {"/api/age-gate", methods_of({Method::post}), accounts::age_gate, ThirdParty::none, true},
       {"/api/me", methods_of({Method::get, Method::post, Method::put, Method::del}), accounts::me,
        ThirdParty::none, true, RunsOn::blocking_pool},
@@ -123,7 +150,15 @@ RouteTable::RouteTable(std::vector<Route> routes, const PolicyConfig& config)
     // The Auth emulator's origin, for the pages that sign in (make run, tests).
     if (any(r.may_use & config.enabled & ThirdParty::sign_in) && !config.sign_in_connect.empty())
       policy.allow("connect-src", config.sign_in_connect);
-    entries_.push_back({std::move(r), policy.headers()});
+    const bool ads = any(r.may_use & config.enabled & ThirdParty::ads);
+    if (ads) {
+      policy.scripts_by_nonce();
+      if (!config.ads_cmp_origin.empty()) {
+        policy.allow("connect-src", config.ads_cmp_origin);
+        policy.allow("frame-src", config.ads_cmp_origin);
+      }
+    }
+    entries_.push_back({std::move(r), policy.headers(), ads});
   }
 }
 
@@ -177,6 +212,22 @@ RunsOn route_thread(const HttpRequest& request, const RouteTable& table) {
   return entry != nullptr ? entry->route.runs_on : RunsOn::http_thread;
 }
 
+namespace {
+
+// The page of a route with a nonce: the nonce on its script tags, and neither cached nor
+// validated (a stored copy would carry a nonce no later policy names).
+void with_nonce_in_page(HttpResponse& res, std::string_view nonce) {
+  bool html = false;
+  for (auto& [name, value] : res.headers) {
+    if (name == "Content-Type") html = value.starts_with("text/html");
+    if (name == "Cache-Control") value = "no-store";
+  }
+  std::erase_if(res.headers, [](const auto& header) { return header.first == "ETag"; });
+  if (html) res.body = add_nonce_to_scripts(res.body, nonce);
+}
+
+}  // namespace
+
 HttpResponse route(const HttpRequest& request, Services& services) {
   const RouteTable& table = services.routes;
   const auto& fallback = table.default_security();
@@ -188,7 +239,10 @@ HttpResponse route(const HttpRequest& request, Services& services) {
   std::string_view param;
   const RouteTable::Entry* entry = path ? table.match(*path, param) : nullptr;
   const MethodSet allowed = entry ? entry->route.methods : read_only;
-  const HeaderList& security = entry ? entry->security : fallback;
+  const bool script_nonce = entry != nullptr && entry->script_nonce;
+  const std::string nonce = script_nonce ? new_script_nonce() : std::string();
+  const HeaderList nonced = script_nonce ? with_nonce(entry->security, nonce) : HeaderList{};
+  const HeaderList& security = script_nonce ? nonced : entry ? entry->security : fallback;
   if (request.body.size() > services.json_body_limit_bytes) {
     return text_response(413, "Request body too large\n", security);
   }
@@ -214,7 +268,7 @@ HttpResponse route(const HttpRequest& request, Services& services) {
       if (body.is_discarded()) return json_response(400, {{"error", "bad-json"}}, security);
     }
     const RouteCall call{request, param, entry->route.json_body && has_body ? &body : nullptr,
-                         security};
+                         security, script_nonce};
     try {
       res = entry->route.handler(call, services);
     } catch (const std::exception&) {
@@ -225,6 +279,7 @@ HttpResponse route(const HttpRequest& request, Services& services) {
     bool has_csp = false;
     for (const auto& [name, value] : res.headers) has_csp |= name == "Content-Security-Policy";
     if (!has_csp) add_security(res, security);
+    if (script_nonce) with_nonce_in_page(res, nonce);
   }
   if (request.method == Method::head) res.head_only = true;
   return res;

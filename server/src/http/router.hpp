@@ -18,6 +18,7 @@
 
 namespace cieloweb::server {
 class StaticSite;
+struct AdsConfig;
 namespace accounts {
 class AccountService;
 }
@@ -40,6 +41,7 @@ struct RouteCall {
   std::string_view param;
   const nlohmann::json* body;
   const HeaderList& security;
+  bool script_nonce = false;  // the route's page gets a fresh nonce (RouteTable::Entry)
 };
 
 using Handler = std::function<HttpResponse(const RouteCall& call, Services& services)>;
@@ -66,6 +68,7 @@ struct PolicyConfig {
   std::string connect_extra;
   ThirdParty enabled = ThirdParty::none;
   std::string sign_in_connect;  // added to connect-src where sign-in is admitted (the emulator)
+  std::string ads_cmp_origin;   // a configured CMP's origin, admitted where ads are
 };
 
 class RouteTable {
@@ -78,6 +81,9 @@ class RouteTable {
   struct Entry {
     Route route;
     HeaderList security;
+    // The route admits ads: its scripts run by a nonce written into each response (the page is
+    // never cached or answered 304, since the nonce changes every time).
+    bool script_nonce = false;
   };
   // The route matching `path` (already percent-decoded, no query) and its parameter; null if none.
   const Entry* match(std::string_view path, std::string_view& param) const;
@@ -98,6 +104,7 @@ struct Services {
   // Accounts (Firebase sign-in, profiles); null when not configured. Thread-safe: blocking
   // routes use it from the pool's threads.
   accounts::AccountService* accounts = nullptr;
+  const AdsConfig* ads = nullptr;  // AdSense; null or not enabled: no ads
 };
 
 // Answers `request`. Never throws for any input; every response carries a status, a

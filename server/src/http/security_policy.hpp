@@ -26,6 +26,18 @@ constexpr bool any(ThirdParty set) {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// Stands for the response's nonce in a policy built by scripts_by_nonce().
+inline constexpr std::string_view nonce_placeholder = "{nonce}";
+
+// A fresh nonce for one response: 16 random bytes, base64.
+std::string new_script_nonce();
+// `headers` with the nonce placeholder in the CSP replaced by `nonce`.
+HeaderList with_nonce(HeaderList headers, std::string_view nonce);
+// `html` with nonce="…" on every <script> and <link rel="modulepreload"> tag: the page's own
+// scripts run under a nonce-based CSP. The built page is ours, so its tags are spelled as Vite
+// writes them.
+std::string add_nonce_to_scripts(std::string_view html, std::string_view nonce);
+
 class SecurityPolicy {
  public:
   // Same origin only: scripts (plus WASM compilation), styles, workers, media and connections
@@ -37,6 +49,12 @@ class SecurityPolicy {
   SecurityPolicy& allow(std::string_view directive, std::string_view source);
   // Adds every source the third parties in `set` need (their hosts are listed once, in the .cpp).
   SecurityPolicy& admit(ThirdParty set);
+  // Scripts by nonce instead of by origin, the one CSP form AdSense supports: 'nonce-…' with
+  // 'strict-dynamic' (what a trusted script loads is trusted; host sources are then ignored), plus
+  // the fallbacks for browsers without CSP3. The nonce itself is written per response in place of
+  // `nonce_placeholder` (with_nonce). Only for pages that carry ads: every other route keeps
+  // script-src 'self'.
+  SecurityPolicy& scripts_by_nonce();
 
   // The Content-Security-Policy value; a directive with no source reads 'none'.
   std::string csp() const;

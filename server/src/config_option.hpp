@@ -1,0 +1,27 @@
+// One command-line option (and its environment variable) of parse_config, for the files that add
+// their own group of options (ads/ads_options.cpp) next to config.cpp's.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.hpp"
+
+namespace cieloweb::server {
+
+struct Option {
+  std::string_view flag;
+  std::string_view env;
+  std::string_view help;
+  std::function<bool(Config&, std::string_view)> apply;
+};
+
+// The ads options (--adsense-client, --adsense-slots, --ads-cmp, --ads-cmp-script).
+std::vector<Option> ads_options();
+// What parse_config checks across the ads options once all are read; nullopt when consistent.
+std::optional<std::string> check_ads_config(const Config& config);
+
+}  // namespace cieloweb::server
