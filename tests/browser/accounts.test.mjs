@@ -30,7 +30,18 @@ before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-accounts-'));
   emulator = await startAuthEmulator({ project: PROJECT });
   db = path.join(dir, 'profiles.db');
-  service = await startService([...emulator.serverArgs, '--third-parties', 'sign-in', '--profiles-db', db]);
+  // Ads on too (docs/ads.md): the landing page then runs under its nonce policy, and the plan decides.
+  service = await startService([
+    ...emulator.serverArgs,
+    '--third-parties',
+    'sign-in',
+    '--profiles-db',
+    db,
+    '--adsense-client',
+    'ca-pub-1234567890123456',
+    '--adsense-slots',
+    'landing=1234567890',
+  ]);
   browser = await launchChromium();
 });
 
@@ -86,6 +97,9 @@ async function openBrowser(locale = 'en-US') {
   });
   return { context, page, requests, tokens, errors };
 }
+
+const adHostRequests = (requests) =>
+  requests.filter((url) => /googlesyndication|doubleclick|adtrafficquality|fundingchoices/.test(url));
 
 const firebaseLoads = (requests) => requests.filter((url) => FIREBASE_CHUNK.test(new URL(url).pathname));
 
@@ -247,13 +261,33 @@ test('accounts: sign-up at exactly 16, verification, sign-in, edits, email chang
     await dashboard(page);
     assert.ok(await page.isHidden('[data-testid=verify-banner]'));
 
+    // Free: the landing page asks the ad question (and nothing went to an ad host before it).
+    await page.goto(`${service.origin}/`);
+    await page.waitForSelector('[data-testid=header-plan]');
+    assert.equal(await page.textContent('[data-testid=header-plan]'), 'free');
+    await page.waitForSelector('[data-testid=ads-choose]');
+    assert.deepEqual(adHostRequests(requests), []);
+
     // An operator makes the account pro: the badge says so.
     const setPlan = admin('set-plan', who.email, 'pro');
     assert.equal(setPlan.status, 0, setPlan.stderr);
-    await page.reload();
+    await page.goto(`${service.origin}/account`);
     await dashboard(page);
     assert.equal(await page.textContent('[data-testid=header-plan]'), 'pro');
     assert.equal(await storedField(page, 'plan'), 'pro');
+
+    // Pro: no notice, no slot, no "Ad settings", no request to an ad host, on both ad pages.
+    for (const adPage of ['/', '/privacy']) {
+      await page.goto(service.origin + adPage);
+      await page.waitForSelector('[data-testid=header-plan]');
+      assert.equal(await page.textContent('[data-testid=header-plan]'), 'pro');
+      await page.waitForTimeout(500);
+      assert.equal(await page.locator('[data-testid=ad-slot]:visible').count(), 0, adPage);
+      assert.ok(await page.isHidden('[data-testid=ad-settings]'), adPage);
+    }
+    assert.deepEqual(adHostRequests(requests), []);
+    await page.goto(`${service.origin}/account`);
+    await dashboard(page);
 
     // Corrections: name, username, company; a taken username is refused next to the field.
     const edit = '[data-testid=edit-form]';

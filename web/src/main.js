@@ -9,12 +9,12 @@ import { mountAccountHeader } from './account/header.js';
 import { Router } from './app/router.js';
 
 const ROUTES = [
-  { name: 'landing', pattern: '/', load: () => import('./pages/landing.js') },
+  { name: 'landing', pattern: '/', carriesAds: true, load: () => import('./pages/landing.js') },
   { name: 'room', pattern: '/r/:roomId', holdsSecrets: true, load: () => import('./pages/room.js') },
-  { name: 'privacy', pattern: '/privacy', load: () => import('./pages/privacy.js') },
+  { name: 'privacy', pattern: '/privacy', carriesAds: true, load: () => import('./pages/privacy.js') },
   { name: 'signin', pattern: '/signin', usesSignIn: true, load: () => import('./pages/signin.js') },
   { name: 'account', pattern: '/account', usesSignIn: true, load: () => import('./pages/account.js') },
-  { name: 'landing', pattern: '*', load: () => import('./pages/landing.js') },
+  { name: 'landing', pattern: '*', carriesAds: true, load: () => import('./pages/landing.js') },
 ];
 
 function wireLanguagePicker(select) {

@@ -79,13 +79,34 @@ async function currentState() {
   return { kind: 'account' };
 }
 
+// The person's plan as far as this page knows: 'none' (not signed in, or no accounts), 'free',
+// 'pro', or 'unknown' (signed in, but the plan could not be read: treated as possibly pro, so no
+// ads). Resolves once the header has read it, with the latest value after that.
+let latestPlan = 'unknown';
+let planRead;
+const planKnown = new Promise((resolve) => {
+  planRead = resolve;
+});
+export function accountPlan() {
+  return planKnown.then(() => latestPlan);
+}
+
+function planOf(state) {
+  if (state.kind === 'off' || state.kind === 'sign-in') return 'none';
+  if (state.kind === 'profile') return state.profile.plan === 'pro' ? 'pro' : 'free';
+  if (state.kind === 'pending') return 'free'; // signed in, no profile yet: the free plan
+  return 'unknown';
+}
+
 // nav: the header's element for it; strictDocument: this document was loaded for the room.
 export function mountAccountHeader(nav, { strictDocument }) {
   let state = { kind: 'off' };
   let changed = false; // a page announced the state: it knows better than a slower start-up
-  const set = (next) => {
+  const set = (next, { final = true } = {}) => {
     state = next;
     render(nav, state);
+    latestPlan = planOf(state);
+    if (final) planRead();
   };
   render(nav, state);
 
@@ -98,15 +119,17 @@ export function mountAccountHeader(nav, { strictDocument }) {
 
   (async () => {
     const config = await authConfig();
-    if (!config.enabled || changed) return;
+    if (changed) return;
+    if (!config.enabled) return void set({ kind: 'off' });
     if (!signedInBefore()) return void set({ kind: 'sign-in' });
     if (strictDocument) return void set({ kind: 'account' });
-    set({ kind: 'account' }); // until the sign-in is read
+    set({ kind: 'account' }, { final: false }); // until the sign-in is read
     try {
       const next = await currentState();
       if (!changed) set(next);
     } catch {
-      // the SDK could not load (offline): the plain link stays
+      // the SDK could not load (offline): the plain link stays, the plan unknown
+      planRead();
     }
   })();
 }

@@ -13,6 +13,10 @@
 // going from it into such a route is a full load, never a same-document switch. The other way, a
 // route that signs in (`usesSignIn`: it loads the Firebase SDK) never runs in a document loaded for
 // a secrets route: going there from the room is a full load too, under the sign-in policy.
+//
+// Ads (`carriesAds`: landing, privacy) load only in a document the server sent for such a route
+// (only its policy admits the ad tag), and once the ad tag is in a document, every route without
+// ads (the account pages, sign-in) opens in a new document: ad code never shares one with them.
 
 function compile(pattern) {
   const names = [];
@@ -33,6 +37,16 @@ function compile(pattern) {
 }
 
 let started = null; // the router of this page, once started
+
+// Whether this document was loaded for a route that may carry ads (docs/ads.md).
+export function documentCarriesAds() {
+  return Boolean(started?.loadedForAds_);
+}
+
+// The ad tag is now in this document: routes without ads must open in a new one.
+export function markAdCodeLoaded() {
+  if (started) started.adCodeLoaded_ = true;
+}
 
 // For pages: go to `url` inside the app (a full load if no router runs).
 export function navigate(url) {
@@ -55,6 +69,8 @@ export class Router {
     this.sequence_ = 0; // a newer navigation makes an older one's pending load moot
     this.abort_ = new AbortController();
     this.loadedForSecrets_ = Boolean(this.resolve_(location.pathname)?.route.holdsSecrets);
+    this.loadedForAds_ = Boolean(this.resolve_(location.pathname)?.route.carriesAds);
+    this.adCodeLoaded_ = false;
   }
 
   // Whether this document was loaded for a route that holds secrets (its policy admits no third
@@ -68,6 +84,7 @@ export class Router {
     const route = this.resolve_(path)?.route;
     if (!route) return false;
     if (route.holdsSecrets) return !this.loadedForSecrets_;
+    if (this.adCodeLoaded_ && !route.carriesAds) return true;
     return Boolean(route.usesSignIn) && this.loadedForSecrets_;
   }
 

@@ -3,6 +3,7 @@
 import { formatBytes, formatRate, language, t } from '../i18n.js';
 import { engineInfo, hashFile } from '../hash_client.js';
 import { fillPage } from '../app/markup.js';
+import { mountAdSlot } from '../ads/ads.js';
 import { navigate } from '../app/router.js';
 import { signInForRoom } from '../account/room_plan.js';
 import { tabSignaling } from '../app/signaling.js';
@@ -45,7 +46,7 @@ const MARKUP = `
 </main>`;
 
 export function mount(root) {
-  const { $ } = fillPage(root, MARKUP);
+  const { $, page } = fillPage(root, MARKUP);
   const abort = new AbortController();
   const signal = abort.signal;
   let lastResult = null;
@@ -133,5 +134,9 @@ export function mount(root) {
       if (!signal.aborted) engineLine.textContent = t('errorEngine', { detail: error.message });
     });
 
-  return () => abort.abort();
+  const unmountAdSlot = mountAdSlot(page, 'landing');
+  return () => {
+    abort.abort();
+    unmountAdSlot();
+  };
 }

@@ -2,6 +2,7 @@
 // language shows, and a language switch shows the other.
 import { language } from '../i18n.js';
 import { fillPage } from '../app/markup.js';
+import { mountAdSlot } from '../ads/ads.js';
 
 const MARKUP = `
 <main class="privacy" data-view="privacy" data-testid="privacy">
@@ -76,5 +77,9 @@ export function mount(root) {
   showLanguage();
   const abort = new AbortController();
   document.addEventListener('languagechange', showLanguage, { signal: abort.signal });
-  return () => abort.abort();
+  const unmountAdSlot = mountAdSlot(page, 'privacy');
+  return () => {
+    abort.abort();
+    unmountAdSlot();
+  };
 }

@@ -1,0 +1,191 @@
+// Ads (docs/ads.md) in real Chromium against the real server, offline: every request to another
+// host is recorded and refused, except Google's ad tag, which a stub stands in for. The stub brings
+// a test CMP that speaks real TCF (tests/browser/fixtures/test_cmp.js), as Google's tag brings
+// Google's certified CMP, and turns each pushed unit into a request to Google's ad server (recorded
+// and refused), so "no ad request" is counted, not assumed.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { build } from 'vite';
+import { launchChromium } from './chromium.mjs';
+import { projectRoot, startService } from './service.mjs';
+
+const CLIENT = 'ca-pub-1234567890123456';
+const TAG = 'https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js';
+const AD_SERVER = 'https://googleads.g.doubleclick.net/pagead/ads';
+
+// The stand-in for adsbygoogle.js: the CMP first, then a queue that requests an ad for each unit
+// pushed while requests are not paused.
+const STUB_TAG = `
+window.__adPushes = 0;
+(function () {
+  const queue = window.adsbygoogle || [];
+  const request = () => { window.__adPushes += 1; fetch('${AD_SERVER}?client=${CLIENT}').catch(() => {}); };
+  const stub = { push: () => { if (!stub.pauseAdRequests) request(); }, pauseAdRequests: queue.pauseAdRequests };
+  window.adsbygoogle = stub;
+})();`;
+
+let service;
+let browser;
+let cmpBundle;
+
+before(async () => {
+  const out = await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: projectRoot,
+    build: {
+      write: false,
+      minify: false,
+      lib: {
+        entry: path.join(projectRoot, 'tests/browser/fixtures/test_cmp.js'),
+        formats: ['iife'],
+        name: 'testCmpBundle',
+      },
+    },
+  });
+  cmpBundle = (Array.isArray(out) ? out[0] : out).output[0].code;
+  service = await startService([
+    '--adsense-client',
+    CLIENT,
+    '--adsense-slots',
+    'landing=1234567890,privacy=2345678901',
+  ]);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+// A fresh person (new context: no stored answer). foreign: every request to another host.
+async function visitor() {
+  const context = await browser.newContext();
+  const foreign = [];
+  const local = (url) => ['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
+  await context.route(
+    (url) => !local(url),
+    (route) => {
+      foreign.push(route.request().url());
+      return route.abort();
+    },
+  );
+  await context.route(`${TAG}?**`, (route) => {
+    foreign.push(route.request().url());
+    return route.fulfill({ contentType: 'text/javascript', body: `${cmpBundle}\n${STUB_TAG}` });
+  });
+  const page = await context.newPage();
+  const slot = page.getByTestId('ad-slot');
+  return { context, page, foreign, slot };
+}
+
+const tagRequests = (foreign) => foreign.filter((url) => url.startsWith(TAG)).length;
+const adRequests = (foreign) => foreign.filter((url) => url.startsWith(AD_SERVER)).length;
+
+test('before an answer: our notice only, no request to any other host; "No ads" keeps it so', async () => {
+  const { context, page, foreign, slot } = await visitor();
+  try {
+    await page.goto(`${service.origin}/`);
+    await slot.getByTestId('ads-none').waitFor();
+    assert.deepEqual(foreign, [], 'nothing may go to Google before the person answers');
+    await slot.getByTestId('ads-none').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="ad-slot"]')?.hidden === true);
+    await page.reload();
+    await page.getByTestId('ad-settings').waitFor();
+    await page.getByTestId('privacy-link').click();
+    await page.getByTestId('privacy').waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByTestId('ads-none').count(), 0, 'the answer is remembered');
+    assert.deepEqual(foreign, [], '"No ads" means no Google host at all');
+    // The footer asks again.
+    await page.getByTestId('ad-settings').click();
+    await page.getByTestId('ads-choose').waitFor();
+    assert.deepEqual(foreign, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('consent given in the CMP: the tag, then one ad request per unit; a return visit asks no more', async () => {
+  const { context, page, foreign, slot } = await visitor();
+  try {
+    await page.goto(`${service.origin}/`);
+    await slot.getByTestId('ads-choose').click();
+    await page.waitForFunction(() => typeof window.testCmp === 'object');
+    assert.equal(tagRequests(foreign), 1);
+    await page.waitForTimeout(300);
+    assert.equal(adRequests(foreign), 0, 'no ad request while the CMP is still asking');
+    await page.evaluate(() => window.testCmp.accept());
+    await page.waitForFunction(() => window.__adPushes === 1);
+    await slot.locator('ins.adsbygoogle[data-ad-slot="1234567890"]').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => true);
+    // The earlier answer (tcloaded) is enough on the next page load.
+    await page.reload();
+    await page.waitForFunction(() => window.__adPushes === 1);
+    assert.equal(tagRequests(foreign), 2);
+  } finally {
+    await context.close();
+  }
+});
+
+test('consent refused in the CMP: no unit, no ad request, the slot gone', async () => {
+  const { context, page, foreign, slot } = await visitor();
+  try {
+    await page.goto(`${service.origin}/privacy`);
+    await slot.getByTestId('ads-choose').click();
+    await page.waitForFunction(() => typeof window.testCmp === 'object');
+    await page.evaluate(() => window.testCmp.reject());
+    await page.waitForFunction(() => document.querySelector('[data-testid="ad-slot"]')?.dataset.state === 'refused');
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__adPushes), 0);
+    assert.equal(adRequests(foreign), 0);
+    assert.equal(await slot.isHidden(), true);
+  } finally {
+    await context.close();
+  }
+});
+
+test('once the tag is in a page, the room and the account pages open in documents of their own', async () => {
+  const { context, page, foreign, slot } = await visitor();
+  try {
+    await page.goto(`${service.origin}/`);
+    await slot.getByTestId('ads-choose').click();
+    await page.waitForFunction(() => typeof window.testCmp === 'object');
+    const markDocument = () =>
+      page.evaluate(() => {
+        window.__sameDocument = true;
+      });
+    // An account page: its own document (the router would otherwise switch in place).
+    await markDocument();
+    await page.evaluate(() => {
+      const link = Object.assign(document.createElement('a'), { href: '/account' });
+      link.dataset.link = '';
+      document.body.append(link);
+      link.click();
+    });
+    await page.waitForURL(/\/account$/);
+    await page.waitForFunction(() => document.body.dataset.page === 'account');
+    assert.equal(await page.evaluate(() => window.__sameDocument === true), false, '/account shared the ad document');
+    assert.equal(await page.evaluate(() => typeof window.adsbygoogle), 'undefined');
+    // Back to the landing page (a new document: the tag again), then into a room.
+    await page.goto(`${service.origin}/`);
+    await page.waitForFunction(() => typeof window.testCmp === 'object');
+    await markDocument();
+    await page.getByTestId('create-room').click();
+    await page.waitForURL(/\/r\//);
+    await page.waitForFunction(() => document.body.dataset.page === 'room');
+    const inRoom = await page.evaluate(() => ({
+      sameDocument: window.__sameDocument === true,
+      ads: typeof window.adsbygoogle,
+      cmp: typeof window.__tcfapi,
+      scripts: [...document.scripts].map((s) => s.src).filter((src) => !src.startsWith(location.origin)),
+    }));
+    assert.deepEqual(inRoom, { sameDocument: false, ads: 'undefined', cmp: 'undefined', scripts: [] });
+    const csp = await page.evaluate(async () => (await fetch(location.href)).headers.get('content-security-policy'));
+    assert.doesNotMatch(csp, /googlesyndication|doubleclick|nonce-/);
+    assert.equal(tagRequests(foreign), 2, 'the room document loaded no ad tag');
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,170 @@
+// Ads for free and anonymous people, on the pages that may carry them (landing, privacy:
+// docs/ads.md), and only after they answered. The order of a visit:
+//   1. Nothing from Google while the configuration has no ads, the person is pro (or their plan is
+//      not known yet), or this document was not loaded for a page with ads (its policy admits no
+//      ad code): no notice, no slot, no request.
+//   2. Not answered yet: our notice ("Choose ad settings" / "No ads"). Still no Google request.
+//   3. "No ads": nothing, remembered in this browser; the footer's "Ad settings" asks again.
+//   4. "Choose ad settings": Google's tag (which brings Google's certified CMP, or the configured
+//      CMP's script first), with ad requests paused; a unit is pushed only once the CMP's TCF
+//      answer allows it (tcf_consent.js). Refused: no unit, no ad request.
+// The slot sits after the page's working area, so whatever it shows or drops never moves it.
+import './ad_strings.js';
+import { accountPlan } from '../account/header.js';
+import { documentCarriesAds, markAdCodeLoaded } from '../app/router.js';
+import { t } from '../i18n.js';
+import { adChoice, rememberAdChoice } from './ad_choice.js';
+import { watchConsent } from './tcf_consent.js';
+
+const TAG_URL = 'https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js';
+
+let configPromise = null;
+function adsConfig() {
+  configPromise ??= fetch('/api/ads-config', { headers: { Accept: 'application/json' } })
+    .then((res) => (res.ok ? res.json() : { ads: false }))
+    .catch(() => ({ ads: false }));
+  return configPromise;
+}
+
+let tagLoaded = false; // one tag per document, never removed: "No ads" afterwards reloads
+function loadTag(config) {
+  if (tagLoaded) return;
+  tagLoaded = true;
+  markAdCodeLoaded(); // from now on, pages without ads open in a new document
+  window.adsbygoogle = window.adsbygoogle || [];
+  window.adsbygoogle.pauseAdRequests = 1;
+  if (config.cmp === 'script') appendScript(config.cmpScript);
+  appendScript(`${TAG_URL}?client=${encodeURIComponent(config.client)}`);
+}
+
+function appendScript(src) {
+  const script = document.createElement('script');
+  script.async = true;
+  script.src = src;
+  script.crossOrigin = 'anonymous';
+  document.head.append(script);
+}
+
+function button(label, testid, onClick) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'button';
+  b.dataset.testid = testid;
+  b.textContent = t(label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+// The footer's "Ad settings": forgets the answer, so every slot asks again.
+function showSettingsLink() {
+  const link = document.getElementById('ad-settings');
+  if (!link?.hidden) return; // no footer link, or shown already
+  link.textContent = t('adsSettings'); // its words came with this module
+  link.hidden = false;
+  link.addEventListener('click', () => {
+    rememberAdChoice(null);
+    document.dispatchEvent(new CustomEvent('adchoicechange'));
+  });
+}
+
+// Fills `container` with the ad slot of `place` ('landing', 'privacy'). @return unmount()
+export function mountAdSlot(container, place) {
+  const slot = document.createElement('aside');
+  slot.className = 'ad-slot';
+  slot.dataset.testid = 'ad-slot';
+  slot.hidden = true;
+  container.append(slot);
+  const abort = new AbortController();
+  let stopConsent = null;
+  let config = null;
+
+  function answer(choice) {
+    if (choice === 'none' && tagLoaded) {
+      rememberAdChoice(choice);
+      return void location.reload(); // leave no Google code behind
+    }
+    // Asked again with Google's CMP already here: its own "change your choices" message.
+    if (choice === 'ask' && tagLoaded && config.cmp === 'google') {
+      window.googlefc = window.googlefc || {};
+      window.googlefc.callbackQueue = window.googlefc.callbackQueue || [];
+      window.googlefc.callbackQueue.push(() => window.googlefc.showRevocationMessage?.());
+    }
+    rememberAdChoice(choice);
+    document.dispatchEvent(new CustomEvent('adchoicechange'));
+  }
+
+  function showNotice() {
+    const text = document.createElement('p');
+    text.textContent = t('adsNotice');
+    const actions = document.createElement('p');
+    actions.className = 'ad-actions';
+    actions.append(
+      button('adsChoose', 'ads-choose', () => answer('ask')),
+      button('adsNone', 'ads-none', () => answer('none')),
+    );
+    slot.dataset.state = 'notice';
+    slot.setAttribute('aria-label', t('adsSettings'));
+    slot.replaceChildren(text, actions);
+    slot.hidden = false;
+  }
+
+  function showAds() {
+    loadTag(config);
+    const unit = config.slots?.[place];
+    slot.dataset.state = 'waiting';
+    slot.setAttribute('aria-label', t('adsLabel'));
+    slot.replaceChildren();
+    slot.hidden = !unit;
+    let pushed = false;
+    stopConsent?.();
+    stopConsent = watchConsent((allowed) => {
+      if (!allowed || !unit) {
+        slot.dataset.state = 'refused';
+        slot.replaceChildren();
+        slot.hidden = true;
+        return;
+      }
+      if (pushed) return;
+      pushed = true;
+      const ins = document.createElement('ins');
+      ins.className = 'adsbygoogle';
+      ins.dataset.adClient = config.client;
+      ins.dataset.adSlot = unit;
+      ins.dataset.adFormat = 'auto';
+      ins.dataset.fullWidthResponsive = 'true';
+      slot.replaceChildren(ins);
+      slot.dataset.state = 'ad';
+      window.adsbygoogle.pauseAdRequests = 0;
+      window.adsbygoogle.push({});
+    });
+  }
+
+  function render() {
+    if (abort.signal.aborted) return;
+    const choice = adChoice();
+    if (choice === null) return showNotice();
+    if (choice === 'ask') return showAds();
+    slot.dataset.state = 'none';
+    slot.replaceChildren();
+    slot.hidden = true;
+  }
+
+  (async () => {
+    config = await adsConfig();
+    if (!config.ads || !documentCarriesAds() || abort.signal.aborted) return;
+    const plan = await accountPlan();
+    if ((plan !== 'none' && plan !== 'free') || abort.signal.aborted) return;
+    showSettingsLink();
+    document.addEventListener('adchoicechange', render, { signal: abort.signal });
+    document.addEventListener('languagechange', () => slot.dataset.state === 'notice' && showNotice(), {
+      signal: abort.signal,
+    });
+    render();
+  })();
+
+  return () => {
+    abort.abort();
+    stopConsent?.();
+    slot.remove();
+  };
+}
