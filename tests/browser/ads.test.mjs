@@ -60,7 +60,9 @@ after(async () => {
 });
 
 // A fresh person (new context: no stored answer). foreign: every request to another host.
-async function visitor() {
+// tag: what Google's tag does here: 'stub' (the stand-in), 'blocked', 'hang' (never answers) or
+// 'throw' (a script that throws at once).
+async function visitor({ tag = 'stub' } = {}) {
   const context = await browser.newContext();
   const foreign = [];
   const local = (url) => ['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
@@ -73,7 +75,10 @@ async function visitor() {
   );
   await context.route(`${TAG}?**`, (route) => {
     foreign.push(route.request().url());
-    return route.fulfill({ contentType: 'text/javascript', body: `${cmpBundle}\n${STUB_TAG}` });
+    if (tag === 'blocked') return route.abort();
+    if (tag === 'hang') return new Promise(() => {}); // a tag that never comes
+    const body = tag === 'throw' ? "throw new Error('the ad tag broke');" : `${cmpBundle}\n${STUB_TAG}`;
+    return route.fulfill({ contentType: 'text/javascript', body });
   });
   const page = await context.newPage();
   const slot = page.getByTestId('ad-slot');
@@ -141,6 +146,8 @@ test('consent refused in the CMP: no unit, no ad request, the slot gone', async 
     assert.equal(await page.evaluate(() => window.__adPushes), 0);
     assert.equal(adRequests(foreign), 0);
     assert.equal(await slot.isHidden(), true);
+    // Refused: no cookie at all (ours are set only by a refused age check).
+    assert.deepEqual(await context.cookies(), []);
   } finally {
     await context.close();
   }
@@ -185,7 +192,51 @@ test('once the tag is in a page, the room and the account pages open in document
     const csp = await page.evaluate(async () => (await fetch(location.href)).headers.get('content-security-policy'));
     assert.doesNotMatch(csp, /googlesyndication|doubleclick|nonce-/);
     assert.equal(tagRequests(foreign), 2, 'the room document loaded no ad tag');
+    // The key left the address bar once read; the room keeps it for a reload of this tab.
+    await page.waitForSelector('body[data-room=joined]', { state: 'attached', timeout: 20000 });
+    const key = new URL(await page.inputValue('[data-testid=share-link]')).hash.slice(1);
+    assert.ok(key.length >= 22);
+    assert.equal(await page.evaluate(() => location.hash), '');
+    assert.ok(!page.url().includes(key));
+    await page.reload();
+    await page.waitForSelector('body[data-room=joined]', { state: 'attached', timeout: 20000 });
+    assert.equal(new URL(await page.inputValue('[data-testid=share-link]')).hash.slice(1), key);
   } finally {
     await context.close();
+  }
+});
+
+test('a blocked, hanging or throwing ad tag: the page still makes a room and nothing moves', async () => {
+  for (const tag of ['blocked', 'hang', 'throw']) {
+    const { context, page, slot } = await visitor({ tag });
+    try {
+      await page.addInitScript(() => {
+        // Layout shifts, with the elements that moved.
+        window.__shifts = [];
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries())
+            for (const source of entry.sources ?? []) window.__shifts.push(source.node);
+        }).observe({ type: 'layout-shift', buffered: true });
+      });
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${service.origin}/`);
+      await slot.getByTestId('ads-choose').click();
+      await page.waitForTimeout(500);
+      // The working area never moved: no shift of the create button or the drop zone.
+      const moved = await page.evaluate(
+        () => window.__shifts.filter((node) => node?.closest?.('.hero, .hash-panel')).length,
+      );
+      assert.equal(moved, 0, `${tag}: the working area moved`);
+      await page.getByTestId('create-room').click();
+      await page.waitForSelector('body[data-room=joined]', { state: 'attached', timeout: 20000 });
+      assert.deepEqual(
+        errors.filter((m) => !m.includes('the ad tag broke')),
+        [],
+        `${tag}: the page failed`,
+      );
+    } finally {
+      await context.close();
+    }
   }
 });

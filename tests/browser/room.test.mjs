@@ -480,9 +480,11 @@ test('room: a second room in the same tab opens without a reload; the first is l
       .locator('[data-testid=room-status][data-key=statusPeerLeft]', { hasText: 'Alice left the room.' })
       .waitFor();
     await alice.page.click('[data-testid=create-room]');
-    await alice.page.waitForURL((url) => url.href !== first && /\/r\/[A-Za-z0-9_-]+#/.test(url.href));
+    await alice.page.waitForURL(
+      (url) => /^\/r\//.test(url.pathname) && !first.startsWith(`${url.origin}${url.pathname}#`),
+    );
     await alice.page.waitForSelector('body[data-room=joined]');
-    const second = alice.page.url();
+    const second = await flow.shareLink(alice.page);
     await joinRoom(carol, second);
     await waitConnected(alice, carol);
     await flow.waitEngineAttached(alice, 'Carol');

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // What a person does in the room app, as test steps shared by the browser tests and the browser
 // benchmark: open a browser context with a remembered display name, create a room, open its link,
 // wait until two people see each other (and, where files are involved, until the transfer engine
@@ -55,9 +56,15 @@ export async function recordSignaling(target, sink) {
 export async function createRoom(peer, origin) {
   await peer.page.goto(`${origin}/`);
   await peer.page.click('[data-testid=create-room]');
-  await peer.page.waitForURL(/\/r\/[A-Za-z0-9_-]+#[A-Za-z0-9_-]{22,}$/);
   await peer.page.waitForSelector('body[data-room=joined]');
-  return peer.page.url();
+  return shareLink(peer.page);
+}
+
+// The room's link as the room shows it to share (the address bar no longer holds the key).
+export async function shareLink(page) {
+  const link = await page.inputValue('[data-testid=share-link]');
+  assert.match(link, /\/r\/[A-Za-z0-9_-]+#[A-Za-z0-9_-]{22,}$/);
+  return link;
 }
 
 export async function joinRoom(peer, url) {

@@ -28,7 +28,8 @@ const MARKUP = `
     </ul>
     <h2>Ads and cookies</h2>
     <p>Free users and visitors without an account see Google AdSense ads; Google may use cookies to show ads based on earlier visits, and you can turn personalised ads off in Google's ad settings. Pro users see no ads. We use no analytics cookies and do not track what you do.</p>
-    <p>Our own strictly necessary cookie: <code>cw_age_gate</code>, set only when the age check refuses an account, holding no date, for one hour, so that the check cannot be retried at once.</p>
+    <p>Ads appear only on this page and the start page, never in a room or on your account pages. Before anything is loaded from Google we ask you: choose "No ads" and nothing is loaded from Google at all; choose your ad settings and Google asks for your consent to cookies. Without that consent no ad is requested. "Ad settings" at the bottom of the page lets you change your answer at any time.</p>
+    <p>What we keep in your browser ourselves, all strictly necessary: the cookie <code>cw_age_gate</code>, set only when the age check refuses an account, holding no date, for one hour, so that the check cannot be retried at once; and, in the browser's own storage (not cookies), your answer to the ad question, your language, the name you use in rooms, whether you signed in here before and, while you are signed in, Firebase's record of your sign-in. Google's cookies are set only after you consent in Google's consent message.</p>
     <h2>Your rights (GDPR)</h2>
     <p>You can view, correct, export and delete your account data at any time from your account page.</p>
     <h2>Age</h2>
@@ -58,7 +59,8 @@ const MARKUP = `
     </ul>
     <h2>Advertenties en cookies</h2>
     <p>Gratis gebruikers en bezoekers zonder account zien advertenties van Google AdSense; Google kan cookies gebruiken om advertenties te tonen op basis van eerdere bezoeken, en u kunt gepersonaliseerde advertenties uitzetten in de advertentie-instellingen van Google. Pro-gebruikers zien geen advertenties. We gebruiken geen analytische cookies en volgen niet wat u doet.</p>
-    <p>Onze eigen strikt noodzakelijke cookie: <code>cw_age_gate</code>, alleen gezet als de leeftijdscontrole een account weigert, zonder datum, voor één uur, zodat de controle niet meteen opnieuw kan.</p>
+    <p>Advertenties staan alleen op deze pagina en op de startpagina, nooit in een kamer of op uw accountpagina's. Voordat er iets van Google wordt geladen, vragen we het u: kiest u "Geen advertenties", dan wordt er helemaal niets van Google geladen; kiest u uw advertentie-instellingen, dan vraagt Google uw toestemming voor cookies. Zonder die toestemming wordt geen advertentie opgevraagd. Met "Advertentie-instellingen" onderaan de pagina wijzigt u uw antwoord op elk moment.</p>
+    <p>Wat we zelf in uw browser bewaren, allemaal strikt noodzakelijk: de cookie <code>cw_age_gate</code>, alleen gezet als de leeftijdscontrole een account weigert, zonder datum, voor één uur, zodat de controle niet meteen opnieuw kan; en, in de eigen opslag van de browser (geen cookies), uw antwoord op de advertentievraag, uw taal, de naam die u in kamers gebruikt, of u hier eerder bent ingelogd en, zolang u bent ingelogd, de aanmelding bij Firebase. De cookies van Google worden pas gezet nadat u toestemming geeft in de toestemmingsmelding van Google.</p>
     <h2>Uw rechten (AVG)</h2>
     <p>U kunt uw accountgegevens op elk moment inzien, corrigeren, exporteren en verwijderen via uw accountpagina.</p>
     <h2>Leeftijd</h2>

@@ -80,7 +80,14 @@ export function mount(root, { roomId }) {
   const abort = new AbortController();
   const signal = abort.signal;
   document.body.dataset.room = 'entering';
-  const { hash, href } = location; // the link as it was entered
+  // The key: from the link's fragment or, after a reload or a step back, from this history entry's
+  // state. Out of the address bar at once: kept in the entry's state it survives a reload, and no
+  // later page (nor the history list, nor a screenshot of the address bar) shows or reads it.
+  const fromLink = location.hash.length > 1 ? location.hash.slice(1) : '';
+  const saved = history.state?.roomKey;
+  const keyText = fromLink || (typeof saved === 'string' ? saved : '');
+  const shareUrl = `${location.origin}${location.pathname}${keyText ? `#${keyText}` : ''}`;
+  if (fromLink) history.replaceState({ ...history.state, roomKey: keyText }, '', location.pathname + location.search);
   let room = null;
   let disconnectTransfers = null;
 
@@ -94,8 +101,8 @@ export function mount(root, { roomId }) {
       room = await enterRoom({
         root: page,
         roomId,
-        keyText: hash.slice(1),
-        shareUrl: href,
+        keyText,
+        shareUrl,
         signaling: tabSignaling(),
         // A worker engine takes each transfer channel the moment it is made.
         handOverTransferChannel: engine?.handOverTransferChannel?.bind(engine) ?? null,
