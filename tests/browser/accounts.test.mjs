@@ -334,6 +334,8 @@ test('accounts: sign-up at exactly 16, verification, sign-in, edits, email chang
     // the pro capacity (the server's default, 24), shown in the room.
     assert.match(await page.textContent('[data-testid=room-capacity]'), /\b24\b/);
     assert.equal(await page.textContent('[data-testid=header-account]'), 'Your account');
+    // The whole session so far, free and pro, pages and room: not one request to an ad host.
+    assert.deepEqual(adHostRequests(requests), []);
     // From the room's document the account page is a new document (under the sign-in policy).
     await page.evaluate(() => {
       window.roomDocument = true;

@@ -201,6 +201,20 @@ test('once the tag is in a page, the room and the account pages open in document
     await page.reload();
     await page.waitForSelector('body[data-room=joined]', { state: 'attached', timeout: 20000 });
     assert.equal(new URL(await page.inputValue('[data-testid=share-link]')).hash.slice(1), key);
+    // The ad page of the same tab, after the room: a script there looks everywhere it could reach.
+    await page.goto(`${service.origin}/`);
+    await page.waitForFunction(() => typeof window.testCmp === 'object');
+    const reachable = await page.evaluate(() =>
+      JSON.stringify({
+        url: location.href,
+        state: history.state,
+        referrer: document.referrer,
+        local: { ...localStorage },
+        session: { ...sessionStorage },
+        entries: performance.getEntries().map((e) => e.name),
+      }),
+    );
+    assert.ok(!reachable.includes(key), 'a script on the ad page can read the room key');
   } finally {
     await context.close();
   }
