@@ -148,6 +148,15 @@ test('consent refused in the CMP: no unit, no ad request, the slot gone', async 
     assert.equal(await slot.isHidden(), true);
     // Refused: no cookie at all (ours are set only by a refused age check).
     assert.deepEqual(await context.cookies(), []);
+    // ... and from then on no tag at all, until the person asks again.
+    await page.goto(`${service.origin}/`);
+    await page.getByTestId('ad-settings').waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(tagRequests(foreign), 1, 'the tag loaded again after a refusal');
+    await page.getByTestId('ad-settings').click();
+    await slot.getByTestId('ads-choose').click();
+    await page.waitForFunction(() => typeof window.testCmp === 'object');
+    assert.equal(tagRequests(foreign), 2);
   } finally {
     await context.close();
   }

@@ -27,6 +27,7 @@ function adsConfig() {
 }
 
 let tagLoaded = false; // one tag per document, never removed: "No ads" afterwards reloads
+let refusedBefore = false; // the answer "Ad settings" cleared was a refusal in the CMP
 function loadTag(config) {
   if (tagLoaded) return;
   tagLoaded = true;
@@ -62,6 +63,7 @@ function showSettingsLink() {
   link.textContent = t('adsSettings'); // its words came with this module
   link.hidden = false;
   link.addEventListener('click', () => {
+    refusedBefore ||= adChoice() === 'refused';
     rememberAdChoice(null);
     document.dispatchEvent(new CustomEvent('adchoicechange'));
   });
@@ -83,8 +85,9 @@ export function mountAdSlot(container, place) {
       rememberAdChoice(choice);
       return void location.reload(); // leave no Google code behind
     }
-    // Asked again with Google's CMP already here: its own "change your choices" message.
-    if (choice === 'ask' && tagLoaded && config.cmp === 'google') {
+    // Asked again after a refusal, or with Google's CMP already here: Google's own "change your
+    // choices" message (its CMP would otherwise keep the stored answer without asking).
+    if (choice === 'ask' && (tagLoaded || refusedBefore) && config.cmp === 'google') {
       window.googlefc = window.googlefc || {};
       window.googlefc.callbackQueue = window.googlefc.callbackQueue || [];
       window.googlefc.callbackQueue.push(() => window.googlefc.showRevocationMessage?.());
@@ -118,6 +121,8 @@ export function mountAdSlot(container, place) {
     let pushed = false;
     stopConsent?.();
     stopConsent = watchConsent((allowed) => {
+      // Refused in the CMP: remembered, so the next pages load no tag at all.
+      rememberAdChoice(allowed ? 'ask' : 'refused');
       if (!allowed || !unit) {
         slot.dataset.state = 'refused';
         slot.replaceChildren();
@@ -144,7 +149,8 @@ export function mountAdSlot(container, place) {
     const choice = adChoice();
     if (choice === null) return showNotice();
     if (choice === 'ask') return showAds();
-    slot.dataset.state = 'none';
+    slot.dataset.state = choice; // 'none' or 'refused': nothing from Google
+    stopConsent?.();
     slot.replaceChildren();
     slot.hidden = true;
   }
