@@ -14,18 +14,28 @@ const CLIENT = 'ca-pub-1234567890123456';
 const TAG = 'https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js';
 const AD_SERVER = 'https://googleads.g.doubleclick.net/pagead/ads';
 
-// The stand-in for adsbygoogle.js: the CMP first, then a queue that requests an ad for each unit
-// pushed while requests are not paused.
+// The stand-in for adsbygoogle.js: a queue that requests an ad (a frame from the ad server) for
+// each unit pushed while requests are not paused; units pushed before it came are taken too.
 const STUB_TAG = `
 window.__adPushes = 0;
 (function () {
   const queue = window.adsbygoogle || [];
-  const request = () => { window.__adPushes += 1; fetch('${AD_SERVER}?client=${CLIENT}').catch(() => {}); };
+  // As AdSense does: the ad is a frame from Google's ad server (which the page's frame-src admits).
+  const request = () => {
+    window.__adPushes += 1;
+    const frame = document.createElement('iframe');
+    frame.src = '${AD_SERVER}?client=${CLIENT}';
+    (document.querySelector('ins.adsbygoogle') || document.body).append(frame);
+  };
   const stub = { push: () => { if (!stub.pauseAdRequests) request(); }, pauseAdRequests: queue.pauseAdRequests };
   window.adsbygoogle = stub;
+  for (let i = 0; i < queue.length; i += 1) stub.push(queue[i]); // units pushed before the tag came
 })();`;
 
+const CMP_SCRIPT = 'https://cmp.example.test/cmp.js';
+
 let service;
+let cmpService; // the same, with a configured CMP instead of Google's (--ads-cmp script)
 let browser;
 let cmpBundle;
 
@@ -51,12 +61,23 @@ before(async () => {
     '--adsense-slots',
     'landing=1234567890,privacy=2345678901',
   ]);
+  cmpService = await startService([
+    '--adsense-client',
+    CLIENT,
+    '--adsense-slots',
+    'landing=1234567890',
+    '--ads-cmp',
+    'script',
+    '--ads-cmp-script',
+    CMP_SCRIPT,
+  ]);
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   await service?.stop();
+  await cmpService?.stop();
 });
 
 // A fresh person (new context: no stored answer). foreign: every request to another host.
@@ -64,6 +85,7 @@ after(async () => {
 // 'throw' (a script that throws at once).
 async function visitor({ tag = 'stub' } = {}) {
   const context = await browser.newContext();
+  const page = await context.newPage();
   const foreign = [];
   const local = (url) => ['127.0.0.1', 'localhost'].includes(new URL(url).hostname);
   await context.route(
@@ -77,12 +99,26 @@ async function visitor({ tag = 'stub' } = {}) {
     foreign.push(route.request().url());
     if (tag === 'blocked') return route.abort();
     if (tag === 'hang') return new Promise(() => {}); // a tag that never comes
-    const body = tag === 'throw' ? "throw new Error('the ad tag broke');" : `${cmpBundle}\n${STUB_TAG}`;
+    // Google's tag brings Google's CMP; with a configured CMP the tag comes alone.
+    const withCmp = new URL(page.url()).origin === service.origin;
+    const stub = withCmp ? `${cmpBundle}\n${STUB_TAG}` : STUB_TAG;
+    const body = tag === 'throw' ? "throw new Error('the ad tag broke');" : stub;
     return route.fulfill({ contentType: 'text/javascript', body });
   });
-  const page = await context.newPage();
+  await context.route(CMP_SCRIPT, (route) => {
+    foreign.push(route.request().url());
+    return route.fulfill({ contentType: 'text/javascript', body: cmpBundle });
+  });
   const slot = page.getByTestId('ad-slot');
   return { context, page, foreign, slot };
+}
+
+// Waits (at most 10 s) until `check()` holds: requests are recorded as the browser makes them.
+async function until(check, what) {
+  for (const deadline = Date.now() + 10000; !check(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const tagRequests = (foreign) => foreign.filter((url) => url.startsWith(TAG)).length;
@@ -123,6 +159,7 @@ test('consent given in the CMP: the tag, then one ad request per unit; a return 
     assert.equal(adRequests(foreign), 0, 'no ad request while the CMP is still asking');
     await page.evaluate(() => window.testCmp.accept());
     await page.waitForFunction(() => window.__adPushes === 1);
+    await until(() => adRequests(foreign) === 1, 'the ad request');
     await slot.locator('ins.adsbygoogle[data-ad-slot="1234567890"]').waitFor({ state: 'attached' });
     await page.waitForFunction(() => true);
     // The earlier answer (tcloaded) is enough on the next page load.
@@ -258,6 +295,36 @@ test('a blocked, hanging or throwing ad tag: the page still makes a room and not
         [],
         `${tag}: the page failed`,
       );
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test("a configured CMP: its script first, Google's tag only after its consent", async () => {
+  const cmpRequests = (foreign) => foreign.filter((url) => url === CMP_SCRIPT).length;
+  for (const accept of [false, true]) {
+    const { context, page, foreign, slot } = await visitor();
+    try {
+      await page.goto(`${cmpService.origin}/`);
+      await slot.getByTestId('ads-choose').click();
+      await page.waitForFunction(() => typeof window.testCmp === 'object');
+      assert.equal(cmpRequests(foreign), 1);
+      await page.waitForTimeout(300);
+      assert.equal(tagRequests(foreign), 0, 'the tag came before consent');
+      await page.evaluate((yes) => (yes ? window.testCmp.accept() : window.testCmp.reject()), accept);
+      if (accept) {
+        await page.waitForFunction(() => window.__adPushes === 1);
+        await until(() => adRequests(foreign) === 1, 'the ad request');
+        assert.equal(tagRequests(foreign), 1);
+      } else {
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid="ad-slot"]')?.dataset.state === 'refused',
+        );
+        await page.waitForTimeout(300);
+        assert.equal(tagRequests(foreign), 0, 'a refusal means no tag at all');
+        assert.equal(adRequests(foreign), 0);
+      }
     } finally {
       await context.close();
     }

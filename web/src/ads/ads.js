@@ -5,9 +5,10 @@
 //      ad code): no notice, no slot, no request.
 //   2. Not answered yet: our notice ("Choose ad settings" / "No ads"). Still no Google request.
 //   3. "No ads": nothing, remembered in this browser; the footer's "Ad settings" asks again.
-//   4. "Choose ad settings": Google's tag (which brings Google's certified CMP, or the configured
-//      CMP's script first), with ad requests paused; a unit is pushed only once the CMP's TCF
-//      answer allows it (tcf_consent.js). Refused: no unit, no ad request.
+//   4. "Choose ad settings": Google's tag, which brings Google's certified CMP, with ad requests
+//      paused; or, with a configured CMP, its script alone and Google's tag only after its consent.
+//      A unit is pushed only once the CMP's TCF answer allows it (tcf_consent.js). Refused: no
+//      unit, no ad request, and no tag on later pages until "Ad settings".
 // The slot sits after the page's working area, so whatever it shows or drops never moves it.
 import './ad_strings.js';
 import { accountPlan } from '../account/header.js';
@@ -26,15 +27,30 @@ function adsConfig() {
   return configPromise;
 }
 
-let tagLoaded = false; // one tag per document, never removed: "No ads" afterwards reloads
+// Third-party code in this document, never removed: "No ads" afterwards reloads the page.
+let tagLoaded = false; // Google's tag
+let cmpLoaded = false; // a configured CMP's script (--ads-cmp script)
 let refusedBefore = false; // the answer "Ad settings" cleared was a refusal in the CMP
+
+// Whoever asks for consent. Google's certified CMP comes with Google's tag, so with it the tag is
+// what asks (its ad requests paused until consent); a configured CMP comes alone, and the tag only
+// after its consent (loadTag from the consent callback): a refusal there means no tag at all.
+function loadConsentAsker(config) {
+  if (config.cmp === 'script') {
+    if (cmpLoaded) return;
+    cmpLoaded = true;
+    markAdCodeLoaded();
+    return appendScript(config.cmpScript);
+  }
+  loadTag(config);
+}
+
 function loadTag(config) {
   if (tagLoaded) return;
   tagLoaded = true;
   markAdCodeLoaded(); // from now on, pages without ads open in a new document
   window.adsbygoogle = window.adsbygoogle || [];
   window.adsbygoogle.pauseAdRequests = 1;
-  if (config.cmp === 'script') appendScript(config.cmpScript);
   appendScript(`${TAG_URL}?client=${encodeURIComponent(config.client)}`);
 }
 
@@ -81,7 +97,7 @@ export function mountAdSlot(container, place) {
   let config = null;
 
   function answer(choice) {
-    if (choice === 'none' && tagLoaded) {
+    if (choice === 'none' && (tagLoaded || cmpLoaded)) {
       rememberAdChoice(choice);
       return void location.reload(); // leave no Google code behind
     }
@@ -112,7 +128,7 @@ export function mountAdSlot(container, place) {
   }
 
   function showAds() {
-    loadTag(config);
+    loadConsentAsker(config);
     const unit = config.slots?.[place];
     slot.dataset.state = 'waiting';
     slot.setAttribute('aria-label', t('adsLabel'));
@@ -131,6 +147,7 @@ export function mountAdSlot(container, place) {
       }
       if (pushed) return;
       pushed = true;
+      loadTag(config); // with a configured CMP: only now, after its consent
       const ins = document.createElement('ins');
       ins.className = 'adsbygoogle';
       ins.dataset.adClient = config.client;
