@@ -128,7 +128,7 @@ class ServerContext {
   std::atomic<bool> shutting_down_{false};
   bool stopped_ = false;
   std::atomic<std::size_t> http_connections_{0};
-  std::mutex per_address_mutex_;  // accepts count on the signaling thread, upgrades on HTTP's
+  std::mutex per_address_mutex_;  // counted on the HTTP thread, released where a socket ends
   ConnectionTally per_address_;   // guarded by per_address_mutex_
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };

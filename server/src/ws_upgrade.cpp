@@ -67,6 +67,9 @@ class Upgrade : public std::enable_shared_from_this<Upgrade> {
         signaling,
         [&ctx = ctx_, socket = std::move(moved), client_address = std::move(client_address_),
          slot = std::move(slot_), early_bytes = std::move(early_bytes_)]() mutable {
+          // Stopping began during the handshake: the hub has told its sessions already and would
+          // not close this one; the socket closes with the lambda.
+          if (ctx.shutting_down()) return;
           std::make_shared<WsSession>(std::move(socket), ctx, std::move(client_address),
                                       std::move(slot))
               ->start(early_bytes);

@@ -75,7 +75,7 @@ struct Fixture {
 
 TEST_CASE("the app's pages serve index.html; files, health and metrics as before") {
   Fixture f;
-  for (const char* target : {"/", "/index.html", "/privacy", "/r/Y0Zd5xiDoZXFzpYyblVRIA"}) {
+  for (const char* target : {"/", "/index.html", "/privacy", "/r/Y0Zd5xiDoZXFzpYyblVRIA", "/new"}) {
     CAPTURE(target);
     const auto res = f.get(target);
     CHECK(res.status == 200);
@@ -166,7 +166,9 @@ TEST_CASE("the room page's CSP lists no host; opted-in pages get theirs only whe
   CHECK(hosts_in(header(plain.get("/"), "Content-Security-Policy")).empty());
   const auto landing = header(configured.get("/"), "Content-Security-Policy");
   CHECK(landing.find("https://identitytoolkit.googleapis.com") != std::string::npos);
-  CHECK(landing.find("https://pagead2.googlesyndication.com") != std::string::npos);
+  CHECK(landing.find("https://*.googlesyndication.com") != std::string::npos);
+  CHECK(landing.find("https://googleads.g.doubleclick.net") != std::string::npos);
+  CHECK(landing.find("https://fundingchoicesmessages.google.com") != std::string::npos);
   const auto only = header(sign_in_only.get("/privacy"), "Content-Security-Policy");
   CHECK(only.find("https://identitytoolkit.googleapis.com") != std::string::npos);
   CHECK(only.find("googlesyndication") == std::string::npos);
@@ -204,9 +206,10 @@ TEST_CASE("pages with ads run their scripts by a fresh nonce; every other page k
   CHECK(csp_nonce(header(second, "Content-Security-Policy")) != nonce);
   CHECK(second.status == 200);
   CHECK(second.body.find(attribute) == std::string::npos);
-  // The room, account and sign-in pages, and the files: no nonce, no ad host, scripts from 'self'.
+  // The room, room-making, account and sign-in pages, and the files: no nonce, no ad host,
+  // scripts from 'self'.
   for (const char* other :
-       {"/r/Y0Zd5xiDoZXFzpYyblVRIA", "/account", "/signin", "/assets/app-1234.js"}) {
+       {"/r/Y0Zd5xiDoZXFzpYyblVRIA", "/new", "/account", "/signin", "/assets/app-1234.js"}) {
     const auto res = ads.get(other);
     const auto policy = header(res, "Content-Security-Policy");
     CHECK_MESSAGE(csp_nonce(policy).empty(), other);

@@ -225,9 +225,16 @@ test('once the tag is in a page, the room and the account pages open in document
     await page.goto(`${service.origin}/`);
     await page.waitForFunction(() => typeof window.testCmp === 'object');
     await markDocument();
+    // The room is made in a document of its own (/new), not in the one with the tag: the key is
+    // never made, nor its address handed over, where the tag runs.
+    const documents = [];
+    page.on('request', (r) => {
+      if (r.isNavigationRequest() && r.frame() === page.mainFrame()) documents.push(new URL(r.url()).pathname);
+    });
     await page.getByTestId('create-room').click();
     await page.waitForURL(/\/r\//);
     await page.waitForFunction(() => document.body.dataset.page === 'room');
+    assert.deepEqual(documents, ['/new'], 'the room was not made in a document of its own');
     const inRoom = await page.evaluate(() => ({
       sameDocument: window.__sameDocument === true,
       ads: typeof window.adsbygoogle,
@@ -261,6 +268,12 @@ test('once the tag is in a page, the room and the account pages open in document
       }),
     );
     assert.ok(!reachable.includes(key), 'a script on the ad page can read the room key');
+    // Back from the landing page leads to the room; back from there to the landing page before it,
+    // never to /new (which would make another room).
+    await page.goBack();
+    await page.waitForURL(/\/r\//);
+    await page.goBack();
+    await page.waitForURL(`${service.origin}/`);
   } finally {
     await context.close();
   }

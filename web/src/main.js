@@ -11,6 +11,8 @@ import { Router } from './app/router.js';
 const ROUTES = [
   { name: 'landing', pattern: '/', carriesAds: true, load: () => import('./pages/landing.js') },
   { name: 'room', pattern: '/r/:roomId', holdsSecrets: true, load: () => import('./pages/room.js') },
+  // Makes a room away from a page that has ad code in it (pages/new_room.js).
+  { name: 'new-room', pattern: '/new', holdsSecrets: true, load: () => import('./pages/new_room.js') },
   { name: 'privacy', pattern: '/privacy', carriesAds: true, load: () => import('./pages/privacy.js') },
   { name: 'signin', pattern: '/signin', usesSignIn: true, load: () => import('./pages/signin.js') },
   { name: 'account', pattern: '/account', usesSignIn: true, load: () => import('./pages/account.js') },

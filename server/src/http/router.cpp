@@ -99,6 +99,8 @@ std::vector<Route> standard_routes() {
       {"/index.html", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/privacy", read_only, page, ThirdParty::sign_in | ThirdParty::ads},
       {"/r/:room", read_only, page, ThirdParty::none},
+      // Where a room is made when the landing page has ad code in it: under the room's policy.
+      {"/new", read_only, page, ThirdParty::none},
       // The account pages load Firebase Auth, never ads (export and deletion live there).
       {"/signin", read_only, page, ThirdParty::sign_in},
       {"/account", read_only, page, ThirdParty::sign_in},

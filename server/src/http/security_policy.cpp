@@ -35,13 +35,16 @@ constexpr Source ads_sources[] = {
     {"img-src", "https://*.google.com"},
     {"img-src", "https://*.gstatic.com"},
     {"img-src", "https://*.adtrafficquality.google"},
-    {"connect-src", "https://pagead2.googlesyndication.com"},
+    {"connect-src", "https://*.googlesyndication.com"},
     {"connect-src", "https://*.adtrafficquality.google"},
     {"frame-src", "https://googleads.g.doubleclick.net"},
     {"frame-src", "https://tpc.googlesyndication.com"},
     {"frame-src", "https://*.googlesyndication.com"},
     {"frame-src", "https://www.google.com"},
     {"frame-src", "https://*.adtrafficquality.google"},
+    // Google's certified CMP (Privacy & messaging, "Funding Choices"): its messages and dialog.
+    {"connect-src", "https://fundingchoicesmessages.google.com"},
+    {"frame-src", "https://fundingchoicesmessages.google.com"},
 };
 
 }  // namespace

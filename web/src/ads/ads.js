@@ -135,7 +135,6 @@ export function mountAdSlot(container, place) {
     slot.replaceChildren();
     slot.hidden = !unit;
     let pushed = false;
-    stopConsent?.();
     stopConsent = watchConsent((allowed) => {
       // Refused in the CMP: remembered, so the next pages load no tag at all.
       rememberAdChoice(allowed ? 'ask' : 'refused');
@@ -163,11 +162,13 @@ export function mountAdSlot(container, place) {
 
   function render() {
     if (abort.signal.aborted) return;
+    // A listener of an earlier answer must not act on this one.
+    stopConsent?.();
+    stopConsent = null;
     const choice = adChoice();
     if (choice === null) return showNotice();
     if (choice === 'ask') return showAds();
     slot.dataset.state = choice; // 'none' or 'refused': nothing from Google
-    stopConsent?.();
     slot.replaceChildren();
     slot.hidden = true;
   }

@@ -25,15 +25,20 @@ export function watchConsent(onAnswer) {
       return;
     }
     window.__tcfapi('addEventListener', 2, (tcData, success) => {
-      if (stopped || !success) return;
+      if (!success) return;
       listenerId = tcData.listenerId;
+      if (stopped) return void remove(); // stopped before the CMP's first answer
       if (tcData.eventStatus === 'tcloaded' || tcData.eventStatus === 'useractioncomplete') onAnswer(allowsAds(tcData));
     });
   };
+  function remove() {
+    if (listenerId !== null && typeof window.__tcfapi === 'function')
+      window.__tcfapi('removeEventListener', 2, () => {}, listenerId);
+    listenerId = null;
+  }
   attach();
   return () => {
     stopped = true;
-    if (listenerId !== null && typeof window.__tcfapi === 'function')
-      window.__tcfapi('removeEventListener', 2, () => {}, listenerId);
+    remove();
   };
 }

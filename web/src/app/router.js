@@ -38,9 +38,11 @@ function compile(pattern) {
 
 let started = null; // the router of this page, once started
 
-// Whether this document was loaded for a route that may carry ads (docs/ads.md).
+// Whether ad code may come into this document: it was loaded for a route that may carry ads
+// (only that policy admits the tag), and no sign-in page ran in it (their modules and the Firebase
+// instance stay in memory) (docs/ads.md).
 export function documentCarriesAds() {
-  return Boolean(started?.loadedForAds_);
+  return Boolean(started?.loadedForAds_ && !started.signInShown_);
 }
 
 // The ad tag is now in this document: routes without ads must open in a new one.
@@ -48,9 +50,21 @@ export function markAdCodeLoaded() {
   if (started) started.adCodeLoaded_ = true;
 }
 
-// For pages: go to `url` inside the app (a full load if no router runs).
-export function navigate(url) {
-  if (started) return started.navigate(url);
+// Whether third-party ad code came into this document (then secrets must be made elsewhere).
+export function adCodeInDocument() {
+  return Boolean(started?.adCodeLoaded_);
+}
+
+// Replaces the current entry's address and state (the room takes its key out of the address bar),
+// keeping the router's idea of what is shown in step, so no later popstate remounts the page.
+export function replaceLocation(url, state) {
+  history.replaceState(state, '', url);
+  if (started && started.shown_ !== null) started.shown_ = location.pathname + location.hash;
+}
+
+// For pages: go to `url` inside the app (a full load if no router runs). options: {replace}.
+export function navigate(url, options = {}) {
+  if (started) return started.navigate(url, options);
   location.assign(url);
   return Promise.resolve();
 }
@@ -71,6 +85,7 @@ export class Router {
     this.loadedForSecrets_ = Boolean(this.resolve_(location.pathname)?.route.holdsSecrets);
     this.loadedForAds_ = Boolean(this.resolve_(location.pathname)?.route.carriesAds);
     this.adCodeLoaded_ = false;
+    this.signInShown_ = false;
   }
 
   // Whether this document was loaded for a route that holds secrets (its policy admits no third
@@ -96,12 +111,16 @@ export class Router {
     return this.show_();
   }
 
-  navigate(url) {
+  // replace: the new page takes the current history entry's place (a step that should not be
+  // gone back to, as /new after it made the room).
+  navigate(url, { replace = false } = {}) {
     if (this.needsFullLoad_(new URL(url, location.href).pathname)) {
-      location.assign(url);
+      if (replace) location.replace(url);
+      else location.assign(url);
       return Promise.resolve();
     }
-    history.pushState(null, '', url);
+    if (replace) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
     return this.show_();
   }
 
@@ -141,6 +160,7 @@ export class Router {
     const page = await found.route.load();
     if (sequence !== this.sequence_) return; // the user went on meanwhile
     this.root_.replaceChildren();
+    if (found.route.usesSignIn) this.signInShown_ = true;
     document.body.dataset.page = found.route.name;
     this.unmount_ = page.mount(this.root_, found.params);
   }

@@ -4,7 +4,7 @@ import { formatBytes, formatRate, language, t } from '../i18n.js';
 import { engineInfo, hashFile } from '../hash_client.js';
 import { fillPage } from '../app/markup.js';
 import { mountAdSlot } from '../ads/ads.js';
-import { navigate } from '../app/router.js';
+import { adCodeInDocument, navigate } from '../app/router.js';
 import { signInForRoom } from '../account/room_plan.js';
 import { tabSignaling } from '../app/signaling.js';
 import { generateRoomKey } from '../room/room_proof.js';
@@ -57,6 +57,8 @@ export function mount(root) {
     button.disabled = true;
     button.textContent = t('creating');
     error.hidden = true;
+    // Google's ad tag is in this document: the room (its key) is made in one of its own.
+    if (adCodeInDocument()) return void location.assign('/new');
     try {
       // A signed-in person's room gets their plan's capacity (the server reads the plan).
       await signInForRoom(tabSignaling());

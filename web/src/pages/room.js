@@ -4,6 +4,7 @@
 // enter another room without a reload.
 import { t } from '../i18n.js';
 import { fillPage } from '../app/markup.js';
+import { replaceLocation } from '../app/router.js';
 import { tabSignaling } from '../app/signaling.js';
 import { enterRoom } from '../room/room_session.js';
 import { forgetTestHook, testHooks } from '../test_hooks.js';
@@ -87,7 +88,7 @@ export function mount(root, { roomId }) {
   const saved = history.state?.roomKey;
   const keyText = fromLink || (typeof saved === 'string' ? saved : '');
   const shareUrl = `${location.origin}${location.pathname}${keyText ? `#${keyText}` : ''}`;
-  if (fromLink) history.replaceState({ ...history.state, roomKey: keyText }, '', location.pathname + location.search);
+  if (fromLink) replaceLocation(location.pathname + location.search, { ...history.state, roomKey: keyText });
   let room = null;
   let disconnectTransfers = null;
 
