@@ -58,6 +58,7 @@ const ownRatios = [
   ['transfer_random_over_raw_median_round_two_tabs', 0.88, 'the same, median of the rounds own ratios'],
   ['fanout3_over_raw', 0.9, 'one to three: slowest receiver vs the bare channels given the same fan-out'],
   ['transfer_text_over_raw', 5, 'app, text, vs the bare data channel'],
+  ['transfer_during_call_ratio', 0.5, 'a transfer during a call vs without one'],
 ];
 console.log('\n| figure | value |\n|---|---|');
 for (const [key, value] of Object.entries(results)) console.log(`| ${key} | ${value} |`);
@@ -102,6 +103,16 @@ for (const [key, label] of [
   const limit = Math.max(quietJoin * 1.5, quietJoin + 2);
   judged(label, `${exact[key].toFixed(2)} ms`, exact[key] <= limit, `unchanged (${quietJoin.toFixed(2)} ms without)`);
 }
+// The call's quality during a transfer against without: above 1 is worse (bench/suites/calls.mjs).
+for (const [key, label] of [
+  ['call_concealed_ratio_during_transfer', "a call's concealed audio during a transfer vs without"],
+  ['call_freezes_ratio_during_transfer', "a call's video freezes during a transfer vs without"],
+  ['call_fps_ratio_during_transfer', "a call's frame rate without a transfer vs during"],
+]) {
+  if (exact[key] !== undefined) judged(label, `${exact[key].toFixed(2)}x`, exact[key] <= 1.1, '<= 1.1x');
+}
+if (exact.call_setup_p50_ms !== undefined)
+  console.log(`| call setup, click to first frame, p50 | ${results.call_setup_p50_ms} ms | — |`);
 if (results.engine_transfer_wasm_MBps !== undefined) {
   console.log(`| engine transfer (WASM, verified) | ${results.engine_transfer_wasm_MBps} MB/s | >= 300 MB/s |`);
 }

@@ -30,12 +30,12 @@ function recordLongTasks() {
   }).observe({ type: 'long-animation-frame' });
 }
 
-// A Chromium process of its own, with its profile in `profile`.
-export async function launchBrowser(profile) {
+// A Chromium process of its own, with its profile in `profile` (and `extraArgs` on its command line).
+export async function launchBrowser(profile, extraArgs = []) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
   await context.addInitScript(recordLongTasks);
   return context;

@@ -7,6 +7,8 @@ import { fillPage } from '../app/markup.js';
 import { replaceLocation } from '../app/router.js';
 import { tabSignaling } from '../app/signaling.js';
 import { enterRoom } from '../room/room_session.js';
+import { CallSession } from '../call/call_session.js';
+import { CallView } from '../call/call_view.js';
 import { forgetTestHook, testHooks } from '../test_hooks.js';
 import { connectTransfers } from '../transfer/connect_transfers.js';
 import { createTransferEngine } from '../transfer/engine_client.js';
@@ -35,6 +37,9 @@ const MARKUP = `
     <p id="peers-empty" class="muted" data-testid="peers-empty" data-i18n="peersEmpty"></p>
     <ul id="peer-list" class="peer-list" data-testid="peer-list"></ul>
   </section>
+
+  <!-- Rendered by call/call_view.js once the room is entered. -->
+  <section id="call" class="panel call" data-testid="call"></section>
 
   <!-- Rendered by transfer/transfer_panel.js (mountTransferPanel), wired by connectTransfers. -->
   <section id="transfers" class="panel transfers" data-testid="transfers">
@@ -91,6 +96,8 @@ export function mount(root, { roomId }) {
   if (fromLink) replaceLocation(location.pathname + location.search, { ...history.state, roomKey: keyText });
   let room = null;
   let disconnectTransfers = null;
+  let call = null;
+  let callView = null;
 
   const entered = (async () => {
     await previousRoomLeft;
@@ -115,20 +122,37 @@ export function mount(root, { roomId }) {
       engine?.close(); // the engine was made for this room only
       throw error;
     }
-    if (room.mesh && !signal.aborted) testHooks().mesh = room.mesh; // read by the browser tests
+    if (room.mesh && !signal.aborted) {
+      testHooks().mesh = room.mesh; // read by the browser tests
+      call = new CallSession(room.mesh);
+      callView = new CallView($('call'), call);
+      testHooks().call = call;
+      // While a call is on, the transfers leave it room (smaller send buffers): docs/calls.md.
+      if (engine) call.addEventListener('active', (e) => engine.setCallActive(e.detail.active));
+    }
     if (room.mesh && engine && !signal.aborted)
       disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'));
     else engine?.close();
   })();
   entered.catch((error) => console.error('entering the room failed', error));
 
-  document.addEventListener('languagechange', () => room?.view.relabel(), { signal });
+  document.addEventListener(
+    'languagechange',
+    () => {
+      room?.view.relabel();
+      callView?.relabel();
+    },
+    { signal },
+  );
 
   return () => {
     abort.abort();
     delete document.body.dataset.room;
     delete document.body.dataset.transfers;
     forgetTestHook('mesh', room?.mesh);
+    forgetTestHook('call', call);
+    callView?.dispose();
+    call?.close(); // devices released at once, before the room is left
     previousRoomLeft = entered
       .catch(() => {}) // said above
       .then(() => {

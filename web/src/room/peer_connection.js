@@ -8,9 +8,13 @@
 // Every remote description goes through checkDescription (the core's strict SDP decoder) before
 // the browser applies it; a refused one is reported ('refused') and never applied.
 //
-// Local media tracks belong to the peer, not to one generation: addTrack() keeps the track and
-// adds it to every connection built later, so a call survives a rebuild (the new generation's
-// offer carries it again).
+// A call's media goes in named slots ('mic', 'cam', 'screen', 'screen-audio') that belong to the
+// peer, not to one generation. A slot is one sendonly transceiver per generation, made the first
+// time the slot is used and reused from then on: muting, a device switch or leaving the call only
+// replace its track (leaving also turns it 'inactive', one renegotiation), so no m-section is ever
+// added twice. A new generation gets the live slots in its first offer, but with no track until
+// the owner verified that generation (markOpen): nothing of a call is sent on a connection whose
+// room proof has not verified, and a call resumes by itself after a drop.
 //
 // Events (CustomEvent, payload in `detail`):
 //   generation {pc, gen}   a new RTCPeerConnection; listeners make its data channels right then
@@ -19,7 +23,7 @@
 //   failed     {}          MAX_FAILED_ATTEMPTS generations in a row never opened; no more retries
 //   refused    {reason, detail}  a remote description that must not be applied:
 //                          'sdp-refused' (the core said why) or 'certificate-mismatch'
-//   track      {track, streams, transceiver, gen}  a remote track arrived (RTCPeerConnection 'track')
+//   track      {track, streams, transceiver, gen, pc}  a remote track arrived (RTCPeerConnection 'track')
 
 const DISCONNECTED_GRACE_MS = 4000; // 'disconnected' often heals by itself; 'failed' does not
 const RECONNECT_DELAY_MS = [300, 1000, 3000];
@@ -43,6 +47,16 @@ export async function connectionPath(pc) {
   return local?.candidateType === 'relay' || remote?.candidateType === 'relay' ? 'relayed' : 'direct';
 }
 
+// Changes a sender's first encoding in place (no renegotiation); a sender mid-change keeps its old one.
+function setEncoding(sender, encoding) {
+  const parameters = sender.getParameters();
+  if (!parameters.encodings?.length) return;
+  const current = parameters.encodings[0];
+  if (Object.entries(encoding).every(([k, v]) => current[k] === v)) return;
+  Object.assign(current, encoding);
+  sender.setParameters(parameters).catch((error) => console.warn('setParameters failed', error));
+}
+
 export class PeerConnection extends EventTarget {
   // sendSignal(data): relays `data` to this peer through the server (the generation is added here);
   // rtcConfig(): the RTCConfiguration for the next generation; polite(): whether this side yields
@@ -63,7 +77,8 @@ export class PeerConnection extends EventTarget {
     this.closed_ = false; // close()d for good
     this.opened_ = false; // this generation was verified by the owner (markOpen)
     this.failedAttempts_ = 0;
-    this.tracks_ = new Map(); // local track -> its streams, re-added to every generation
+    this.media_ = new Map(); // slot -> {kind, stream, track, encoding, live}: the call's, across generations
+    this.transceivers_ = new Map(); // slot -> this generation's transceiver
     this.queue_ = Promise.resolve();
     this.disconnectTimer_ = null;
     this.reconnectTimer_ = null;
@@ -100,6 +115,7 @@ export class PeerConnection extends EventTarget {
   markOpen() {
     this.opened_ = true;
     this.failedAttempts_ = 0;
+    for (const slot of this.media_.keys()) this.applyMedia_(slot); // the call's tracks, now
   }
 
   // The owner no longer trusts this peer: the connection stays (closing would make an honest
@@ -132,20 +148,25 @@ export class PeerConnection extends EventTarget {
     this.closeGeneration_();
   }
 
-  // Sends `track` on this connection and on every later generation; returns this generation's sender.
-  addTrack(track, ...streams) {
-    this.tracks_.set(track, streams);
-    return this.pc ? this.pc.addTrack(track, ...streams) : null;
+  // Sends `track` (null: nothing, as when muted) in `slot` on this generation and every later one.
+  // kind: 'audio' | 'video'; stream: the MediaStream the other side sees it in (its id tells the
+  // camera from the screen); encoding: {maxBitrate, scaleResolutionDownBy, maxFramerate} or null.
+  setMedia(slot, { kind, stream, track = null, encoding = null }) {
+    this.media_.set(slot, { kind, stream, track, encoding, live: true });
+    this.applyMedia_(slot);
   }
 
-  removeTrack(track) {
-    this.tracks_.delete(track);
-    const sender = this.pc?.getSenders().find((s) => s.track === track);
-    if (sender) this.pc.removeTrack(sender);
+  // Leaves the call: every slot sends nothing and turns inactive (its transceiver stays for a rejoin).
+  endMedia() {
+    for (const [slot, media] of this.media_) {
+      Object.assign(media, { track: null, live: false });
+      this.applyMedia_(slot);
+    }
   }
 
-  get localTracks() {
-    return [...this.tracks_.keys()];
+  // The transceivers of this generation's call slots (for the tests and stats), by slot.
+  get mediaTransceivers() {
+    return new Map(this.transceivers_);
   }
 
   // The core's verdict on a description: {ok, fingerprint} or {ok: false, detail}.
@@ -172,6 +193,28 @@ export class PeerConnection extends EventTarget {
     this.sendSignal_({ gen: this.gen, ...data });
   }
 
+  // Brings one slot's transceiver in this generation to what media_ says (see setMedia).
+  applyMedia_(slot) {
+    const pc = this.pc;
+    const media = this.media_.get(slot);
+    if (!pc || !media || pc.signalingState === 'closed') return;
+    let transceiver = this.transceivers_.get(slot);
+    if (!transceiver) {
+      if (!media.live) return;
+      const init = { direction: 'sendonly', streams: [media.stream] };
+      if (media.encoding) init.sendEncodings = [{ ...media.encoding }];
+      transceiver = pc.addTransceiver(media.kind, init);
+      this.transceivers_.set(slot, transceiver);
+    } else {
+      const direction = media.live ? 'sendonly' : 'inactive';
+      if (transceiver.direction !== direction) transceiver.direction = direction;
+      if (media.encoding) setEncoding(transceiver.sender, media.encoding);
+    }
+    const track = this.opened_ && !this.blocked_ && media.live ? media.track : null;
+    if (transceiver.sender.track !== track)
+      transceiver.sender.replaceTrack(track).catch((error) => console.warn('replaceTrack failed', error));
+  }
+
   closeGeneration_() {
     clearTimeout(this.disconnectTimer_);
     clearTimeout(this.reconnectTimer_);
@@ -194,6 +237,7 @@ export class PeerConnection extends EventTarget {
     this.answeringOffer_ = false;
     this.opened_ = false;
     this.remoteFingerprint = null;
+    this.transceivers_ = new Map();
     this.queue_ = Promise.resolve();
     const current = () => this.pc === pc;
 
@@ -224,11 +268,12 @@ export class PeerConnection extends EventTarget {
       }
     };
     pc.ontrack = ({ track, streams, transceiver }) => {
-      if (current() && !this.blocked_) this.dispatch_('track', { track, streams, transceiver, gen });
+      if (current() && !this.blocked_) this.dispatch_('track', { track, streams, transceiver, gen, pc });
     };
-    // The owner's data channels first: the application m-section keeps the first slot.
+    // The owner's data channels first: the application m-section keeps the first slot. Then the
+    // call's live slots, without tracks until markOpen.
     this.dispatch_('generation', { pc, gen });
-    for (const [track, streams] of this.tracks_) pc.addTrack(track, ...streams);
+    for (const slot of this.media_.keys()) this.applyMedia_(slot);
   }
 
   // The perfect negotiation pattern, serialised per connection. A polite side that receives an

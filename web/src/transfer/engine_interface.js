@@ -24,6 +24,7 @@
 // @property {(sdp: string) => Promise<{ok: boolean, fingerprint?: string}>} checkRemoteDescription
 // @property {() => Promise<{bytes: number, batches: number}>} storageUsage
 // @property {() => Promise<{bytes: number, batches: number}>} clearReceived
+// @property {(active: boolean) => Promise<void>} setCallActive  a call started or ended: transfers yield
 // @property {() => void} close  the room was left: every peer detached, transfers stopped; the
 //   engine is not used again
 // @property {(channel: RTCDataChannel) => string|null} handOverTransferChannel  synchronous: a
@@ -45,6 +46,7 @@ export const ENGINE_METHODS = Object.freeze([
   'checkRemoteDescription',
   'storageUsage',
   'clearReceived',
+  'setCallActive',
 ]);
 
 // The page's engine: a TransferEngine behind the interface above. Events are the engine's own.

@@ -1,0 +1,249 @@
+// A call in the room: who is in it, what each sends, and the one rule for sending: our media goes
+// to a peer only while both of us are in the call, its room proof verified (PeerMesh.connection is
+// null before; PeerConnection sends nothing on a generation before markOpen) and it wants it.
+// Remote media is shown only from the verified generation of an open peer.
+//
+// The protocol is this file's: on each peer's app channel (DTLS, after the proof)
+//   {type: 'call', in, mic, cam, screen, streams: {cam, screen}}  our state, sent when it changes
+//                                          and to each peer that opens
+//   {type: 'call-watch', video}            whether that peer's camera tile is visible to us; a
+//                                          hidden tile receives no video
+// Events: 'change' (anything the view shows), 'notice' {key, params, tone}, 'active' {active}.
+import { CallMedia } from './call_media.js';
+import { cameraEncoding, isThumbnailCall, screenEncoding, VIDEO_MESH_LIMIT } from './call_policy.js';
+
+const STREAM_ID = /^[\w{}-]{1,64}$/;
+
+// A remote peer's state, as its last valid 'call' message said (anything else is dropped).
+function readCallMessage(message) {
+  const flags = ['in', 'mic', 'cam', 'screen'];
+  if (!flags.every((f) => typeof message[f] === 'boolean')) return null;
+  const streams = message.streams;
+  if (!streams || typeof streams !== 'object') return null;
+  const id = (v) => (typeof v === 'string' && STREAM_ID.test(v) ? v : null);
+  return {
+    in: message.in,
+    mic: message.mic,
+    cam: message.cam,
+    screen: message.screen,
+    streams: { cam: id(streams.cam), screen: id(streams.screen) },
+  };
+}
+
+export class CallSession extends EventTarget {
+  constructor(mesh) {
+    super();
+    this.mesh_ = mesh;
+    this.media = new CallMedia();
+    this.joined = false;
+    this.remote_ = new Map(); // peerId -> {state, watching, tracks: [{track, stream, transceiver, pc}]}
+    this.abort_ = new AbortController();
+    const on = (type, fn) =>
+      mesh.addEventListener(type, (e) => fn.call(this, e.detail), { signal: this.abort_.signal });
+    on('peer-open', (link) => {
+      this.sendState_(link.id);
+      this.sync_();
+    });
+    on('peer-left', ({ peerId }) => this.forget_(peerId));
+    on('peer-blocked', ({ peerId }) => this.forget_(peerId));
+    on('peer-closed', () => this.changed_());
+    on('peer-track', (detail) => this.onTrack_(detail));
+    on('app-message', ({ peerId, message }) => this.onMessage_(peerId, message));
+    this.media.addEventListener('change', () => this.sync_(), { signal: this.abort_.signal });
+  }
+
+  // Joins with the microphone and (if `video`) the camera; a device that cannot be had is named
+  // in a notice and the call goes on without it.
+  async join({ video = true } = {}) {
+    if (this.joined) return;
+    const problems = await this.media.start({ video });
+    for (const { device, problem } of problems) this.notice_(`callProblem_${device}_${problem}`, 'error');
+    this.joined = true;
+    this.broadcast_();
+    this.sync_();
+    this.dispatch_('active', { active: true });
+  }
+
+  leave() {
+    if (!this.joined) return;
+    this.joined = false;
+    this.media.stop();
+    this.broadcast_();
+    this.sync_();
+    this.dispatch_('active', { active: false });
+  }
+
+  // Mutes or unmutes; with no microphone yet (it failed at joining), asks for one again.
+  async toggleMic() {
+    if (!this.joined) return;
+    if (!this.media.mic) {
+      const problem = await this.media.startMic();
+      if (problem) return this.notice_(`callProblem_mic_${problem}`, 'error');
+    } else this.media.micOn = !this.media.micOn;
+    this.broadcast_();
+    this.sync_();
+  }
+
+  async toggleCamera() {
+    if (!this.joined) return;
+    const problem = await this.media.setCamera(!this.media.camOn);
+    if (problem) this.notice_(`callProblem_cam_${problem}`, 'error');
+    this.broadcast_();
+  }
+
+  async toggleScreen() {
+    if (!this.joined) return;
+    if (this.media.screenOn) this.media.stopScreen();
+    else {
+      const problem = await this.media.startScreen();
+      if (problem && problem !== 'denied') this.notice_(`callProblem_screen_${problem}`, 'error');
+    }
+    this.broadcast_();
+  }
+
+  async switchDevice(kind, deviceId) {
+    const problem = await this.media.switchDevice(kind, deviceId);
+    if (problem) this.notice_(`callProblem_${kind === 'audio' ? 'mic' : 'cam'}_${problem}`, 'error');
+  }
+
+  // A remote camera tile became visible or hidden: that peer sends us video only while we see it.
+  setWatching(peerId, video) {
+    this.mesh_.sendApp(peerId, { type: 'call-watch', video: Boolean(video) });
+  }
+
+  // The people in the call as the view shows them: remote ones only when open and verified.
+  participants() {
+    const out = [];
+    for (const link of this.mesh_.links()) {
+      const remote = this.remote_.get(link.id);
+      if (!remote?.state?.in) continue;
+      // Only tracks of the generation whose proof verified (a rebuilt one's wait for its proof).
+      const tracks = remote.tracks.filter((t) => t.pc === link.pc && t.track.readyState === 'live');
+      const streamOf = (id) => (id ? (tracks.find((t) => t.stream.id === id)?.stream ?? null) : null);
+      const audio = tracks.find((t) => t.track.kind === 'audio' && t.stream.id === remote.state.streams.cam);
+      out.push({
+        peerId: link.id,
+        name: link.name,
+        ...remote.state,
+        camStream: streamOf(remote.state.streams.cam),
+        screenStream: remote.state.screen ? streamOf(remote.state.streams.screen) : null,
+        audioReceiver: audio?.transceiver.receiver ?? null,
+      });
+    }
+    return out;
+  }
+
+  get peopleInCall() {
+    return this.participants().length + (this.joined ? 1 : 0);
+  }
+
+  close() {
+    this.leave();
+    this.abort_.abort();
+  }
+
+  // --- internals ---
+
+  onMessage_(peerId, message) {
+    if (message.type === 'call') {
+      const state = readCallMessage(message);
+      if (!state) return;
+      this.remoteOf_(peerId).state = state;
+      this.sync_();
+    } else if (message.type === 'call-watch' && typeof message.video === 'boolean') {
+      this.remoteOf_(peerId).watching = message.video;
+      this.sync_();
+    }
+  }
+
+  onTrack_({ peerId, track, streams, transceiver, pc }) {
+    const stream = streams[0];
+    if (!stream) return; // our peers always send a track in a stream (its id names the slot)
+    const remote = this.remoteOf_(peerId);
+    // A new generation's tracks replace the old ones' (those ended with their connection).
+    remote.tracks = remote.tracks.filter((t) => t.pc === pc && t.transceiver !== transceiver);
+    remote.tracks.push({ track, stream, transceiver, pc });
+    track.addEventListener('ended', () => this.changed_());
+    this.changed_();
+  }
+
+  remoteOf_(peerId) {
+    if (!this.remote_.has(peerId)) this.remote_.set(peerId, { state: null, watching: true, tracks: [] });
+    return this.remote_.get(peerId);
+  }
+
+  forget_(peerId) {
+    this.remote_.delete(peerId);
+    this.sync_();
+  }
+
+  myState_() {
+    const m = this.media;
+    return {
+      in: this.joined,
+      mic: this.joined && m.micOn && m.mic !== null,
+      cam: this.joined && m.camOn,
+      screen: this.joined && m.screenOn,
+      streams: { cam: m.camStream.id, screen: m.screenStream.id },
+    };
+  }
+
+  sendState_(peerId) {
+    this.mesh_.sendApp(peerId, { type: 'call', ...this.myState_() });
+  }
+
+  broadcast_() {
+    for (const link of this.mesh_.links()) this.sendState_(link.id);
+    this.changed_();
+  }
+
+  // Every open peer's slots brought to what the call is now.
+  sync_() {
+    const m = this.media;
+    const partners = this.mesh_.links().filter((l) => this.joined && this.remote_.get(l.id)?.state?.in);
+    const n = partners.length;
+    for (const link of this.mesh_.links()) {
+      const conn = this.mesh_.connection(link.id);
+      if (!conn) continue;
+      if (!partners.includes(link)) {
+        if (conn.mediaTransceivers.size > 0) conn.endMedia();
+        continue;
+      }
+      const watching = this.remote_.get(link.id).watching;
+      conn.setMedia('mic', { kind: 'audio', stream: m.camStream, track: m.micOn ? m.mic : null });
+      conn.setMedia('cam', {
+        kind: 'video',
+        stream: m.camStream,
+        track: watching ? m.cam : null,
+        encoding: cameraEncoding(n),
+      });
+      if (m.screenOn || conn.mediaTransceivers.has('screen')) {
+        conn.setMedia('screen', {
+          kind: 'video',
+          stream: m.screenStream,
+          track: m.screen,
+          encoding: screenEncoding(n),
+        });
+        conn.setMedia('screen-audio', { kind: 'audio', stream: m.screenStream, track: m.screenAudio });
+      }
+    }
+    const thumbnails = this.joined && isThumbnailCall(n + 1);
+    if (thumbnails !== this.thumbnails_) {
+      this.thumbnails_ = thumbnails;
+      if (thumbnails) this.notice_('callThumbnails', 'info', { limit: VIDEO_MESH_LIMIT });
+    }
+    this.changed_();
+  }
+
+  notice_(key, tone = 'info', params = {}) {
+    this.dispatch_('notice', { key, params, tone });
+  }
+
+  changed_() {
+    this.dispatch_('change', {});
+  }
+
+  dispatch_(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
