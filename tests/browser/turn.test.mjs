@@ -1,7 +1,7 @@
 // Relayed connections through a real coturn: the server hands each peer STUN/TURN servers with a
 // short-lived TURN credential of its own (never the shared secret), and with
 // --ice-transport-policy relay the peers connect only through the relay, so neither learns the
-// other's IP address. The room shows the path as "relayed"; chat and files work as usual.
+// other's IP address. The room shows the path as "relayed"; chat, files and calls work as usual.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from './chromium.mjs';
 import * as flow from './room_flow.mjs';
 import { startService } from './service.mjs';
+import { until } from './transfer_steps.mjs';
 import { startTurn } from './turn_server.mjs';
 
 let turn;
@@ -25,7 +26,7 @@ before(async () => {
   service = await startService(['--turn-urls', turn.url, '--turn-ttl', '600', '--ice-transport-policy', 'relay'], {
     CIELO_TURN_SECRET: turn.secret,
   });
-  browser = await launchChromium();
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 });
 
 after(async () => {
@@ -35,7 +36,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('turn: with a relay-only policy the peers connect through coturn, shown as relayed; chat and a file go through', async () => {
+test('turn: with a relay-only policy the peers connect through coturn, shown as relayed; chat, a file and a call go through', async () => {
   const seen = [];
   const alice = await flow.newPeer(browser, 'Alice', { record: seen });
   const bob = await flow.newPeer(browser, 'Bob', { record: seen });
@@ -96,6 +97,29 @@ test('turn: with a relay-only policy the peers connect through coturn, shown as 
     const shown = bob.page.locator('[data-testid=file-hash][data-path="relayed.bin"]');
     await shown.waitFor({ timeout: 60000 });
     assert.equal(await shown.textContent(), hash);
+
+    // A call in the relay-only room: its media goes through coturn too, and the tile says so.
+    for (const p of [alice, bob]) await p.page.click('[data-testid=call-join]');
+    const tile = bob.page.locator('[data-testid=call-tile][data-peer]:not([data-peer=self])');
+    await tile.and(bob.page.locator('[data-path=relayed]')).waitFor();
+    assert.match(await tile.textContent(), /through the relay/);
+    await until(bob, async () => {
+      const link = __cieloweb.mesh.links()[0];
+      const stats = await link.pc.getStats();
+      const frames = [...stats.values()].some(
+        (r) => r.type === 'inbound-rtp' && r.kind === 'video' && r.framesDecoded > 10,
+      );
+      // The pair the media uses has a relay candidate at one end at least.
+      let relayed = false;
+      stats.forEach((r) => {
+        if (r.type !== 'transport' || !r.selectedCandidatePairId) return;
+        const pair = stats.get(r.selectedCandidatePairId);
+        relayed = [pair.localCandidateId, pair.remoteCandidateId].some(
+          (id) => stats.get(id)?.candidateType === 'relay',
+        );
+      });
+      return frames && relayed;
+    });
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   } finally {
     await flow.closeAll(alice, bob);

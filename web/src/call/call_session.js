@@ -124,6 +124,7 @@ export class CallSession extends EventTarget {
       out.push({
         peerId: link.id,
         name: link.name,
+        path: link.path, // 'direct' | 'relayed': the call goes where the connection goes
         ...remote.state,
         camStream: streamOf(remote.state.streams.cam),
         screenStream: remote.state.screen ? streamOf(remote.state.streams.screen) : null,

@@ -57,6 +57,7 @@ const en = {
   callInCall: '{count} in the call',
   callThumbnails: 'More than {limit} people in the call: video is shown small and slow, so everyone keeps good sound.',
   callPeerJoined: '{name} joined the call.',
+  callRelayed: 'through the relay',
 };
 const nl = {
   callTitle: 'Gesprek',
@@ -82,6 +83,7 @@ const nl = {
   callThumbnails:
     'Meer dan {limit} mensen in het gesprek: video wordt klein en traag getoond, zodat iedereen goed geluid houdt.',
   callPeerJoined: '{name} doet mee aan het gesprek.',
+  callRelayed: 'via de relayserver',
 };
 for (const [key, text] of Object.entries(PROBLEMS)) {
   en[`callProblem_${key}`] = text.en;

@@ -176,7 +176,12 @@ export class CallView {
     tile.el.dataset.kind = want.screen ? 'screen' : 'camera';
     tile.el.dataset.mic = want.mic ? 'on' : 'off';
     tile.el.dataset.camera = want.cam ? 'on' : 'off';
-    const states = [want.mic ? null : t('callMicOff'), want.cam ? null : t('callCameraOff')].filter(Boolean);
+    if (want.path) tile.el.dataset.path = want.path;
+    const states = [
+      want.mic ? null : t('callMicOff'),
+      want.cam ? null : t('callCameraOff'),
+      want.path === 'relayed' ? t('callRelayed') : null,
+    ].filter(Boolean);
     tile.caption.textContent = [want.name, ...states].join(' · ');
     tile.el.setAttribute('aria-label', tile.caption.textContent);
   }
