@@ -298,6 +298,10 @@ export class PeerConnection extends EventTarget {
         });
       }
       this.remoteFingerprint = checked.fingerprint;
+      // The polite side of a collision rolls its own offer back first, explicitly: Chromium 156's
+      // implicit rollback keeps the offer's RTP header extension ids, and a Firefox offer that
+      // numbers them otherwise on the same mid is then refused ("extension ID reassignment").
+      if (collision && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
         await pc.setLocalDescription();
