@@ -126,6 +126,9 @@ class JsSender : LiveObject {
                          .try_emplace(peer, static_cast<std::uint64_t>(high_watermark),
                                       static_cast<std::uint64_t>(low_watermark))
                          .first->second;
+    // The page may change them mid-file (a call started or ended: the transfers yield).
+    gate.set_watermarks(static_cast<std::uint64_t>(high_watermark),
+                        static_cast<std::uint64_t>(low_watermark));
     channel.set("bufferedAmountLowThreshold", static_cast<double>(gate.low()));
     const double open_buffered = cielo_js_channel_buffered(channel.as_handle());
     if (open_buffered < 0) return 0;

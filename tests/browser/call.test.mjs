@@ -125,6 +125,20 @@ const mediaBytes = (peer) =>
     return bytes;
   });
 
+// The camera encodings Alice's senders use now, per peer name (maxBitrate, in b/s).
+const cameraBitrates = (peer) =>
+  peer.page.evaluate(() =>
+    Object.fromEntries(
+      __cieloweb.mesh
+        .links()
+        .map((l) => [
+          l.name,
+          __cieloweb.mesh.connection(l.id).mediaTransceivers.get('cam')?.sender.getParameters().encodings[0]
+            ?.maxBitrate,
+        ]),
+    ),
+  );
+
 test('call: 2 then 3 people see and hear each other; mute, camera off and switch, screen, leave', async (t) => {
   const seen = []; // every signaling message of the three, both ways
   const alice = await person('Alice', seen);
@@ -153,6 +167,11 @@ test('call: 2 then 3 people see and hear each other; mute, camera off and switch
     await seesAndHears(bob, 'Alice');
     await seesAndHears(alice, 'Bob');
     await tile(bob, 'Alice').waitFor();
+    // Alice's fake microphone beeps: her tile shows her speaking.
+    await tile(bob, 'Alice').and(bob.page.locator('[data-speaking=true]')).waitFor({ timeout: 15000 });
+
+    // More people, less each: 1.5 Mb/s to one other, 900 kb/s each to two (call_policy.js).
+    assert.deepEqual(await cameraBitrates(alice), { Bob: 1_500_000 });
 
     // Carol comes into the room mid-call and joins it: everyone gets everyone.
     carol = await person('Carol', seen);
@@ -168,6 +187,7 @@ test('call: 2 then 3 people see and hear each other; mute, camera off and switch
     ])
       await seesAndHears(to, from);
     assert.equal(await carol.page.locator('[data-testid=call-tile]').count(), 3);
+    assert.deepEqual(await cameraBitrates(alice), { Bob: 900_000, Carol: 900_000 });
     // From here, 30 s of a 3-person call (with a screen share in it): what reaches the server.
     const callStart = { at: Date.now(), messages: seen.length, media: 0 };
     for (const p of [alice, bob, carol]) callStart.media += await mediaBytes(p);
@@ -379,6 +399,7 @@ test('call: a 64 MiB file sent during a call arrives verified', async () => {
     const offer = incomingBatch(bob, 'during-call.bin');
     await offer.waitFor();
     await offer.locator('[data-testid=accept-batch]').click();
+    await untilLowMark(alice, 'Bob', 256 * 1024); // the transfer yields to the call
     const row = '[data-testid=file-hash][data-path="during-call.bin"]';
     await bob.page.waitForSelector(row, { timeout: 180000 });
     assert.equal(await bob.page.textContent(row), hash);
@@ -386,6 +407,144 @@ test('call: a 64 MiB file sent during a call arrives verified', async () => {
     // The call went on through it.
     await seesAndHears(bob, 'Alice');
     await seesAndHears(alice, 'Bob');
+  } finally {
+    await flow.closeAll(alice, bob);
+  }
+});
+
+test('call: a peer blocked mid-call (a later description names another certificate) gets nothing more', async () => {
+  const alice = await person('Alice');
+  const bob = await person('Bob');
+  try {
+    const url = await flow.createRoom(alice, service.origin);
+    await flow.joinRoom(bob, url);
+    await flow.waitConnected(alice, bob);
+    await joinCall(alice);
+    await joinCall(bob);
+    await seesAndHears(bob, 'Alice');
+    // Through the server, "Bob" offers a description whose certificate is not the one DTLS uses.
+    await bob.page.evaluate(() => {
+      const mesh = __cieloweb.mesh;
+      const link = mesh.links()[0];
+      const sdp = link.pc.localDescription.sdp.replace(
+        /a=fingerprint:sha-256 ([0-9A-F:]+)/g,
+        (_, hex) => `a=fingerprint:sha-256 ${hex.split(':').reverse().join(':')}`,
+      );
+      mesh.signaling_.signal(link.id, { gen: mesh.connection(link.id).gen, description: { type: 'offer', sdp } });
+    });
+    await flow.peerItem(alice.page, 'Bob', 'blocked').waitFor();
+    await tile(alice, 'Bob').waitFor({ state: 'detached' });
+    // Alice's senders to him are empty at once, and no more of her audio or video reaches him.
+    await until(alice, () => window.testConnections[0].getSenders().every((s) => s.track === null));
+    await bob.page.waitForTimeout(500);
+    const packets = () =>
+      bob.page.evaluate(async () => {
+        let n = 0;
+        for (const r of (await window.testConnections[0].getStats()).values())
+          if (r.type === 'inbound-rtp') n += r.packetsReceived;
+        return n;
+      });
+    const before = await packets();
+    await bob.page.waitForTimeout(1500);
+    assert.equal((await packets()) - before, 0, 'Alice still sends to a peer she blocked');
+  } finally {
+    await flow.closeAll(alice, bob);
+  }
+});
+
+// A browser where getUserMedia fails for `kind` with the DOMException called `error`, as when a
+// person refused the permission (NotAllowedError) or has no such device (NotFoundError).
+async function withoutDevice(peer, kind, error) {
+  await peer.context.addInitScript(
+    ([kind, error]) => {
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = (constraints) =>
+        constraints?.[kind] ? Promise.reject(new DOMException(`no ${kind} here`, error)) : real(constraints);
+    },
+    [kind, error],
+  );
+}
+
+test('call: a denied camera and a missing microphone are named, and the call goes on with the rest', async () => {
+  const alice = await person('Alice');
+  const bob = await person('Bob');
+  await withoutDevice(alice, 'video', 'NotAllowedError');
+  await withoutDevice(bob, 'audio', 'NotFoundError');
+  try {
+    const url = await flow.createRoom(alice, service.origin);
+    await flow.joinRoom(bob, url);
+    await flow.waitConnected(alice, bob);
+    await joinCall(alice);
+    await joinCall(bob);
+    const notice = (p) => p.page.locator('[data-testid=call-notice]');
+    await notice(alice).and(alice.page.locator('[data-key=callProblem_cam_denied]')).waitFor();
+    assert.match(await notice(alice).textContent(), /camera is blocked/);
+    await notice(bob).and(bob.page.locator('[data-key=callProblem_mic_missing]')).waitFor();
+    assert.match(await notice(bob).textContent(), /No microphone/);
+    // Alice is heard without a picture; Bob is seen without sound.
+    await tile(bob, 'Alice').and(bob.page.locator('[data-camera=off][data-mic=on]')).waitFor();
+    await tile(alice, 'Bob').and(alice.page.locator('[data-camera=on][data-mic=off]')).waitFor();
+    await until(bob, async () => {
+      const p = __cieloweb.call.participants()[0];
+      const id = p?.camStream?.getAudioTracks()[0]?.id;
+      const stats = p ? await __cieloweb.mesh.link(p.peerId).pc.getStats() : new Map();
+      return [...stats.values()].some((r) => r.type === 'inbound-rtp' && r.trackIdentifier === id && r.audioLevel > 0);
+    });
+    await seesAndHears(alice, 'Bob', { audio: false });
+    for (const p of [alice, bob]) assert.deepEqual(p.errors, [], `${p.name}: page errors`);
+  } finally {
+    await flow.closeAll(alice, bob);
+  }
+});
+
+// The send buffer's low mark of the sender's transfer channel to `name` (the core sets it from
+// the engine's watermarks at every pump), read in the sender's transfer worker.
+async function lowMark(peer, name) {
+  const worker = peer.page.workers().find((w) => /transfer_worker/.test(w.url()));
+  return worker.evaluate(
+    (n) =>
+      [...globalThis.__cielowebWorker.engine.peers.values()].find((p) => p.name === n)?.channel
+        ?.bufferedAmountLowThreshold ?? -1,
+    name,
+  );
+}
+
+async function untilLowMark(peer, name, bytes) {
+  const deadline = Date.now() + 30000;
+  for (let mark = await lowMark(peer, name); mark !== bytes; mark = await lowMark(peer, name)) {
+    if (Date.now() > deadline) throw new Error(`the send buffer's low mark stayed ${mark}, not ${bytes}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('call: a file in flight yields to a call that starts, takes full speed again after it, and arrives verified', async () => {
+  const MiB = 1024 * 1024;
+  const alice = await person('Alice');
+  const bob = await person('Bob');
+  try {
+    const url = await flow.createRoom(alice, service.origin);
+    await flow.joinRoom(bob, url);
+    await flow.waitReadyForFiles(alice, bob);
+    const file = path.join(dir, 'call-midway.bin');
+    writeFileSync(file, randomBytes(96 * MiB));
+    const hash = b3sum(file);
+    await alice.page.setInputFiles('[data-testid=room-file-input]', file);
+    const offer = incomingBatch(bob, 'call-midway.bin');
+    await offer.waitFor();
+    await offer.locator('[data-testid=accept-batch]').click();
+    await untilLowMark(alice, 'Bob', 4 * MiB); // no call: the full buffers
+    // A call starts mid-file: the sender's buffer shrinks (refilled below 256 KiB, up to 1 MiB).
+    await joinCall(alice);
+    await joinCall(bob);
+    await untilLowMark(alice, 'Bob', 256 * 1024);
+    await seesAndHears(bob, 'Alice');
+    // It ends before the file does: full size again.
+    await alice.page.click('[data-testid=call-leave]');
+    await untilLowMark(alice, 'Bob', 4 * MiB);
+    const row = '[data-testid=file-hash][data-path="call-midway.bin"]';
+    await bob.page.waitForSelector(row, { timeout: 180000 });
+    assert.equal(await bob.page.textContent(row), hash);
+    assert.equal(await savedHash(bob.page, 'call-midway.bin', dir), hash);
   } finally {
     await flow.closeAll(alice, bob);
   }

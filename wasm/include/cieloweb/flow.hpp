@@ -23,6 +23,12 @@ class FlowGate {
     if (!blocked_ && buffered_amount >= high_) blocked_ = true;
     return !blocked_;
   }
+  // New watermarks for the same channel (a call started or ended): a gate blocked above the new
+  // high stays blocked until the channel drains to the new low.
+  void set_watermarks(std::uint64_t high, std::uint64_t low) noexcept {
+    high_ = high;
+    low_ = low < high ? low : high / 2;
+  }
   bool blocked() const noexcept { return blocked_; }
   std::uint64_t high() const noexcept { return high_; }
   std::uint64_t low() const noexcept { return low_; }

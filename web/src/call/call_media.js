@@ -32,6 +32,9 @@ export class CallMedia extends EventTarget {
     this.screenAudio = null;
     this.micOn = false;
     this.choice = { mic: '', cam: '', speaker: '' }; // chosen device ids ('' = the default)
+    // Counts stop()s: a device that arrives after the call was left (or the page closed) is
+    // stopped at once instead of being kept (and later sent).
+    this.epoch = 0;
   }
 
   get camOn() {
@@ -58,7 +61,11 @@ export class CallMedia extends EventTarget {
   // The microphone, on: null, or the problem met.
   async startMic() {
     try {
-      if (!this.mic) this.setMic(await this.track_('audio'));
+      if (!this.mic) {
+        const track = await this.current_(this.track_('audio'));
+        if (!track) return null;
+        this.setMic(track);
+      }
       this.micOn = true;
       return null;
     } catch (error) {
@@ -71,7 +78,9 @@ export class CallMedia extends EventTarget {
     if (!on) return void this.setCam(null);
     if (this.cam) return null;
     try {
-      this.setCam(await this.track_('video'));
+      const track = await this.current_(this.track_('video'));
+      if (track && !this.cam) this.setCam(track);
+      else track?.stop(); // left meanwhile, or turned on twice
       return null;
     } catch (error) {
       return deviceProblem(error);
@@ -86,7 +95,9 @@ export class CallMedia extends EventTarget {
     this.choice[field] = deviceId;
     if (!this[field]) return null; // used the next time it is turned on
     try {
-      const track = await this.track_(kind);
+      const track = await this.current_(this.track_(kind));
+      if (!track) return null;
+      if (!this[field]) return void track.stop(); // turned off meanwhile: it stays off
       if (field === 'mic') this.setMic(track);
       else this.setCam(track);
       return null;
@@ -100,10 +111,15 @@ export class CallMedia extends EventTarget {
   async startScreen() {
     if (this.screen) return null;
     let stream;
+    const epoch = this.epoch;
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
     } catch (error) {
       return deviceProblem(error);
+    }
+    if (epoch !== this.epoch || this.screen) {
+      for (const track of stream.getTracks()) track.stop(); // left meanwhile, or shared twice
+      return null;
     }
     this.screen = stream.getVideoTracks()[0] ?? null;
     this.screenAudio = stream.getAudioTracks()[0] ?? null;
@@ -126,6 +142,7 @@ export class CallMedia extends EventTarget {
 
   // Leaves: every device released.
   stop() {
+    this.epoch += 1;
     this.setMic(null);
     this.setCam(null);
     this.stopScreen();
@@ -157,6 +174,15 @@ export class CallMedia extends EventTarget {
     const constraints = id ? { ...base, deviceId: { exact: id } } : base;
     const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
     return stream.getTracks()[0];
+  }
+
+  // The track `request` gives, or null (the track stopped) if the call was left meanwhile.
+  async current_(request) {
+    const epoch = this.epoch;
+    const track = await request;
+    if (epoch === this.epoch) return track;
+    track.stop();
+    return null;
   }
 
   drop_(stream, track) {

@@ -13,6 +13,7 @@ import { CallMedia } from './call_media.js';
 import { cameraEncoding, isThumbnailCall, screenEncoding, VIDEO_MESH_LIMIT } from './call_policy.js';
 
 const STREAM_ID = /^[\w{}-]{1,64}$/;
+const MAX_TRACKS_PER_PEER = 16; // 4 slots a generation; a peer that renegotiates more is capped
 
 // A remote peer's state, as its last valid 'call' message said (anything else is dropped).
 function readCallMessage(message) {
@@ -46,7 +47,13 @@ export class CallSession extends EventTarget {
     });
     on('peer-left', ({ peerId }) => this.forget_(peerId));
     on('peer-blocked', ({ peerId }) => this.forget_(peerId));
-    on('peer-closed', () => this.changed_());
+    // Its connection closed (a drop, or our re-join): what it said of the call is forgotten, so a
+    // new generation gets nothing until it says again that it is in the call.
+    on('peer-closed', ({ peerId }) => {
+      const remote = this.remote_.get(peerId);
+      if (remote) Object.assign(remote, { state: null, watching: true, tracks: [] });
+      this.sync_();
+    });
     on('peer-track', (detail) => this.onTrack_(detail));
     on('app-message', ({ peerId, message }) => this.onMessage_(peerId, message));
     this.media.addEventListener('change', () => this.sync_(), { signal: this.abort_.signal });
@@ -55,22 +62,28 @@ export class CallSession extends EventTarget {
   // Joins with the microphone and (if `video`) the camera; a device that cannot be had is named
   // in a notice and the call goes on without it.
   async join({ video = true } = {}) {
-    if (this.joined) return;
-    const problems = await this.media.start({ video });
+    if (this.joined || this.joining_ || this.closed_) return;
+    this.joining_ = true;
+    const epoch = this.media.epoch;
+    let problems;
+    try {
+      problems = await this.media.start({ video });
+    } finally {
+      this.joining_ = false;
+    }
+    if (this.closed_ || this.media.epoch !== epoch) return void this.media.stop(); // gone meanwhile
     for (const { device, problem } of problems) this.notice_(`callProblem_${device}_${problem}`, 'error');
     this.joined = true;
     this.broadcast_();
     this.sync_();
-    this.dispatch_('active', { active: true });
   }
 
   leave() {
+    this.media.stop(); // also ends a join still waiting for its devices
     if (!this.joined) return;
     this.joined = false;
-    this.media.stop();
     this.broadcast_();
     this.sync_();
-    this.dispatch_('active', { active: false });
   }
 
   // Mutes or unmutes; with no microphone yet (it failed at joining), asks for one again.
@@ -139,7 +152,9 @@ export class CallSession extends EventTarget {
   }
 
   close() {
+    this.closed_ = true;
     this.leave();
+    this.syncNow_(); // at once: the room is being left
     this.abort_.abort();
   }
 
@@ -162,8 +177,11 @@ export class CallSession extends EventTarget {
     if (!stream) return; // our peers always send a track in a stream (its id names the slot)
     const remote = this.remoteOf_(peerId);
     // A new generation's tracks replace the old ones' (those ended with their connection).
-    remote.tracks = remote.tracks.filter((t) => t.pc === pc && t.transceiver !== transceiver);
+    remote.tracks = remote.tracks.filter(
+      (t) => t.pc === pc && t.transceiver !== transceiver && t.track.readyState === 'live',
+    );
     remote.tracks.push({ track, stream, transceiver, pc });
+    if (remote.tracks.length > MAX_TRACKS_PER_PEER) remote.tracks.shift();
     track.addEventListener('ended', () => this.changed_());
     this.changed_();
   }
@@ -198,42 +216,58 @@ export class CallSession extends EventTarget {
     this.changed_();
   }
 
-  // Every open peer's slots brought to what the call is now.
+  // Brings every open peer's slots to what the call is now, once per task however many messages
+  // and events asked for it (a flood of 'call' messages costs one pass).
   sync_() {
-    const m = this.media;
+    if (this.syncQueued_) return;
+    this.syncQueued_ = true;
+    queueMicrotask(() => this.syncNow_());
+  }
+
+  syncNow_() {
+    this.syncQueued_ = false;
     const partners = this.mesh_.links().filter((l) => this.joined && this.remote_.get(l.id)?.state?.in);
-    const n = partners.length;
     for (const link of this.mesh_.links()) {
       const conn = this.mesh_.connection(link.id);
       if (!conn) continue;
-      if (!partners.includes(link)) {
-        if (conn.mediaTransceivers.size > 0) conn.endMedia();
-        continue;
-      }
-      const watching = this.remote_.get(link.id).watching;
-      conn.setMedia('mic', { kind: 'audio', stream: m.camStream, track: m.micOn ? m.mic : null });
-      conn.setMedia('cam', {
-        kind: 'video',
-        stream: m.camStream,
-        track: watching ? m.cam : null,
-        encoding: cameraEncoding(n),
-      });
-      if (m.screenOn || conn.mediaTransceivers.has('screen')) {
-        conn.setMedia('screen', {
-          kind: 'video',
-          stream: m.screenStream,
-          track: m.screen,
-          encoding: screenEncoding(n),
-        });
-        conn.setMedia('screen-audio', { kind: 'audio', stream: m.screenStream, track: m.screenAudio });
+      try {
+        this.syncPeer_(conn, partners.includes(link) ? this.remote_.get(link.id) : null, partners.length);
+      } catch (error) {
+        console.warn('call: a peer could not be brought up to date', error); // the others still are
       }
     }
-    const thumbnails = this.joined && isThumbnailCall(n + 1);
+    // The transfers yield while someone else is in the call with us (the engine listens).
+    const active = this.joined && partners.length > 0;
+    if (active !== this.active_) {
+      this.active_ = active;
+      this.dispatch_('active', { active });
+    }
+    const thumbnails = this.joined && isThumbnailCall(partners.length + 1);
     if (thumbnails !== this.thumbnails_) {
       this.thumbnails_ = thumbnails;
       if (thumbnails) this.notice_('callThumbnails', 'info', { limit: VIDEO_MESH_LIMIT });
     }
     this.changed_();
+  }
+
+  // One peer's slots: ours while it is a partner in the call (remote), none otherwise.
+  syncPeer_(conn, remote, n) {
+    const m = this.media;
+    if (!remote) {
+      if (conn.mediaTransceivers.size > 0) conn.endMedia();
+      return;
+    }
+    conn.setMedia('mic', { kind: 'audio', stream: m.camStream, track: m.micOn ? m.mic : null });
+    conn.setMedia('cam', {
+      kind: 'video',
+      stream: m.camStream,
+      track: remote.watching ? m.cam : null,
+      encoding: cameraEncoding(n),
+    });
+    if (m.screenOn || conn.mediaTransceivers.has('screen')) {
+      conn.setMedia('screen', { kind: 'video', stream: m.screenStream, track: m.screen, encoding: screenEncoding(n) });
+      conn.setMedia('screen-audio', { kind: 'audio', stream: m.screenStream, track: m.screenAudio });
+    }
   }
 
   notice_(key, tone = 'info', params = {}) {

@@ -5,8 +5,12 @@ import { t, translate } from '../i18n.js';
 import './call_strings.js';
 import './call.css';
 
-const SPEAKING_LEVEL = 0.05; // RTP audio level (0..1) above which a tile shows "speaking"
-const SPEAKING_POLL_MS = 300;
+// The RTP audio level (0..1, from the sender's header extension) above which someone speaks; read
+// every 100 ms (a cheap, synchronous read) and shown for a second after, so short syllables (and
+// the fake microphone's short beeps) are not missed between reads.
+const SPEAKING_LEVEL = 0.01;
+const SPEAKING_POLL_MS = 100;
+const SPEAKING_HOLD_MS = 1000;
 
 const MARKUP = `
   <h2 data-i18n="callTitle"></h2>
@@ -144,6 +148,7 @@ export class CallView {
       if (wanted.has(key)) continue;
       this.observer_.unobserve(tile.el);
       tile.media.srcObject = null;
+      if (tile.sound) tile.sound.srcObject = null;
       tile.el.remove();
       this.tiles_.delete(key);
     }
@@ -159,19 +164,27 @@ export class CallView {
       const el = document.createElement('figure');
       el.className = 'call-tile';
       el.dataset.testid = 'call-tile';
+      // The picture plays muted; the sound has an element of its own, which plays even while the
+      // picture has no frame to start on (a camera that is off, or denied, from the start).
       const media = document.createElement('video');
       media.autoplay = true;
       media.playsInline = true;
-      media.muted = Boolean(want.self); // never our own sound back to us
+      media.muted = true;
       const caption = document.createElement('figcaption');
       el.append(media, caption);
       grid.append(el);
-      tile = { el, media, caption, peerId: want.peerId ?? null, screen: Boolean(want.screen) };
+      tile = { el, media, caption, peerId: want.peerId ?? null, screen: Boolean(want.screen), sound: null };
+      if (!want.self) {
+        tile.sound = document.createElement('audio'); // never our own sound back to us
+        tile.sound.autoplay = true;
+        el.append(tile.sound);
+        if (this.speaker_) tile.sound.setSinkId?.(this.speaker_).catch(() => {});
+      }
       this.tiles_.set(key, tile);
       if (tile.peerId && !tile.screen) this.observer_.observe(el);
-      if (!want.self && this.speaker_) media.setSinkId?.(this.speaker_).catch(() => {});
     }
     if (tile.media.srcObject !== want.stream) tile.media.srcObject = want.stream ?? null;
+    if (tile.sound) this.playSound_(tile, want.stream?.getAudioTracks() ?? []);
     tile.el.dataset.peer = want.peerId ?? 'self';
     tile.el.dataset.kind = want.screen ? 'screen' : 'camera';
     tile.el.dataset.mic = want.mic ? 'on' : 'off';
@@ -184,6 +197,15 @@ export class CallView {
     ].filter(Boolean);
     tile.caption.textContent = [want.name, ...states].join(' · ');
     tile.el.setAttribute('aria-label', tile.caption.textContent);
+  }
+
+  // The tile's sound element gets the stream's audio tracks (a new stream only when they change).
+  playSound_(tile, tracks) {
+    const ids = tracks.map((track) => track.id).join();
+    if (tile.soundIds === ids) return;
+    tile.soundIds = ids;
+    tile.sound.srcObject = tracks.length > 0 ? new MediaStream(tracks) : null;
+    if (tracks.length > 0) tile.sound.play().catch(() => {}); // autoplay may wait for a gesture
   }
 
   // A remote camera tile out of view (scrolled away, or this tab hidden): that peer stops sending
@@ -210,7 +232,10 @@ export class CallView {
       const tile = this.tiles_.get(`${p.peerId}:cam`);
       if (!tile) continue;
       const sources = p.audioReceiver?.getSynchronizationSources?.() ?? [];
-      const speaking = p.mic && sources.some((s) => (s.audioLevel ?? 0) > SPEAKING_LEVEL);
+      const now = performance.now();
+      if (p.mic && sources.some((s) => (s.audioLevel ?? 0) > SPEAKING_LEVEL))
+        tile.speakingUntil = now + SPEAKING_HOLD_MS;
+      const speaking = p.mic && (tile.speakingUntil ?? 0) > now;
       if ((tile.el.dataset.speaking === 'true') !== speaking) tile.el.dataset.speaking = String(speaking);
     }
   }
@@ -237,8 +262,8 @@ export class CallView {
   setSpeaker_(deviceId) {
     this.speaker_ = deviceId;
     for (const tile of this.tiles_.values())
-      if (tile.peerId)
-        tile.media
+      if (tile.sound)
+        tile.sound
           .setSinkId?.(deviceId)
           .catch(() => this.showNotice_({ key: 'callProblem_speaker_busy', params: {}, tone: 'error' }));
   }

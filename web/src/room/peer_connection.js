@@ -12,9 +12,10 @@
 // peer, not to one generation. A slot is one sendonly transceiver per generation, made the first
 // time the slot is used and reused from then on: muting, a device switch or leaving the call only
 // replace its track (leaving also turns it 'inactive', one renegotiation), so no m-section is ever
-// added twice. A new generation gets the live slots in its first offer, but with no track until
-// the owner verified that generation (markOpen): nothing of a call is sent on a connection whose
-// room proof has not verified, and a call resumes by itself after a drop.
+// added twice. A new generation gets the live slots in its first offer, but with no track: tracks
+// go on only through setMedia once the owner verified that generation (markOpen), and never to a
+// blocked peer (block() takes them off). So nothing of a call is sent on a connection whose room
+// proof has not verified, and the owner resumes a call after a drop from fresh state.
 //
 // Events (CustomEvent, payload in `detail`):
 //   generation {pc, gen}   a new RTCPeerConnection; listeners make its data channels right then
@@ -112,16 +113,18 @@ export class PeerConnection extends EventTarget {
   }
 
   // The owner verified this generation (room proof): drops count as failures again only from here.
+  // The call's tracks are not put back here: the owner decides again from the other side's fresh
+  // state (setMedia), so nothing it stopped meanwhile (a mute, a leave) is sent even for a moment.
   markOpen() {
     this.opened_ = true;
     this.failedAttempts_ = 0;
-    for (const slot of this.media_.keys()) this.applyMedia_(slot); // the call's tracks, now
   }
 
   // The owner no longer trusts this peer: the connection stays (closing would make an honest
   // other side retry in a loop) but nothing is applied, answered or rebuilt.
   block() {
     this.blocked_ = true;
+    for (const slot of this.media_.keys()) this.applyMedia_(slot); // nothing more of a call goes to it
   }
 
   // A generation's data channel closed, or the connection failed: rebuild, unless blocked.
@@ -199,6 +202,12 @@ export class PeerConnection extends EventTarget {
     const media = this.media_.get(slot);
     if (!pc || !media || pc.signalingState === 'closed') return;
     let transceiver = this.transceivers_.get(slot);
+    // The other side rejected the slot's m-section (port 0): that transceiver is done; a live slot
+    // gets a new one (one renegotiation).
+    if (transceiver?.currentDirection === 'stopped' || transceiver?.stopped) {
+      this.transceivers_.delete(slot);
+      transceiver = null;
+    }
     if (!transceiver) {
       if (!media.live) return;
       const init = { direction: 'sendonly', streams: [media.stream] };
@@ -238,6 +247,7 @@ export class PeerConnection extends EventTarget {
     this.opened_ = false;
     this.remoteFingerprint = null;
     this.transceivers_ = new Map();
+    this.offering_ = null;
     this.queue_ = Promise.resolve();
     const current = () => this.pc === pc;
 
@@ -245,7 +255,8 @@ export class PeerConnection extends EventTarget {
       if (this.answeringOffer_ || !current()) return;
       try {
         this.makingOffer_ = true;
-        await pc.setLocalDescription();
+        this.offering_ = pc.setLocalDescription();
+        await this.offering_;
         if (current()) this.send_({ description: pc.localDescription.toJSON() });
       } catch (error) {
         if (current()) console.warn('offer failed', error);
@@ -300,8 +311,13 @@ export class PeerConnection extends EventTarget {
       this.remoteFingerprint = checked.fingerprint;
       // The polite side of a collision rolls its own offer back first, explicitly: Chromium 156's
       // implicit rollback keeps the offer's RTP header extension ids, and a Firefox offer that
-      // numbers them otherwise on the same mid is then refused ("extension ID reassignment").
-      if (collision && pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      // numbers them otherwise on the same mid is then refused ("extension ID reassignment"). An
+      // offer still being made is waited for, so there is one to roll back.
+      if (collision) {
+        await this.offering_?.catch(() => {});
+        if (this.pc !== pc || this.blocked_) return;
+        if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      }
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
         await pc.setLocalDescription();

@@ -19,7 +19,7 @@ const HIGH_WATERMARK = 8 * 1024 * 1024;
 const LOW_WATERMARK = 4 * 1024 * 1024;
 // While a call is on, the transfers yield: at most 1 MiB waits in the send buffer (refilled below
 // 256 KiB), so file data takes less of the connection's and the machine's time from the call's
-// audio and video; full size again when the call ends (docs/calls.md has the measured effect).
+// audio and video; full again when the call ends (docs/calls.md has the measured effect).
 const CALL_HIGH_WATERMARK = 1024 * 1024;
 const CALL_LOW_WATERMARK = 256 * 1024;
 
@@ -147,17 +147,17 @@ export const peerMethods = {
   // A call in the room started or ended (CallSession 'active').
   setCallActive(active) {
     this.callActive = Boolean(active);
-    if (!this.callActive) for (const peerId of this.peers.keys()) this.pumpPeer(peerId); // back to full
+    for (const peerId of this.peers.keys()) this.pumpPeer(peerId); // the new watermarks, at once
   },
 
   pumpPeer(peerId) {
     const peer = this.peers.get(peerId);
     if (!peer?.attached || peer.channel.readyState !== 'open') return;
+    const [high, low] = this.callActive ? [CALL_HIGH_WATERMARK, CALL_LOW_WATERMARK] : [HIGH_WATERMARK, LOW_WATERMARK];
     // Files in the order they were sent: the first ones fill the channel first.
     for (const file of this.sending.values()) {
       if (file.released || !file.peers.has(peerId)) continue;
-      if (this.callActive) file.pump(peerId, peer.channel, CALL_HIGH_WATERMARK, CALL_LOW_WATERMARK);
-      else file.pump(peerId, peer.channel, HIGH_WATERMARK, LOW_WATERMARK);
+      file.pump(peerId, peer.channel, high, low);
       file.takeActions();
     }
   },
