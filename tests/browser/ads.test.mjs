@@ -4,11 +4,16 @@
 // Google's certified CMP, and turns each pushed unit into a request to Google's ad server (recorded
 // and refused), so "no ad request" is counted, not assumed.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { build } from 'vite';
 import { launchChromium } from './chromium.mjs';
+import * as flow from './room_flow.mjs';
 import { projectRoot, startService } from './service.mjs';
+import { b3sum, incomingBatch } from './transfer_steps.mjs';
 
 const CLIENT = 'ca-pub-1234567890123456';
 const TAG = 'https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js';
@@ -279,9 +284,14 @@ test('once the tag is in a page, the room and the account pages open in document
   }
 });
 
-test('a blocked, hanging or throwing ad tag: the page still makes a room and nothing moves', async () => {
+test('a blocked, hanging or throwing ad tag: nothing moves, and the room, its chat and a transfer work', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-ads-'));
+  const file = path.join(dir, 'after-ads.bin');
+  writeFileSync(file, randomBytes(3 * 1024 * 1024 + 7));
+  const hash = b3sum(file);
   for (const tag of ['blocked', 'hang', 'throw']) {
     const { context, page, slot } = await visitor({ tag });
+    const friend = await flow.newPeer(browser, 'Friend');
     try {
       await page.addInitScript(() => {
         // Layout shifts, with the elements that moved.
@@ -303,6 +313,21 @@ test('a blocked, hanging or throwing ad tag: the page still makes a room and not
       assert.equal(moved, 0, `${tag}: the working area moved`);
       await page.getByTestId('create-room').click();
       await page.waitForSelector('body[data-room=joined]', { state: 'attached', timeout: 20000 });
+      // A whole session goes on: someone joins, chat both ways, a file arrives verified.
+      await flow.joinRoom(friend, await flow.shareLink(page));
+      const me = { name: await page.inputValue('[data-testid=self-name]'), page, logs: [] };
+      await flow.waitReadyForFiles(me, friend);
+      const hello = await flow.sendChat(me, `hello with the tag ${tag}`);
+      await hello.and(page.locator('[data-delivery=delivered]')).waitFor();
+      const reply = await flow.sendChat(friend, `reply with the tag ${tag}`);
+      await reply.and(friend.page.locator('[data-delivery=delivered]')).waitFor();
+      await page.setInputFiles('[data-testid=room-file-input]', file);
+      const offer = incomingBatch(friend, 'after-ads.bin');
+      await offer.waitFor();
+      await offer.locator('[data-testid=accept-batch]').click();
+      const shown = friend.page.locator('[data-testid=file-hash][data-path="after-ads.bin"]');
+      await shown.waitFor({ timeout: 60000 });
+      assert.equal(await shown.textContent(), hash, `${tag}: the file`);
       assert.deepEqual(
         errors.filter((m) => !m.includes('the ad tag broke')),
         [],
@@ -310,8 +335,10 @@ test('a blocked, hanging or throwing ad tag: the page still makes a room and not
       );
     } finally {
       await context.close();
+      await friend.context.close();
     }
   }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("a configured CMP: its script first, Google's tag only after its consent", async () => {
