@@ -256,9 +256,14 @@ test('once the tag is in a page, the room and the account pages open in document
     assert.ok(key.length >= 22);
     assert.equal(await page.evaluate(() => location.hash), '');
     assert.ok(!page.url().includes(key));
+    // The person names themselves in the room: kept in the room's own history entry (a reload
+    // finds it), not in storage the ad page could read.
+    await page.fill('[data-testid=self-name]', 'Zephyrine Quill');
+    await page.press('[data-testid=self-name]', 'Enter');
     await page.reload();
     await page.waitForSelector('body[data-room=joined]', { state: 'attached', timeout: 20000 });
     assert.equal(new URL(await page.inputValue('[data-testid=share-link]')).hash.slice(1), key);
+    assert.equal(await page.inputValue('[data-testid=self-name]'), 'Zephyrine Quill');
     // The ad page of the same tab, after the room: a script there looks everywhere it could reach.
     await page.goto(`${service.origin}/`);
     await page.waitForFunction(() => typeof window.testCmp === 'object');
@@ -273,6 +278,7 @@ test('once the tag is in a page, the room and the account pages open in document
       }),
     );
     assert.ok(!reachable.includes(key), 'a script on the ad page can read the room key');
+    assert.ok(!reachable.includes('Zephyrine'), "a script on the ad page can read the person's name");
     // Back from the landing page leads to the room; back from there to the landing page before it,
     // never to /new (which would make another room).
     await page.goBack();

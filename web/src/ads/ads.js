@@ -15,6 +15,7 @@ import { accountPlan } from '../account/header.js';
 import { documentCarriesAds, markAdCodeLoaded } from '../app/router.js';
 import { t } from '../i18n.js';
 import { adChoice, rememberAdChoice } from './ad_choice.js';
+import { forgetDisplayName } from '../room/display_name.js';
 import { watchConsent } from './tcf_consent.js';
 
 const TAG_URL = 'https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js';
@@ -36,6 +37,7 @@ let refusedBefore = false; // the answer "Ad settings" cleared was a refusal in 
 // what asks (its ad requests paused until consent); a configured CMP comes alone, and the tag only
 // after its consent (loadTag from the consent callback): a refusal there means no tag at all.
 function loadConsentAsker(config) {
+  forgetDisplayName(); // before any third-party code comes into this document
   if (config.cmp === 'script') {
     if (cmpLoaded) return;
     cmpLoaded = true;
@@ -48,6 +50,7 @@ function loadConsentAsker(config) {
 function loadTag(config) {
   if (tagLoaded) return;
   tagLoaded = true;
+  forgetDisplayName();
   markAdCodeLoaded(); // from now on, pages without ads open in a new document
   window.adsbygoogle = window.adsbygoogle || [];
   window.adsbygoogle.pauseAdRequests = 1;

@@ -7,19 +7,12 @@ import { PeerMesh } from './peer_mesh.js';
 import { importRoomKey } from './room_proof.js';
 import { RoomView } from './room_view.js';
 import { cleanName } from '../text.js';
-
-const NAME_KEY = 'cieloweb.name';
+import { rememberDisplayName, rememberedName } from './display_name.js';
 
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
-// The remembered display name (localStorage, never a cookie), or a new "Guest 123".
-export function rememberedName() {
-  const saved = cleanName(globalThis.localStorage?.getItem(NAME_KEY) ?? '');
-  if (saved) return saved;
-  const name = t('defaultName', { n: 100 + Math.floor(Math.random() * 900) });
-  globalThis.localStorage?.setItem(NAME_KEY, name);
-  return name;
-}
+// A new person's name until they give one: "Guest 123".
+const guestName = () => t('defaultName', { n: 100 + Math.floor(Math.random() * 900) });
 
 const JOIN_ERROR_STATUS = {
   'room-full': 'statusRoomFull',
@@ -58,7 +51,7 @@ export async function enterRoom({
   checkDescription = null,
   signal = undefined,
 }) {
-  let name = rememberedName();
+  let name = rememberedName(guestName);
   let mesh = null;
   const view = new RoomView({
     root,
@@ -67,7 +60,7 @@ export async function enterRoom({
       const clean = cleanName(raw);
       if (!clean) return;
       name = clean;
-      globalThis.localStorage?.setItem(NAME_KEY, clean);
+      rememberDisplayName(clean);
       view.setSelfName(clean);
       mesh?.setName(clean);
     },
