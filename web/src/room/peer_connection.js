@@ -209,7 +209,7 @@ export class PeerConnection extends EventTarget {
       transceiver = null;
     }
     if (!transceiver) {
-      if (!media.live) return;
+      if (!media.live || this.blocked_) return; // no new m-section, nor an offer, for a blocked peer
       const init = { direction: 'sendonly', streams: [media.stream] };
       if (media.encoding) init.sendEncodings = [{ ...media.encoding }];
       transceiver = pc.addTransceiver(media.kind, init);
