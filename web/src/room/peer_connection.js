@@ -108,7 +108,12 @@ export class PeerConnection extends EventTarget {
     this.queue_ = this.queue_
       .then(() => this.apply_(pc, data))
       .catch((error) => {
-        if (this.pc === pc) console.warn('signal failed', error);
+        if (this.pc !== pc) return;
+        console.warn('signal failed', error);
+        // A description the browser refused leaves this negotiation stuck for good (both sides
+        // wait for an answer that never comes): start a new generation instead, which carries
+        // the data channels and the call's slots again.
+        if (data.description) this.reportDrop(pc);
       });
   }
 
