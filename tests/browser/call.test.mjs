@@ -145,9 +145,7 @@ test('call: 2 then 3 people see and hear each other; mute, camera off and switch
   const bob = await person('Bob', seen);
   let carol = null;
   try {
-    const url = await flow.createRoom(alice, service.origin);
-    await flow.joinRoom(bob, url);
-    await flow.waitConnected(alice, bob);
+    const url = await enterTogether(alice, bob);
     // In the room is not in the call: Bob gets nothing until he joins.
     await joinCall(alice);
     await alice.page.waitForTimeout(1000);
@@ -310,9 +308,7 @@ test('call: a connection cut mid-call comes back with the call, unasked', async 
   const alice = await person('Alice');
   const bob = await person('Bob');
   try {
-    const url = await flow.createRoom(alice, service.origin);
-    await flow.joinRoom(bob, url);
-    await flow.waitConnected(alice, bob);
+    await enterTogether(alice, bob);
     await joinCall(alice);
     await joinCall(bob);
     await seesAndHears(bob, 'Alice');
@@ -382,28 +378,46 @@ test('call: a peer whose room proof fails gets nothing of the call and plays not
   }
 });
 
+// Alice creates a room and Bob opens its link; both see each other (and, with `files`, their
+// transfer engines are attached too).
+async function enterTogether(alice, bob, { files = false } = {}) {
+  const url = await flow.createRoom(alice, service.origin);
+  await flow.joinRoom(bob, url);
+  if (files) await flow.waitReadyForFiles(alice, bob);
+  else await flow.waitConnected(alice, bob);
+  return url;
+}
+
+// Alice offers a new random file of `size` bytes called `name`; Bob accepts it. Returns its b3sum.
+async function offerFile(alice, bob, name, size) {
+  const file = path.join(dir, name);
+  writeFileSync(file, randomBytes(size));
+  await alice.page.setInputFiles('[data-testid=room-file-input]', file);
+  const offer = incomingBatch(bob, name);
+  await offer.waitFor();
+  await offer.locator('[data-testid=accept-batch]').click();
+  return b3sum(file);
+}
+
+// Bob shows the file `name` verified with `hash`, and saving it gives the same bytes.
+async function expectVerified(bob, name, hash) {
+  const row = `[data-testid=file-hash][data-path="${name}"]`;
+  await bob.page.waitForSelector(row, { timeout: 180000 });
+  assert.equal(await bob.page.textContent(row), hash);
+  assert.equal(await savedHash(bob.page, name, dir), hash);
+}
+
 test('call: a 64 MiB file sent during a call arrives verified', async () => {
   const alice = await person('Alice');
   const bob = await person('Bob');
   try {
-    const url = await flow.createRoom(alice, service.origin);
-    await flow.joinRoom(bob, url);
-    await flow.waitReadyForFiles(alice, bob);
+    await enterTogether(alice, bob, { files: true });
     await joinCall(alice);
     await joinCall(bob);
     await seesAndHears(bob, 'Alice');
-    const file = path.join(dir, 'during-call.bin');
-    writeFileSync(file, randomBytes(64 * 1024 * 1024));
-    const hash = b3sum(file);
-    await alice.page.setInputFiles('[data-testid=room-file-input]', file);
-    const offer = incomingBatch(bob, 'during-call.bin');
-    await offer.waitFor();
-    await offer.locator('[data-testid=accept-batch]').click();
+    const hash = await offerFile(alice, bob, 'during-call.bin', 64 * 1024 * 1024);
     await untilLowMark(alice, 'Bob', 256 * 1024); // the transfer yields to the call
-    const row = '[data-testid=file-hash][data-path="during-call.bin"]';
-    await bob.page.waitForSelector(row, { timeout: 180000 });
-    assert.equal(await bob.page.textContent(row), hash);
-    assert.equal(await savedHash(bob.page, 'during-call.bin', dir), hash);
+    await expectVerified(bob, 'during-call.bin', hash);
     // The call went on through it.
     await seesAndHears(bob, 'Alice');
     await seesAndHears(alice, 'Bob');
@@ -416,9 +430,7 @@ test('call: a peer blocked mid-call (a later description names another certifica
   const alice = await person('Alice');
   const bob = await person('Bob');
   try {
-    const url = await flow.createRoom(alice, service.origin);
-    await flow.joinRoom(bob, url);
-    await flow.waitConnected(alice, bob);
+    await enterTogether(alice, bob);
     await joinCall(alice);
     await joinCall(bob);
     await seesAndHears(bob, 'Alice');
@@ -471,9 +483,7 @@ test('call: a denied camera and a missing microphone are named, and the call goe
   await withoutDevice(alice, 'video', 'NotAllowedError');
   await withoutDevice(bob, 'audio', 'NotFoundError');
   try {
-    const url = await flow.createRoom(alice, service.origin);
-    await flow.joinRoom(bob, url);
-    await flow.waitConnected(alice, bob);
+    await enterTogether(alice, bob);
     await joinCall(alice);
     await joinCall(bob);
     const notice = (p) => p.page.locator('[data-testid=call-notice]');
@@ -522,16 +532,8 @@ test('call: a file in flight yields to a call that starts, takes full speed agai
   const alice = await person('Alice');
   const bob = await person('Bob');
   try {
-    const url = await flow.createRoom(alice, service.origin);
-    await flow.joinRoom(bob, url);
-    await flow.waitReadyForFiles(alice, bob);
-    const file = path.join(dir, 'call-midway.bin');
-    writeFileSync(file, randomBytes(96 * MiB));
-    const hash = b3sum(file);
-    await alice.page.setInputFiles('[data-testid=room-file-input]', file);
-    const offer = incomingBatch(bob, 'call-midway.bin');
-    await offer.waitFor();
-    await offer.locator('[data-testid=accept-batch]').click();
+    await enterTogether(alice, bob, { files: true });
+    const hash = await offerFile(alice, bob, 'call-midway.bin', 96 * MiB);
     await untilLowMark(alice, 'Bob', 4 * MiB); // no call: the full buffers
     // A call starts mid-file: the sender's buffer shrinks (refilled below 256 KiB, up to 1 MiB).
     await joinCall(alice);
@@ -541,10 +543,7 @@ test('call: a file in flight yields to a call that starts, takes full speed agai
     // It ends before the file does: full size again.
     await alice.page.click('[data-testid=call-leave]');
     await untilLowMark(alice, 'Bob', 4 * MiB);
-    const row = '[data-testid=file-hash][data-path="call-midway.bin"]';
-    await bob.page.waitForSelector(row, { timeout: 180000 });
-    assert.equal(await bob.page.textContent(row), hash);
-    assert.equal(await savedHash(bob.page, 'call-midway.bin', dir), hash);
+    await expectVerified(bob, 'call-midway.bin', hash);
   } finally {
     await flow.closeAll(alice, bob);
   }
