@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { precompress } from './tools/precompress.js';
 
 // The page is plain ES modules; the WASM core is copied into public/core/ by `make web` (from the
 // wasm build) and loaded at run time, so Vite never bundles Emscripten's glue.
@@ -12,4 +13,5 @@ export default defineConfig({
     assetsDir: 'assets',
   },
   worker: { format: 'es' },
+  plugins: [precompress()],
 });

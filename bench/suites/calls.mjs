@@ -94,6 +94,7 @@ function quality(from, to) {
   const seconds = (to.at - from.at) / 1000;
   return {
     concealed: (to.concealed - from.concealed) / Math.max(1, to.samples - from.samples),
+    samples: to.samples - from.samples,
     freezes: to.freezes - from.freezes,
     fps: (to.frames - from.frames) / seconds,
   };
@@ -160,7 +161,7 @@ export async function run({ log }) {
         if (withCall) {
           const { during, quiet } = result;
           log(
-            `round ${round}: ${result.rate.toFixed(1)} MB/s during the call; concealed ${(100 * during.concealed).toFixed(2)}% vs ${(100 * quiet.concealed).toFixed(2)}%, freezes ${during.freezes} vs ${quiet.freezes}, ${during.fps.toFixed(1)} vs ${quiet.fps.toFixed(1)} fps`,
+            `round ${round}: ${result.rate.toFixed(1)} MB/s during the call; concealed ${(100 * during.concealed).toFixed(2)}% of ${during.samples} samples vs ${(100 * quiet.concealed).toFixed(2)}% of ${quiet.samples}, freezes ${during.freezes} vs ${quiet.freezes}, ${during.fps.toFixed(1)} vs ${quiet.fps.toFixed(1)} fps`,
           );
           ratios.concealed.push(Math.max(during.concealed, 0.001) / Math.max(quiet.concealed, 0.001));
           ratios.freezes.push((during.freezes + 1) / (quiet.freezes + 1));

@@ -2,6 +2,8 @@
 
 #include <system_error>
 
+#include "http/accept_encoding.hpp"
+
 namespace cieloweb::server {
 namespace {
 
@@ -16,6 +18,14 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// A precompressed copy of `file` (".br", ".gz") that is a regular file no older than it.
+bool fresh_copy(const fs::path& copy, fs::file_time_type source_mtime) {
+  std::error_code ec;
+  if (!fs::is_regular_file(copy, ec) || ec) return false;
+  const auto mtime = fs::last_write_time(copy, ec);
+  return !ec && mtime >= source_mtime;
 }
 
 StaticAnswer not_found() {
@@ -74,11 +84,13 @@ bool StaticSite::ready() const {
   return fs::is_regular_file(root_ / index_file, ec);
 }
 
-StaticAnswer StaticSite::page(std::string_view if_none_match) const {
-  return answer(index_file, false, if_none_match);
+StaticAnswer StaticSite::page(std::string_view if_none_match,
+                              std::string_view accept_encoding) const {
+  return answer(index_file, false, if_none_match, accept_encoding);
 }
 
-StaticAnswer StaticSite::file(std::string_view path, std::string_view if_none_match) const {
+StaticAnswer StaticSite::file(std::string_view path, std::string_view if_none_match,
+                              std::string_view accept_encoding) const {
   if (path.empty() || path.front() != '/') return not_found();
   // Every segment must be a plain name: no "..", ".", empty segments or dot files.
   std::string_view rest = path.substr(1);
@@ -90,11 +102,12 @@ StaticAnswer StaticSite::file(std::string_view path, std::string_view if_none_ma
     if (slash != std::string_view::npos && rest.empty()) return not_found();
   }
   // Vite puts content-hashed names under /assets/: a new build means new names.
-  return answer(path.substr(1), path.starts_with("/assets/"), if_none_match);
+  return answer(path.substr(1), path.starts_with("/assets/"), if_none_match, accept_encoding);
 }
 
 StaticAnswer StaticSite::answer(std::string_view relative, bool immutable,
-                                std::string_view if_none_match) const {
+                                std::string_view if_none_match,
+                                std::string_view accept_encoding) const {
   if (!ready()) {
     StaticAnswer a;
     a.status = 503;
@@ -119,9 +132,22 @@ StaticAnswer StaticSite::answer(std::string_view relative, bool immutable,
   a.file = file;
   a.content_type = std::string(content_type_for(file));
   a.cache_control = std::string(immutable ? cache_immutable : cache_revalidate);
+  // Strongest first. Each variant has its own ETag: a cache must not answer one with another.
+  static constexpr std::pair<std::string_view, std::string_view> codings[] = {{"br", ".br"},
+                                                                              {"gzip", ".gz"}};
+  for (const auto& [coding, suffix] : codings) {
+    fs::path copy = file;
+    copy += suffix;
+    if (!fresh_copy(copy, mtime)) continue;
+    a.vary_encoding = true;
+    if (!a.content_encoding.empty() || !http::accepts_coding(accept_encoding, coding)) continue;
+    a.file = std::move(copy);
+    a.content_encoding = std::string(coding);
+  }
   const auto ticks = static_cast<unsigned long long>(mtime.time_since_epoch().count());
-  char etag[64];
-  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(size), ticks);
+  char etag[80];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx%s%s\"", static_cast<unsigned long long>(size),
+                ticks, a.content_encoding.empty() ? "" : "-", a.content_encoding.c_str());
   a.etag = etag;
   a.status = (!if_none_match.empty() && if_none_match == a.etag) ? 304 : 200;
   return a;

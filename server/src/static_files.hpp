@@ -17,7 +17,9 @@ struct StaticAnswer {
   std::string content_type;
   std::string cache_control;
   std::string etag;
-  std::string body;  // for 404 / 503 (and 304: empty)
+  std::string content_encoding;  // "br" or "gzip" when `file` is a precompressed copy
+  bool vary_encoding = false;    // the answer depends on Accept-Encoding (a copy exists)
+  std::string body;              // for 404 / 503 (and 304: empty)
 };
 
 class StaticSite {
@@ -25,18 +27,21 @@ class StaticSite {
   explicit StaticSite(std::filesystem::path web_root) : root_(std::move(web_root)) {}
 
   // The page itself (index.html): what the app's own routes serve (see http/router.hpp).
-  StaticAnswer page(std::string_view if_none_match) const;
+  StaticAnswer page(std::string_view if_none_match, std::string_view accept_encoding) const;
   // The file a percent-decoded `path` names under the web root. Every segment must be a plain
   // name: `..`, `.`, empty segments and dot files are refused (404). Hashed assets under /assets/
   // are cacheable forever; everything else revalidates.
-  StaticAnswer file(std::string_view path, std::string_view if_none_match) const;
+  // The build writes brotli and gzip copies beside the files worth it (web/build/precompress.js):
+  // the one `accept_encoding` allows is sent, brotli first, unless it is older than the file.
+  StaticAnswer file(std::string_view path, std::string_view if_none_match,
+                    std::string_view accept_encoding) const;
 
   // True when index.html exists (the page has been built).
   bool ready() const;
 
  private:
-  StaticAnswer answer(std::string_view relative, bool immutable,
-                      std::string_view if_none_match) const;
+  StaticAnswer answer(std::string_view relative, bool immutable, std::string_view if_none_match,
+                      std::string_view accept_encoding) const;
 
   std::filesystem::path root_;
 };

@@ -48,6 +48,7 @@ struct Site {
            "<script type=\"module\" crossorigin src=\"/assets/app-1234.js\"></script>\n"
            "<link rel=\"modulepreload\" crossorigin href=\"/assets/chunk-1.js\">\n";
     std::ofstream(root / "assets" / "app-1234.js") << "export {};\n";
+    std::ofstream(root / "assets" / "app-1234.js.br") << "(brotli)";
   }
   ~Site() { std::filesystem::remove_all(root); }
 };

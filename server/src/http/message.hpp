@@ -15,6 +15,7 @@ struct HttpRequest {
   Method method = Method::get;
   std::string target;  // as sent: path, query
   std::string if_none_match;
+  std::string accept_encoding;  // which precompressed copy of a file may be sent
   std::string content_type;
   std::string authorization;  // "Bearer <ID token>" on account routes; never logged
   std::string cookie;         // the Cookie header: only the age screen's refusal marker is read

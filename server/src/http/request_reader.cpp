@@ -38,6 +38,7 @@ HttpRequest to_http_request(const BeastRequest& request) {
   }
   out.target = std::string(request.target());
   out.if_none_match = std::string(request[bhttp::field::if_none_match]);
+  out.accept_encoding = std::string(request[bhttp::field::accept_encoding]);
   out.content_type = std::string(request[bhttp::field::content_type]);
   out.authorization = std::string(request[bhttp::field::authorization]);
   out.cookie = std::string(request[bhttp::field::cookie]);

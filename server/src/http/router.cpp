@@ -41,14 +41,19 @@ HttpResponse from_static(const StaticAnswer& found, const HeaderList& security) 
   res.headers = {{"Content-Type", found.content_type},
                  {"Cache-Control", found.cache_control},
                  {"ETag", found.etag}};
+  if (!found.content_encoding.empty())
+    res.headers.emplace_back("Content-Encoding", found.content_encoding);
+  if (found.vary_encoding) res.headers.emplace_back("Vary", "Accept-Encoding");
   add_security(res, security);
   return res;
 }
 
 // The app routes on the client: a reload or a shared link of its pages must get the page. A page
-// with a nonce is never answered 304: the copy a browser holds names another nonce.
+// with a nonce is never answered 304 (the copy a browser holds names another nonce) and is sent
+// uncompressed: the nonce is written into it per response.
 HttpResponse serve_page(const RouteCall& call, Services& services) {
-  return from_static(services.site.page(call.script_nonce ? "" : call.request.if_none_match),
+  if (call.script_nonce) return from_static(services.site.page("", ""), call.security);
+  return from_static(services.site.page(call.request.if_none_match, call.request.accept_encoding),
                      call.security);
 }
 
@@ -257,7 +262,9 @@ HttpResponse route(const HttpRequest& request, Services& services) {
   HttpResponse res;
   if (entry == nullptr) {
     // Not one of the routes: a file of the built page.
-    res = path ? from_static(services.site.file(*path, request.if_none_match), fallback)
+    res = path ? from_static(
+                     services.site.file(*path, request.if_none_match, request.accept_encoding),
+                     fallback)
                : text_response(404, "Not found\n", fallback);
   } else {
     nlohmann::json body;

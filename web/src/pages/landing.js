@@ -84,6 +84,21 @@ export function mount(root) {
     $('hash-progress').value = 1;
   }
 
+  // Which build of the core hashed it, once the core is there: the landing page never fetches the
+  // core for a visitor who only makes a room (tests/browser/page_weight.test.mjs).
+  function showEngine() {
+    engineInfo()
+      .then((info) => {
+        if (signal.aborted) return;
+        document.getElementById('engine').textContent = t('engine', { impl: info.implementation });
+        document.body.dataset.engineReady = 'true';
+      })
+      .catch((error) => {
+        if (!signal.aborted)
+          document.getElementById('engine').textContent = t('errorEngine', { detail: error.message });
+      });
+  }
+
   async function handleFile(file) {
     $('result').hidden = false;
     $('hash-error').hidden = true;
@@ -97,6 +112,7 @@ export function mount(root) {
         $('hash-progress').value = total > 0 ? done / total : 1;
       });
       if (!signal.aborted) showResult(file, result);
+      showEngine();
     } catch (error) {
       $('file-hash').textContent = '';
       $('hash-error').textContent = t('errorRead', { detail: error.message });
@@ -124,17 +140,6 @@ export function mount(root) {
   document.addEventListener('languagechange', () => lastResult && showResult(lastResult.file, lastResult.result), {
     signal,
   });
-
-  const engineLine = document.getElementById('engine');
-  engineInfo()
-    .then((info) => {
-      if (signal.aborted) return;
-      engineLine.textContent = t('engine', { impl: info.implementation });
-      document.body.dataset.engineReady = 'true';
-    })
-    .catch((error) => {
-      if (!signal.aborted) engineLine.textContent = t('errorEngine', { detail: error.message });
-    });
 
   const unmountAdSlot = mountAdSlot(page, 'landing');
   return () => {
