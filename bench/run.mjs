@@ -111,6 +111,20 @@ for (const [key, label] of [
 ]) {
   if (exact[key] !== undefined) judged(label, `${exact[key].toFixed(2)}x`, exact[key] <= 1.1, '<= 1.1x');
 }
+for (const key of ['lighthouse_performance', 'lighthouse_accessibility', 'lighthouse_best_practices']) {
+  if (exact[key] !== undefined) judged(`${key} (the lower of landing and room)`, exact[key], exact[key] >= 95, '>= 95');
+}
+for (const [key, budget] of [
+  ['landing_bytes_compressed', 80_000],
+  ['room_bytes_compressed', 350_000],
+]) {
+  if (exact[key] !== undefined)
+    judged(`${key}, first visit`, `${exact[key]} B`, exact[key] <= budget, `<= ${budget} B`);
+}
+if (exact.firefox_transfer_over_raw !== undefined)
+  console.log(
+    `| Chromium to Firefox: app vs bare channel (${results.firefox_raw_channel_MBps} MB/s) | ${exact.firefox_transfer_over_raw.toFixed(3)}x | — |`,
+  );
 if (exact.call_setup_p50_ms !== undefined)
   console.log(`| call setup, click to first frame, p50 | ${results.call_setup_p50_ms} ms | — |`);
 if (results.engine_transfer_wasm_MBps !== undefined) {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang clang-format libclang-rt-14-dev
-  emscripten b3sum zstd libzstd-dev nlohmann-json3-dev doctest-dev
+  emscripten b3sum zstd unzip libzstd-dev nlohmann-json3-dev doctest-dev
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev
   chromium nodejs npm dpkg-dev xz-utils ca-certificates curl
   coturn haproxy firefox-esr

@@ -1,8 +1,12 @@
 import { defineConfig } from 'vite';
+import { icons } from './tools/icons.js';
 import { precompress } from './tools/precompress.js';
+import { serviceWorker } from './tools/service_worker.js';
 
 // The page is plain ES modules; the WASM core is copied into public/core/ by `make web` (from the
-// wasm build) and loaded at run time, so Vite never bundles Emscripten's glue.
+// wasm build) and loaded at run time, so Vite never bundles Emscripten's glue. The build also
+// writes the app's icons and its service worker (/sw.js, from src/sw.js with the build's file
+// list), then the brotli and gzip copies of everything (precompress runs last, in closeBundle).
 export default defineConfig({
   root: 'web',
   base: '/',
@@ -13,5 +17,15 @@ export default defineConfig({
     assetsDir: 'assets',
   },
   worker: { format: 'es' },
-  plugins: [precompress()],
+  plugins: [
+    icons(),
+    serviceWorker({
+      source: 'web/src/sw.js',
+      // The sign-in SDK (107 KB): only /signin and /account load it, and it needs the network.
+      exclude: [/^assets\/firebase_session-[\w-]{8}\.js$/],
+      publicFiles: ['manifest.webmanifest'],
+      core: ['core/cieloweb_core.js', 'core/cieloweb_core.wasm'],
+    }),
+    precompress(),
+  ],
 });

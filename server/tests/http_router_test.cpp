@@ -277,3 +277,35 @@ TEST_CASE("account routes run on the pool, metrics on the signaling thread, the 
   CHECK(thread("/assets/app.js") == RunsOn::http_thread);
   CHECK(thread("api/me") == RunsOn::http_thread);
 }
+
+TEST_CASE("installable: /share under the room's policy; sw.js and the manifest revalidate") {
+  Fixture f({"", ThirdParty::sign_in | ThirdParty::ads, "", ""});
+  std::ofstream(f.files.root / "sw.js") << "self.addEventListener('fetch', () => {});\n";
+  std::ofstream(f.files.root / "manifest.webmanifest") << "{\"name\":\"CieloWeb Share\"}\n";
+  const auto share = f.get("/share");
+  CHECK(share.status == 200);
+  CHECK(share.body.find("<title>page</title>") != std::string::npos);
+  const auto share_csp = header(share, "Content-Security-Policy");
+  CHECK(hosts_in(share_csp).empty());
+  CHECK(csp_nonce(share_csp).empty());
+  // The share target's POST is the service worker's; without one the server refuses it.
+  const auto post = f.get("/share", Method::post);
+  CHECK(post.status == 405);
+  CHECK(header(post, "Allow") == "GET, HEAD");
+  // The worker is fetched from the root and checked for updates on every visit.
+  const auto worker = f.get("/sw.js");
+  CHECK(worker.status == 200);
+  CHECK(header(worker, "Content-Type") == "text/javascript; charset=utf-8");
+  CHECK(header(worker, "Cache-Control") == "no-cache");
+  const auto manifest = f.get("/manifest.webmanifest");
+  CHECK(manifest.status == 200);
+  CHECK(header(manifest, "Content-Type") == "application/manifest+json");
+  CHECK(header(manifest, "Cache-Control") == "no-cache");
+  // Every page's policy admits the worker and the manifest (default-src) from its own origin.
+  for (const char* page : {"/", "/privacy", "/r/Y0Zd5xiDoZXFzpYyblVRIA", "/share", "/account"}) {
+    const auto csp = header(f.get(page), "Content-Security-Policy");
+    CHECK_MESSAGE(csp.find("default-src 'self';") != std::string::npos, page);
+    CHECK_MESSAGE(csp.find("worker-src 'self' blob:;") != std::string::npos, page);
+    CHECK_MESSAGE(csp.find("manifest-src") == std::string::npos, page);
+  }
+}

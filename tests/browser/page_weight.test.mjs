@@ -3,6 +3,7 @@
 // included. Each from an empty cache, against the real server serving the build's brotli copies.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { firstVisit, landingReady, roomReady, totalBytes as total } from './page_bytes.mjs';
 import { shareLink } from './room_flow.mjs';
 import { roomSuite } from './service.mjs';
 
@@ -10,42 +11,6 @@ const LANDING_BUDGET = 80_000;
 const ROOM_BUDGET = 350_000;
 
 const suite = roomSuite('cieloweb-weight-');
-
-// Opens `url` in a fresh context, runs `until`, and lists every response: its URL, encoding and
-// the bytes it took on the wire (headers and encoded body).
-async function firstVisit(url, until) {
-  const context = await suite.browser.newContext();
-  await context.addInitScript(() => localStorage.setItem('cieloweb.name', 'Weigher'));
-  const page = await context.newPage();
-  const requests = [];
-  page.on('requestfinished', (request) => requests.push(request));
-  try {
-    await page.goto(url);
-    await until(page);
-    await page.waitForLoadState('networkidle');
-    const responses = [];
-    for (const request of requests) {
-      const response = await request.response();
-      if (!response) continue;
-      const sizes = await request.sizes();
-      const headers = await response.allHeaders();
-      // A worker's own script reports no body size here; the server's Content-Length is exact.
-      const body = Math.max(sizes.responseBodySize, Number(headers['content-length'] ?? 0));
-      responses.push({
-        url: request.url(),
-        encoding: headers['content-encoding'] ?? '',
-        bytes: sizes.responseHeadersSize + body,
-      });
-    }
-    return responses;
-  } finally {
-    await context.close();
-  }
-}
-
-function total(responses) {
-  return responses.reduce((sum, r) => sum + r.bytes, 0);
-}
 
 function table(responses) {
   return responses.map((r) => `${r.bytes}\t${r.encoding || '-'}\t${r.url}`).join('\n');
@@ -60,9 +25,7 @@ function assertCompressed(responses) {
 }
 
 test('the landing page costs at most 80 KB and never fetches the WASM core', async () => {
-  const responses = await firstVisit(`${suite.service.origin}/`, (page) =>
-    page.waitForSelector('[data-testid=create-room]'),
-  );
+  const responses = await firstVisit(suite.browser, `${suite.service.origin}/`, landingReady);
   const bytes = total(responses);
   console.log(`landing: ${bytes} bytes in ${responses.length} responses\n${table(responses)}`);
   assert.ok(
@@ -82,9 +45,7 @@ test('a room link costs at most 350 KB until it is ready to send, the core inclu
     await page.click('[data-testid=create-room]');
     await page.waitForSelector('body[data-room=joined]', { state: 'attached' });
     const link = await shareLink(page);
-    const responses = await firstVisit(link, (guest) =>
-      guest.waitForSelector('body[data-room=joined]', { state: 'attached' }),
-    );
+    const responses = await firstVisit(suite.browser, link, roomReady);
     const bytes = total(responses);
     console.log(`room: ${bytes} bytes in ${responses.length} responses\n${table(responses)}`);
     assert.ok(

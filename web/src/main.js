@@ -1,12 +1,14 @@
 // The page's composition root: the language (and its picker in the header), then the router, which
 // mounts one page at a time into <div id="app">: "/" (landing: create a room, the hash demo),
 // "/r/<room-id>#<room-key>" (the room), "/privacy", "/signin" and "/account" (optional accounts:
-// only these two, and the header when this browser signed in before, load the Firebase SDK). Each
+// only these two, and the header when this browser signed in before, load the Firebase SDK), and
+// "/share" (files shared to the installed app, app/shared_files.js). Each
 // page holds its own markup and undoes its wiring when it unmounts, so moving between pages, and
 // between rooms, never reloads the tab.
 import { detectLanguage, language, setLanguage } from './i18n.js';
 import { mountAccountHeader } from './account/header.js';
 import { Router } from './app/router.js';
+import { registerServiceWorker } from './app/service_worker.js';
 
 const ROUTES = [
   { name: 'landing', pattern: '/', carriesAds: true, load: () => import('./pages/landing.js') },
@@ -16,6 +18,8 @@ const ROUTES = [
   { name: 'privacy', pattern: '/privacy', carriesAds: true, load: () => import('./pages/privacy.js') },
   { name: 'signin', pattern: '/signin', usesSignIn: true, load: () => import('./pages/signin.js') },
   { name: 'account', pattern: '/account', usesSignIn: true, load: () => import('./pages/account.js') },
+  // Files shared from another app (the manifest's share target) wait here for a room: strict too.
+  { name: 'share', pattern: '/share', holdsSecrets: true, load: () => import('./pages/share.js') },
   { name: 'landing', pattern: '*', carriesAds: true, load: () => import('./pages/landing.js') },
 ];
 
@@ -32,3 +36,4 @@ wireLanguagePicker(document.getElementById('language'));
 const router = new Router(document.getElementById('app'), ROUTES);
 mountAccountHeader(document.getElementById('account-nav'), { strictDocument: router.loadedForSecrets() });
 router.start();
+registerServiceWorker();

@@ -106,6 +106,9 @@ std::vector<Route> standard_routes() {
       {"/r/:room", read_only, page, ThirdParty::none},
       // Where a room is made when the landing page has ad code in it: under the room's policy.
       {"/new", read_only, page, ThirdParty::none},
+      // Files shared to the installed app wait here for a room (the service worker takes the
+      // share target's POST; without one, it is refused here: 405): the room's policy too.
+      {"/share", read_only, page, ThirdParty::none},
       // The account pages load Firebase Auth, never ads (export and deletion live there).
       {"/signin", read_only, page, ThirdParty::sign_in},
       {"/account", read_only, page, ThirdParty::sign_in},

@@ -22,7 +22,10 @@ const MARKUP = `
     <summary data-i18n="hashPanel"></summary>
     <p data-i18n="lead"></p>
     <section id="drop-zone" class="drop-zone" data-testid="drop-zone" tabindex="0">
-      <p data-i18n="dropHint"></p>
+      <p>
+        <span class="on-fine-pointer" data-i18n="dropHint"></span>
+        <span class="on-coarse-pointer" data-i18n="chooseHint"></span>
+      </p>
       <label class="button">
         <span data-i18n="pick"></span>
         <input id="file-input" data-testid="file-input" type="file" hidden />

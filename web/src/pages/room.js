@@ -16,6 +16,8 @@ import { createTransferEngine } from '../transfer/engine_client.js';
 const MARKUP = `
 <main data-view="room" class="room">
   <p id="room-status" class="notice" data-testid="room-status" role="status" hidden></p>
+  <!-- Offers waiting for this person's Accept or Decline (transfer/batch_view.js): first thing in the room. -->
+  <section id="offers" class="offers" data-testid="incoming-offers" aria-live="polite"></section>
 
   <section class="panel share">
     <h2 data-i18n="shareTitle"></h2>
@@ -45,7 +47,10 @@ const MARKUP = `
   <section id="transfers" class="panel transfers" data-testid="transfers">
     <h2 data-i18n="transfersTitle"></h2>
     <div class="drop-zone" data-testid="room-drop-zone" tabindex="0">
-      <p data-i18n="roomDropHint"></p>
+      <p>
+        <span class="on-fine-pointer" data-i18n="roomDropHint"></span>
+        <span class="on-coarse-pointer" data-i18n="roomChooseHint"></span>
+      </p>
       <label class="button">
         <span data-i18n="pickFiles"></span>
         <input data-testid="room-file-input" type="file" multiple hidden />
@@ -131,7 +136,7 @@ export function mount(root, { roomId }) {
       if (engine) call.addEventListener('active', (e) => engine.setCallActive(e.detail.active));
     }
     if (room.mesh && engine && !signal.aborted)
-      disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'));
+      disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'), $('offers'));
     else engine?.close();
   })();
   entered.catch((error) => console.error('entering the room failed', error));

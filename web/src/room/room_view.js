@@ -2,6 +2,7 @@
 // our editable name, status notices and the chat. It only reads the mesh and the chat and calls
 // their methods; the transfers section is left to web/src/transfer/transfer_panel.js.
 import QRCode from 'qrcode';
+import { typingInto } from '../app/typing.js';
 import { formatTime, t } from '../i18n.js';
 import { deliveryState, MAX_KEPT_MESSAGES } from './chat.js';
 
@@ -172,6 +173,22 @@ export class RoomView {
       options,
     );
 
+    // Text pasted anywhere but in a field goes to the chat input, to be read and sent with Send: a
+    // message reaches everyone in the room at once and cannot be taken back, and a clipboard may
+    // hold what was never meant for them. Pasted files are the transfer panel's (page_sending.js).
+    document.addEventListener(
+      'paste',
+      (e) => {
+        const data = e.clipboardData;
+        if (e.defaultPrevented || !data || data.files.length > 0 || typingInto(e.target)) return;
+        const text = data.getData('text/plain');
+        if (!text) return;
+        e.preventDefault();
+        this.draftMessage_(text);
+      },
+      options,
+    );
+
     this.$('chat-form').addEventListener(
       'submit',
       (e) => {
@@ -181,6 +198,15 @@ export class RoomView {
       },
       options,
     );
+  }
+
+  // Adds `text` to the message being written, and puts the cursor after it.
+  draftMessage_(text) {
+    const input = this.$('chat-input');
+    const limit = input.maxLength > 0 ? input.maxLength : Infinity;
+    input.value = `${input.value}${text}`.slice(0, limit);
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
   }
 
   renderStatus_() {

@@ -2,10 +2,14 @@
 // Accept/Decline) or sent batch, its files with a progress row per peer (progress_row.js), the
 // verified BLAKE3 and a Save link, Cancel, Retry and Remove. Failure reasons arrive as codes
 // (reasons.js) and are put in words here (strings.js); `data-reason` keeps the code.
+// An offer that waits for this person's decision is shown at the top of the room (`offers`), not
+// in the list; once decided it joins the list. The view is the one owner of what waits: it tells
+// `onWaiting` (the tab title, notifications: offer_alerts.js) whenever that changes.
 import { formatBytes } from '../i18n.js';
 import { el } from './panel_dom.js';
 import { progressRow } from './progress_row.js';
-import { reasonText, tr } from './strings.js';
+import { saveAllControl } from './save_all_control.js';
+import { countText, reasonText, tr } from './strings.js';
 
 // Batches shown at once; finished ones beyond this leave the list, oldest first (their files stay
 // in storage, counted in the usage line and cleared with it).
@@ -13,9 +17,14 @@ const MAX_SHOWN_BATCHES = 200;
 const FINISHED = new Set(['done', 'declined', 'cancelled']);
 
 export class BatchView {
-  // container: where batches are listed (newest first); peerName(id) -> the name to show.
-  constructor(container, engine, peerName) {
+  // container: where batches are listed (newest first); peerName(id) -> the name to show;
+  // offers: where offers waiting for a decision go (the list when not given); onWaiting([{batchId,
+  // peerName, count, totalSize}]): called with every waiting offer each time that set changes.
+  constructor(container, engine, peerName, { offers = container, onWaiting = () => {} } = {}) {
     this.container = container;
+    this.offers = offers;
+    this.onWaiting = onWaiting;
+    this.waitingIds = '';
     this.engine = engine;
     this.peerName = peerName;
     this.batches = new Map(); // batchId -> {detail, state, node, files: Map(key -> {node, peers: Map})}
@@ -74,43 +83,64 @@ export class BatchView {
     });
   }
 
+  // An incoming offer that waits for this person to accept or decline it.
+  waits(b) {
+    return b.detail.direction === 'in' && b.state === 'offered' && !b.detail.refused;
+  }
+
+  // The batch's node where it belongs: the offers at the top while it waits, else the list.
+  place(b) {
+    const where = this.waits(b) ? this.offers : this.container;
+    if (b.node.parentNode !== where) where.prepend(b.node);
+    this.waitingChanged();
+  }
+
+  waitingChanged() {
+    const waiting = [...this.batches.values()].filter((b) => this.waits(b));
+    const ids = waiting.map((b) => b.detail.batchId).join(' ');
+    if (ids === this.waitingIds) return;
+    this.waitingIds = ids;
+    this.onWaiting(
+      waiting.map(({ detail: d }) => ({
+        batchId: d.batchId,
+        peerName: d.peerName || this.peerName(d.peerId),
+        count: d.count,
+        totalSize: d.totalSize,
+      })),
+    );
+  }
+
   header(b) {
     const { engine } = this;
     const d = b.detail;
+    const name = d.direction === 'in' ? d.peerName || this.peerName(d.peerId) : '';
     const who =
-      d.direction === 'in'
-        ? tr('from', { name: d.peerName || this.peerName(d.peerId) })
-        : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
-    const count = d.count === 1 ? tr('oneFile') : tr('files', { count: d.count });
+      d.direction === 'in' ? tr('from', { name }) : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
+    const count = countText(d.count);
+    const button = (testid, text, onclick, style = 'button secondary') =>
+      el('button', { type: 'button', class: style, 'data-testid': testid, text, onclick });
     const buttons = [];
-    if (d.direction === 'in' && b.state === 'offered' && !d.refused) {
-      buttons.push(
-        el('button', { 'data-testid': 'accept-batch', text: tr('accept'), onclick: () => engine.accept(d.batchId) }),
-      );
-      buttons.push(
-        el('button', { 'data-testid': 'decline-batch', text: tr('decline'), onclick: () => engine.decline(d.batchId) }),
-      );
+    if (this.waits(b)) {
+      buttons.push(button('accept-batch', tr('accept'), () => engine.accept(d.batchId), 'button big'));
+      buttons.push(button('decline-batch', tr('decline'), () => engine.decline(d.batchId), 'button secondary big'));
     }
     if (b.state === 'active' || (d.direction === 'out' && b.state === 'offered')) {
-      buttons.push(
-        el('button', { 'data-testid': 'cancel-batch', text: tr('cancel'), onclick: () => engine.cancel(d.batchId) }),
-      );
+      buttons.push(button('cancel-batch', tr('cancel'), () => engine.cancel(d.batchId)));
     }
     if (d.direction === 'out' && b.state === 'done' && !b.ok) {
-      buttons.push(
-        el('button', { 'data-testid': 'retry-batch', text: tr('retry'), onclick: () => engine.retry(d.batchId) }),
-      );
+      buttons.push(button('retry-batch', tr('retry'), () => engine.retry(d.batchId)));
+    }
+    // Many files received: all of them at once, folders intact (save_all_control.js).
+    if (d.direction === 'in' && b.state === 'done' && b.ok && d.count > 1) {
+      const completed = () =>
+        [...(b.files?.values() ?? [])].filter((f) => f.blob).map((f) => ({ path: f.path, blob: f.blob }));
+      buttons.push(...saveAllControl(completed));
     }
     if (FINISHED.has(b.state)) {
-      buttons.push(
-        el('button', {
-          'data-testid': 'dismiss-batch',
-          text: tr('dismiss'),
-          title: tr('dismissLabel'),
-          'aria-label': tr('dismissLabel'),
-          onclick: () => engine.dismiss(d.batchId),
-        }),
-      );
+      const remove = button('dismiss-batch', tr('dismiss'), () => engine.dismiss(d.batchId));
+      remove.title = tr('dismissLabel');
+      remove.setAttribute('aria-label', tr('dismissLabel'));
+      buttons.push(remove);
     }
     const refused =
       d.refused === 'storage'
@@ -122,13 +152,14 @@ export class BatchView {
       changed ??
       { declined: tr('declined'), cancelled: tr('cancelled') }[b.state] ??
       (b.state === 'done' && b.ok ? tr('completed') : '');
+    const summary = this.waits(b)
+      ? [el('strong', { text: tr('offerTitle', { name, what: count }) }), ` · ${formatBytes(d.totalSize)} `]
+      : [el('strong', { text: who }), ` · ${count} · ${formatBytes(d.totalSize)} `];
     return el(
       'header',
       {},
-      el('strong', { text: who }),
-      ` · ${count} · ${formatBytes(d.totalSize)} `,
-      el('span', { 'data-testid': 'batch-status', text: status }),
-      ...buttons,
+      el('p', { class: 'batch-summary' }, ...summary, el('span', { 'data-testid': 'batch-status', text: status })),
+      el('div', { class: 'batch-actions' }, ...buttons),
     );
   }
 
@@ -144,7 +175,7 @@ export class BatchView {
       const node = el(
         'li',
         { class: 'transfer-file', 'data-testid': 'transfer-file', 'data-path': f.path, 'data-key': f.key },
-        el('span', { class: 'name', text: f.path }),
+        el('span', { class: 'name', title: f.path, text: f.path }),
         el('span', { class: 'size', text: ` ${formatBytes(f.size)}` }),
         el('div', { class: 'peers' }),
         el('div', { class: 'result' }),
@@ -165,7 +196,7 @@ export class BatchView {
     );
     b.node?.replaceWith(node);
     b.node = node;
-    if (!node.isConnected) this.container.prepend(node);
+    this.place(b);
     if (this.engine.paintsProgress && b.state !== 'declined' && b.state !== 'cancelled') {
       // Painted rows exist from the start: no 'progress' event comes to make them.
       const peerIds = d.direction === 'in' ? [d.peerId] : (d.peerIds ?? d.peers.map((p) => p.id));
@@ -176,6 +207,7 @@ export class BatchView {
 
   refreshHeader(b) {
     b.node.querySelector('header').replaceWith(this.header(b));
+    this.place(b);
   }
 
   // Every batch drawn again (the language changed).
@@ -225,14 +257,16 @@ export class BatchView {
     if (!result.querySelector('[data-testid=file-hash]')) {
       result.append(
         el('span', { text: `${tr('verified')}: ` }),
-        el('code', { 'data-testid': 'file-hash', 'data-path': file.path, text: d.rootHex }),
+        el('code', { class: 'file-hash', 'data-testid': 'file-hash', 'data-path': file.path, text: d.rootHex }),
       );
     }
     if (d.file && !result.querySelector('[data-testid=save-link]')) {
-      file.url ??= URL.createObjectURL(d.file); // the OPFS-backed File: no copy in memory
+      file.blob = d.file; // the OPFS-backed File: no copy in memory
+      file.url ??= URL.createObjectURL(d.file);
       result.append(
         ' ',
         el('a', {
+          class: 'button secondary',
           'data-testid': 'save-link',
           'data-path': file.path,
           href: file.url,
@@ -263,5 +297,6 @@ export class BatchView {
     }
     b.node?.remove();
     this.batches.delete(batchId);
+    this.waitingChanged();
   }
 }

@@ -1,11 +1,12 @@
-// Wires a room's peer mesh to a transfer engine and mounts the transfer panel in `root`:
+// Wires a room's peer mesh to a transfer engine and mounts the transfer panel in `root` (offers
+// waiting for a decision in `offers`, at the room's top):
 // each verified peer (peer-open, with its PeerLink) is attached to the engine, a dropped or departed
 // one detached. Returns disconnect(): every peer detached, the panel unmounted, the engine closed;
 // the room page calls it when it unmounts.
 import { forgetTestHook } from '../test_hooks.js';
 import { mountTransferPanel } from './transfer_panel.js';
 
-export function connectTransfers(engine, mesh, root) {
+export function connectTransfers(engine, mesh, root, offers = null) {
   const abort = new AbortController();
   const options = { signal: abort.signal };
   const attached = new Set();
@@ -26,7 +27,7 @@ export function connectTransfers(engine, mesh, root) {
   // A peer blocked after it opened (say, a renegotiation named another certificate) gets no more.
   mesh.addEventListener('peer-blocked', (e) => detach(e.detail.peerId), options);
   for (const link of mesh.links()) attach(link);
-  const unmountPanel = mountTransferPanel(root, engine, mesh);
+  const unmountPanel = mountTransferPanel(root, engine, mesh, offers);
   document.body.dataset.transfers = 'ready';
 
   return function disconnect() {

@@ -1,8 +1,11 @@
-// The transfer panel's controls: the "send to" selector, the room view's drop zone and file/folder
-// inputs (found by data-testid through event delegation, so the room view may render them before
-// or after us), and the storage bar (what received files take, and a way to clear them).
+// The transfer panel's controls: the "send to" selector, the room view's file/folder inputs (found
+// by data-testid through event delegation, so the room view may render them before or after us),
+// files dropped or pasted anywhere on the page (page_sending.js), and the storage bar (what
+// received files take, and a way to clear them).
 import { formatBytes } from '../i18n.js';
-import { entriesFromDrop, entriesFromInput } from './file_picking.js';
+import { offerSharedFiles } from '../app/shared_files.js';
+import { entriesFromInput } from './file_picking.js';
+import { listenForPageSending } from './page_sending.js';
 import { el } from './panel_dom.js';
 import { tr } from './strings.js';
 
@@ -30,22 +33,7 @@ export function mountSendControls(root, container, engine, signal) {
     if (entries.length === 0) return;
     engine.sendFiles(entries, target.value ? [target.value] : undefined);
   }
-  document.addEventListener(
-    'dragover',
-    (e) => {
-      if (e.target.closest?.(DROP_ZONE)) e.preventDefault();
-    },
-    listening,
-  );
-  document.addEventListener(
-    'drop',
-    (e) => {
-      if (!e.target.closest?.(DROP_ZONE)) return;
-      e.preventDefault();
-      entriesFromDrop(e.dataTransfer).then(send);
-    },
-    listening,
-  );
+  listenForPageSending(send, signal);
   document.addEventListener(
     'change',
     (e) => {
@@ -58,6 +46,7 @@ export function mountSendControls(root, container, engine, signal) {
   );
   engine.addEventListener('peers-changed', refreshTargets);
   refreshTargets();
+  offerSharedFiles(engine, send, signal); // files shared to the app wait for a peer, then go as if picked
   const storage = mountStorageBar(root, engine);
   return {
     refreshTargets,
@@ -73,6 +62,7 @@ function mountStorageBar(root, engine) {
   const usage = el('span', { 'data-testid': 'storage-usage' });
   const clearButton = el('button', {
     type: 'button',
+    class: 'button secondary',
     'data-testid': 'clear-received',
     text: tr('clearReceived'),
     onclick: () => clearReceived(),

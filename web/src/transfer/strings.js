@@ -16,8 +16,17 @@ export const strings = {
     cancel: 'Cancel',
     retry: 'Retry',
     save: 'Save',
+    saveAll: 'Save all',
+    savingAll: 'Saving… {percent}%',
+    savedAllFolder: 'Saved in the folder {name}',
+    savedAllZip: 'Saved as {name}',
+    saveAllFailed: 'Could not save: {detail}',
     waiting: 'Waiting for {name} to accept…',
     offered: 'wants to send you',
+    offerTitle: '{name} wants to send you {what}',
+    notifyMe: 'Tell me when someone sends files',
+    notifyTitle: '{name} wants to send you {what}',
+    notifyBody: '{size} in total. Open the room to accept or decline.',
     declined: 'Declined',
     cancelled: 'Cancelled',
     completed: 'Done',
@@ -71,8 +80,17 @@ export const strings = {
     cancel: 'Annuleren',
     retry: 'Opnieuw',
     save: 'Opslaan',
+    saveAll: 'Alles opslaan',
+    savingAll: 'Opslaan… {percent}%',
+    savedAllFolder: 'Opgeslagen in de map {name}',
+    savedAllZip: 'Opgeslagen als {name}',
+    saveAllFailed: 'Opslaan mislukt: {detail}',
     waiting: 'Wachten tot {name} accepteert…',
     offered: 'wil u sturen',
+    offerTitle: '{name} wil u {what} sturen',
+    notifyMe: 'Laat het me weten als iemand bestanden stuurt',
+    notifyTitle: '{name} wil u {what} sturen',
+    notifyBody: 'In totaal {size}. Open de ruimte om te accepteren of te weigeren.',
     declined: 'Geweigerd',
     cancelled: 'Geannuleerd',
     completed: 'Klaar',
@@ -127,6 +145,11 @@ if (typeof i18n.addMessages === 'function') i18n.addMessages(strings);
 export function tr(key, params = {}) {
   const text = strings[currentLanguage()][key] ?? strings.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
+}
+
+// "1 file", "3 files".
+export function countText(count) {
+  return count === 1 ? tr('oneFile') : tr('files', { count });
 }
 
 // The words for a reason code (reasons.js, or a core error name), in the page's language.

@@ -1,0 +1,276 @@
+// The installable app in real Chromium against the real server: the manifest and its icons; the
+// service worker (the landing page opens offline, a repeat visit takes the core from the worker,
+// /api/ never comes from a cache, nothing but the app's own files is cached); the share target (a
+// file shared to the app is kept by the worker, and offered in the room the person then makes); an
+// update that waits while a room is open.
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
+import * as flow from './room_flow.mjs';
+import { roomSuite, startService, webRoot } from './service.mjs';
+import { b3sum, eventually, incomingBatch } from './transfer_steps.mjs';
+
+const suite = roomSuite('cieloweb-install-');
+
+// A fresh person's first visit to the landing page, until its service worker is active, then a
+// reload: the worker leaves the page of a first visit alone and serves the next one.
+async function firstVisit(origin, name = 'Installer') {
+  const peer = await flow.newPeer(suite.browser, name);
+  await untilServed(peer.page, `${origin}/`);
+  return peer;
+}
+
+async function untilServed(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=create-room]');
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller), null, 'a first visit was served');
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => {}));
+  await page.reload();
+  await page.waitForSelector('[data-testid=create-room]');
+  assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.state), 'activated');
+}
+
+// What the worker's caches hold: {cache name: [paths]} (full URLs when not of this origin).
+function cachedFiles(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const name of await caches.keys()) {
+      const keys = await (await caches.open(name)).keys();
+      out[name] = keys.map((r) => (r.url.startsWith(location.origin) ? new URL(r.url).pathname : r.url));
+    }
+    return out;
+  });
+}
+
+// Width and height from a PNG's IHDR.
+function pngSize(bytes) {
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return `${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`;
+}
+
+test('install: the manifest is served and valid, its icons come with their types', async () => {
+  const { origin } = suite.service;
+  const res = await fetch(`${origin}/manifest.webmanifest`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'application/manifest+json');
+  const manifest = await res.json();
+  assert.equal(manifest.name, 'CieloWeb Share');
+  assert.ok(manifest.short_name && manifest.short_name.length <= 12, manifest.short_name);
+  assert.equal(manifest.start_url, '/');
+  assert.equal(manifest.scope, '/');
+  assert.equal(manifest.display, 'standalone');
+  assert.match(manifest.theme_color, /^#[0-9a-f]{6}$/);
+  assert.match(manifest.background_color, /^#[0-9a-f]{6}$/);
+  const purposes = new Set();
+  for (const icon of manifest.icons) {
+    const got = await fetch(new URL(icon.src, origin));
+    assert.equal(got.status, 200, icon.src);
+    assert.equal(got.headers.get('content-type'), icon.type, icon.src);
+    const bytes = Buffer.from(await got.arrayBuffer());
+    if (icon.type === 'image/png') assert.equal(pngSize(bytes), icon.sizes, icon.src);
+    else assert.match(bytes.toString('utf8'), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    purposes.add(`${icon.type} ${icon.sizes} ${icon.purpose}`);
+  }
+  for (const needed of ['image/png 192x192 any', 'image/png 512x512 any', 'image/png 512x512 maskable'])
+    assert.ok(purposes.has(needed), `no icon ${needed}`);
+  assert.deepEqual(
+    { ...manifest.share_target, params: undefined },
+    { action: '/share', method: 'POST', enctype: 'multipart/form-data', params: undefined },
+  );
+  assert.deepEqual(manifest.share_target.params.files, [{ name: 'files', accept: ['*/*'] }]);
+
+  // Chromium reads the same manifest from the page, without errors, and finds the app installable
+  // (in a profile on disk: nothing is installable in an incognito one).
+  const context = await chromium.launchPersistentContext(path.join(suite.dir, 'profile'), {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const peer = await flow.preparePeer(context, 'Installer');
+    await untilServed(peer.page, `${origin}/`);
+    const cdp = await context.newCDPSession(peer.page);
+    const { url, errors } = await cdp.send('Page.getAppManifest');
+    assert.equal(url, `${origin}/manifest.webmanifest`);
+    assert.deepEqual(errors, []);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+    assert.deepEqual(peer.errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('install: after a first visit the landing page opens offline; /api/ never comes from a cache', async () => {
+  // A server of this test's own, to be stopped: offline for real, not only as emulated.
+  const service = await startService();
+  let peer;
+  try {
+    peer = await firstVisit(service.origin);
+    const { page, context } = peer;
+    // The shell and nothing else: no .br/.gz copy, no /api/, /ws or /ads.txt, no other origin.
+    const cached = Object.values(await cachedFiles(page)).flat();
+    assert.ok(cached.includes('/new') && cached.some((p) => /^\/assets\/index-.*\.js$/.test(p)), cached.join());
+    for (const p of cached) assert.doesNotMatch(p, /\.(br|gz)$|^\/(api\/|ws$|ads\.txt$)|^https?:/);
+    // Online, the page's /api/ requests went to the server, past the worker.
+    const api = [];
+    page.on('response', (r) => new URL(r.url()).pathname.startsWith('/api/') && api.push(r));
+    await page.reload();
+    await page.waitForSelector('[data-testid=create-room]');
+    await eventually(() => api.length > 0, 'an /api/ request of the landing page', 10000);
+    for (const r of api) assert.equal(r.fromServiceWorker(), false, r.url());
+
+    await context.setOffline(true);
+    for (const target of ['/', '/privacy']) {
+      const response = await page.goto(`${service.origin}${target}`);
+      assert.equal(response.fromServiceWorker(), true, target);
+      assert.equal(new URL(page.url()).pathname, target);
+    }
+    await page.goto(`${service.origin}/`);
+    await page.waitForSelector('[data-testid=create-room]');
+    const offlineApi = await page.evaluate(() =>
+      fetch('/api/ads-config').then(
+        (r) => `answered ${r.status}`,
+        () => 'failed',
+      ),
+    );
+    assert.equal(offlineApi, 'failed', '/api/ answered offline');
+
+    // The server gone as well: the page still opens, from the worker alone.
+    await context.setOffline(false);
+    await service.stop();
+    await page.goto(`${service.origin}/`);
+    await page.waitForSelector('[data-testid=create-room]');
+    assert.equal(await page.locator('[data-testid=create-room]').isEnabled(), true);
+    assert.deepEqual(peer.errors, []);
+  } finally {
+    await peer?.context.close();
+    await service.stop();
+  }
+});
+
+test('install: a repeat visit takes the core from the service worker', async () => {
+  const alice = await firstVisit(suite.service.origin, 'Alice');
+  try {
+    await alice.page.click('[data-testid=create-room]');
+    await alice.page.waitForSelector('body[data-room=joined]', { state: 'attached' });
+    const link = await flow.shareLink(alice.page);
+    await alice.page.waitForSelector('body[data-transfers=ready]', { state: 'attached' });
+    // The room's first use of the core left it in the worker's cache.
+    await eventually(async () => {
+      const cached = Object.values(await cachedFiles(alice.page)).flat();
+      return cached.includes('/core/cieloweb_core.js') && cached.includes('/core/cieloweb_core.wasm');
+    }, 'the core in the cache');
+
+    // A repeat visit: another tab of the same browser opens the room.
+    const again = await alice.context.newPage();
+    const core = [];
+    again.on('response', (r) => new URL(r.url()).pathname.startsWith('/core/') && core.push(r));
+    await again.goto(link);
+    await again.waitForSelector('body[data-room=joined]', { state: 'attached' });
+    await eventually(() => core.length === 2, 'the core loaded by the second tab', 20000);
+    for (const r of core) assert.equal(r.fromServiceWorker(), true, r.url());
+    assert.deepEqual(alice.errors, []);
+  } finally {
+    await alice.context.close();
+  }
+});
+
+test('install: a file shared to the app is offered in the room the person makes', async () => {
+  const alice = await firstVisit(suite.service.origin, 'Alice');
+  const bob = await flow.newPeer(suite.browser, 'Bob');
+  try {
+    const file = path.join(suite.dir, 'shared-note.txt');
+    writeFileSync(file, `shared to the app at ${Date.now()}\n`);
+    // What a phone's share sheet does: a multipart POST to the share target, which the worker takes.
+    await alice.page.evaluate(() => {
+      const form = document.createElement('form');
+      Object.assign(form, { method: 'post', enctype: 'multipart/form-data', action: '/share' });
+      form.innerHTML = '<input type="file" name="files" multiple data-testid="share-input">';
+      document.body.append(form);
+    });
+    await alice.page.setInputFiles('[data-testid=share-input]', file);
+    await alice.page.evaluate(() => document.querySelector('[data-testid=share-input]').form.submit());
+    await alice.page.waitForSelector('body[data-share=waiting]', { state: 'attached' });
+    assert.equal(new URL(alice.page.url()).pathname, '/share');
+    assert.match(await alice.page.textContent('[data-testid=share-file]'), /^shared-note\.txt \(/);
+
+    await alice.page.click('[data-testid=share-create-room]');
+    await alice.page.waitForSelector('body[data-room=joined]', { state: 'attached' });
+    const link = await flow.shareLink(alice.page);
+    await flow.joinRoom(bob, link);
+    const offer = incomingBatch(bob, 'shared-note.txt');
+    await offer.waitFor({ timeout: 30000 });
+    await offer.locator('[data-testid=accept-batch]').click();
+    const row = `[data-testid=file-hash][data-path="shared-note.txt"]`;
+    await bob.page.waitForSelector(row, { timeout: 30000 });
+    assert.equal(await bob.page.textContent(row), b3sum(file));
+    // Sent once: the share is gone from the device.
+    const left = await alice.page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('cieloweb-share');
+          open.onsuccess = () => {
+            const count = open.result.transaction('shares').objectStore('shares').count();
+            count.onsuccess = () => resolve(count.result);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    assert.equal(left, 0);
+    assert.deepEqual([...alice.errors, ...bob.errors], []);
+  } finally {
+    await flow.closeAll(alice, bob);
+  }
+});
+
+// The shell caches of the worker's builds, as a page sees them.
+const shellCaches = (page) =>
+  page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('cieloweb-shell-')));
+const waitingWorker = (page) =>
+  page.evaluate(async () => Boolean((await navigator.serviceWorker.getRegistration())?.waiting));
+
+test('install: an update waits while a room is open, then takes over and drops the old caches', async () => {
+  // A copy of the build, so that a new one can be deployed under the running server.
+  const root = path.join(suite.dir, 'site');
+  cpSync(webRoot, root, { recursive: true, preserveTimestamps: true });
+  const service = await startService(['--web-root', root]);
+  let alice;
+  try {
+    alice = await firstVisit(service.origin, 'Alice');
+    const room = alice.page;
+    await room.click('[data-testid=create-room]');
+    await room.waitForSelector('body[data-room=joined]', { state: 'attached' });
+    const [old] = await shellCaches(room);
+    assert.ok(old);
+
+    // A new build is deployed (here: the same files under another version); a landing page in
+    // another tab finds its worker, which installs and is asked to take over.
+    const worker = path.join(root, 'sw.js');
+    writeFileSync(worker, readFileSync(worker, 'utf8').replace(/"version":"(\w+)"/, '"version":"$1next"'));
+    const landing = await alice.context.newPage();
+    await landing.goto(`${service.origin}/`);
+    await landing.waitForSelector('[data-testid=create-room]');
+    await landing.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    await eventually(() => waitingWorker(landing), 'the new worker installed');
+    // A room is open: the new worker waits, and the room keeps the old build's cache.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await waitingWorker(landing), true, 'the update took over with a room open');
+    assert.deepEqual((await shellCaches(landing)).sort(), [old, `${old}next`].sort());
+
+    // The room's tab is closed; the next page load switches to the new build.
+    await room.close();
+    await landing.reload();
+    await landing.waitForSelector('[data-testid=create-room]');
+    await eventually(async () => !(await waitingWorker(landing)), 'the new worker active');
+    await eventually(async () => (await shellCaches(landing)).length === 1, 'the old cache dropped');
+    assert.deepEqual(await shellCaches(landing), [`${old}next`]);
+    assert.deepEqual(alice.errors, []);
+  } finally {
+    await alice?.context.close();
+    await service.stop();
+  }
+});

@@ -1,0 +1,60 @@
+// Sending the way people do: files or folders dropped anywhere on the room page (not only on its
+// drop zone), and files pasted from the clipboard, are offered like picked ones. Text is none of
+// this module's business: a drop of text is left to the browser, and pasted text goes to the chat
+// input (room/room_view.js). While files are dragged over the page, body[data-dropping] lets the
+// styles show that the whole page takes them; this module is that mark's one owner.
+import { typingInto } from '../app/typing.js';
+import { entriesFromDrop } from './file_picking.js';
+
+const carriesFiles = (dataTransfer) => [...(dataTransfer?.types ?? [])].includes('Files');
+
+// send(entries): offers [{file, path}]. The listeners end with `signal` (the panel unmounted).
+export function listenForPageSending(send, signal) {
+  const listening = { signal };
+  let dragEnd = null;
+  const stopDropping = () => {
+    clearTimeout(dragEnd);
+    delete document.body.dataset.dropping;
+  };
+  document.addEventListener(
+    'dragover',
+    (e) => {
+      if (!carriesFiles(e.dataTransfer)) return;
+      e.preventDefault(); // the page takes the drop (the browser would open the file instead)
+      e.dataTransfer.dropEffect = 'copy';
+      document.body.dataset.dropping = 'files';
+      // dragover repeats while the pointer is over the page; its end (a drag that left the
+      // window or was given up) is its silence.
+      clearTimeout(dragEnd);
+      dragEnd = setTimeout(stopDropping, 300);
+    },
+    listening,
+  );
+  document.addEventListener(
+    'drop',
+    (e) => {
+      stopDropping();
+      if (!carriesFiles(e.dataTransfer)) return;
+      e.preventDefault();
+      entriesFromDrop(e.dataTransfer)
+        .then(send)
+        .catch((error) => console.warn('dropped files could not be read', error));
+    },
+    listening,
+  );
+  document.addEventListener(
+    'paste',
+    (e) => {
+      const data = e.clipboardData;
+      const files = [...(data?.files ?? [])];
+      if (files.length === 0) return;
+      // Text pasted into a field stays text, even when the clipboard also holds a picture of it
+      // (word processors put both).
+      if (typingInto(e.target) && data.types.includes('text/plain')) return;
+      e.preventDefault();
+      send(files.map((file) => ({ file, path: file.name || 'pasted' })));
+    },
+    listening,
+  );
+  signal.addEventListener('abort', stopDropping);
+}
