@@ -65,7 +65,7 @@ function(cielo_browser_suite name)
 endfunction()
 cielo_browser_suite(browser_page hash_page.test.mjs install.test.mjs page_weight.test.mjs phone.test.mjs room.test.mjs room_attacks.test.mjs)
 cielo_browser_suite(browser_transfer transfer.test.mjs turn.test.mjs firefox_files.test.mjs save_all.test.mjs)
-cielo_browser_suite(browser_hostile hostile_peer.test.mjs storage.test.mjs a11y.test.mjs)
+cielo_browser_suite(browser_hostile hostile_peer.test.mjs storage.test.mjs a11y.test.mjs keyboard.test.mjs)
 cielo_browser_suite(browser_accounts accounts.test.mjs ads.test.mjs)
 cielo_browser_suite(browser_calls call.test.mjs firefox_call.test.mjs)
 # A new test file must be given a suite, or it would silently never run.

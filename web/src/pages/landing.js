@@ -26,7 +26,7 @@ const MARKUP = `
         <span class="on-fine-pointer" data-i18n="dropHint"></span>
         <span class="on-coarse-pointer" data-i18n="chooseHint"></span>
       </p>
-      <label class="button">
+      <label class="button" role="button" tabindex="0">
         <span data-i18n="pick"></span>
         <input id="file-input" data-testid="file-input" type="file" hidden />
       </label>

@@ -25,6 +25,7 @@ const MARKUP = `
     <div class="share-row">
       <input id="share-link" data-testid="share-link" readonly aria-label="Room link" />
       <button id="copy-link" class="button" data-testid="copy-link" type="button" data-i18n="copy"></button>
+      <button id="share-native" class="button secondary" data-testid="share-native" type="button" data-i18n="shareNative" hidden></button>
     </div>
     <canvas id="share-qr" data-testid="share-qr" width="160" height="160" aria-label="QR code of the room link"></canvas>
   </section>
@@ -51,11 +52,11 @@ const MARKUP = `
         <span class="on-fine-pointer" data-i18n="roomDropHint"></span>
         <span class="on-coarse-pointer" data-i18n="roomChooseHint"></span>
       </p>
-      <label class="button">
+      <label class="button" role="button" tabindex="0">
         <span data-i18n="pickFiles"></span>
         <input data-testid="room-file-input" type="file" multiple hidden />
       </label>
-      <label class="button secondary">
+      <label class="button secondary" role="button" tabindex="0">
         <span data-i18n="pickFolder"></span>
         <input data-testid="room-folder-input" type="file" webkitdirectory multiple hidden />
       </label>

@@ -146,6 +146,18 @@ export class RoomView {
       },
       options,
     );
+    // The system's share sheet, where the browser has one (phones, some desktops).
+    const shareNative = this.$('share-native');
+    const shared = { title: 'CieloWeb Share', url: this.shareUrl_ };
+    shareNative.hidden = typeof navigator.share !== 'function' || navigator.canShare?.(shared) === false;
+    shareNative.addEventListener(
+      'click',
+      () =>
+        navigator.share(shared).catch(() => {
+          // closed by the person, or refused: the link and Copy are still there
+        }),
+      options,
+    );
     QRCode.toCanvas(this.$('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(
       () => {
         this.$('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
