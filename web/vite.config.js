@@ -1,7 +1,9 @@
 import { defineConfig } from 'vite';
 import { icons } from './tools/icons.js';
 import { precompress } from './tools/precompress.js';
-import { serviceWorker } from './tools/service_worker.js';
+import { coreVersionOf, serviceWorker } from './tools/service_worker.js';
+
+const CORE_FILES = ['core/cieloweb_core.js', 'core/cieloweb_core.wasm'];
 
 // The page is plain ES modules; the WASM core is copied into public/core/ by `make web` (from the
 // wasm build) and loaded at run time, so Vite never bundles Emscripten's glue. The build also
@@ -17,6 +19,8 @@ export default defineConfig({
     assetsDir: 'assets',
   },
   worker: { format: 'es' },
+  // The core's version, in the page and its workers (transfer/core_loader.js asks for it by name).
+  define: { __CIELO_CORE_VERSION__: JSON.stringify(coreVersionOf('web/public', CORE_FILES)) },
   plugins: [
     icons(),
     serviceWorker({
@@ -24,7 +28,7 @@ export default defineConfig({
       // The sign-in SDK (107 KB): only /signin and /account load it, and it needs the network.
       exclude: [/^assets\/firebase_session-[\w-]{8}\.js$/],
       publicFiles: ['manifest.webmanifest'],
-      core: ['core/cieloweb_core.js', 'core/cieloweb_core.wasm'],
+      core: CORE_FILES,
     }),
     precompress(),
   ],

@@ -4,7 +4,7 @@
 // file shared to the app is kept by the worker, and offered in the room the person then makes); an
 // update that waits while a room is open.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -39,7 +39,10 @@ function cachedFiles(page) {
     const out = {};
     for (const name of await caches.keys()) {
       const keys = await (await caches.open(name)).keys();
-      out[name] = keys.map((r) => (r.url.startsWith(location.origin) ? new URL(r.url).pathname : r.url));
+      out[name] = keys.map((r) => {
+        const url = new URL(r.url);
+        return url.origin === location.origin ? url.pathname + url.search : r.url;
+      });
     }
     return out;
   });
@@ -152,30 +155,78 @@ test('install: after a first visit the landing page opens offline; /api/ never c
   }
 });
 
-test('install: a repeat visit takes the core from the service worker', async () => {
-  const alice = await firstVisit(suite.service.origin, 'Alice');
+test('install: a repeat visit takes the core from the service worker, and only its own version', async () => {
+  // A copy of the build, so that the server can lose the core while the worker still has it.
+  const root = path.join(suite.dir, 'site-core');
+  cpSync(webRoot, root, { recursive: true, preserveTimestamps: true });
+  const service = await startService(['--web-root', root]);
+  let alice;
   try {
+    alice = await firstVisit(service.origin, 'Alice');
     await alice.page.click('[data-testid=create-room]');
     await alice.page.waitForSelector('body[data-room=joined]', { state: 'attached' });
     const link = await flow.shareLink(alice.page);
     await alice.page.waitForSelector('body[data-transfers=ready]', { state: 'attached' });
-    // The room's first use of the core left it in the worker's cache.
-    await eventually(async () => {
-      const cached = Object.values(await cachedFiles(alice.page)).flat();
-      return cached.includes('/core/cieloweb_core.js') && cached.includes('/core/cieloweb_core.wasm');
-    }, 'the core in the cache');
+    // The room's first use of the core left it in the worker's cache, under the build's version.
+    const core = /^\/core\/cieloweb_core\.(js|wasm)\?v=[0-9a-f]{16}$/;
+    await eventually(
+      async () =>
+        Object.values(await cachedFiles(alice.page))
+          .flat()
+          .filter((f) => core.test(f)).length === 2,
+      'the core in the cache',
+    );
 
-    // A repeat visit: another tab of the same browser opens the room.
+    // The server no longer has the core: a repeat visit that makes a room can only have it from
+    // the worker's cache.
+    rmSync(path.join(root, 'core'), { recursive: true, force: true });
     const again = await alice.context.newPage();
-    const core = [];
-    again.on('response', (r) => new URL(r.url()).pathname.startsWith('/core/') && core.push(r));
     await again.goto(link);
     await again.waitForSelector('body[data-room=joined]', { state: 'attached' });
-    await eventually(() => core.length === 2, 'the core loaded by the second tab', 20000);
-    for (const r of core) assert.equal(r.fromServiceWorker(), true, r.url());
+    await again.waitForSelector('body[data-transfers=ready]', { state: 'attached', timeout: 20000 });
+
+    // Another version of the core (a page of another build) is never answered from this cache.
+    const other = await again.evaluate(async () => (await fetch('/core/cieloweb_core.js?v=0000000000000000')).status);
+    assert.equal(other, 404, 'another version of the core came from the cache');
     assert.deepEqual(alice.errors, []);
   } finally {
-    await alice.context.close();
+    await alice?.context.close();
+    await service.stop();
+  }
+});
+
+// What a phone's share sheet does (and what any site can do): a multipart POST of `file` to the
+// share target, which the worker takes; the tab lands on /share.
+async function shareToApp(page, file) {
+  await page.evaluate(() => {
+    const form = document.createElement('form');
+    Object.assign(form, { method: 'post', enctype: 'multipart/form-data', action: '/share' });
+    form.innerHTML = '<input type="file" name="files" multiple data-testid="share-input">';
+    document.body.append(form);
+  });
+  await page.setInputFiles('[data-testid=share-input]', file);
+  await page.evaluate(() => document.querySelector('[data-testid=share-input]').form.submit());
+  await page.waitForSelector('body[data-share=waiting]', { state: 'attached' });
+}
+
+test('install: files posted to the share target are never offered in a room the person did not make for them', async () => {
+  const alice = await firstVisit(suite.service.origin, 'Alice');
+  const bob = await flow.newPeer(suite.browser, 'Bob');
+  try {
+    const file = path.join(suite.dir, 'planted.txt');
+    writeFileSync(file, 'a file some other site posted\n');
+    await shareToApp(alice.page, file);
+    // Alice walks away from the share page and makes a room of her own.
+    await alice.page.goto(`${suite.service.origin}/`);
+    await alice.page.click('[data-testid=create-room]');
+    await alice.page.waitForSelector('body[data-room=joined]', { state: 'attached' });
+    await flow.joinRoom(bob, await flow.shareLink(alice.page));
+    await flow.waitReadyForFiles(alice, bob);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await alice.page.locator('[data-testid=shared-ask]').count(), 0, 'the room asked about the share');
+    assert.equal(await incomingBatch(bob, 'planted.txt').count(), 0, 'the planted file was offered');
+  } finally {
+    await flow.closeAll(alice, bob);
   }
 });
 
@@ -185,16 +236,7 @@ test('install: a file shared to the app is offered in the room the person makes'
   try {
     const file = path.join(suite.dir, 'shared-note.txt');
     writeFileSync(file, `shared to the app at ${Date.now()}\n`);
-    // What a phone's share sheet does: a multipart POST to the share target, which the worker takes.
-    await alice.page.evaluate(() => {
-      const form = document.createElement('form');
-      Object.assign(form, { method: 'post', enctype: 'multipart/form-data', action: '/share' });
-      form.innerHTML = '<input type="file" name="files" multiple data-testid="share-input">';
-      document.body.append(form);
-    });
-    await alice.page.setInputFiles('[data-testid=share-input]', file);
-    await alice.page.evaluate(() => document.querySelector('[data-testid=share-input]').form.submit());
-    await alice.page.waitForSelector('body[data-share=waiting]', { state: 'attached' });
+    await shareToApp(alice.page, file);
     assert.equal(new URL(alice.page.url()).pathname, '/share');
     assert.match(await alice.page.textContent('[data-testid=share-file]'), /^shared-note\.txt \(/);
 
@@ -202,6 +244,10 @@ test('install: a file shared to the app is offered in the room the person makes'
     await alice.page.waitForSelector('body[data-room=joined]', { state: 'attached' });
     const link = await flow.shareLink(alice.page);
     await flow.joinRoom(bob, link);
+    // Nothing goes out before Alice says so (any site can post files to /share).
+    await alice.page.waitForSelector('[data-testid=shared-ask]', { timeout: 30000 });
+    assert.equal(await incomingBatch(bob, 'shared-note.txt').count(), 0, 'offered before Alice chose to');
+    await alice.page.click('[data-testid=shared-send]');
     const offer = incomingBatch(bob, 'shared-note.txt');
     await offer.waitFor({ timeout: 30000 });
     await offer.locator('[data-testid=accept-batch]').click();

@@ -171,7 +171,7 @@ test('on phones: an offer comes to the top of the room and into the title, arriv
       await assertTouchTargets(peer, 'the room');
     }
 
-    // A file pasted anywhere on the page is offered, like a picked one; pasted text waits in the
+    // A file pasted anywhere on the page is offered once Send is pressed; pasted text waits in the
     // chat input for Send.
     await alexandra.page.evaluate(() => {
       const data = new DataTransfer();
@@ -180,6 +180,10 @@ test('on phones: an offer comes to the top of the room and into the title, arriv
         new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
       );
     });
+    // Nothing goes out before Send: a clipboard may hold what was never meant for the room.
+    await alexandra.page.waitForSelector('[data-testid=paste-ask]');
+    assert.equal(await incomingBatch(bram, 'pasted-note.txt').count(), 0, 'offered before Send');
+    await alexandra.page.locator('[data-testid=paste-send]').tap();
     await incomingBatch(bram, 'pasted-note.txt').waitFor();
     assert.equal(await bram.page.title(), `(1) ${plainTitle}`);
     await incomingBatch(bram, 'pasted-note.txt').locator('[data-testid=decline-batch]').tap();

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { crc32OfBlob, ZipPathError, zipParts } from '../../web/src/transfer/zip_stored.js';
+import { crc32OfBlob, safeEntryPath, ZipPathError, zipParts } from '../../web/src/transfer/zip_stored.js';
 
 function pseudoRandom(size, seed) {
   const bytes = new Uint8Array(size);
@@ -81,4 +81,16 @@ test('zip: a name that could leave the folder it is unpacked into is refused', (
   for (const bad of ['/etc/passwd', '../x', 'a/../../x', 'a//b', './a', 'a\\..\\b', 'a/', '', 'a\0b']) {
     assert.throws(() => zipParts([{ path: bad, blob: new Blob(['x']), crc32: 0 }]), ZipPathError, bad);
   }
+});
+
+test('zip: names Windows would misread are made safe (drives, streams, reserved characters and names)', () => {
+  assert.equal(safeEntryPath('C:/Users/Public/x.exe'), 'C_/Users/Public/x.exe');
+  assert.equal(safeEntryPath('C:x'), 'C_x');
+  assert.equal(safeEntryPath('a.txt:stream'), 'a.txt_stream');
+  assert.equal(safeEntryPath('what?<>|*".txt'), 'what______.txt');
+  assert.equal(safeEntryPath('dir. /file. '), 'dir/file');
+  assert.equal(safeEntryPath('CON'), '_CON');
+  assert.equal(safeEntryPath('photos/nul.txt'), 'photos/_nul.txt');
+  assert.equal(safeEntryPath('tab\tname'), 'tab_name');
+  assert.equal(safeEntryPath('ok/één.bin'), 'ok/één.bin');
 });

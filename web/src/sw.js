@@ -66,7 +66,19 @@ async function activate() {
   for (const name of await caches.keys()) {
     if (name.startsWith('cieloweb-') && name !== SHELL_CACHE && name !== CORE_CACHE) await caches.delete(name);
   }
+  await keepShare().catch(() => {}); // old shares go
 }
+
+// A tap on an offer's notification (shown through this worker where pages may not notify
+// themselves, as on Android): back to the room's tab.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients
+      .matchAll({ type: 'window' })
+      .then((windows) => windows.find((client) => ROOM_PAGE.test(new URL(client.url).pathname))?.focus()),
+  );
+});
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
@@ -82,7 +94,9 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (SHELL_FILES.has(url.pathname)) event.respondWith(cacheFirst(event, SHELL_CACHE, url.pathname, false));
-  else if (CORE_FILES.has(url.pathname)) event.respondWith(cacheFirst(event, CORE_CACHE, url.pathname, true));
+  // The core only under this build's version (`?v=`): a page of another build fetches its own.
+  else if (CORE_FILES.has(url.pathname + url.search))
+    event.respondWith(cacheFirst(event, CORE_CACHE, url.pathname + url.search, true));
 });
 
 async function navigation(request) {
@@ -121,7 +135,13 @@ async function receiveShare(request) {
   }
   if (files.length === 0) return Response.redirect(SHARE_PATH, 303);
   const id = crypto.randomUUID();
-  await keepShare({ id, at: Date.now(), files });
+  try {
+    await keepShare({ id, at: Date.now(), files });
+  } catch {
+    // Not kept (the device's storage is full, for one): the share page says nothing is waiting,
+    // rather than the browser showing a network error.
+    return Response.redirect(SHARE_PATH, 303);
+  }
   // The id in the fragment: the server never sees it.
   return Response.redirect(`${SHARE_PATH}#${id}`, 303);
 }
@@ -135,8 +155,10 @@ function openShares() {
   });
 }
 
-// Stores the share and drops those older than SHARE_TTL_MS (never picked up).
-async function keepShare(share) {
+// Stores the share (when given) and drops those older than SHARE_TTL_MS (never picked up): on
+// each share, and each time a worker activates, so an abandoned share does not stay for good.
+async function keepShare(share = null) {
+  const now = share?.at ?? Date.now();
   const db = await openShares();
   try {
     await new Promise((resolve, reject) => {
@@ -145,10 +167,10 @@ async function keepShare(share) {
       store.openCursor().onsuccess = (event) => {
         const cursor = event.target.result;
         if (!cursor) return;
-        if (cursor.value.at < share.at - SHARE_TTL_MS) cursor.delete();
+        if (cursor.value.at < now - SHARE_TTL_MS) cursor.delete();
         cursor.continue();
       };
-      store.put(share);
+      if (share) store.put(share);
       tx.oncomplete = resolve;
       tx.onerror = () => reject(tx.error);
       tx.onabort = () => reject(tx.error);

@@ -18,6 +18,18 @@ function digest(parts) {
   return hash.digest('hex').slice(0, 16);
 }
 
+// The version of the WASM core: a digest of its files in the public folder. The page asks for the
+// core under it (`?v=`, baked in as __CIELO_CORE_VERSION__ by vite.config.js) and the worker keeps
+// and serves only that version, so new page code never runs on a cached older core.
+export function coreVersionOf(publicDir, names) {
+  return digest(
+    names.map((name) => {
+      const file = path.join(publicDir, name);
+      return [name, existsSync(file) ? readFileSync(file) : Buffer.from('(missing)')];
+    }),
+  );
+}
+
 // options: source (the worker's file), exclude (RegExps of bundle file names never precached),
 // publicFiles (names in the public folder to precache), core (names in the public folder).
 export function serviceWorker({ source, exclude = [], publicFiles = [], core = [] }) {
@@ -41,7 +53,7 @@ export function serviceWorker({ source, exclude = [], publicFiles = [], core = [
         return existsSync(file) ? readFileSync(file) : Buffer.from('(missing)');
       };
       const template = readFileSync(source, 'utf8');
-      const coreVersion = digest(core.map((name) => [name, fromPublic(name)]));
+      const coreVersion = coreVersionOf(publicDir, core);
       const version = digest([
         ['index.html', content('index.html')],
         ...built.map((name) => [name, content(name)]),
@@ -53,7 +65,7 @@ export function serviceWorker({ source, exclude = [], publicFiles = [], core = [
         version,
         coreVersion,
         files: [...built, ...publicFiles].map((name) => `/${name}`),
-        core: core.map((name) => `/${name}`),
+        core: core.map((name) => `/${name}?v=${coreVersion}`),
       };
       if (!BUILD_LINE.test(template)) this.error(`service worker: no "const BUILD = …;" line in ${source}`);
       const code = template.replace(BUILD_LINE, `const BUILD = ${JSON.stringify(build)};`);

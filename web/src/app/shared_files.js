@@ -1,12 +1,28 @@
 // Files shared to the app from another app (the manifest's Web Share Target): the service worker
 // (web/src/sw.js) keeps them in IndexedDB, on this device only, and sends the tab to /share#<id>.
-// The share page (pages/share.js) marks the share as this tab's; the room entered next in the tab
-// offers its files, as if they were picked, once someone is there to receive them
-// (offerSharedFiles, called by the room's send controls). A share older than an hour is dropped.
+// The share page (pages/share.js) marks the share as this tab's only when the person makes or
+// opens a room there; that room then asks, once someone is there to receive them, whether to send
+// the files (offerSharedFiles, called by the room's send controls): nothing is offered without that
+// click, since any site can post files to /share. A share older than an hour is dropped.
+import { addMessages, formatBytes, t } from '../i18n.js';
 const DB_NAME = 'cieloweb-share'; // the service worker's names: keep them in step
 const STORE = 'shares';
 const TTL_MS = 60 * 60 * 1000;
-const TAB_KEY = 'cieloweb.share'; // sessionStorage: the id of this tab's waiting share
+const TAB_KEY = 'cieloweb.share'; // sessionStorage: the id of the share this tab's next room asks about
+const VIEWED_KEY = 'cieloweb.share.viewed'; // sessionStorage: the share the /share page shows
+
+addMessages({
+  en: {
+    sharedAsk: 'Files shared to this app: {count} ({size}). Send them to this room?',
+    sharedSend: 'Send them',
+    sharedDrop: 'Discard',
+  },
+  nl: {
+    sharedAsk: 'Bestanden gedeeld met deze app: {count} ({size}). Naar deze ruimte sturen?',
+    sharedSend: 'Verstuur ze',
+    sharedDrop: 'Weggooien',
+  },
+});
 
 function openShares() {
   return new Promise((resolve, reject) => {
@@ -45,6 +61,18 @@ export function markTabShare(id) {
   sessionStorage.setItem(TAB_KEY, id);
 }
 
+export function markViewedShare(id) {
+  sessionStorage.setItem(VIEWED_KEY, id);
+}
+
+export function viewedShareId() {
+  try {
+    return sessionStorage.getItem(VIEWED_KEY);
+  } catch {
+    return null;
+  }
+}
+
 // {id, at, files: [File]} of a waiting share, or null (none, gone, or too old: then dropped).
 export async function readShare(id) {
   if (!id || !('indexedDB' in globalThis)) return null;
@@ -58,27 +86,52 @@ export async function readShare(id) {
 // readable: the browser keeps a stored file while something still refers to it.
 export async function forgetShare(id) {
   if (tabShareId() === id) sessionStorage.removeItem(TAB_KEY);
+  if (viewedShareId() === id) sessionStorage.removeItem(VIEWED_KEY);
   await withStore('readwrite', (store) => store.delete(id)).catch(() => {});
 }
 
-// The room's hook (transfer/send_controls.js): once a peer is attached to `engine`, the tab's
-// waiting share goes to `send` (what the room does with picked files) and is forgotten. Nothing
-// happens without a share marked in this tab; `signal` ends the wait when the room is left.
-export function offerSharedFiles(engine, send, signal) {
+// The room's hook (transfer/send_controls.js): once a peer is attached to `engine`, the room
+// asks (in `root`) whether to send the tab's waiting share; "Send them" hands the files to `send`
+// (what the room does with picked files), either answer forgets the share. Nothing happens without
+// a share marked in this tab; `signal` ends the wait when the room is left (the share then waits
+// for the next room of the tab, which asks again).
+export function offerSharedFiles(engine, send, signal, root) {
   const id = tabShareId();
   if (!id) return;
-  let taken = false;
-  const offer = async () => {
-    if (taken || signal.aborted || ![...engine.peers.values()].some((p) => p.attached)) return;
-    taken = true;
+  let asked = false;
+  const ask = async () => {
+    if (asked || signal.aborted || ![...engine.peers.values()].some((p) => p.attached)) return;
+    asked = true;
     const share = await readShare(id);
-    if (signal.aborted) {
-      taken = false; // the room was left first: the share waits for the next one
-      return;
-    }
-    await forgetShare(id);
-    if (share) send(share.files.map((file) => ({ file, path: file.name })));
+    if (signal.aborted || !share) return;
+    const size = share.files.reduce((sum, file) => sum + file.size, 0);
+    const question = document.createElement('p');
+    question.className = 'shared-ask';
+    question.dataset.testid = 'shared-ask';
+    question.setAttribute('role', 'status');
+    const text = document.createElement('span');
+    text.textContent = t('sharedAsk', { count: share.files.length, size: formatBytes(size) });
+    const button = (testid, label, onclick) => {
+      const b = document.createElement('button');
+      Object.assign(b, { type: 'button', className: 'button', textContent: t(label), onclick });
+      b.dataset.testid = testid;
+      return b;
+    };
+    const done = async (sending) => {
+      question.remove();
+      await forgetShare(id);
+      if (sending) send(share.files.map((file) => ({ file, path: file.name })));
+    };
+    question.append(
+      text,
+      ' ',
+      button('shared-send', 'sharedSend', () => done(true)),
+      ' ',
+      button('shared-drop', 'sharedDrop', () => done(false)),
+    );
+    root.prepend(question);
+    signal.addEventListener('abort', () => question.remove());
   };
-  engine.addEventListener('peers-changed', offer, { signal });
-  offer();
+  engine.addEventListener('peers-changed', ask, { signal });
+  ask();
 }

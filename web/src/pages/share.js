@@ -6,13 +6,13 @@
 import { addMessages, formatBytes, t } from '../i18n.js';
 import { fillPage } from '../app/markup.js';
 import { navigate, replaceLocation } from '../app/router.js';
-import { forgetShare, markTabShare, readShare, tabShareId } from '../app/shared_files.js';
+import { forgetShare, markTabShare, markViewedShare, readShare, viewedShareId } from '../app/shared_files.js';
 import { tabSignaling } from '../app/signaling.js';
 import { generateRoomKey } from '../room/room_proof.js';
 
 addMessages({
   en: {
-    shareTitle: 'Send shared files',
+    sharedFilesTitle: 'Send shared files',
     shareSummary: 'Waiting to be sent: {count} ({size}).',
     shareMore: '… and {count} more',
     shareNone:
@@ -20,20 +20,20 @@ addMessages({
     shareCreate: 'Create a room and send them',
     shareLinkLabel: 'Or paste the link of a room you are in',
     shareOpen: 'Open that room',
-    shareWhen: 'The room offers them as soon as someone else is there; each person accepts or declines.',
+    shareWhen: 'In the room you choose to send them once someone else is there; each person accepts or declines.',
     shareDiscard: 'Discard them',
     shareBadLink: 'That is not a link to a room of this site.',
     shareHome: 'Back to the start page',
   },
   nl: {
-    shareTitle: 'Gedeelde bestanden versturen',
+    sharedFilesTitle: 'Gedeelde bestanden versturen',
     shareSummary: 'Klaar om te versturen: {count} ({size}).',
     shareMore: '… en nog {count}',
     shareNone: 'Er staat niets klaar: de gedeelde bestanden zijn al verstuurd, of meer dan een uur geleden gedeeld.',
     shareCreate: 'Maak een ruimte en verstuur ze',
     shareLinkLabel: 'Of plak de link van een ruimte waar je in zit',
     shareOpen: 'Open die ruimte',
-    shareWhen: 'De ruimte biedt ze aan zodra er iemand anders is; ieder accepteert of weigert zelf.',
+    shareWhen: 'In de ruimte kies je ze te versturen zodra er iemand anders is; ieder accepteert of weigert zelf.',
     shareDiscard: 'Gooi ze weg',
     shareBadLink: 'Dat is geen link naar een ruimte van deze site.',
     shareHome: 'Terug naar de startpagina',
@@ -44,7 +44,7 @@ const SHOWN_NAMES = 20;
 
 const MARKUP = `
 <main data-view="share">
-  <h1 data-i18n="shareTitle"></h1>
+  <h1 data-i18n="sharedFilesTitle"></h1>
   <p id="share-summary" data-testid="share-summary" aria-live="polite"></p>
   <ul id="share-files" data-testid="share-files" style="overflow-wrap: anywhere"></ul>
   <section id="share-actions" hidden>
@@ -77,10 +77,12 @@ export function mount(root) {
   const abort = new AbortController();
   const signal = abort.signal;
   // The service worker names the share in the fragment (never sent to the server).
+  // Which share this page shows is remembered for a reload; it becomes the tab's share for the
+  // next room only when the person makes or opens one here (markTabShare in the two handlers).
   const named = location.hash.slice(1);
-  if (/^[0-9a-f-]{36}$/.test(named)) markTabShare(named);
+  if (/^[0-9a-f-]{36}$/.test(named)) markViewedShare(named);
   if (location.hash) replaceLocation('/share');
-  const id = tabShareId();
+  const id = viewedShareId();
   let share = null;
   let loaded = false;
   let creating = false;
@@ -123,6 +125,7 @@ export function mount(root) {
     try {
       const roomId = await tabSignaling().createRoom();
       if (signal.aborted) return;
+      if (id) markTabShare(id);
       // In place of /share: going back from the room does not lead to a share already taken.
       navigate(`/r/${roomId}#${generateRoomKey()}`, { replace: true });
     } catch (e) {
@@ -139,6 +142,7 @@ export function mount(root) {
     event.preventDefault();
     const target = roomTarget($('share-link').value);
     if (!target) return showError(t('shareBadLink'));
+    if (id) markTabShare(id);
     navigate(target, { replace: true });
   });
   $('share-discard').addEventListener('click', async () => {

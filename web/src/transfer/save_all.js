@@ -3,12 +3,15 @@
 // there file by file, streamed from the received copies; elsewhere (Firefox, Safari) the batch is
 // one zip (zip_stored.js) that the browser's download writes from the files themselves. Either way
 // nothing is held whole in memory, and an existing file in the chosen folder is never overwritten.
-import { crc32OfBlob, zipParts } from './zip_stored.js';
+import { crc32OfBlob, safeEntryPath, zipParts } from './zip_stored.js';
 
-// files: [{path, blob}] with '/'-separated relative paths (checked again by zip_stored.js and
-// here: the sender chose them). onProgress(done, total) in bytes. Resolves to {how: 'folder' |
+// batch: [{path, blob}] with '/'-separated relative paths (made safe by zip_stored.js's
+// safeEntryPath: the sender chose them). onProgress(done, total) in bytes. Resolves to {how: 'folder' |
 // 'zip', name} or rejects (AbortError when the person closed the folder picker).
-export async function saveAll(files, { archiveName, onProgress = () => {} } = {}) {
+export async function saveAll(batch, { archiveName, onProgress = () => {} } = {}) {
+  // Every path is checked (and made safe) before anything is written: one bad name refuses the
+  // whole batch up front, never after half of it.
+  const files = batch.map(({ path, blob }) => ({ path: safeEntryPath(path), blob }));
   const total = files.reduce((sum, f) => sum + f.blob.size, 0);
   if (typeof globalThis.showDirectoryPicker === 'function') {
     const folder = await globalThis.showDirectoryPicker({ mode: 'readwrite' });
@@ -17,13 +20,6 @@ export async function saveAll(files, { archiveName, onProgress = () => {} } = {}
   }
   const name = await downloadZip(files, archiveName, total, onProgress);
   return { how: 'zip', name };
-}
-
-function segmentsOf(path) {
-  const segments = String(path).split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\\\0]/.test(s)))
-    throw new Error(`not a safe relative path: ${JSON.stringify(path)}`);
-  return segments;
 }
 
 // "name.ext", "name (1).ext", "name (2).ext", ...: the first that `exists` says is free.
@@ -40,7 +36,7 @@ async function freeName(name, exists) {
 async function writeTree(root, files, total, onProgress) {
   let done = 0;
   for (const { path, blob } of files) {
-    const segments = segmentsOf(path);
+    const segments = path.split('/'); // made safe by saveAll
     let dir = root;
     for (const folder of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(folder, { create: true });
     const exists = (n) =>

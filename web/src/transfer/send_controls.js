@@ -46,7 +46,7 @@ export function mountSendControls(root, container, engine, signal) {
   );
   engine.addEventListener('peers-changed', refreshTargets);
   refreshTargets();
-  offerSharedFiles(engine, send, signal); // files shared to the app wait for a peer, then go as if picked
+  offerSharedFiles(engine, send, signal, root); // files shared to the app: asked about once a peer is there
   const storage = mountStorageBar(root, engine);
   return {
     refreshTargets,

@@ -4,9 +4,8 @@
 // nothing is ever held whole in memory (only the headers are). ZIP64 records are written where a
 // size, an offset or the count needs them (APPNOTE 6.3.10, sections 4.3 and 4.5.3); names are UTF-8.
 //
-// Entries: [{path, blob, crc32}] with a '/'-separated relative path. A path that could leave the
-// folder it is unpacked into (absolute, '..', '.', empty segments, backslashes, NUL) is refused:
-// the sender chose these names.
+// Entries: [{path, blob, crc32}] with a '/'-separated relative path, written as safeEntryPath
+// makes it (the sender chose these names).
 
 const MAX_16 = 0xffff;
 const MAX_32 = 0xffffffff;
@@ -23,11 +22,30 @@ export class ZipPathError extends Error {
   }
 }
 
-function checkedName(path) {
+// Windows' reserved device names: a file called "CON" or "nul.txt" cannot be made there.
+const DEVICE = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
+
+// The path as it may be written on any system: '/'-separated segments; refused (ZipPathError) when
+// it could leave the folder it is unpacked into (absolute, '..', '.', empty segments, backslashes,
+// NUL); otherwise each segment made safe where Windows would misread it: ':' (a drive, "C:x", or
+// an NTFS stream, "a.txt:s") and <>"|?* and control characters become '_', trailing dots and spaces
+// go, a device name gets a leading '_'. Used for the zip and for a chosen folder alike.
+export function safeEntryPath(path) {
   const segments = typeof path === 'string' ? path.split('/') : [];
   const bad = (s) => s === '' || s === '.' || s === '..' || /[\\\0]/.test(s);
   if (segments.length === 0 || segments.some(bad)) throw new ZipPathError(path);
-  return new TextEncoder().encode(path);
+  return segments
+    .map((segment) => {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+      let safe = segment.replace(/[:<>"|?*\u0001-\u001f]/g, '_').replace(/[. ]+$/, '');
+      if (safe === '') safe = '_';
+      return DEVICE.test(safe) ? `_${safe}` : safe;
+    })
+    .join('/');
+}
+
+function checkedName(path) {
+  return new TextEncoder().encode(safeEntryPath(path));
 }
 
 // DOS date and time (local time, 2-second steps), as zip tools expect.
