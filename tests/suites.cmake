@@ -67,7 +67,7 @@ cielo_browser_suite(browser_page hash_page.test.mjs install.test.mjs page_weight
 cielo_browser_suite(browser_transfer transfer.test.mjs turn.test.mjs firefox_files.test.mjs save_all.test.mjs)
 cielo_browser_suite(browser_hostile hostile_peer.test.mjs storage.test.mjs a11y.test.mjs keyboard.test.mjs)
 cielo_browser_suite(browser_accounts accounts.test.mjs ads.test.mjs)
-cielo_browser_suite(browser_calls call.test.mjs firefox_call.test.mjs)
+cielo_browser_suite(browser_calls call.test.mjs call_attacks.test.mjs firefox_call.test.mjs)
 # A new test file must be given a suite, or it would silently never run.
 file(GLOB browser_test_files RELATIVE ${CIELO_ROOT}/tests/browser ${CIELO_ROOT}/tests/browser/*.test.mjs)
 list(REMOVE_ITEM browser_test_files ${CIELO_BROWSER_TESTS_LISTED})

@@ -13,6 +13,18 @@ import { CallMedia } from './call_media.js';
 import { cameraEncoding, isThumbnailCall, screenEncoding, VIDEO_MESH_LIMIT } from './call_policy.js';
 
 const STREAM_ID = /^[\w{}-]{1,64}$/;
+// A peer's joining or leaving the call is applied at most once a second, and less often the more
+// it flips (the spacing doubles with each change beyond 2 in the last 10 s, up to 10 s): each
+// change of who is in the call renegotiates our connection with that peer (through the signaling
+// server), so a peer flipping it in a loop would keep us renegotiating. Its latest state is applied
+// when its turn comes (tests/browser/call_attacks.test.mjs).
+const IN_CALL_SPACING_MS = 1000;
+const IN_CALL_WINDOW_MS = 10000;
+
+function inCallSpacing(changes, now) {
+  const recent = changes.filter((at) => now - at < IN_CALL_WINDOW_MS).length;
+  return Math.min(IN_CALL_WINDOW_MS, IN_CALL_SPACING_MS * 2 ** Math.max(0, recent - 2));
+}
 const MAX_TRACKS_PER_PEER = 16; // 4 slots a generation; a peer that renegotiates more is capped
 
 // A remote peer's state, as its last valid 'call' message said (anything else is dropped).
@@ -153,6 +165,7 @@ export class CallSession extends EventTarget {
 
   close() {
     this.closed_ = true;
+    for (const remote of this.remote_.values()) clearTimeout(remote.pendingTimer);
     this.leave();
     this.syncNow_(); // at once: the room is being left
     this.abort_.abort();
@@ -164,8 +177,20 @@ export class CallSession extends EventTarget {
     if (message.type === 'call') {
       const state = readCallMessage(message);
       if (!state) return;
-      this.remoteOf_(peerId).state = state;
-      this.sync_();
+      const remote = this.remoteOf_(peerId);
+      const now = performance.now();
+      const wait = (remote.inChanges.at(-1) ?? Number.NEGATIVE_INFINITY) + inCallSpacing(remote.inChanges, now) - now;
+      if (remote.pending || (state.in !== Boolean(remote.state?.in) && wait > 0)) {
+        // Too soon after the last change of "in": the latest state waits for its turn.
+        remote.pending = state;
+        remote.pendingTimer ??= setTimeout(() => {
+          const latest = remote.pending;
+          Object.assign(remote, { pending: null, pendingTimer: null });
+          if (this.remote_.get(peerId) === remote) this.applyRemoteState_(remote, latest);
+        }, wait);
+        return;
+      }
+      this.applyRemoteState_(remote, state);
     } else if (message.type === 'call-watch' && typeof message.video === 'boolean') {
       this.remoteOf_(peerId).watching = message.video;
       this.sync_();
@@ -186,12 +211,31 @@ export class CallSession extends EventTarget {
     this.changed_();
   }
 
+  applyRemoteState_(remote, state) {
+    if (state.in !== Boolean(remote.state?.in)) {
+      const now = performance.now();
+      remote.inChanges = [...remote.inChanges.filter((at) => now - at < IN_CALL_WINDOW_MS), now];
+    }
+    remote.state = state;
+    this.sync_();
+  }
+
   remoteOf_(peerId) {
-    if (!this.remote_.has(peerId)) this.remote_.set(peerId, { state: null, watching: true, tracks: [] });
+    if (!this.remote_.has(peerId)) {
+      this.remote_.set(peerId, {
+        state: null,
+        watching: true,
+        tracks: [],
+        inChanges: [], // when its "in" changed, over the last IN_CALL_WINDOW_MS
+        pending: null,
+        pendingTimer: null,
+      });
+    }
     return this.remote_.get(peerId);
   }
 
   forget_(peerId) {
+    clearTimeout(this.remote_.get(peerId)?.pendingTimer);
     this.remote_.delete(peerId);
     this.sync_();
   }
