@@ -74,3 +74,48 @@ test('calls: a peer flipping its call state 400 times costs the victim a few ren
     await flow.closeAll(alice, mallory);
   }
 });
+
+test('calls: a peer that says its microphone is off while it still sends sound is not heard', async () => {
+  const alice = await flow.newPeer(browser, 'Alice');
+  const mallory = await flow.newPeer(browser, 'Mallory');
+  try {
+    await flow.joinRoom(mallory, await flow.createRoom(alice, service.origin));
+    await flow.waitConnected(alice, mallory);
+    await alice.page.click('[data-testid=call-join]');
+    await mallory.page.click('[data-testid=call-join]');
+    const tile = alice.page.locator('[data-testid=call-tile][data-kind=camera]', { hasText: 'Mallory' });
+    await tile.and(alice.page.locator('[data-mic=on]')).waitFor();
+    // Her sound reaches Alice and plays.
+    const sound = () =>
+      tile.evaluate(async (el) => {
+        const audio = el.querySelector('audio');
+        const p = __cieloweb.call.participants()[0];
+        let packets = 0;
+        for (const r of (await __cieloweb.mesh.link(p.peerId).pc.getStats()).values())
+          if (r.type === 'inbound-rtp' && r.kind === 'audio') packets += r.packetsReceived ?? 0;
+        return { muted: audio.muted, packets };
+      });
+    await alice.page.waitForFunction(async () => {
+      const p = __cieloweb.call.participants()[0];
+      for (const r of (await __cieloweb.mesh.link(p.peerId).pc.getStats()).values())
+        if (r.type === 'inbound-rtp' && r.kind === 'audio' && r.audioLevel > 0) return true;
+      return false;
+    });
+    assert.equal((await sound()).muted, false);
+
+    // Mallory claims her microphone is off, and keeps sending.
+    await mallory.page.evaluate(() => {
+      const { mesh, call } = __cieloweb;
+      const streams = { cam: call.media.camStream.id, screen: call.media.screenStream.id };
+      mesh.sendApp(mesh.links()[0].id, { type: 'call', in: true, mic: false, cam: true, screen: false, streams });
+    });
+    await tile.and(alice.page.locator('[data-mic=off]')).waitFor();
+    const before = await sound();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const heard = await sound();
+    assert.ok(heard.packets > before.packets + 10, 'her sound still arrives (the attack is real)');
+    assert.equal(heard.muted, true, 'a peer shown as muted is played');
+  } finally {
+    await flow.closeAll(alice, mallory);
+  }
+});

@@ -184,7 +184,12 @@ export class CallView {
       if (tile.peerId && !tile.screen) this.observer_.observe(el);
     }
     if (tile.media.srcObject !== want.stream) tile.media.srcObject = want.stream ?? null;
-    if (tile.sound) this.playSound_(tile, want.stream?.getAudioTracks() ?? []);
+    if (tile.sound) {
+      this.playSound_(tile, want.stream?.getAudioTracks() ?? []);
+      // What the tile shows is what is heard: a peer whose state says its microphone is off is
+      // not played, whatever audio it still sends.
+      tile.sound.muted = !want.mic;
+    }
     tile.el.dataset.peer = want.peerId ?? 'self';
     tile.el.dataset.kind = want.screen ? 'screen' : 'camera';
     tile.el.dataset.mic = want.mic ? 'on' : 'off';
