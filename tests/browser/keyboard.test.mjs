@@ -55,9 +55,16 @@ test('keyboard only: make a room, send a file, accept, save and chat, with the f
 
     const file = path.join(suite.dir, 'by-keyboard.txt');
     writeFileSync(file, 'sent without a mouse\n'.repeat(100));
+    // Playwright takes the file chooser only once it intercepts them, which its first listener
+    // turns on: on before the key is pressed (a listener made with the key press can come too late).
+    const choosers = [];
+    ann.page.on('filechooser', (chooser) => choosers.push(chooser));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await tabTo(ann.page, 'label[role=button]:has([data-testid=room-file-input])');
-    const [chooser] = await Promise.all([ann.page.waitForEvent('filechooser'), ann.page.keyboard.press('Enter')]);
-    await chooser.setFiles(file);
+    await ann.page.keyboard.press('Enter');
+    for (let i = 0; i < 100 && choosers.length === 0; i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(choosers.length, 1, 'Enter on "Choose files" opened the file chooser');
+    await choosers[0].setFiles(file);
 
     // The offer is announced where Bob is: it arrives inside a live region.
     await bob.page.waitForSelector('[data-testid=accept-batch]');

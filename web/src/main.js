@@ -7,6 +7,7 @@
 // between rooms, never reloads the tab.
 import { detectLanguage, language, setLanguage } from './i18n.js';
 import { mountAccountHeader } from './account/header.js';
+import { placeIcons } from './app/icons.js';
 import { listenForPickerKeys } from './app/picker_labels.js';
 import { Router } from './app/router.js';
 import { registerServiceWorker } from './app/service_worker.js';
@@ -33,6 +34,7 @@ function wireLanguagePicker(select) {
 }
 
 setLanguage(detectLanguage());
+placeIcons(document.querySelector('header.top'));
 listenForPickerKeys();
 wireLanguagePicker(document.getElementById('language'));
 const router = new Router(document.getElementById('app'), ROUTES);

@@ -7,18 +7,34 @@
 // The URL of this module's script: the build's main chunk, which only that build's worker precached.
 const ENTRY = import.meta.url;
 
-function askToActivate(worker) {
-  worker.postMessage({ type: 'activate-when-idle', entry: ENTRY });
+// How often a page asks again while a new worker waits: the worker refused while a room was open,
+// and nothing tells it when that room's tab closes.
+const ASK_AGAIN_MS = 5000;
+
+const asking = new WeakSet(); // registrations with a round of asking under way
+
+function askToActivate(registration) {
+  if (asking.has(registration)) return;
+  asking.add(registration);
+  const ask = () => {
+    const worker = registration.waiting;
+    if (!worker || !registration.active) return void asking.delete(registration);
+    worker.postMessage({ type: 'activate-when-idle', entry: ENTRY });
+    setTimeout(ask, ASK_AGAIN_MS);
+  };
+  ask();
+}
+
+function followInstalling(registration, worker) {
+  worker?.addEventListener('statechange', () => {
+    if (worker.state === 'installed') askToActivate(registration);
+  });
 }
 
 function followUpdates(registration) {
-  if (registration.waiting && registration.active) askToActivate(registration.waiting);
-  registration.addEventListener('updatefound', () => {
-    const worker = registration.installing;
-    worker?.addEventListener('statechange', () => {
-      if (worker.state === 'installed' && registration.active) askToActivate(worker);
-    });
-  });
+  askToActivate(registration);
+  followInstalling(registration, registration.installing); // one already installing when we came
+  registration.addEventListener('updatefound', () => followInstalling(registration, registration.installing));
 }
 
 export function registerServiceWorker() {

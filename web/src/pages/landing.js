@@ -10,24 +10,32 @@ import { tabSignaling } from '../app/signaling.js';
 import { generateRoomKey } from '../room/room_proof.js';
 
 const MARKUP = `
-<main data-view="landing">
+<main data-view="landing" class="landing">
   <section class="hero">
     <h1 data-i18n="heroTitle"></h1>
     <p class="lead" data-i18n="heroLead"></p>
-    <button id="create-room" class="button big" data-testid="create-room" type="button" data-i18n="createRoom"></button>
+    <button id="create-room" class="button big" data-testid="create-room" type="button">
+      <span data-icon="plus"></span><span class="label" data-i18n="createRoom"></span>
+    </button>
     <p id="landing-error" class="error" data-testid="landing-error" role="alert" hidden></p>
+    <ul class="features">
+      <li><span data-icon="lock"></span><strong data-i18n="featDirectTitle"></strong><span data-i18n="featDirect"></span></li>
+      <li><span data-icon="shield"></span><strong data-i18n="featVerifiedTitle"></strong><span data-i18n="featVerified"></span></li>
+      <li><span data-icon="retry"></span><strong data-i18n="featResumeTitle"></strong><span data-i18n="featResume"></span></li>
+    </ul>
   </section>
 
   <details class="panel hash-panel" open>
     <summary data-i18n="hashPanel"></summary>
-    <p data-i18n="lead"></p>
+    <p class="muted" data-i18n="lead"></p>
     <section id="drop-zone" class="drop-zone" data-testid="drop-zone" tabindex="0">
+      <span class="drop-icon" data-icon="upload"></span>
       <p>
         <span class="on-fine-pointer" data-i18n="dropHint"></span>
         <span class="on-coarse-pointer" data-i18n="chooseHint"></span>
       </p>
       <label class="button" role="button" tabindex="0">
-        <span data-i18n="pick"></span>
+        <span data-icon="files"></span><span data-i18n="pick"></span>
         <input id="file-input" data-testid="file-input" type="file" hidden />
       </label>
     </section>
@@ -57,8 +65,9 @@ export function mount(root) {
   async function createRoom() {
     const button = $('create-room');
     const error = $('landing-error');
+    const label = button.querySelector('.label');
     button.disabled = true;
-    button.textContent = t('creating');
+    label.textContent = t('creating');
     error.hidden = true;
     // Google's ad tag is in this document: the room (its key) is made in one of its own.
     if (adCodeInDocument()) return void location.assign('/new');
@@ -74,7 +83,7 @@ export function mount(root) {
       error.hidden = false;
     } finally {
       button.disabled = false;
-      button.textContent = t('createRoom');
+      label.textContent = t('createRoom');
     }
   }
 

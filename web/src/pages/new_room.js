@@ -16,7 +16,7 @@ addMessages({
 
 const MARKUP = `
 <main data-view="new-room">
-  <p data-i18n="creating"></p>
+  <p class="pending" data-i18n="creating"></p>
   <p id="new-room-error" class="error" data-testid="landing-error" role="alert" hidden></p>
   <a href="/" class="button" data-i18n="newRoomHome" hidden id="new-room-home"></a>
 </main>`;

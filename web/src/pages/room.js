@@ -20,24 +20,36 @@ const MARKUP = `
   <section id="offers" class="offers" data-testid="incoming-offers" aria-live="polite"></section>
 
   <section class="panel share">
-    <h2 data-i18n="shareTitle"></h2>
-    <p data-i18n="shareHint"></p>
-    <div class="share-row">
-      <input id="share-link" data-testid="share-link" readonly aria-label="Room link" />
-      <button id="copy-link" class="button" data-testid="copy-link" type="button" data-i18n="copy"></button>
-      <button id="share-native" class="button secondary" data-testid="share-native" type="button" data-i18n="shareNative" hidden></button>
+    <h2 class="panel-title"><span data-icon="link"></span><span data-i18n="shareTitle"></span></h2>
+    <div class="share-body">
+      <div class="share-main">
+        <p class="muted" data-i18n="shareHint"></p>
+        <div class="share-row">
+          <input id="share-link" data-testid="share-link" readonly aria-label="Room link" />
+          <button id="copy-link" class="button" data-testid="copy-link" type="button">
+            <span data-icon="copy"></span><span class="label" data-i18n="copy"></span>
+          </button>
+          <button id="share-native" class="button secondary" data-testid="share-native" type="button" hidden>
+            <span data-icon="share"></span><span class="label" data-i18n="shareNative"></span>
+          </button>
+        </div>
+      </div>
+      <canvas id="share-qr" data-testid="share-qr" width="160" height="160" aria-label="QR code of the room link"></canvas>
     </div>
-    <canvas id="share-qr" data-testid="share-qr" width="160" height="160" aria-label="QR code of the room link"></canvas>
   </section>
 
   <section class="panel peers">
-    <h2 data-i18n="peopleTitle"></h2>
+    <h2 class="panel-title"><span data-icon="users"></span><span data-i18n="peopleTitle"></span></h2>
     <p id="room-capacity" class="muted" data-testid="room-capacity" hidden></p>
     <label class="self-name">
       <span data-i18n="yourName"></span>
       <input id="self-name" data-testid="self-name" autocomplete="nickname" />
     </label>
-    <p id="peers-empty" class="muted" data-testid="peers-empty" data-i18n="peersEmpty"></p>
+    <div id="peers-empty" class="empty-state" data-testid="peers-empty">
+      <span class="empty-icon" data-icon="users"></span>
+      <strong data-i18n="peersEmptyTitle"></strong>
+      <p data-i18n="peersEmpty"></p>
+    </div>
     <ul id="peer-list" class="peer-list" data-testid="peer-list"></ul>
   </section>
 
@@ -46,30 +58,47 @@ const MARKUP = `
 
   <!-- Rendered by transfer/transfer_panel.js (mountTransferPanel), wired by connectTransfers. -->
   <section id="transfers" class="panel transfers" data-testid="transfers">
-    <h2 data-i18n="transfersTitle"></h2>
+    <h2 class="panel-title"><span data-icon="swap"></span><span data-i18n="transfersTitle"></span></h2>
     <div class="drop-zone" data-testid="room-drop-zone" tabindex="0">
+      <span class="drop-icon" data-icon="upload"></span>
       <p>
         <span class="on-fine-pointer" data-i18n="roomDropHint"></span>
         <span class="on-coarse-pointer" data-i18n="roomChooseHint"></span>
       </p>
-      <label class="button" role="button" tabindex="0">
-        <span data-i18n="pickFiles"></span>
-        <input data-testid="room-file-input" type="file" multiple hidden />
-      </label>
-      <label class="button secondary" role="button" tabindex="0">
-        <span data-i18n="pickFolder"></span>
-        <input data-testid="room-folder-input" type="file" webkitdirectory multiple hidden />
-      </label>
+      <div class="pickers">
+        <label class="button" role="button" tabindex="0">
+          <span data-icon="files"></span><span data-i18n="pickFiles"></span>
+          <input data-testid="room-file-input" type="file" multiple hidden />
+        </label>
+        <label class="button secondary" role="button" tabindex="0">
+          <span data-icon="folder"></span><span data-i18n="pickFolder"></span>
+          <input data-testid="room-folder-input" type="file" webkitdirectory multiple hidden />
+        </label>
+      </div>
     </div>
     <div class="transfer-list" data-testid="transfer-list"></div>
+    <div class="empty-state transfers-empty" data-testid="transfers-empty">
+      <span class="empty-icon" data-icon="swap"></span>
+      <strong data-i18n="transfersEmptyTitle"></strong>
+      <p>
+        <span class="on-fine-pointer" data-i18n="transfersEmptyDrop"></span>
+        <span class="on-coarse-pointer" data-i18n="transfersEmptyChoose"></span>
+      </p>
+    </div>
   </section>
 
   <section class="panel chat">
-    <h2 data-i18n="chatTitle"></h2>
+    <h2 class="panel-title"><span data-icon="chat"></span><span data-i18n="chatTitle"></span></h2>
     <ol id="chat-list" class="chat-list" data-testid="chat-list" aria-live="polite"></ol>
+    <div class="empty-state chat-empty" data-testid="chat-empty">
+      <span class="empty-icon" data-icon="chat"></span>
+      <p data-i18n="chatEmpty"></p>
+    </div>
     <form id="chat-form" class="chat-form">
       <input id="chat-input" data-testid="chat-input" maxlength="4000" autocomplete="off" aria-label="Message" />
-      <button class="button" data-testid="chat-send" type="submit" data-i18n="send"></button>
+      <button class="button" data-testid="chat-send" type="submit">
+        <span data-icon="send"></span><span class="label" data-i18n="send"></span>
+      </button>
     </form>
   </section>
 </main>`;

@@ -2,6 +2,7 @@
 // our editable name, status notices and the chat. It only reads the mesh and the chat and calls
 // their methods; the transfers section is left to web/src/transfer/transfer_panel.js.
 import QRCode from 'qrcode';
+import { setIcon, setLabel } from '../app/icons.js';
 import { typingInto } from '../app/typing.js';
 import { formatTime, t } from '../i18n.js';
 import { deliveryState, MAX_KEPT_MESSAGES } from './chat.js';
@@ -31,6 +32,8 @@ const BLOCKED_TEXT = {
   'certificate-mismatch': 'blockedWarningCertificate',
   'no-verifier': 'blockedWarningNoVerifier',
 };
+
+const AVATAR_TONES = 6; // room.css colours .avatar[data-tone] 0…5
 
 export function formatSafetyCode(code) {
   return code ? `${code.slice(0, 3)} ${code.slice(3)}` : '';
@@ -136,11 +139,13 @@ export class RoomView {
           link.select(); // the clipboard API needs a secure context and permission: fall back
           document.execCommand('copy');
         }
-        copy.textContent = t('copied');
+        setLabel(copy, t('copied'));
+        setIcon(copy, 'check');
         copy.dataset.copied = 'true';
         clearTimeout(this.copiedTimer_);
         this.copiedTimer_ = setTimeout(() => {
-          copy.textContent = t('copy');
+          setLabel(copy, t('copy'));
+          setIcon(copy, 'copy');
           delete copy.dataset.copied;
         }, 2000);
       },
@@ -248,12 +253,19 @@ export class RoomView {
           class: `peer ${p.state}`,
         });
         const name = p.name || t('chatEmptyName');
-        item.append(el('span', { class: 'peer-name', 'data-testid': 'peer-name' }, name));
-        item.append(
+        // A round badge with the name's first letter, its colour picked by the name (decoration:
+        // the name itself follows).
+        const tone = [...name].reduce((sum, ch) => sum + ch.codePointAt(0), 0) % AVATAR_TONES;
+        item.append(el('span', { class: 'avatar', 'aria-hidden': 'true', 'data-tone': tone }, [...name][0] ?? '?'));
+        const main = el('div', { class: 'peer-main' });
+        const meta = el('div', { class: 'peer-meta' });
+        main.append(el('span', { class: 'peer-name', 'data-testid': 'peer-name' }, name), meta);
+        item.append(main);
+        meta.append(
           el('span', { class: 'peer-state', 'data-testid': 'peer-state' }, t(STATE_TEXT[p.state] ?? 'stateConnecting')),
         );
         if (p.state === 'open' && p.path) {
-          item.append(
+          meta.append(
             el(
               'span',
               { class: 'peer-path', 'data-testid': 'peer-path', 'data-path': p.path },
@@ -271,7 +283,7 @@ export class RoomView {
             `${t('safetyCode')} `,
             el('code', { 'data-testid': 'peer-safety-code' }, formatSafetyCode(p.safetyCode)),
           );
-          item.append(code);
+          meta.append(code);
         }
         if (p.state === 'blocked') {
           const text = BLOCKED_TEXT[p.blockedReason] ?? 'blockedWarning';

@@ -5,6 +5,7 @@
 // An offer that waits for this person's decision is shown at the top of the room (`offers`), not
 // in the list; once decided it joins the list. The view is the one owner of what waits: it tells
 // `onWaiting` (the tab title, notifications: offer_alerts.js) whenever that changes.
+import { fileIcon, icon, iconLabel } from '../app/icons.js';
 import { formatBytes } from '../i18n.js';
 import { el } from './panel_dom.js';
 import { progressRow } from './progress_row.js';
@@ -117,18 +118,20 @@ export class BatchView {
     const who =
       d.direction === 'in' ? tr('from', { name }) : tr('to', { names: d.peers.map((p) => p.name).join(', ') });
     const count = countText(d.count);
-    const button = (testid, text, onclick, style = 'button secondary') =>
-      el('button', { type: 'button', class: style, 'data-testid': testid, text, onclick });
+    const button = (testid, name, text, onclick, style = 'button secondary') =>
+      el('button', { type: 'button', class: style, 'data-testid': testid, onclick }, ...iconLabel(name, text));
     const buttons = [];
     if (this.waits(b)) {
-      buttons.push(button('accept-batch', tr('accept'), () => engine.accept(d.batchId), 'button big'));
-      buttons.push(button('decline-batch', tr('decline'), () => engine.decline(d.batchId), 'button secondary big'));
+      buttons.push(button('accept-batch', 'check', tr('accept'), () => engine.accept(d.batchId), 'button big'));
+      buttons.push(
+        button('decline-batch', 'close', tr('decline'), () => engine.decline(d.batchId), 'button secondary big'),
+      );
     }
     if (b.state === 'active' || (d.direction === 'out' && b.state === 'offered')) {
-      buttons.push(button('cancel-batch', tr('cancel'), () => engine.cancel(d.batchId)));
+      buttons.push(button('cancel-batch', 'cancel', tr('cancel'), () => engine.cancel(d.batchId)));
     }
     if (d.direction === 'out' && b.state === 'done' && !b.ok) {
-      buttons.push(button('retry-batch', tr('retry'), () => engine.retry(d.batchId)));
+      buttons.push(button('retry-batch', 'retry', tr('retry'), () => engine.retry(d.batchId)));
     }
     // Many files received: all of them at once, folders intact (save_all_control.js).
     if (d.direction === 'in' && b.state === 'done' && b.ok && d.count > 1) {
@@ -137,7 +140,7 @@ export class BatchView {
       buttons.push(...saveAllControl(completed));
     }
     if (FINISHED.has(b.state)) {
-      const remove = button('dismiss-batch', tr('dismiss'), () => engine.dismiss(d.batchId));
+      const remove = button('dismiss-batch', 'trash', tr('dismiss'), () => engine.dismiss(d.batchId), 'button quiet');
       remove.title = tr('dismissLabel');
       remove.setAttribute('aria-label', tr('dismissLabel'));
       buttons.push(remove);
@@ -155,10 +158,18 @@ export class BatchView {
     const summary = this.waits(b)
       ? [el('strong', { text: tr('offerTitle', { name, what: count }) }), ` · ${formatBytes(d.totalSize)} `]
       : [el('strong', { text: who }), ` · ${count} · ${formatBytes(d.totalSize)} `];
+    // The state for the styles: 'waiting', 'active', 'done', 'failed', 'declined', 'cancelled'.
+    const look = this.waits(b) ? 'waiting' : b.state === 'done' && !b.ok ? 'failed' : b.state;
     return el(
       'header',
-      {},
-      el('p', { class: 'batch-summary' }, ...summary, el('span', { 'data-testid': 'batch-status', text: status })),
+      { 'data-state': refused ? 'declined' : look },
+      el('span', { class: 'batch-icon' }, icon(d.direction === 'in' ? 'incoming' : 'outgoing')),
+      el(
+        'p',
+        { class: 'batch-summary' },
+        ...summary,
+        el('span', { class: 'batch-status', 'data-testid': 'batch-status', text: status }),
+      ),
       el('div', { class: 'batch-actions' }, ...buttons),
     );
   }
@@ -175,6 +186,7 @@ export class BatchView {
       const node = el(
         'li',
         { class: 'transfer-file', 'data-testid': 'transfer-file', 'data-path': f.path, 'data-key': f.key },
+        fileIcon(f.path),
         el('span', { class: 'name', title: f.path, text: f.path }),
         el('span', { class: 'size', text: ` ${formatBytes(f.size)}` }),
         el('div', { class: 'peers' }),
@@ -256,7 +268,8 @@ export class BatchView {
     const result = file.node.querySelector('.result');
     if (!result.querySelector('[data-testid=file-hash]')) {
       result.append(
-        el('span', { text: `${tr('verified')}: ` }),
+        icon('shield'),
+        el('span', { class: 'verified', text: `${tr('verified')}: ` }),
         el('code', { class: 'file-hash', 'data-testid': 'file-hash', 'data-path': file.path, text: d.rootHex }),
       );
     }
@@ -265,14 +278,17 @@ export class BatchView {
       file.url ??= URL.createObjectURL(d.file);
       result.append(
         ' ',
-        el('a', {
-          class: 'button secondary',
-          'data-testid': 'save-link',
-          'data-path': file.path,
-          href: file.url,
-          download: file.path.split('/').pop(),
-          text: tr('save'),
-        }),
+        el(
+          'a',
+          {
+            class: 'button secondary',
+            'data-testid': 'save-link',
+            'data-path': file.path,
+            href: file.url,
+            download: file.path.split('/').pop(),
+          },
+          ...iconLabel('download', tr('save')),
+        ),
       );
     }
   }

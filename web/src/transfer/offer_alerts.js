@@ -3,6 +3,7 @@
 // offer raises a system notification, if the person allowed them. The permission is asked only
 // when they press "Tell me when someone sends files", never on load. What waits is the batch
 // view's to know (batch_view.js onWaiting); this module only shows it.
+import { iconLabel, setLabel } from '../app/icons.js';
 import { formatBytes } from '../i18n.js';
 import { el } from './panel_dom.js';
 import { countText, tr } from './strings.js';
@@ -21,7 +22,6 @@ export function mountOfferAlerts(root, signal) {
     type: 'button',
     class: 'link-button',
     'data-testid': 'notify-offers',
-    text: tr('notifyMe'),
     onclick: async () => {
       try {
         await notifications().requestPermission();
@@ -31,6 +31,7 @@ export function mountOfferAlerts(root, signal) {
       showControl();
     },
   });
+  ask.append(...iconLabel('bell', tr('notifyMe')));
   const line = el('p', { class: 'notify-line' }, ask);
   root.append(line);
   // Shown while the question is open: the browser can notify and the person has not answered.
@@ -88,7 +89,7 @@ export function mountOfferAlerts(root, signal) {
   return {
     update,
     relabel() {
-      ask.textContent = tr('notifyMe');
+      setLabel(ask, tr('notifyMe'));
     },
   };
 }

@@ -3,6 +3,7 @@
 // Send to what they pasted. Text is none of this module's business: a drop of text is left to the
 // browser, and pasted text goes to the chat input (room/room_view.js). While files are dragged over the page, body[data-dropping] lets the
 // styles show that the whole page takes them; this module is that mark's one owner.
+import { iconLabel } from '../app/icons.js';
 import { typingInto } from '../app/typing.js';
 import { formatBytes } from '../i18n.js';
 import { entriesFromDrop } from './file_picking.js';
@@ -19,24 +20,25 @@ function askBeforeSending(files, send, signal) {
     { class: 'paste-ask', 'data-testid': 'paste-ask', role: 'status' },
     el('span', { text: tr('pastedAsk', { what, size: formatBytes(size) }) }),
     ' ',
-    el('button', {
-      type: 'button',
-      class: 'button',
-      'data-testid': 'paste-send',
-      text: tr('pastedSend'),
-      onclick: () => {
-        question.remove();
-        send(files.map((file) => ({ file, path: file.name || 'pasted' })));
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        'data-testid': 'paste-send',
+        onclick: () => {
+          question.remove();
+          send(files.map((file) => ({ file, path: file.name || 'pasted' })));
+        },
       },
-    }),
+      ...iconLabel('send', tr('pastedSend')),
+    ),
     ' ',
-    el('button', {
-      type: 'button',
-      class: 'button secondary',
-      'data-testid': 'paste-cancel',
-      text: tr('cancel'),
-      onclick: () => question.remove(),
-    }),
+    el(
+      'button',
+      { type: 'button', class: 'button secondary', 'data-testid': 'paste-cancel', onclick: () => question.remove() },
+      ...iconLabel('close', tr('cancel')),
+    ),
   );
   const zone = document.querySelector('[data-testid=room-drop-zone]');
   (zone ?? document.body).after(question);

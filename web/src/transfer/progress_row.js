@@ -75,10 +75,12 @@ function paintedProgress(engine, rowId, announced) {
       return;
     }
     handedOver = true;
+    // Resolved colours (the palette's light-dark() pairs mean nothing to a worker's canvas): the
+    // styles give the canvas its accent-color and, as its caret colour, the bar's track.
     const style = getComputedStyle(canvas);
     engine.paintProgress(rowId, canvas, size, {
-      accent: style.getPropertyValue('--accent').trim() || '#1f6feb',
-      track: 'rgba(127, 127, 127, 0.25)',
+      accent: /^rgb/.test(style.accentColor) ? style.accentColor : '#0a58ca',
+      track: /^rgb/.test(style.caretColor) ? style.caretColor : 'rgba(127, 127, 127, 0.25)',
       text: style.color,
       font: `${style.fontSize} ${style.fontFamily}`,
     });

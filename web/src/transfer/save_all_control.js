@@ -1,6 +1,7 @@
 // The "Save all" button of a received batch and its status line: the batch's files, with their
 // folders, to a folder the person picks or as one zip (save_all.js). The files are read from the
 // batch view's own record of what completed (each file's OPFS-backed File).
+import { iconLabel } from '../app/icons.js';
 import { saveAll } from './save_all.js';
 import { tr } from './strings.js';
 import { el } from './panel_dom.js';
@@ -43,5 +44,6 @@ export function saveAllControl(files) {
       }
     },
   });
+  button.replaceChildren(...iconLabel('saveAll', tr('saveAll')));
   return [button, status];
 }

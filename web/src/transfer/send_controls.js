@@ -2,6 +2,7 @@
 // by data-testid through event delegation, so the room view may render them before or after us),
 // files dropped or pasted anywhere on the page (page_sending.js), and the storage bar (what
 // received files take, and a way to clear them).
+import { iconLabel, setLabel } from '../app/icons.js';
 import { formatBytes } from '../i18n.js';
 import { offerSharedFiles } from '../app/shared_files.js';
 import { entriesFromInput } from './file_picking.js';
@@ -64,9 +65,9 @@ function mountStorageBar(root, engine) {
     type: 'button',
     class: 'button secondary',
     'data-testid': 'clear-received',
-    text: tr('clearReceived'),
     onclick: () => clearReceived(),
   });
+  clearButton.append(...iconLabel('trash', tr('clearReceived')));
   root.append(el('div', { class: 'storage-bar', 'data-testid': 'storage-bar' }, usage, ' ', clearButton));
   let lastUsage = null;
   function showUsage(u) {
@@ -89,7 +90,7 @@ function mountStorageBar(root, engine) {
   refreshUsage();
   return {
     relabel() {
-      clearButton.textContent = tr('clearReceived');
+      setLabel(clearButton, tr('clearReceived'));
       if (lastUsage) showUsage(lastUsage);
     },
   };
