@@ -17,9 +17,10 @@
 // - A POST to /share (the manifest's Web Share Target) keeps the shared files in IndexedDB (they
 //   never reach the server) and redirects to /share#<id>, where the person makes or picks a
 //   room that then offers them (pages/share.js, app/shared_files.js).
-// - Updates never break an open room: a new worker waits, and takes over only when a page of its
-//   own build asks it to while no window is in a room (app/service_worker.js), or once every page of
-//   the old one is closed. Activating deletes the older builds' caches.
+// - Updates never break an open room: a new worker waits, as browsers make it, until no page of the
+//   old build is open (no skipWaiting: a takeover asked for by a page of the new build was tried and
+//   stayed waiting for good in some builds, with Chromium holding the activation). Activating
+//   deletes the older builds' caches.
 const BUILD = { version: 'dev', coreVersion: 'dev', files: [], core: [] };
 
 const SHELL_CACHE = `cieloweb-shell-${BUILD.version}`;
@@ -29,7 +30,7 @@ const SHELL_FILES = new Set(BUILD.files);
 const CORE_FILES = new Set(BUILD.core);
 // The routes of web/src/main.js (and the server's route table) that serve the page.
 const APP_ROUTE = /^\/(|index\.html|privacy|new|share|signin|account|r\/[^/]+)$/;
-// Pages that lead into a room in the same document: an update must wait while one is open.
+// Pages that lead into a room in the same document (where a tapped notification brings the person).
 const ROOM_PAGE = /^\/(new|share|r\/[^/]+)$/;
 const SHARE_PATH = '/share';
 // Shared files waiting for a room (app/shared_files.js reads them: keep the names in step).
@@ -178,23 +179,4 @@ async function keepShare(share = null) {
   } finally {
     db.close();
   }
-}
-
-// A page of this build asks to switch to it now (app/service_worker.js); `entry` is the URL of the
-// page's own main script, which this build precached only if the page runs this build.
-self.addEventListener('message', (event) => {
-  if (event.data?.type === 'activate-when-idle') event.waitUntil(activateWhenIdle(event.data.entry));
-});
-
-async function activateWhenIdle(entry) {
-  let path;
-  try {
-    path = new URL(entry).pathname;
-  } catch {
-    return;
-  }
-  if (!SHELL_FILES.has(path)) return; // the page runs another build: its next loads would miss
-  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  if (windows.some((client) => ROOM_PAGE.test(new URL(client.url).pathname))) return;
-  await self.skipWaiting();
 }
