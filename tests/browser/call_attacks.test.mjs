@@ -34,15 +34,20 @@ function descriptionsSent(record) {
   }).length;
 }
 
+// Alice makes a room, Mallory joins it, and both join the call.
+async function inCallTogether(alice, mallory) {
+  await flow.joinRoom(mallory, await flow.createRoom(alice, service.origin));
+  await flow.waitConnected(alice, mallory);
+  await alice.page.click('[data-testid=call-join]');
+  await mallory.page.click('[data-testid=call-join]');
+}
+
 test('calls: a peer flipping its call state 400 times costs the victim a few renegotiations, not 400', async () => {
   const record = [];
   const alice = await flow.newPeer(browser, 'Alice', { record });
   const mallory = await flow.newPeer(browser, 'Mallory');
   try {
-    await flow.joinRoom(mallory, await flow.createRoom(alice, service.origin));
-    await flow.waitConnected(alice, mallory);
-    await alice.page.click('[data-testid=call-join]');
-    await mallory.page.click('[data-testid=call-join]');
+    await inCallTogether(alice, mallory);
     await alice.page.waitForFunction(() => __cieloweb.call.participants().length === 1);
     await new Promise((resolve) => setTimeout(resolve, 1000)); // the call's own negotiation settles
 
@@ -79,10 +84,7 @@ test('calls: a peer that says its microphone is off while it still sends sound i
   const alice = await flow.newPeer(browser, 'Alice');
   const mallory = await flow.newPeer(browser, 'Mallory');
   try {
-    await flow.joinRoom(mallory, await flow.createRoom(alice, service.origin));
-    await flow.waitConnected(alice, mallory);
-    await alice.page.click('[data-testid=call-join]');
-    await mallory.page.click('[data-testid=call-join]');
+    await inCallTogether(alice, mallory);
     const tile = alice.page.locator('[data-testid=call-tile][data-kind=camera]', { hasText: 'Mallory' });
     await tile.and(alice.page.locator('[data-mic=on]')).waitFor();
     // Her sound reaches Alice and plays.

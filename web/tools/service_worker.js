@@ -22,12 +22,13 @@ function digest(parts) {
 // core under it (`?v=`, baked in as __CIELO_CORE_VERSION__ by vite.config.js) and the worker keeps
 // and serves only that version, so new page code never runs on a cached older core.
 export function coreVersionOf(publicDir, names) {
-  return digest(
-    names.map((name) => {
-      const file = path.join(publicDir, name);
-      return [name, existsSync(file) ? readFileSync(file) : Buffer.from('(missing)')];
-    }),
-  );
+  return digest(names.map((name) => [name, readPublic(publicDir, name)]));
+}
+
+// A file of the public folder, or a marker in its place (the digest then says it was missing).
+function readPublic(publicDir, name) {
+  const file = path.join(publicDir, name);
+  return existsSync(file) ? readFileSync(file) : Buffer.from('(missing)');
 }
 
 // options: source (the worker's file), exclude (RegExps of bundle file names never precached),
@@ -48,16 +49,12 @@ export function serviceWorker({ source, exclude = [], publicFiles = [], core = [
         .filter((name) => /^(assets|icons)\//.test(name))
         .filter((name) => !/\.(map|br|gz)$/.test(name) && !exclude.some((re) => re.test(name)))
         .sort();
-      const fromPublic = (name) => {
-        const file = path.join(publicDir, name);
-        return existsSync(file) ? readFileSync(file) : Buffer.from('(missing)');
-      };
       const template = readFileSync(source, 'utf8');
       const coreVersion = coreVersionOf(publicDir, core);
       const version = digest([
         ['index.html', content('index.html')],
         ...built.map((name) => [name, content(name)]),
-        ...publicFiles.map((name) => [name, fromPublic(name)]),
+        ...publicFiles.map((name) => [name, readPublic(publicDir, name)]),
         ['core', coreVersion],
         ['sw.js', template],
       ]);

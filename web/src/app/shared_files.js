@@ -5,6 +5,7 @@
 // the files (offerSharedFiles, called by the room's send controls): nothing is offered without that
 // click, since any site can post files to /share. A share older than an hour is dropped.
 import { addMessages, formatBytes, t } from '../i18n.js';
+import { el } from '../transfer/panel_dom.js';
 const DB_NAME = 'cieloweb-share'; // the service worker's names: keep them in step
 const STORE = 'shares';
 const TTL_MS = 60 * 60 * 1000;
@@ -105,29 +106,27 @@ export function offerSharedFiles(engine, send, signal, root) {
     const share = await readShare(id);
     if (signal.aborted || !share) return;
     const size = share.files.reduce((sum, file) => sum + file.size, 0);
-    const question = document.createElement('p');
-    question.className = 'shared-ask';
-    question.dataset.testid = 'shared-ask';
-    question.setAttribute('role', 'status');
-    const text = document.createElement('span');
-    text.textContent = t('sharedAsk', { count: share.files.length, size: formatBytes(size) });
-    const button = (testid, label, onclick) => {
-      const b = document.createElement('button');
-      Object.assign(b, { type: 'button', className: 'button', textContent: t(label), onclick });
-      b.dataset.testid = testid;
-      return b;
-    };
     const done = async (sending) => {
       question.remove();
       await forgetShare(id);
       if (sending) send(share.files.map((file) => ({ file, path: file.name })));
     };
-    question.append(
-      text,
+    const button = (testid, label, sending) =>
+      el('button', {
+        type: 'button',
+        class: 'button',
+        'data-testid': testid,
+        text: t(label),
+        onclick: () => done(sending),
+      });
+    const question = el(
+      'p',
+      { class: 'shared-ask', 'data-testid': 'shared-ask', role: 'status' },
+      el('span', { text: t('sharedAsk', { count: share.files.length, size: formatBytes(size) }) }),
       ' ',
-      button('shared-send', 'sharedSend', () => done(true)),
+      button('shared-send', 'sharedSend', true),
       ' ',
-      button('shared-drop', 'sharedDrop', () => done(false)),
+      button('shared-drop', 'sharedDrop', false),
     );
     root.prepend(question);
     signal.addEventListener('abort', () => question.remove());
