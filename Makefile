@@ -5,7 +5,7 @@ export NODE_PATH := /usr/share/nodejs
 PORT ?= 8080
 FUZZ_SECONDS ?= 300
 
-.PHONY: all setup native asan wasm fuzz-build web run test lint bench fuzz format clean
+.PHONY: all setup native asan wasm fuzz-build web run cluster cluster-stop test lint bench fuzz format clean
 
 all: native wasm web
 
@@ -36,6 +36,14 @@ web: wasm
 # Accounts included: the Firebase Auth emulator runs beside the server, and stops with it.
 run: native web
 	scripts/run_with_auth_emulator.sh build/native/server/cieloweb-server --port $(PORT) --web-root web/dist
+
+# Several nodes behind HAProxy with Redis, PostgreSQL and coturn, all on this machine
+# (docs/scale-out.md); `make cluster-stop` ends every part of it.
+cluster: native web
+	scripts/cluster.sh start
+
+cluster-stop:
+	scripts/cluster.sh stop
 
 # Every suite is registered with the native build's ctest (unit, sanitizer, node/WASM, browser, fuzz
 # smoke), so one summary line closes the run.

@@ -9,7 +9,7 @@ APT_PACKAGES=(
   emscripten b3sum zstd unzip libzstd-dev nlohmann-json3-dev doctest-dev
   libboost-dev libboost-system-dev libssl-dev libsqlite3-dev
   chromium nodejs npm dpkg-dev xz-utils ca-certificates curl
-  coturn haproxy firefox-esr
+  coturn haproxy firefox-esr redis-server libhiredis-dev postgresql-15 libpq-dev
 )
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -23,9 +23,13 @@ if(CIELO_BUILD_SERVER)
   set(server_plain_tests "")
   foreach(file ${server_test_files})
     file(STRINGS ${file} uses_emulator REGEX "support/auth_emulator\\.mjs")
+    # tests/server/postgres_*.test.mjs (the store's own PostgreSQL checks) run in
+    # server_accounts_postgres only.
+    get_filename_component(name ${file} NAME)
+    string(REGEX MATCH "^postgres_" own_postgres ${name})
     if(uses_emulator)
       list(APPEND server_emulator_tests ${file})
-    else()
+    elseif(NOT own_postgres)
       list(APPEND server_plain_tests ${file})
     endif()
   endforeach()
@@ -38,6 +42,28 @@ if(CIELO_BUILD_SERVER)
       WORKING_DIRECTORY ${CIELO_ROOT})
     set_tests_properties(server_accounts PROPERTIES
       ENVIRONMENT "CIELO_SERVER_BIN=$<TARGET_FILE:cieloweb-server>" TIMEOUT 420)
+  endif()
+  # The account tests again with the profiles in PostgreSQL (issue 18): every tests/server file
+  # whose store comes from the harness (testProfiles, unopenableProfiles), same assertions, under
+  # one PostgreSQL started for the run (tests/support/with_postgres.mjs) and one Auth emulator;
+  # and postgres_*.test.mjs, which start a PostgreSQL of their own (restarts, migrations).
+  set(server_profile_tests "")
+  foreach(file ${server_test_files})
+    file(STRINGS ${file} uses_profiles REGEX "testProfiles|unopenableProfiles")
+    get_filename_component(name ${file} NAME)
+    if(uses_profiles OR name MATCHES "^postgres_")
+      list(APPEND server_profile_tests ${file})
+    endif()
+  endforeach()
+  if(server_profile_tests)
+    add_test(NAME server_accounts_postgres
+      COMMAND node ${CIELO_ROOT}/tests/support/with_postgres.mjs
+              node ${CIELO_ROOT}/tests/support/with_auth_emulator.mjs
+              node --test --test-concurrency=1 ${server_profile_tests}
+      WORKING_DIRECTORY ${CIELO_ROOT})
+    set_tests_properties(server_accounts_postgres PROPERTIES
+      ENVIRONMENT "CIELO_SERVER_BIN=$<TARGET_FILE:cieloweb-server>;CIELO_TEST_PROFILES=postgres"
+      TIMEOUT 420)
   endif()
 endif()
 
@@ -64,7 +90,7 @@ function(cielo_browser_suite name)
   set_tests_properties(${name} PROPERTIES TIMEOUT 900)
 endfunction()
 cielo_browser_suite(browser_page hash_page.test.mjs install.test.mjs page_weight.test.mjs phone.test.mjs room.test.mjs room_attacks.test.mjs)
-cielo_browser_suite(browser_transfer transfer.test.mjs turn.test.mjs firefox_files.test.mjs save_all.test.mjs)
+cielo_browser_suite(browser_transfer transfer.test.mjs turn.test.mjs firefox_files.test.mjs save_all.test.mjs cluster.test.mjs)
 cielo_browser_suite(browser_hostile hostile_peer.test.mjs storage.test.mjs a11y.test.mjs keyboard.test.mjs)
 cielo_browser_suite(browser_accounts accounts.test.mjs ads.test.mjs)
 cielo_browser_suite(browser_calls call.test.mjs call_attacks.test.mjs firefox_call.test.mjs)

@@ -38,6 +38,9 @@ using nlohmann::json;
 struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
+  // A second node of a cluster (bench/suites/cluster.mjs): joiners and the second member of each
+  // relay pair connect there, so joins and signals cross nodes. 0: everyone uses `port`.
+  std::uint16_t port_b = 0;
   std::string origin;
   int sources = 4;  // 127.0.0.1 .. 127.0.0.<sources> as source addresses
   int idle = 10000;
@@ -142,6 +145,8 @@ class Run {
  public:
   Run(net::io_context& ioc, Options options) : ioc_(ioc), opt_(std::move(options)) {
     server_ = tcp::endpoint(net::ip::make_address(opt_.host), opt_.port);
+    server_b_ =
+        opt_.port_b ? tcp::endpoint(net::ip::make_address(opt_.host), opt_.port_b) : server_;
   }
 
   void on_open(Conn& c) {
@@ -242,7 +247,9 @@ class Run {
       const auto source =
           net::ip::address_v4(0x7f000001u + static_cast<unsigned>(next_pending_ % opt_.sources));
       ++in_flight_;
-      c->start(server_, source);
+      const bool second =
+          c->role_ == Role::joiner || (c->role_ == Role::relay && c->index_ % 2 == 1);
+      c->start(second ? server_b_ : server_, source);
     }
   }
 
@@ -398,6 +405,7 @@ class Run {
   net::io_context& ioc_;
   Options opt_;
   tcp::endpoint server_;
+  tcp::endpoint server_b_;
   Clock::time_point deadline_;
   std::vector<std::shared_ptr<Conn>> conns_;
   std::vector<std::shared_ptr<Conn>> pending_;
@@ -574,6 +582,8 @@ int main(int argc, char** argv) {
       opt.host = value;
     else if (key == "--port")
       opt.port = static_cast<std::uint16_t>(std::stoi(value));
+    else if (key == "--port-b")
+      opt.port_b = static_cast<std::uint16_t>(std::stoi(value));
     else if (key == "--origin")
       opt.origin = value;
     else if (key == "--sources")

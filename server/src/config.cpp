@@ -46,18 +46,6 @@ std::vector<std::string> split_origins(std::string_view text) {
   return out;
 }
 
-// ICE URLs are "stun:", "turn:" or "turns:" URIs without spaces, quotes or commas.
-bool valid_ice_urls(const std::vector<std::string>& urls, bool turn) {
-  if (urls.empty()) return false;
-  for (const auto& url : urls) {
-    const bool stun_scheme = url.rfind("stun:", 0) == 0 || url.rfind("stuns:", 0) == 0;
-    const bool turn_scheme = url.rfind("turn:", 0) == 0 || url.rfind("turns:", 0) == 0;
-    if (turn ? !turn_scheme : !stun_scheme) return false;
-    if (url.find_first_of("\"'<>\\") != std::string::npos) return false;
-  }
-  return true;
-}
-
 // Firebase (Google Cloud) project ids: 6-30 lowercase letters, digits and hyphens, starting with
 // a letter and not ending with a hyphen. The id lands in the tokens' expected issuer and in URLs.
 bool valid_project_id(std::string_view id) {
@@ -100,7 +88,7 @@ const std::vector<Option>& options() {
   constexpr auto max_u32 = std::numeric_limits<std::uint32_t>::max();
   static const std::vector<Option> all =
       with(
-          ads_options(),
+          with(ice_options(), ads_options()),
           {
               {"--address", "CIELO_ADDRESS", "listen address (default ::, dual-stack)",
                [](Config& c, std::string_view v) {
@@ -211,40 +199,6 @@ const std::vector<Option>& options() {
               {"--guess-burst", "CIELO_GUESS_BURST",
                "joins of unknown rooms allowed per client address at once (10)",
                hub_rate(&L::guess_burst, 1.0)},
-              {"--stun-urls", "CIELO_STUN_URLS",
-               "comma-separated stun: URLs handed to peers (none)",
-               [](Config& c, std::string_view v) {
-                 c.ice.stun_urls = split_origins(v);
-                 return valid_ice_urls(c.ice.stun_urls, false);
-               }},
-              {"--turn-urls", "CIELO_TURN_URLS",
-               "comma-separated turn:/turns: URLs of a coturn with use-auth-secret (none; needs "
-               "the "
-               "secret)",
-               [](Config& c, std::string_view v) {
-                 c.ice.turn_urls = split_origins(v);
-                 return valid_ice_urls(c.ice.turn_urls, true);
-               }},
-              {"--turn-secret", "CIELO_TURN_SECRET",
-               "coturn's static-auth-secret, to mint short-lived TURN credentials (prefer the "
-               "variable: "
-               "flags show in process lists)",
-               [](Config& c, std::string_view v) {
-                 c.ice.turn_secret = std::string(v);
-                 return v.size() >= 16;
-               }},
-              {"--turn-ttl", "CIELO_TURN_TTL",
-               "seconds a minted TURN credential stays valid (3600)",
-               [](Config& c, std::string_view v) {
-                 return parse_number<std::uint32_t>(v, c.ice.turn_ttl_s, 60, 7 * 86400);
-               }},
-              {"--ice-transport-policy", "CIELO_ICE_TRANSPORT_POLICY",
-               "all | relay (relay: peers connect only through TURN and never learn each other's "
-               "address)",
-               [](Config& c, std::string_view v) {
-                 c.ice.relay_only = v == "relay";
-                 return v == "relay" || v == "all";
-               }},
               {"--trusted-proxies", "CIELO_TRUSTED_PROXIES",
                "comma-separated CIDRs of reverse proxies whose forwarding header names the client "
                "(none: "
@@ -314,6 +268,28 @@ const std::vector<Option>& options() {
                  c.accounts.profiles_db = std::string(v);
                  return !v.empty();
                }},
+              {"--postgres", "CIELO_POSTGRES",
+               "postgresql://user@host:port/database: account profiles in PostgreSQL instead of "
+               "SQLite (none; give a password by PGPASSWORD or ~/.pgpass: flags show in ps)",
+               [](Config& c, std::string_view v) {
+                 c.accounts.postgres = std::string(v);
+                 return v.starts_with("postgresql://") || v.starts_with("postgres://");
+               }},
+              {"--deletion-journal", "CIELO_DELETION_JOURNAL",
+               "file of deleted uids, replayed at start after a restore "
+               "(<profiles-db>.deleted-uids; with --postgres data/profiles.deleted-uids)",
+               [](Config& c, std::string_view v) {
+                 c.accounts.deletion_journal_path = std::string(v);
+                 return !v.empty();
+               }},
+              {"--redis", "CIELO_REDIS",
+               "redis://host:port[/db]: share rooms with other nodes through Redis (none: this "
+               "process alone)",
+               [](Config& c, std::string_view v) {
+                 std::string error;
+                 c.redis = cluster::parse_redis_url(v, error);
+                 return c.redis.has_value();
+               }},
               {"--guess-per-min", "CIELO_GUESS_PER_MIN",
                "joins of unknown rooms allowed per client address per minute (10)",
                hub_rate(&L::guess_per_min, 0.001)},
@@ -353,12 +329,7 @@ std::variant<Config, ConfigHelp, std::string> parse_config(const std::vector<std
     if (!found->apply(config, *value)) return "invalid value for " + flag + ": '" + *value + "'";
   }
   if (config.hub.rate_burst < 1.0) return std::string("rate burst must be at least 1");
-  if (!config.ice.turn_urls.empty() && config.ice.turn_secret.empty()) {
-    return std::string("--turn-urls needs --turn-secret (or CIELO_TURN_SECRET)");
-  }
-  if (config.ice.relay_only && !config.ice.turn_enabled()) {
-    return std::string("--ice-transport-policy relay needs TURN (--turn-urls and a secret)");
-  }
+  if (auto ice_error = check_ice_config(config)) return *ice_error;
   if (auto ads_error = check_ads_config(config)) return *ads_error;
   if (config.accounts.emulator() && !config.accounts.firebase_project.starts_with("demo-")) {
     // A real project's tokens are signed; taking unsigned ones for it would let anyone sign in

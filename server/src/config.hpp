@@ -13,6 +13,7 @@
 
 #include "ads/ads_config.hpp"
 #include "client_address.hpp"
+#include "cluster/redis_link.hpp"
 #include "http/router.hpp"
 #include "http/security_policy.hpp"
 #include "ice_servers.hpp"
@@ -35,7 +36,16 @@ struct AccountsConfig {
   // The SQLite file of account profiles (created on first use; its folder must exist), and next
   // to it the deletion journal (accounts/deletion_journal.hpp).
   std::string profiles_db = "data/profiles.db";
-  std::string deletion_journal() const { return profiles_db + ".deleted-uids"; }
+  // A postgresql:// URL: profiles in PostgreSQL instead (accounts/postgres_profile_store.hpp);
+  // profiles_db is then unused.
+  std::string postgres;
+  // Where the deletion journal is kept when not next to the SQLite file: with PostgreSQL there is
+  // no file to sit next to, so it defaults to data/profiles.deleted-uids, one per node.
+  std::string deletion_journal_path;
+  std::string deletion_journal() const {
+    if (!deletion_journal_path.empty()) return deletion_journal_path;
+    return postgres.empty() ? profiles_db + ".deleted-uids" : "data/profiles.deleted-uids";
+  }
 
   // The project's web API key and auth domain, handed to the page (GET /api/auth-config). The key
   // is public: it names the project to Google's sign-in API. The server uses it for the
@@ -87,6 +97,8 @@ struct Config {
   IceConfig ice;  // STUN/TURN servers handed to peers in `joined`
   AccountsConfig accounts;
   AdsConfig ads;  // AdSense (ads/ads_config.hpp): off unless a publisher id is set
+  // Several nodes sharing rooms through Redis (docs/scale-out.md); unset: this process alone.
+  std::optional<cluster::RedisAddress> redis;
 };
 
 // Looks up an environment variable; returns nullopt when unset.

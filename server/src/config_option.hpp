@@ -19,6 +19,12 @@ struct Option {
   std::function<bool(Config&, std::string_view)> apply;
 };
 
+// The ICE options (--stun-urls, --turn-urls, --turn-secret, --turn-secret-file, --turn-ttl,
+// --ice-transport-policy): ice_options.cpp.
+std::vector<Option> ice_options();
+// Reads the --turn-secret-file, then checks the ICE options together; nullopt when consistent.
+std::optional<std::string> check_ice_config(Config& config);
+
 // The ads options (--adsense-client, --adsense-slots, --ads-cmp, --ads-cmp-script).
 std::vector<Option> ads_options();
 // What parse_config checks across the ads options once all are read; nullopt when consistent.

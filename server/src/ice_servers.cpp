@@ -4,9 +4,44 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <fstream>
 #include <stdexcept>
 
+#include "log.hpp"
+
 namespace cieloweb::server {
+
+std::optional<std::string> read_turn_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 1024> buffer{};
+  // Fails on an empty file and on a first line as long as the buffer (no secret is that long).
+  if (!in.getline(buffer.data(), static_cast<std::streamsize>(buffer.size()))) return std::nullopt;
+  std::string line(buffer.data());
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+    line.pop_back();
+  }
+  if (line.size() < 16) return std::nullopt;
+  return line;
+}
+
+bool TurnSecretFile::refresh(std::string& secret, std::int64_t now_s) {
+  if (now_s == read_at_s_) return false;
+  read_at_s_ = now_s;
+  auto fresh = read_turn_secret_file(path_);
+  if (!fresh) {
+    if (!unusable_) {
+      log_event(LogLevel::warn, "turn-secret-file-unusable",
+                {{"file", path_}, {"keeps", "the last secret read"}});
+    }
+    unusable_ = true;
+    return false;
+  }
+  unusable_ = false;
+  if (*fresh == secret) return false;
+  secret = std::move(*fresh);
+  log_event(LogLevel::info, "turn-secret-changed", {{"file", path_}});
+  return true;
+}
 
 std::string turn_password(std::string_view secret, std::string_view username) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};

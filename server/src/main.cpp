@@ -18,8 +18,7 @@
 #include <vector>
 
 #include "accounts/admin_command.hpp"
-#include "accounts/deletion_journal.hpp"
-#include "accounts/sqlite_profile_store.hpp"
+#include "accounts/open_profile_store.hpp"
 #include "config.hpp"
 #include "listener.hpp"
 #include "log.hpp"
@@ -141,10 +140,7 @@ static int run_admin(const std::vector<std::string>& args) {
   try {
     const auto& config = std::get<Config>(parsed).accounts;
     // The operator's deletions are journaled like the person's own.
-    auto store = accounts::JournaledProfileStore::open(
-        std::make_shared<accounts::SqliteProfileStore>(
-            config.profiles_db, accounts::SqliteProfileStore::Open::existing),
-        accounts::DeletionJournal(config.deletion_journal()));
+    auto store = accounts::open_profile_store(config, accounts::StoreUser::admin);
     return accounts::run_admin_command(words, *store, unix_now_s(), std::cout, std::cerr);
   } catch (const std::exception& error) {
     std::cerr << "cieloweb-server admin: " << error.what() << "\n";

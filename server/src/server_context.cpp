@@ -31,11 +31,21 @@ http::PolicyConfig policy_config(const Config& config) {
   return policy;
 }
 
+std::unique_ptr<cluster::ClusterNode> make_cluster(const Config& config) {
+  if (!config.redis) return nullptr;
+  cluster::ClusterOptions options;
+  options.redis = *config.redis;
+  options.empty_room_ttl_ms = config.hub.empty_room_ttl_ms;
+  return std::make_unique<cluster::ClusterNode>(options, cluster::random_node_id());
+}
+
 }  // namespace
 
 ServerContext::ServerContext(Config config)
     : config_(std::move(config)),
-      hub_(config_.hub, metrics_, signaling::system_random()),
+      cluster_(make_cluster(config_)),
+      hub_(config_.hub, metrics_, signaling::system_random(),
+           cluster_ ? cluster_->make_store() : nullptr, cluster_ ? cluster_->make_bus() : nullptr),
       site_(config_.web_root),
       origins_(effective_origins(config_)),
       routes_(http::RouteTable::standard(policy_config(config_))),
@@ -44,10 +54,15 @@ ServerContext::ServerContext(Config config)
   services_.ads = &config_.ads;
   const IceConfig& ice = config_.ice;
   if (!ice.stun_urls.empty() || ice.turn_enabled()) {
-    // TURN credentials expire in wall-clock time (coturn compares them with its own clock).
+    // TURN credentials expire in wall-clock time (coturn compares them with its own clock). With
+    // --turn-secret-file the minting secret follows the file (rotation, docs/turn.md): this copy
+    // of the settings, used on the signaling thread only, holds the secret read last.
     hub_.set_ice_for_peer(
-        [&ice](std::string_view peer_id, bool with_turn) {
-          return ice_for_peer(ice, peer_id, unix_now_s(), with_turn);
+        [ice = IceConfig(ice), file = TurnSecretFile(ice.turn_secret_file)](
+            std::string_view peer_id, bool with_turn) mutable {
+          const std::int64_t now_s = unix_now_s();
+          if (with_turn && !ice.turn_secret_file.empty()) file.refresh(ice.turn_secret, now_s);
+          return ice_for_peer(ice, peer_id, now_s, with_turn);
         },
         ice.turn_enabled());
   }
@@ -149,6 +164,37 @@ void ServerContext::uncount_connection(const std::string& key) {
 
 void ServerContext::tick() {
   hub_.on_tick(now_ms());
+  if (cluster_ && !stopped_) {
+    effects_.clear();
+    cluster_->tick(now_ms(), effects_);
+    apply(effects_);
+  }
+}
+
+void ServerContext::start_cluster() {
+  if (!cluster_) return;
+  auto io = signaling_;
+  cluster_->start(
+      [this, io](std::string payload) {
+        boost::asio::post(io, [this, payload = std::move(payload)] {
+          if (stopped_) return;
+          effects_.clear();
+          cluster_->handle(payload, effects_);
+          apply(effects_);
+        });
+      },
+      [this, io](bool up) {
+        boost::asio::post(io, [this, up] {
+          if (stopped_ || !cluster_->on_link(up)) return;
+          // Redis may have restarted empty and messages were missed: rooms are put back and
+          // every page in one joins again, so nobody keeps a view that silently went stale.
+          cluster_->restore_rooms();
+          effects_.clear();
+          hub_.close_joined(signaling::close_service_restart, "signaling state lost; join again",
+                            effects_);
+          apply(effects_);
+        });
+      });
 }
 
 void ServerContext::sweep_liveness() {
@@ -165,6 +211,7 @@ void ServerContext::sweep_liveness() {
 void ServerContext::begin_shutdown() {
   if (shutting_down_.exchange(true)) return;
   log_event(LogLevel::info, "shutdown-begin", {{"ws_connections", sessions_.size()}});
+  if (cluster_) cluster_->stop();
   effects_.clear();
   hub_.on_shutdown(effects_);
   apply(effects_);
@@ -185,6 +232,7 @@ void ServerContext::start_blocking_work(boost::asio::any_io_executor signaling) 
   // Two threads: the work is a key fetch now and then and small SQLite reads and writes; the
   // queue bound answers 503 under a flood instead of growing.
   pool_ = std::make_unique<BlockingPool>(io, 2, 256);
+  start_cluster();
   if (config_.accounts.enabled()) {
     accounts_ = accounts::AccountService::from_config(config_);
     services_.accounts = accounts_.get();

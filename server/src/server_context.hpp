@@ -20,6 +20,7 @@
 #include "address_limits.hpp"
 #include "blocking_pool.hpp"
 #include "client_address.hpp"
+#include "cluster/cluster_node.hpp"
 #include "config.hpp"
 #include "connection_slot.hpp"
 #include "http/router.hpp"
@@ -70,6 +71,7 @@ class ServerContext {
   bool on_control_frame(signaling::ConnId id);
   void on_disconnect(signaling::ConnId id);
 
+  // Every second: expiry, and in a cluster the heartbeat and the other nodes' liveness.
   void tick();
   // Pings quiet connections and drops dead ones: checks the sessions that are due (see
   // WsSession::check_alive and liveness_schedule.hpp).
@@ -107,8 +109,13 @@ class ServerContext {
   // Checks a sign-in token on the blocking pool and hands the outcome back to the hub.
   void check_sign_in(signaling::SignInCheck check);
 
+  // The cluster hooks: messages from other nodes, and the subscription lost or back.
+  void start_cluster();
+
   Config config_;
   Metrics metrics_;
+  // Before the hub, which holds this node's room store and bus (--redis; null otherwise).
+  std::unique_ptr<cluster::ClusterNode> cluster_;
   signaling::Hub hub_;
   StaticSite site_;
   std::vector<std::string> origins_;

@@ -8,9 +8,9 @@ using namespace cieloweb::signaling;
 
 TEST_CASE("a room keeps the capacity it was created with") {
   InMemoryRoomStore store(1000);
-  REQUIRE(store.create("small", 2, 0));
-  REQUIRE(store.create("large", 3, 0));
-  CHECK_FALSE(store.create("small", 9, 0));  // an existing room is not replaced
+  REQUIRE(store.create("small", 2, 0) == CreateOutcome::created);
+  REQUIRE(store.create("large", 3, 0) == CreateOutcome::created);
+  CHECK(store.create("small", 9, 0) == CreateOutcome::exists);  // an existing room is not replaced
   CHECK(store.join("small", {"a", "A"}).kind == JoinOutcome::Kind::joined);
   const auto second = store.join("small", {"b", "B"});
   CHECK(second.kind == JoinOutcome::Kind::joined);
@@ -30,8 +30,8 @@ TEST_CASE("a room keeps the capacity it was created with") {
 
 TEST_CASE("an emptied room expires after its time to live, an occupied one never") {
   InMemoryRoomStore store(1000);
-  REQUIRE(store.create("r", 2, 0));
-  REQUIRE(store.create("busy", 2, 0));
+  REQUIRE(store.create("r", 2, 0) == CreateOutcome::created);
+  REQUIRE(store.create("busy", 2, 0) == CreateOutcome::created);
   REQUIRE(store.join("r", {"a", "A"}).kind == JoinOutcome::Kind::joined);
   REQUIRE(store.join("busy", {"b", "B"}).kind == JoinOutcome::Kind::joined);
   CHECK(store.leave("r", "a", 500) == std::optional<std::size_t>(0));

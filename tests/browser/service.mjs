@@ -62,13 +62,14 @@ export async function startService(extraArgs = [], extraEnv = {}) {
     origin,
     port,
     log,
+    child,
     stop: () => stopChild(child, 5000),
   };
 }
 
 // SIGTERM, then SIGKILL if the process is still there after `graceMs`.
 export async function stopChild(child, graceMs) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return; // exited, or killed (SIGKILL)
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

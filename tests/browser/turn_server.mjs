@@ -1,5 +1,7 @@
 // A real coturn (Debian's `turnserver`) on loopback for the tests, with the shared-secret scheme
-// the server mints credentials for (use-auth-secret). Started fresh per test file.
+// the server mints credentials for (use-auth-secret). Started fresh per test file. Not the shipped
+// deploy/coturn/turnserver.conf: the peers here are on this machine, so this coturn must relay to
+// loopback, which the shipped file refuses (tests/server/turn_config.test.mjs checks that one).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';

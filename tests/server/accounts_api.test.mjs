@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { serverBin, startServer } from './harness.mjs';
+import { serverBin, startServer, testProfiles, unopenableProfiles } from './harness.mjs';
 
 const project = 'demo-cieloweb';
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -28,14 +28,13 @@ function emulatorToken(claims = {}) {
 
 test('/api/me: sign-in required, bad tokens refused, a deleted account refused at once, nothing logged', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-accounts-'));
-  const db = path.join(dir, 'profiles.db');
+  const profiles = await testProfiles(dir);
   const server = await startServer([
     '--firebase-project',
     project,
     '--firebase-emulator',
     '127.0.0.1:9099',
-    '--profiles-db',
-    db,
+    ...profiles.args,
   ]);
   try {
     const me = (token) =>
@@ -61,7 +60,7 @@ test('/api/me: sign-in required, bad tokens refused, a deleted account refused a
     assert.equal(patch.headers.get('allow'), 'GET, POST, PUT, DELETE');
 
     // The operator deletes the account while the server runs: the same token is refused now.
-    const deleted = spawnSync(serverBin, ['admin', 'delete-user', 'uid-ada', '--profiles-db', db], {
+    const deleted = spawnSync(serverBin, ['admin', 'delete-user', 'uid-ada', ...profiles.args], {
       encoding: 'utf8',
     });
     assert.equal(deleted.status, 0, deleted.stderr);
@@ -90,7 +89,7 @@ test('/api/me without accounts configured: 404 accounts-off, and no profiles fil
   }
 });
 
-test('a profiles database that cannot be opened stops the start, with the reason', () => {
+test('a profiles database that cannot be opened stops the start, with the reason', async () => {
   const result = spawnSync(
     serverBin,
     [
@@ -100,8 +99,7 @@ test('a profiles database that cannot be opened stops the start, with the reason
       project,
       '--firebase-emulator',
       '127.0.0.1:9099',
-      '--profiles-db',
-      '/nonexistent/dir/p.db',
+      ...(await unopenableProfiles('/nonexistent/dir/p.db')),
     ],
     { encoding: 'utf8', timeout: 10000 },
   );

@@ -6,14 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { serverBin, startServer } from './harness.mjs';
+import { serverBin, startServer, testProfiles, unopenableProfiles } from './harness.mjs';
 
 test('admin: delete-user puts the uid in the ledger; unknown people and bad words are refused', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-admin-'));
   try {
-    const db = path.join(dir, 'profiles.db');
-    const admin = (...words) => spawnSync(serverBin, ['admin', ...words, '--profiles-db', db], { encoding: 'utf8' });
-    // A mistyped path must not act on a new empty database: the file must exist.
+    const profiles = await testProfiles(dir);
+    const admin = (...words) => spawnSync(serverBin, ['admin', ...words, ...profiles.args], { encoding: 'utf8' });
+    // A mistyped path must not act on a new empty database: the file must exist (in PostgreSQL,
+    // the server's tables: a database it never set up is refused too).
     const missingDb = admin('delete-user', 'uid-kid');
     assert.equal(missingDb.status, 1);
     assert.match(missingDb.stderr, /profile database/);
@@ -23,8 +24,7 @@ test('admin: delete-user puts the uid in the ledger; unknown people and bad word
       'demo-cieloweb',
       '--firebase-emulator',
       '127.0.0.1:9099',
-      '--profiles-db',
-      db,
+      ...profiles.args,
     ]);
     await server.stop();
     const deleted = admin('delete-user', 'uid-kid');
@@ -39,7 +39,7 @@ test('admin: delete-user puts the uid in the ledger; unknown people and bad word
     assert.match(usage.stderr, /usage: cieloweb-server admin/);
     const nowhere = spawnSync(
       serverBin,
-      ['admin', 'delete-user', 'x', '--profiles-db', path.join(dir, 'no/such/dir.db')],
+      ['admin', 'delete-user', 'x', ...(await unopenableProfiles(path.join(dir, 'no/such/dir.db')))],
       {
         encoding: 'utf8',
       },

@@ -1,12 +1,13 @@
 // Starts the real cieloweb-server on a free loopback port and drives it with real WebSocket
 // clients. Every wait is bounded so a broken server fails a test instead of hanging the suite.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { startPostgres } from '../support/postgres.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const serverBin = process.env.CIELO_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/cieloweb-server');
@@ -96,6 +97,50 @@ export async function startServer(args = [], { webRoot = makeWebRoot(), wrap = [
       await exited;
     },
   };
+}
+
+// Where account profiles live in this run: SQLite files by default, PostgreSQL with
+// CIELO_TEST_PROFILES=postgres (the ctest server_accounts_postgres: the same account tests again).
+export const profilesKind = process.env.CIELO_TEST_PROFILES === 'postgres' ? 'postgres' : 'sqlite';
+let postgres = null; // one per run: the suite's (tests/support/with_postgres.mjs) or this file's own
+const runPostgres = () => {
+  postgres ??= startPostgres();
+  return postgres;
+};
+
+// A fresh profile store for one test, in `dir`:
+//   args        the flags that name it, for the server and for `cieloweb-server admin` alike
+//   contents()  everything it holds, as text: the SQLite files' bytes, or a pg_dump of the database
+//               (what a backup of it would hold)
+//   log()       the database server's log ('' for SQLite, which has none)
+export async function testProfiles(dir) {
+  if (profilesKind === 'sqlite') {
+    const db = path.join(dir, 'profiles.db');
+    return {
+      args: ['--profiles-db', db],
+      contents: () =>
+        [db, `${db}-wal`]
+          .filter((file) => existsSync(file))
+          .map((file) => readFileSync(file).toString('latin1'))
+          .join(''),
+      log: () => '',
+    };
+  }
+  const pg = await runPostgres();
+  const database = await pg.createDatabase();
+  // No SQLite file to sit next to: the deletion journal goes in the test's folder.
+  return {
+    args: ['--postgres', pg.url(database), '--deletion-journal', path.join(dir, 'profiles.deleted-uids')],
+    contents: () => pg.dump(database),
+    log: () => pg.log(),
+  };
+}
+
+// The flags of a store that cannot be opened: the SQLite file at `sqlitePath`, or a database the
+// run's PostgreSQL does not have.
+export async function unopenableProfiles(sqlitePath) {
+  if (profilesKind === 'sqlite') return ['--profiles-db', sqlitePath];
+  return ['--postgres', (await runPostgres()).url('no_such_database')];
 }
 
 // A WebSocket client that records every message, so tests can await "the next message of type X"
@@ -285,28 +330,31 @@ export async function freePort() {
 // it appends the client's address to X-Forwarded-For, as a production proxy would.
 export async function startHaproxy(server) {
   const port = await freePort();
+  const proxy = await runHaproxy(port, [
+    'global',
+    '  maxconn 512',
+    'defaults',
+    '  mode http',
+    '  option forwardfor',
+    '  timeout connect 2s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout tunnel 30s',
+    'frontend public',
+    `  bind 127.0.0.1:${port}`,
+    '  default_backend cieloweb',
+    'backend cieloweb',
+    `  server s1 127.0.0.1:${server.port}`,
+  ]);
+  return { ...proxy, origin: server.origin }; // the page's origin: the proxy passes it through
+}
+
+// HAProxy with the configuration `lines` (which bind 127.0.0.1:`port`), once it listens there.
+// log(): what it wrote to stderr (its own log, when the configuration sends it there).
+export async function runHaproxy(port, lines) {
   const dir = mkdtempSync(path.join(tmpdir(), 'cielo-haproxy-'));
   const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(
-    config,
-    [
-      'global',
-      '  maxconn 512',
-      'defaults',
-      '  mode http',
-      '  option forwardfor',
-      '  timeout connect 2s',
-      '  timeout client 30s',
-      '  timeout server 30s',
-      '  timeout tunnel 30s',
-      'frontend public',
-      `  bind 127.0.0.1:${port}`,
-      '  default_backend cieloweb',
-      'backend cieloweb',
-      `  server s1 127.0.0.1:${server.port}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, [...lines, ''].join('\n'));
   const proc = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (chunk) => (stderr += chunk));
@@ -337,10 +385,11 @@ export async function startHaproxy(server) {
   return {
     port,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
-    origin: server.origin, // the page's origin: the proxy passes it through
+    log: () => stderr,
     async stop() {
       if (proc.exitCode === null) proc.kill('SIGKILL');
       await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

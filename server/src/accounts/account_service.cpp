@@ -3,9 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "accounts/deletion_journal.hpp"
 #include "accounts/http_fetch.hpp"
-#include "accounts/sqlite_profile_store.hpp"
+#include "accounts/open_profile_store.hpp"
 #include "config.hpp"
 #include "http/router.hpp"
 #include "log.hpp"
@@ -29,9 +28,7 @@ std::unique_ptr<AccountService> AccountService::from_config(const Config& config
   // sign-in pages that cannot work.
   if (!accounts.emulator() && accounts.api_key.empty())
     throw std::runtime_error("--firebase-api-key is needed with a real Firebase project");
-  auto store =
-      JournaledProfileStore::open(std::make_shared<SqliteProfileStore>(accounts.profiles_db),
-                                  DeletionJournal(accounts.deletion_journal()));
+  auto store = open_profile_store(accounts, StoreUser::server);
   // Emulator tokens are unsigned: no keys to fetch.
   auto keys = accounts.emulator()
                   ? nullptr

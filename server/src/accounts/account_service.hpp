@@ -37,8 +37,8 @@ class AccountService {
                  std::function<std::int64_t()> now_s, AgeGate age_gate,
                  std::optional<FirebaseAccounts> firebase, AuthPageConfig page_config);
 
-  // From the configuration: Google's keys (or none in emulator mode) and the SQLite store. Throws
-  // std::runtime_error when the profiles database cannot be opened.
+  // From the configuration: Google's keys (or none in emulator mode) and the profile store (SQLite,
+  // or PostgreSQL with --postgres). Throws std::runtime_error when it cannot be opened.
   static std::unique_ptr<AccountService> from_config(const Config& config);
 
   // The person behind `Authorization: Bearer <ID token>`, or the answer to give instead (401 for

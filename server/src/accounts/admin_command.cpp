@@ -22,8 +22,10 @@ int failed(std::ostream& err, StoreError error) {
 }  // namespace
 
 std::string admin_usage() {
-  return "usage: cieloweb-server admin set-plan <email|uid> pro|free [--profiles-db PATH]\n"
-         "       cieloweb-server admin delete-user <email|uid> [--profiles-db PATH]\n";
+  return "usage: cieloweb-server admin set-plan <email|uid> pro|free [STORE]\n"
+         "       cieloweb-server admin delete-user <email|uid> [STORE]\n"
+         "STORE: --profiles-db PATH (SQLite), or --postgres URL, and --deletion-journal PATH as\n"
+         "the server has them (the same variables work too)\n";
 }
 
 int run_admin_command(const std::vector<std::string>& args, ProfileStore& store, std::int64_t now_s,

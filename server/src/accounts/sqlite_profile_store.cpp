@@ -4,33 +4,14 @@
 
 #include <stdexcept>
 
+#include "accounts/profile_migrations.hpp"
+
 // sqlite3_close_v2 throughout: it closes once the last statement is finalized, so an error path
 // that still holds one (the version query) does not leak the connection.
 
 namespace cieloweb::server::accounts {
 
 namespace {
-
-// Each entry takes the schema from version i to i + 1. Never edit one that shipped: add another.
-constexpr const char* migrations[] = {
-    // 1: profiles hold exactly the policy's fields; usernames are unique in any letter case.
-    "CREATE TABLE profiles ("
-    "  uid TEXT PRIMARY KEY NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  username TEXT NOT NULL,"
-    "  email TEXT NOT NULL,"
-    "  plan TEXT NOT NULL DEFAULT 'free' CHECK (plan IN ('free', 'pro')),"
-    "  company TEXT NOT NULL DEFAULT '',"
-    "  created_at INTEGER NOT NULL,"
-    "  updated_at INTEGER NOT NULL,"
-    "  age_gate_at INTEGER NOT NULL,"
-    "  policy_version TEXT NOT NULL"
-    ") STRICT;"
-    "CREATE UNIQUE INDEX profiles_username ON profiles (username COLLATE NOCASE);"
-    "CREATE INDEX profiles_email ON profiles (email COLLATE NOCASE);"
-    // The deletion ledger: uids only, nothing else about the person.
-    "CREATE TABLE deleted_uids (uid TEXT PRIMARY KEY NOT NULL) STRICT;",
-};
 
 // A prepared statement that finalizes itself, or one of the store's kept statements (the reads
 // of every signed-in request), which it resets for the next use instead.
@@ -135,7 +116,7 @@ const char* store_error_name(StoreError error) {
 }
 
 int SqliteProfileStore::schema_version() {
-  return static_cast<int>(std::size(migrations));
+  return static_cast<int>(profile_migrations().size());
 }
 
 SqliteProfileStore::SqliteProfileStore(const std::string& path, Open mode) {
@@ -163,7 +144,7 @@ SqliteProfileStore::SqliteProfileStore(const std::string& path, Open mode) {
     throw std::runtime_error("profile database " + path + ": " + message);
   }
   for (; at < schema_version(); ++at) {
-    const std::string step = std::string("BEGIN; ") + migrations[at] +
+    const std::string step = std::string("BEGIN; ") + profile_migrations()[at].sqlite +
                              " PRAGMA user_version = " + std::to_string(at + 1) + "; COMMIT;";
     if (!exec(db_, step.c_str())) {
       const std::string message = sqlite3_errmsg(db_);

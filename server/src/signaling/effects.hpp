@@ -15,6 +15,7 @@ using ConnId = std::uint64_t;
 // WebSocket close codes the hub asks for (RFC 6455 section 7.4.1).
 inline constexpr std::uint16_t close_going_away = 1001;
 inline constexpr std::uint16_t close_policy_violation = 1008;
+inline constexpr std::uint16_t close_service_restart = 1012;
 
 struct Outbound {
   ConnId to;

@@ -182,8 +182,13 @@ void Hub::create_room(ConnId id, const Conn& conn, std::int64_t now_ms, Effects&
   // The capacity is the room's own from now on: a room keeps what it was created with.
   std::string room = random_id(room_id_bytes);
   const std::size_t capacity = conn.pro ? limits_.room_capacity_pro : limits_.room_capacity;
-  while (!store_->create(room, capacity, now_ms)) {
+  CreateOutcome created;
+  while ((created = store_->create(room, capacity, now_ms)) == CreateOutcome::exists) {
     room = random_id(room_id_bytes);  // 2^-128; only a broken RNG loops
+  }
+  if (created == CreateOutcome::unavailable) {
+    send_error(id, ErrorCode::try_again_later, "rooms cannot be made just now; try again", out);
+    return;
   }
   log_event(LogLevel::info, "room-created", {{"conn", id}, {"room", server::room_tag(room)}});
   send(id, make_room_created(room), out);
@@ -200,6 +205,11 @@ void Hub::join(ConnId id, Conn& conn, Join&& msg, std::int64_t now_ms, Effects& 
   JoinOutcome joined = store_->join(msg.room, self);
   if (joined.kind == JoinOutcome::Kind::not_found) {
     miss(id, conn, now_ms, out);
+    return;
+  }
+  if (joined.kind == JoinOutcome::Kind::unavailable) {
+    send_error(id, ErrorCode::try_again_later, "the room cannot be reached just now; try again",
+               out);
     return;
   }
   if (joined.kind == JoinOutcome::Kind::full) {
@@ -255,7 +265,7 @@ void Hub::leave(ConnId id, Conn& conn, std::int64_t now_ms, Effects& out) {
   if (const auto remaining = store_->leave(conn.room, conn.peer_id, now_ms)) {
     const std::size_t left = *remaining;
     if (!shutting_down_ && left > 0) {
-      const auto sent = bus_->broadcast(
+      const auto sent = bus_->broadcast_here(
           conn.room, std::make_shared<const std::string>(make_peer_left(conn.peer_id)), out);
       metrics_.count_sent(sent);
     }
@@ -305,6 +315,12 @@ void Hub::on_tick(std::int64_t now_ms) {
   std::erase_if(recently_deleted_, [now_ms](const auto& entry) {
     return now_ms - entry.second > deleted_uid_memory_ms;
   });
+}
+
+void Hub::close_joined(std::uint16_t code, const std::string& reason, Effects& out) {
+  for (auto& [id, conn] : conns_) {
+    if (!conn.closing && !conn.room.empty()) order_close(id, conn, code, reason, out);
+  }
 }
 
 void Hub::on_shutdown(Effects& out) {

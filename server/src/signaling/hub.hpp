@@ -86,6 +86,9 @@ class Hub {
   void on_close(ConnId conn, Effects& out);
   // Time passed: forgets expired empty rooms and idle guess buckets.
   void on_tick(std::int64_t now_ms);
+  // The shared room store lost what it knew (Redis restarted): every connection in a room is
+  // closed with `code`, and the page's reconnect joins again, so nobody keeps a stale view.
+  void close_joined(std::uint16_t code, const std::string& reason, Effects& out);
   // The server is stopping: every connection is told and closed with 1001.
   void on_shutdown(Effects& out);
   // The outcome of a SignInCheck this hub asked for (ignored when the connection is gone or has

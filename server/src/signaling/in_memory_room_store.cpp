@@ -5,8 +5,10 @@
 
 namespace cieloweb::signaling {
 
-bool InMemoryRoomStore::create(const std::string& room, std::size_t capacity, std::int64_t now_ms) {
-  return rooms_.try_emplace(room, Room{capacity, {}, now_ms}).second;
+CreateOutcome InMemoryRoomStore::create(const std::string& room, std::size_t capacity,
+                                        std::int64_t now_ms) {
+  return rooms_.try_emplace(room, Room{capacity, {}, now_ms}).second ? CreateOutcome::created
+                                                                     : CreateOutcome::exists;
 }
 
 JoinOutcome InMemoryRoomStore::join(std::string_view room, PeerInfo peer) {

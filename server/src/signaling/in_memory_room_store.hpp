@@ -16,7 +16,7 @@ class InMemoryRoomStore final : public RoomStore {
   explicit InMemoryRoomStore(std::int64_t empty_room_ttl_ms)
       : empty_room_ttl_ms_(empty_room_ttl_ms) {}
 
-  bool create(const std::string& room, std::size_t capacity, std::int64_t now_ms) override;
+  CreateOutcome create(const std::string& room, std::size_t capacity, std::int64_t now_ms) override;
   JoinOutcome join(std::string_view room, PeerInfo peer) override;
   std::optional<std::size_t> leave(std::string_view room, std::string_view peer_id,
                                    std::int64_t now_ms) override;

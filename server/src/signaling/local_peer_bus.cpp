@@ -44,6 +44,11 @@ std::size_t LocalPeerBus::broadcast(std::string_view room, const SharedText& tex
   return it->second.size();
 }
 
+std::size_t LocalPeerBus::room_size(std::string_view room) const {
+  const auto it = rooms_.find(room);
+  return it == rooms_.end() ? 0 : it->second.size();
+}
+
 ConnId LocalPeerBus::local_conn(std::string_view peer_id) const {
   const auto it = peers_.find(peer_id);
   return it == peers_.end() ? 0 : it->second.conn;

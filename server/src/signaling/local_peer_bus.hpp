@@ -21,6 +21,8 @@ class LocalPeerBus final : public PeerBus {
   std::size_t broadcast(std::string_view room, const SharedText& text, Effects& out) override;
   std::size_t peer_count() const override { return peers_.size(); }
   ConnId local_conn(std::string_view peer_id) const override;
+  // Members of `room` attached here.
+  std::size_t room_size(std::string_view room) const;
 
  private:
   struct Hash {

@@ -36,6 +36,11 @@ class PeerBus {
                        Effects& out) = 0;
   // Queues `text` for every member of `room`. @return how many it was queued for.
   virtual std::size_t broadcast(std::string_view room, const SharedText& text, Effects& out) = 0;
+  // Queues `text` for the members of `room` connected to this server only. peer-left goes this
+  // way: a shared store tells the other servers itself (they announce it to their own members).
+  virtual std::size_t broadcast_here(std::string_view room, const SharedText& text, Effects& out) {
+    return broadcast(room, text, out);
+  }
 
   // Peers attached through this bus.
   virtual std::size_t peer_count() const = 0;

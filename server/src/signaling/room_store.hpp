@@ -15,8 +15,11 @@
 
 namespace cieloweb::signaling {
 
+// `unavailable`: a shared store could not be reached in time; nothing changed, try again.
+enum class CreateOutcome { created, exists, unavailable };
+
 struct JoinOutcome {
-  enum class Kind { joined, not_found, full };
+  enum class Kind { joined, not_found, full, unavailable };
   Kind kind = Kind::not_found;
   std::size_t capacity = 0;             // the room's own capacity (joined, full)
   std::vector<PeerInfo> already_there;  // joined: the members before this one, in join order
@@ -27,8 +30,9 @@ class RoomStore {
   virtual ~RoomStore() = default;
 
   // Records a new empty room that holds at most `capacity` peers, empty since `now_ms`.
-  // @return false (and changes nothing) when `room` already exists.
-  virtual bool create(const std::string& room, std::size_t capacity, std::int64_t now_ms) = 0;
+  // `exists` (and nothing changes) when `room` already exists.
+  virtual CreateOutcome create(const std::string& room, std::size_t capacity,
+                               std::int64_t now_ms) = 0;
   // Adds `peer` as the room's last member if the room exists and has a free place. Checking and
   // adding are one step, so two joins can never both take the last place.
   virtual JoinOutcome join(std::string_view room, PeerInfo peer) = 0;
