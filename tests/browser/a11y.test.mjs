@@ -66,6 +66,16 @@ for (const look of LOOKS) {
       await guest.page.setInputFiles('[data-testid=room-file-input]', file);
       await page.locator('[data-testid=accept-batch]:visible').first().waitFor();
       for (const v of await violations(page)) found.push(`room: ${v}`);
+      // Controls named only for screen readers speak the page's language too.
+      const names = await page.evaluate(() =>
+        ['share-link', 'share-qr', 'chat-input'].map((id) => document.getElementById(id).getAttribute('aria-label')),
+      );
+      assert.deepEqual(
+        names,
+        look.locale.startsWith('nl')
+          ? ['Link naar de ruimte', 'QR-code van de link naar de ruimte', 'Bericht']
+          : ['Room link', 'QR code of the room link', 'Message'],
+      );
     } finally {
       await guest.context.close();
       await context.close();

@@ -202,9 +202,11 @@ export function setLanguage(language, { remember = false } = {}) {
   document.dispatchEvent(new CustomEvent('languagechange', { detail: current }));
 }
 
-// Words every [data-i18n] element under `root` (a page fills its markup in, then translates it).
+// Words every [data-i18n] element under `root` (a page fills its markup in, then translates it),
+// and the accessible name of every [data-i18n-label] one (controls whose name is not shown).
 export function translate(root) {
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
 }
 
 // Lets another module (e.g. the transfer panel) bring its own {en, nl} strings; keys already here

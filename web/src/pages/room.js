@@ -2,7 +2,7 @@
 // mesh, chat, view) and wires the two; unmounting leaves the room on the server, closes every peer
 // connection, disconnects the transfers and removes what was wired to document, so the tab can
 // enter another room without a reload.
-import { t } from '../i18n.js';
+import { addMessages, t } from '../i18n.js';
 import { fillPage } from '../app/markup.js';
 import { replaceLocation } from '../app/router.js';
 import { tabSignaling } from '../app/signaling.js';
@@ -12,6 +12,16 @@ import { CallView } from '../call/call_view.js';
 import { forgetTestHook, testHooks } from '../test_hooks.js';
 import { connectTransfers } from '../transfer/connect_transfers.js';
 import { createTransferEngine } from '../transfer/engine_client.js';
+
+// The names of the room's controls whose words are not on screen (read by screen readers).
+addMessages({
+  en: { roomLinkLabel: 'Room link', roomQrLabel: 'QR code of the room link', chatInputLabel: 'Message' },
+  nl: {
+    roomLinkLabel: 'Link naar de ruimte',
+    roomQrLabel: 'QR-code van de link naar de ruimte',
+    chatInputLabel: 'Bericht',
+  },
+});
 
 const MARKUP = `
 <main data-view="room" class="room">
@@ -25,7 +35,7 @@ const MARKUP = `
       <div class="share-main">
         <p class="muted" data-i18n="shareHint"></p>
         <div class="share-row">
-          <input id="share-link" data-testid="share-link" readonly aria-label="Room link" />
+          <input id="share-link" data-testid="share-link" readonly data-i18n-label="roomLinkLabel" />
           <button id="copy-link" class="button" data-testid="copy-link" type="button">
             <span data-icon="copy"></span><span class="label" data-i18n="copy"></span>
           </button>
@@ -34,7 +44,7 @@ const MARKUP = `
           </button>
         </div>
       </div>
-      <canvas id="share-qr" data-testid="share-qr" width="160" height="160" aria-label="QR code of the room link"></canvas>
+      <canvas id="share-qr" data-testid="share-qr" width="160" height="160" role="img" data-i18n-label="roomQrLabel"></canvas>
     </div>
   </section>
 
@@ -95,7 +105,7 @@ const MARKUP = `
       <p data-i18n="chatEmpty"></p>
     </div>
     <form id="chat-form" class="chat-form">
-      <input id="chat-input" data-testid="chat-input" maxlength="4000" autocomplete="off" aria-label="Message" />
+      <input id="chat-input" data-testid="chat-input" maxlength="4000" autocomplete="off" data-i18n-label="chatInputLabel" />
       <button class="button" data-testid="chat-send" type="submit">
         <span data-icon="send"></span><span class="label" data-i18n="send"></span>
       </button>
