@@ -198,6 +198,31 @@ test('on phones: an offer comes to the top of the room and into the title, arriv
     assert.equal(await alexandra.page.inputValue('[data-testid=chat-input]'), 'a line from the clipboard');
     assert.equal(await alexandra.page.locator('[data-testid=chat-message]').count(), 0, 'pasted text is not sent');
 
+    // A sender offering again and again while Bram's tab is hidden: the title counts every offer,
+    // but only a few notifications reach his screen (one sender cannot flood it).
+    await bram.page.evaluate(() => {
+      window.testNotifications.hidden = true;
+    });
+    const shownBefore = await bram.page.evaluate(() => window.testNotifications.shown.length);
+    const spam = [];
+    for (let i = 0; i < 6; i++) {
+      const file = path.join(suite.dir, `again-${i}.txt`);
+      writeFileSync(file, `offer ${i}\n`);
+      spam.push(file);
+      await alexandra.page.setInputFiles('[data-testid=room-file-input]', file);
+      await incomingBatch(bram, path.basename(file)).waitFor();
+    }
+    assert.equal(await bram.page.title(), `(6) ${plainTitle}`);
+    const raised = (await bram.page.evaluate(() => window.testNotifications.shown.length)) - shownBefore;
+    assert.ok(raised >= 1 && raised <= 3, `${raised} notifications for 6 offers from one sender`);
+    await bram.page.evaluate(() => {
+      window.testNotifications.hidden = false;
+    });
+    for (const file of spam) {
+      await incomingBatch(bram, path.basename(file)).locator('[data-testid=decline-batch]').tap();
+    }
+    await until(bram, () => !document.title.startsWith('('));
+
     // Files dropped on the page, outside the drop zone, are offered too.
     const dropped = await bram.page.evaluate(() => {
       const data = new DataTransfer();

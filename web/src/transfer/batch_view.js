@@ -20,7 +20,7 @@ const FINISHED = new Set(['done', 'declined', 'cancelled']);
 export class BatchView {
   // container: where batches are listed (newest first); peerName(id) -> the name to show;
   // offers: where offers waiting for a decision go (the list when not given); onWaiting([{batchId,
-  // peerName, count, totalSize}]): called with every waiting offer each time that set changes.
+  // peerId, peerName, count, totalSize}]): called with every waiting offer each time that set changes.
   constructor(container, engine, peerName, { offers = container, onWaiting = () => {} } = {}) {
     this.container = container;
     this.offers = offers;
@@ -104,6 +104,7 @@ export class BatchView {
     this.onWaiting(
       waiting.map(({ detail: d }) => ({
         batchId: d.batchId,
+        peerId: d.peerId,
         peerName: d.peerName || this.peerName(d.peerId),
         count: d.count,
         totalSize: d.totalSize,

@@ -12,12 +12,29 @@ const COUNT_PREFIX = /^\(\d+\) /;
 
 const notifications = () => globalThis.Notification;
 
+// A sender that offers and cancels in a loop must not flood the person's screen: each sender gets
+// a few notifications at once and then one per half minute (the title keeps counting every offer),
+// and one sender's notifications replace each other rather than pile up.
+const NOTIFY_BURST = 3;
+const NOTIFY_REFILL_MS = 30_000;
+
 // root: the transfers section (the "notify me" control goes there); signal: the panel unmounted
 // (the title is put back, notifications still shown are closed). Returns {update(waiting), relabel()}.
 export function mountOfferAlerts(root, signal) {
   const plainTitle = document.title.replace(COUNT_PREFIX, '');
   const shown = new Map(); // batchId -> its Notification, while the offer waits
   let known = new Set(); // the batch ids that waited at the last update
+  const budgets = new Map(); // peerId -> {tokens, at}: notifications each sender may still raise
+  function mayNotify(peerId) {
+    const now = Date.now();
+    const budget = budgets.get(peerId) ?? { tokens: NOTIFY_BURST, at: now };
+    budget.tokens = Math.min(NOTIFY_BURST, budget.tokens + (now - budget.at) / NOTIFY_REFILL_MS);
+    budget.at = now;
+    budgets.set(peerId, budget);
+    if (budget.tokens < 1) return false;
+    budget.tokens -= 1;
+    return true;
+  }
   const ask = el('button', {
     type: 'button',
     class: 'link-button',
@@ -43,8 +60,12 @@ export function mountOfferAlerts(root, signal) {
   function notify(offer) {
     const N = notifications();
     if (document.visibilityState !== 'hidden' || N?.permission !== 'granted') return;
+    if (!mayNotify(offer.peerId)) return;
     const title = tr('notifyTitle', { name: offer.peerName, what: countText(offer.count) });
-    const options = { body: tr('notifyBody', { size: formatBytes(offer.totalSize) }), tag: `offer-${offer.batchId}` };
+    const options = {
+      body: tr('notifyBody', { size: formatBytes(offer.totalSize) }),
+      tag: `offer-from-${offer.peerId}`,
+    };
     try {
       const note = new N(title, options);
       note.onclick = () => {
