@@ -67,6 +67,16 @@ test('install: the manifest is served and valid, its icons come with their types
   assert.equal(manifest.display, 'standalone');
   assert.match(manifest.theme_color, /^#[0-9a-f]{6}$/);
   assert.match(manifest.background_color, /^#[0-9a-f]{6}$/);
+  // The browser's bar follows the colour scheme: one theme colour for each.
+  const page = await (await fetch(`${origin}/`)).text();
+  const themes = [
+    ...page.matchAll(/<meta name="theme-color" media="\(prefers-color-scheme: (\w+)\)" content="(#[0-9a-f]{6})"/g),
+  ];
+  assert.deepEqual(
+    themes.map((m) => m[1]),
+    ['light', 'dark'],
+  );
+  assert.notEqual(themes[0][2], themes[1][2]);
   const purposes = new Set();
   for (const icon of manifest.icons) {
     const got = await fetch(new URL(icon.src, origin));
