@@ -289,6 +289,8 @@ void ServerContext::check_sign_in(signaling::SignInCheck check) {
 
 void ServerContext::stop_blocking_work() {
   if (pool_) pool_->shutdown();
+  // The subscriber posts to the signaling io_context, which goes next: its thread stops first.
+  if (cluster_) cluster_->stop_threads();
 }
 
 }  // namespace cieloweb::server

@@ -150,6 +150,35 @@ describe('a node dies', () => {
   });
 });
 
+describe('a node stops', () => {
+  test('SIGTERM: its peers are announced as leaving at once, not after the heartbeat expires', async () => {
+    const redis = await startRedis();
+    const [n1, n2] = await startNodes(redis, 2);
+    try {
+      const ada = await Client.open(n1);
+      const bob = await Client.open(n2);
+      const room = await createRoom(ada);
+      await join(ada, room, 'Ada');
+      const bobJoined = await join(bob, room, 'Bob');
+      await ada.expect('peer-joined');
+      const stoppedAt = Date.now();
+      n2.proc.kill('SIGTERM');
+      const left = await nextOfType(ada, 'peer-left', nodeDeathBoundMs);
+      assert.equal(left.peer, bobJoined.self.id);
+      const tookMs = Date.now() - stoppedAt;
+      assert.ok(tookMs < 2000, `peer-left after ${tookMs} ms (a dead node's bound is ${nodeDeathBoundMs})`);
+      // Past two heartbeat checks: the dead-node path must not announce Bob a second time.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      assert.deepEqual(await ada.drain(), [], 'one peer-left, no duplicate from the heartbeat');
+      ada.close();
+    } finally {
+      await n1.stop();
+      await n2.stop();
+      await redis.stop();
+    }
+  });
+});
+
 describe('Redis restarts empty', () => {
   test('pages in rooms are told to join again, and the room is there with its capacity', async () => {
     let redis = await startRedis();

@@ -43,6 +43,10 @@ ClusterNode::ClusterNode(ClusterOptions options, std::string node_id)
     : state_(std::move(options), std::move(node_id)) {}
 
 ClusterNode::~ClusterNode() {
+  stop_threads();
+}
+
+void ClusterNode::stop_threads() {
   subscriber_.reset();
   state_.publisher.reset();
 }

@@ -46,6 +46,9 @@ class ClusterNode {
   void restore_rooms();
   // Stopping: the heartbeat goes at once, so the others notice within two checks.
   void stop();
+  // The event loop is over: the publishing and subscribing threads end (nothing is posted to a
+  // loop that is about to go).
+  void stop_threads();
 
  private:
   void handle_one(std::string_view message, signaling::Effects& out);

@@ -55,7 +55,8 @@ void Publisher::run() {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
+      // Stopping sends what is queued first: a stopping node's last peer-left notices matter.
+      if (stopping_ && queue_.empty()) return;
       batch.swap(queue_);
       queued_bytes_ = 0;
     }
@@ -94,7 +95,7 @@ void Publisher::run() {
       // Redis is away: what was queued meanwhile would arrive stale after the nodes resync, so
       // it is dropped too; then a pause before the next attempt rather than a spin.
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, 250ms, [this] { return stopping_; });
+      if (!stopping_) wake_.wait_for(lock, 250ms, [this] { return stopping_; });
       dropped_ += queue_.size();
       queue_.clear();
       queued_bytes_ = 0;
