@@ -249,7 +249,10 @@ test('on a 320 px phone the other pages do not scroll sideways either, and their
       await assertTouchTargets(visitor, page);
     }
     await visitor.page.goto(`${suite.service.origin}/`);
-    assert.equal(await visitor.page.locator('[data-i18n=chooseHint]').isVisible(), true, 'the landing says choose');
+    // The landing is mounted by the page's router after the load event: wait until it is there.
+    const hint = visitor.page.locator('[data-i18n=chooseHint]');
+    await hint.waitFor({ state: 'attached' });
+    assert.equal(await hint.isVisible(), true, 'the landing says choose');
   } finally {
     await flow.closeAll(visitor);
   }
