@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../tests/support/ports.mjs';
 import { startRedis } from '../../tests/support/redis.mjs';
 
 const heldTarget = 20000;
@@ -127,15 +128,6 @@ function runLoadgen(bin, args, limitS, onTick) {
       }
     });
   });
-}
-
-async function freePort() {
-  const net = await import('node:net');
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 export async function run({ root, log = console.log }) {

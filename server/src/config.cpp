@@ -31,21 +31,6 @@ bool parse_double(std::string_view text, double& out, double min_value) {
   }
 }
 
-std::vector<std::string> split_origins(std::string_view text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : text) {
-    if (c == ',' || c == ' ') {
-      if (!item.empty()) out.push_back(std::move(item));
-      item.clear();
-    } else {
-      item.push_back(c);
-    }
-  }
-  if (!item.empty()) out.push_back(std::move(item));
-  return out;
-}
-
 // Firebase (Google Cloud) project ids: 6-30 lowercase letters, digits and hyphens, starting with
 // a letter and not ending with a hyphen. The id lands in the tokens' expected issuer and in URLs.
 bool valid_project_id(std::string_view id) {
@@ -106,7 +91,7 @@ const std::vector<Option>& options() {
                "comma-separated origins allowed on /ws, or * (default http://localhost:PORT, "
                "http://127.0.0.1:PORT, http://[::1]:PORT)",
                [](Config& c, std::string_view v) {
-                 c.allowed_origins = split_origins(v);
+                 c.allowed_origins = split_list(v);
                  return !c.allowed_origins.empty();
                }},
               {"--max-connections", "CIELO_MAX_CONNECTIONS",
@@ -153,7 +138,7 @@ const std::vector<Option>& options() {
                "(Firebase Auth), ads (AdSense); never the room page (none)",
                [](Config& c, std::string_view v) {
                  c.third_parties = http::ThirdParty::none;
-                 for (const auto& name : split_origins(v)) {
+                 for (const auto& name : split_list(v)) {
                    if (name == "sign-in") {
                      c.third_parties = c.third_parties | http::ThirdParty::sign_in;
                    } else if (name == "ads") {
@@ -298,6 +283,21 @@ const std::vector<Option>& options() {
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text) {
+    if (c == ',' || c == ' ') {
+      if (!item.empty()) out.push_back(std::move(item));
+      item.clear();
+    } else {
+      item.push_back(c);
+    }
+  }
+  if (!item.empty()) out.push_back(std::move(item));
+  return out;
+}
 
 std::variant<Config, ConfigHelp, std::string> parse_config(const std::vector<std::string>& args,
                                                            const EnvLookup& env) {

@@ -19,6 +19,9 @@ struct Option {
   std::function<bool(Config&, std::string_view)> apply;
 };
 
+// A list option's items: separated by commas or spaces, empty items dropped (config.cpp).
+std::vector<std::string> split_list(std::string_view text);
+
 // The ICE options (--stun-urls, --turn-urls, --turn-secret, --turn-secret-file, --turn-ttl,
 // --ice-transport-policy): ice_options.cpp.
 std::vector<Option> ice_options();

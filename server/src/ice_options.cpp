@@ -10,21 +10,6 @@
 namespace cieloweb::server {
 namespace {
 
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (const char c : text) {
-    if (c == ',' || c == ' ') {
-      if (!item.empty()) out.push_back(std::move(item));
-      item.clear();
-    } else {
-      item.push_back(c);
-    }
-  }
-  if (!item.empty()) out.push_back(std::move(item));
-  return out;
-}
-
 // ICE URLs are "stun:", "turn:" or "turns:" URIs without spaces, quotes or commas.
 bool valid_ice_urls(const std::vector<std::string>& urls, bool turn) {
   if (urls.empty()) return false;

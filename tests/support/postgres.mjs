@@ -22,9 +22,9 @@
 //   await pg.restart()          -> stopped if running, started again on the same port and data
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.mjs';
 
 export const sharedPostgresVariable = 'CIELO_TEST_POSTGRES';
 const host = '127.0.0.1';
@@ -58,17 +58,6 @@ function serverUserIds() {
   if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid === 0)
     throw new Error(`no '${superuser}' system user (postgresql-15 makes it)`);
   return { uid, gid };
-}
-
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, host, resolve);
-  });
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 function handle({ bin, port, socketDir, logFile }, extra) {

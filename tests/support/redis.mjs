@@ -2,16 +2,9 @@
 // persistence, so a restart comes back empty (the worst case the nodes must recover from).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import { freePort } from './ports.mjs';
 
 const REDIS = process.env.REDIS_SERVER_BIN || 'redis-server';
-
-async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 // One RESP command over a fresh connection; resolves the raw reply text.
 export function redisCommand(port, ...args) {

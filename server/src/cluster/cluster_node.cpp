@@ -39,6 +39,19 @@ void ClusterState::publish_to(std::string_view node, std::string payload) {
   if (publisher) publisher->publish(node_channel(node), std::move(payload));
 }
 
+bool ClusterState::beat() {
+  const std::string ttl = std::to_string(options.heartbeat_ttl_ms);
+  const auto reply = commands.command({"SET", node_key(node_id), "1", "PX", ttl});
+  return reply && reply->kind != RedisValue::Kind::error;
+}
+
+std::optional<RedisValue> ClusterState::leave_room(std::string_view room, std::string_view peer) {
+  const auto keys = room_keys(room);
+  const std::string ttl = std::to_string(options.empty_room_ttl_ms);
+  return commands.command(
+      {"EVAL", leave_room_script, "3", keys.room, keys.members, keys.peers, peer, ttl});
+}
+
 ClusterNode::ClusterNode(ClusterOptions options, std::string node_id)
     : state_(std::move(options), std::move(node_id)) {}
 
@@ -61,9 +74,7 @@ std::unique_ptr<signaling::PeerBus> ClusterNode::make_bus() {
 
 void ClusterNode::start(std::function<void(std::string)> on_message,
                         std::function<void(bool)> on_link) {
-  const std::string ttl = std::to_string(state_.options.heartbeat_ttl_ms);
-  const auto beat = state_.commands.command({"SET", node_key(state_.node_id), "1", "PX", ttl});
-  if (!beat || beat->kind == RedisValue::Kind::error) {
+  if (!state_.beat()) {
     log_event(LogLevel::warn, "redis-unavailable",
               {{"op", "heartbeat"}, {"error", state_.commands.last_error()}});
   }
@@ -106,22 +117,23 @@ void ClusterNode::handle_one(std::string_view payload, signaling::Effects& out) 
         view->remote.insert_or_assign(std::string(msg->peer), std::string(msg->node));
       }
       return;
-    case Kind::left:
+    case Kind::left: {
       // The leaver's node announced it to its own members; this node tells its own.
-      if (RoomView* view = state_.find_room(msg->room);
-          view && view->remote.erase(std::string(msg->peer))) {
+      RoomView* view = state_.find_room(msg->room);
+      const auto it = view ? view->remote.find(msg->peer) : decltype(view->remote)::iterator{};
+      if (view && it != view->remote.end()) {
+        view->remote.erase(it);
         state_.local.broadcast(
             msg->room, std::make_shared<const std::string>(signaling::make_peer_left(msg->peer)),
             out);
       }
       return;
+    }
   }
 }
 
 void ClusterNode::tick(std::int64_t now_ms, signaling::Effects& out) {
-  const std::string ttl = std::to_string(state_.options.heartbeat_ttl_ms);
-  const auto beat = state_.commands.command({"SET", node_key(state_.node_id), "1", "PX", ttl});
-  if (!beat || beat->kind == RedisValue::Kind::error) return;  // Redis away: judge nobody now
+  if (!state_.beat()) return;  // Redis away: judge nobody now
   check_nodes(out);
   refresh_rooms(now_ms);
 }
@@ -153,7 +165,6 @@ void ClusterNode::check_nodes(signaling::Effects& out) {
 void ClusterNode::node_died(const std::string& node, signaling::Effects& out) {
   log_event(LogLevel::warn, "cluster-node-gone", {{"node", node}});
   misses_.erase(node);
-  const std::string ttl = std::to_string(state_.options.empty_room_ttl_ms);
   for (auto& [room, view] : state_.rooms) {
     std::vector<std::string> gone;
     for (const auto& [peer, peer_node] : view.remote) {
@@ -162,9 +173,7 @@ void ClusterNode::node_died(const std::string& node, signaling::Effects& out) {
     for (const auto& peer : gone) {
       view.remote.erase(peer);
       // Several survivors may remove the same member: the script makes the second a no-op.
-      const auto keys = room_keys(room);
-      state_.commands.command(
-          {"EVAL", leave_room_script, "3", keys.room, keys.members, keys.peers, peer, ttl});
+      state_.leave_room(room, peer);
       state_.local.broadcast(
           room, std::make_shared<const std::string>(signaling::make_peer_left(peer)), out);
     }
@@ -192,9 +201,8 @@ bool ClusterNode::on_link(bool up) {
 }
 
 void ClusterNode::restore_rooms() {
-  const std::string heartbeat_ttl = std::to_string(state_.options.heartbeat_ttl_ms);
   state_.commands.check();
-  state_.commands.command({"SET", node_key(state_.node_id), "1", "PX", heartbeat_ttl});
+  state_.beat();
   const std::string ttl = std::to_string(state_.options.empty_room_ttl_ms);
   std::size_t restored = 0;
   for (auto& [room, view] : state_.rooms) {

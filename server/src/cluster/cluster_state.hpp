@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,16 +31,20 @@ struct ClusterOptions {
   std::chrono::milliseconds command_timeout{500};
 };
 
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// Lookups by string_view without building a std::string (a relay looks a peer up here).
+template <class T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
 struct RoomView {
   std::size_t capacity = 0;
   std::int64_t quiet_since_ms = 0;  // when its last local member left (or it was created)
   std::int64_t refreshed_ms = 0;    // when its keys' expiry was last pushed out
-  std::unordered_map<std::string, std::string> remote;  // peer id -> node id
-};
-
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  StringMap<std::string> remote;    // peer id -> node id
 };
 
 struct ClusterState {
@@ -53,7 +58,7 @@ struct ClusterState {
   RedisLink commands;                    // the signaling thread's own connection
   std::unique_ptr<Publisher> publisher;  // set by ClusterNode::start
   signaling::LocalPeerBus local;
-  std::unordered_map<std::string, RoomView, StringHash, std::equal_to<>> rooms;
+  StringMap<RoomView> rooms;
 
   RoomView* find_room(std::string_view room) {
     const auto it = rooms.find(room);
@@ -62,6 +67,10 @@ struct ClusterState {
   // The other nodes holding members of `room`, each once.
   std::vector<std::string> remote_nodes(const RoomView& room) const;
   void publish_to(std::string_view node, std::string payload);
+  // This node's heartbeat key, refreshed. @return whether Redis took it.
+  bool beat();
+  // Runs the leave script for `peer` of `room` (cluster/room_scripts.hpp).
+  std::optional<RedisValue> leave_room(std::string_view room, std::string_view peer);
 };
 
 }  // namespace cieloweb::server::cluster

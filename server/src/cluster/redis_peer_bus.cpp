@@ -9,7 +9,7 @@ bool RedisPeerBus::deliver(std::string_view room, std::string_view peer_id,
   if (state_.local.attached(peer_id)) return state_.local.deliver(room, peer_id, text, out);
   const RoomView* view = state_.find_room(room);
   if (!view) return false;
-  const auto it = view->remote.find(std::string(peer_id));
+  const auto it = view->remote.find(peer_id);
   if (it == view->remote.end()) return false;
   state_.publish_to(it->second, encode_deliver(room, peer_id, *text));
   return true;

@@ -87,10 +87,7 @@ std::optional<std::size_t> RedisRoomStore::leave(std::string_view room, std::str
                                                  std::int64_t now_ms) {
   RoomView* view = state_.find_room(room);
   if (!view) return std::nullopt;
-  const auto keys = room_keys(room);
-  const std::string ttl = std::to_string(state_.options.empty_room_ttl_ms);
-  const auto reply = state_.commands.command(
-      {"EVAL", leave_room_script, "3", keys.room, keys.members, keys.peers, peer_id, ttl});
+  const auto reply = state_.leave_room(room, peer_id);
   if (!reply || reply->kind != RedisValue::Kind::integer) log_unavailable("leave", state_.commands);
   for (const auto& node : state_.remote_nodes(*view)) {
     state_.publish_to(node, encode_left(room, peer_id));
