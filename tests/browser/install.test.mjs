@@ -207,7 +207,7 @@ test('install: a repeat visit takes the core from the service worker, and only i
 
 // What a phone's share sheet does (and what any site can do): a multipart POST of `file` to the
 // share target, which the worker takes; the tab lands on /share.
-async function shareToApp(page, file) {
+async function shareToApp(page, file, { landsAs = 'waiting' } = {}) {
   await page.evaluate(() => {
     const form = document.createElement('form');
     Object.assign(form, { method: 'post', enctype: 'multipart/form-data', action: '/share' });
@@ -216,8 +216,35 @@ async function shareToApp(page, file) {
   });
   await page.setInputFiles('[data-testid=share-input]', file);
   await page.evaluate(() => document.querySelector('[data-testid=share-input]').form.submit());
-  await page.waitForSelector('body[data-share=waiting]', { state: 'attached' });
+  await page.waitForSelector(`body[data-share=${landsAs}]`, { state: 'attached' });
 }
+
+test('install: a share the device cannot keep says so, and nothing waits', async () => {
+  const alice = await firstVisit(suite.service.origin, 'Alice');
+  try {
+    // The worker keeps shares in IndexedDB at version 1. A database already at version 2 makes that
+    // open fail (VersionError), as a full or refusing storage would: the share is not kept.
+    await alice.page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('cieloweb-share', 2);
+          open.onsuccess = () => resolve();
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    const file = path.join(suite.dir, 'not-kept.txt');
+    writeFileSync(file, 'a file this device will not keep\n');
+    await shareToApp(alice.page, file, { landsAs: 'not-kept' });
+    assert.equal(new URL(alice.page.url()).pathname, '/share');
+    assert.match(await alice.page.textContent('[data-testid=share-summary]'), /could not keep the shared files/);
+    assert.equal(await alice.page.locator('[data-testid=share-create-room]').isVisible(), false);
+    await alice.page.selectOption('[data-testid=language]', 'nl');
+    assert.match(await alice.page.textContent('[data-testid=share-summary]'), /kon de gedeelde bestanden niet bewaren/);
+    await alice.page.evaluate(() => indexedDB.deleteDatabase('cieloweb-share'));
+  } finally {
+    await flow.closeAll(alice);
+  }
+});
 
 test('install: files posted to the share target are never offered in a room the person did not make for them', async () => {
   const alice = await firstVisit(suite.service.origin, 'Alice');

@@ -134,14 +134,15 @@ async function receiveShare(request) {
   } catch {
     // Not a form: nothing to keep; the page says so.
   }
-  if (files.length === 0) return Response.redirect(SHARE_PATH, 303);
+  // The share page says why nothing waits (pages/share.js reads these names from the fragment).
+  if (files.length === 0) return Response.redirect(`${SHARE_PATH}#nothing-shared`, 303);
   const id = crypto.randomUUID();
   try {
     await keepShare({ id, at: Date.now(), files });
   } catch {
-    // Not kept (the device's storage is full, for one): the share page says nothing is waiting,
+    // Not kept (the device's storage is full, or IndexedDB refused): the share page says so,
     // rather than the browser showing a network error.
-    return Response.redirect(SHARE_PATH, 303);
+    return Response.redirect(`${SHARE_PATH}#not-kept`, 303);
   }
   // The id in the fragment: the server never sees it.
   return Response.redirect(`${SHARE_PATH}#${id}`, 303);

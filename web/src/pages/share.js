@@ -24,6 +24,9 @@ addMessages({
     shareDiscard: 'Discard them',
     shareBadLink: 'That is not a link to a room of this site.',
     shareHome: 'Back to the start page',
+    shareNotKept:
+      'This device could not keep the shared files (its storage may be full), so nothing was sent. Free some space and share them again, or create a room and choose the files there.',
+    shareNothing: 'The share held no files and no text, so there is nothing to send.',
   },
   nl: {
     sharedFilesTitle: 'Gedeelde bestanden versturen',
@@ -37,10 +40,16 @@ addMessages({
     shareDiscard: 'Gooi ze weg',
     shareBadLink: 'Dat is geen link naar een ruimte van deze site.',
     shareHome: 'Terug naar de startpagina',
+    shareNotKept:
+      'Dit apparaat kon de gedeelde bestanden niet bewaren (de opslag is misschien vol), dus er is niets verstuurd. Maak ruimte vrij en deel ze opnieuw, of maak een ruimte en kies de bestanden daar.',
+    shareNothing: 'Er zaten geen bestanden en geen tekst in wat je deelde, dus er is niets te versturen.',
   },
 });
 
 const SHOWN_NAMES = 20;
+
+// Why nothing waits, by the name the service worker put in the fragment (sw.js, receiveShare).
+const NOT_WAITING = { none: 'shareNone', 'not-kept': 'shareNotKept', 'nothing-shared': 'shareNothing' };
 
 const MARKUP = `
 <main data-view="share">
@@ -81,6 +90,8 @@ export function mount(root) {
   // next room only when the person makes or opens one here (markTabShare in the two handlers).
   const named = location.hash.slice(1);
   if (/^[0-9a-f-]{36}$/.test(named)) markViewedShare(named);
+  // The worker could not keep a share, or it held nothing: why nothing waits (for this view).
+  const why = Object.hasOwn(NOT_WAITING, named) ? named : 'none';
   if (location.hash) replaceLocation('/share');
   const id = viewedShareId();
   let share = null;
@@ -92,7 +103,7 @@ export function mount(root) {
     if (!loaded) return;
     $('share-actions').hidden = !share;
     if (!share) {
-      $('share-summary').textContent = t('shareNone');
+      $('share-summary').textContent = t(NOT_WAITING[why]);
       $('share-files').replaceChildren();
       return;
     }
@@ -158,7 +169,7 @@ export function mount(root) {
     share = found;
     loaded = true;
     render();
-    document.body.dataset.share = share ? 'waiting' : 'none';
+    document.body.dataset.share = share ? 'waiting' : why;
   });
   return () => {
     abort.abort();
