@@ -4,6 +4,7 @@
 // and two separate Chromium processes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import jsQR from 'jsqr';
 import { launchChromium } from './chromium.mjs';
 import * as flow from './room_flow.mjs';
 import { startService } from './service.mjs';
@@ -27,6 +28,17 @@ const newPeer = (name, { inBrowser = browser, ...options } = {}) => flow.newPeer
 const createRoom = (peer, origin = service.origin) => flow.createRoom(peer, origin);
 const { closeAll, joinRoom, peerItem, sendChat, waitConnected } = flow;
 
+// What a phone's camera would read from the room's QR code: the canvas's pixels, decoded by jsQR.
+async function readShareQr(page) {
+  await page.waitForSelector('#share-qr[data-qr=drawn]');
+  const { width, height, pixels } = await page.evaluate(() => {
+    const canvas = document.getElementById('share-qr');
+    const image = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    return { width: image.width, height: image.height, pixels: Array.from(image.data) };
+  });
+  return jsQR(Uint8ClampedArray.from(pixels), width, height)?.data ?? null;
+}
+
 test('room: create, join by link, see names, chat both ways with delivery receipts', async () => {
   const alice = await newPeer('Alice');
   const bob = await newPeer('Bob');
@@ -34,6 +46,7 @@ test('room: create, join by link, see names, chat both ways with delivery receip
     const url = await createRoom(alice);
     assert.equal(await alice.page.inputValue('[data-testid=share-link]'), url);
     assert.equal(await alice.page.locator('[data-testid=share-qr]').isVisible(), true);
+    assert.equal(await readShareQr(alice.page), url, 'the QR code reads as the room link, key included');
     await joinRoom(bob, url);
     await waitConnected(alice, bob);
 

@@ -1,5 +1,7 @@
 // Dutch and English from day one: the language follows the browser unless the user picks one
 // (the choice is remembered in localStorage; no cookie).
+import { formatBytesIn, formatRateIn, formatTimeIn } from './formats.js';
+
 const messages = {
   en: {
     language: 'Language',
@@ -190,12 +192,6 @@ export function detectLanguage() {
 export function setLanguage(language, { remember = false } = {}) {
   current = messages[language] ? language : 'en';
   if (remember) globalThis.localStorage?.setItem(STORAGE_KEY, current);
-  // Build this language's formatters while the page is idle, not on the user's first transfer.
-  (globalThis.requestIdleCallback ?? setTimeout)(() => {
-    formatBytes(1536);
-    formatRate(1);
-    formatTime(0);
-  });
   if (typeof document === 'undefined') return; // in a worker: only the words and number formats
   document.documentElement.lang = current;
   translate(document);
@@ -229,36 +225,7 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
 
-// Intl formatters are costly to build (the first one of a language loads its locale data: tens
-// of milliseconds measured on the main thread), so each is built once and reused.
-const formatters = new Map();
-function formatter(kind, options) {
-  const key = `${kind}|${current}|${JSON.stringify(options)}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = kind === 'number' ? new Intl.NumberFormat(current, options) : new Intl.DateTimeFormat(current, options);
-    formatters.set(key, f);
-  }
-  return f;
-}
-
-export function formatBytes(bytes) {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const number = formatter('number', { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value);
-  return `${number} ${units[unit]}`;
-}
-
-export function formatTime(ms) {
-  return formatter('date', { hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
-}
-
-export function formatRate(bytesPerSecond) {
-  const mb = bytesPerSecond / 1e6;
-  return `${formatter('number', { maximumFractionDigits: 0 }).format(mb)} MB/s`;
-}
+// Sizes, rates and times: formats.js, in the page's language.
+export const formatBytes = (bytes) => formatBytesIn(bytes, current);
+export const formatTime = (ms) => formatTimeIn(ms, current);
+export const formatRate = (bytesPerSecond) => formatRateIn(bytesPerSecond, current);

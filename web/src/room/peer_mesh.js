@@ -141,8 +141,15 @@ export class PeerMesh extends EventTarget {
     // left), so drop them all and start again with whoever is there now.
     const present = new Set(peers.map((p) => p.id));
     for (const id of [...this.peers_.keys()]) this.removePeer_(id, { silent: present.has(id) });
-    for (const p of peers) this.ensurePeer_(p.id, p.name).conn.start(); // we are the newcomer: we offer
+    const newcomers = peers.map((p) => this.ensurePeer_(p.id, p.name));
     this.dispatch_('joined', { room, self, peers });
+    // We are the newcomer: we offer. In a task of its own, because the browser builds an
+    // RTCPeerConnection synchronously (tens of milliseconds on a phone for the first one): the
+    // people are listed first, and entering a room is never one long task. A peer removed in
+    // between (a re-join, leave()) has its connection closed, and start() does nothing then.
+    setTimeout(() => {
+      for (const peer of newcomers) peer.conn.start();
+    }, 0);
   }
 
   ensurePeer_(id, rawName) {

@@ -1,11 +1,11 @@
 // The room's view: share link (copy + QR), the people (state, path, safety code, blocked warning),
 // our editable name, status notices and the chat. It only reads the mesh and the chat and calls
 // their methods; the transfers section is left to web/src/transfer/transfer_panel.js.
-import QRCode from 'qrcode';
 import { setIcon, setLabel } from '../app/icons.js';
 import { typingInto } from '../app/typing.js';
 import { formatTime, t } from '../i18n.js';
 import { deliveryState, MAX_KEPT_MESSAGES } from './chat.js';
+import { drawShareQr } from './share_qr.js';
 
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
@@ -163,11 +163,11 @@ export class RoomView {
         }),
       options,
     );
-    QRCode.toCanvas(this.$('share-qr'), this.shareUrl_, { width: 160, margin: 1, errorCorrectionLevel: 'M' }).catch(
-      () => {
+    drawShareQr(this.$('share-qr'), this.shareUrl_, {
+      onTooLong: () => {
         this.$('share-qr').hidden = true; // a link too long for a QR code is still shareable as text
       },
-    );
+    });
 
     const nameInput = this.$('self-name');
     const commitName = () => {

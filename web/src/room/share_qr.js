@@ -1,0 +1,39 @@
+// The room link as a QR code on the share card's <canvas>, drawn by us from qrcode's module matrix.
+// Why not qrcode's own toCanvas: it sets the canvas's CSS size (the card jumps when it draws: a
+// layout shift), and it runs the segment optimiser over a link that is all byte mode anyway. The
+// drawing waits for an idle moment so it is a task of its own, not part of entering the room.
+import { create as createQr } from 'qrcode/lib/core/qrcode.js';
+
+const QUIET_MODULES = 1; // the white border, in modules (the card's padding adds the rest)
+
+// Draws `text` on `canvas` at the canvas's displayed size times the screen's pixel ratio, each
+// module a whole number of pixels; onTooLong() when `text` does not fit in a QR code.
+export function drawShareQr(canvas, text, { onTooLong }) {
+  const draw = () => {
+    let qr;
+    try {
+      qr = createQr([{ data: text, mode: 'byte' }], { errorCorrectionLevel: 'M' });
+    } catch {
+      onTooLong();
+      return;
+    }
+    const { size, data } = qr.modules;
+    const side = size + 2 * QUIET_MODULES;
+    const shownPixels = Math.max(canvas.clientWidth, 1) * (globalThis.devicePixelRatio || 1);
+    const scale = Math.max(1, Math.ceil(shownPixels / side));
+    canvas.width = side * scale;
+    canvas.height = side * scale;
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = '#000';
+    for (let row = 0; row < size; row += 1) {
+      for (let col = 0; col < size; col += 1) {
+        if (data[row * size + col])
+          ctx.fillRect((col + QUIET_MODULES) * scale, (row + QUIET_MODULES) * scale, scale, scale);
+      }
+    }
+    canvas.dataset.qr = 'drawn'; // for the tests: the pixels are the code from now on
+  };
+  (globalThis.requestIdleCallback ?? setTimeout)(draw);
+}
