@@ -416,11 +416,19 @@ test('call: a 64 MiB file sent during a call arrives verified', async () => {
     await joinCall(bob);
     await seesAndHears(bob, 'Alice');
     const hash = await offerFile(alice, bob, 'during-call.bin', 64 * 1024 * 1024);
+    // While the file is on its way both hold more of the other's sound (files_cushion.js).
+    for (const p of [alice, bob])
+      await until(p, () =>
+        window.testConnections[0].getReceivers().some((r) => r.track.kind === 'audio' && r.jitterBufferTarget === 200),
+      );
     await untilLowMark(alice, 'Bob', 256 * 1024); // the transfer yields to the call
     await expectVerified(bob, 'during-call.bin', hash);
     // The call went on through it.
     await seesAndHears(bob, 'Alice');
     await seesAndHears(alice, 'Bob');
+    // And the cushion goes once the file is through (after its 2 s hold): no lasting delay.
+    for (const p of [alice, bob])
+      await until(p, () => window.testConnections[0].getReceivers().every((r) => r.jitterBufferTarget === null));
   } finally {
     await flow.closeAll(alice, bob);
   }

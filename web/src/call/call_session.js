@@ -26,6 +26,12 @@ function inCallSpacing(changes, now) {
   return Math.min(IN_CALL_WINDOW_MS, IN_CALL_SPACING_MS * 2 ** Math.max(0, recent - 2));
 }
 const MAX_TRACKS_PER_PEER = 16; // 4 slots a generation; a peer that renegotiates more is capped
+// What each receiver of the call holds (RTCRtpReceiver.jitterBufferTarget) while files flow in the
+// room (setCushion): file data shares the connection and the cores with the call, and its bursts
+// delay media packets by tens of milliseconds, more than the browser's own buffer (20-40 ms on a
+// quiet connection) absorbs. Measured in docs/calls.md; the cost is that much more delay, only
+// while files flow.
+const CUSHION_MS = 200;
 
 // A remote peer's state, as its last valid 'call' message said (anything else is dropped).
 function readCallMessage(message) {
@@ -49,6 +55,7 @@ export class CallSession extends EventTarget {
     this.mesh_ = mesh;
     this.media = new CallMedia();
     this.joined = false;
+    this.cushion_ = false; // setCushion
     this.remote_ = new Map(); // peerId -> {state, watching, tracks: [{track, stream, transceiver, pc}]}
     this.abort_ = new AbortController();
     const on = (type, fn) =>
@@ -159,6 +166,21 @@ export class CallSession extends EventTarget {
     return out;
   }
 
+  // Files are (true) or are no longer (false) on their way in the room (call/files_cushion.js).
+  setCushion(on) {
+    if (this.cushion_ === on) return;
+    this.cushion_ = on;
+    for (const remote of this.remote_.values()) for (const t of remote.tracks) this.cushionReceiver_(t.transceiver);
+  }
+
+  cushionReceiver_(transceiver) {
+    const receiver = transceiver?.receiver;
+    // Sound only: a new target for a video receiver holds its frames back at once (a freeze, in
+    // getStats); the browser's audio/video sync then delays the picture gradually to match.
+    if (receiver?.track?.kind !== 'audio' || !('jitterBufferTarget' in receiver)) return;
+    receiver.jitterBufferTarget = this.cushion_ ? CUSHION_MS : null;
+  }
+
   get peopleInCall() {
     return this.participants().length + (this.joined ? 1 : 0);
   }
@@ -206,6 +228,7 @@ export class CallSession extends EventTarget {
       (t) => t.pc === pc && t.transceiver !== transceiver && t.track.readyState === 'live',
     );
     remote.tracks.push({ track, stream, transceiver, pc });
+    if (this.cushion_) this.cushionReceiver_(transceiver);
     if (remote.tracks.length > MAX_TRACKS_PER_PEER) remote.tracks.shift();
     track.addEventListener('ended', () => this.changed_());
     this.changed_();

@@ -9,6 +9,7 @@ import { tabSignaling } from '../app/signaling.js';
 import { enterRoom } from '../room/room_session.js';
 import { CallSession } from '../call/call_session.js';
 import { CallView } from '../call/call_view.js';
+import { cushionWhileFilesFlow } from '../call/files_cushion.js';
 import { forgetTestHook, testHooks } from '../test_hooks.js';
 import { connectTransfers } from '../transfer/connect_transfers.js';
 import { createTransferEngine } from '../transfer/engine_client.js';
@@ -174,6 +175,8 @@ export function mount(root, { roomId }) {
       testHooks().call = call;
       // While a call is on, the transfers leave it room (smaller send buffers): docs/calls.md.
       if (engine) call.addEventListener('active', (e) => engine.setCallActive(e.detail.active));
+      // While files flow, the call's receivers hold more (call/files_cushion.js).
+      if (engine) cushionWhileFilesFlow(engine, call, { signal });
     }
     if (room.mesh && engine && !signal.aborted)
       disconnectTransfers = connectTransfers(engine, room.mesh, $('transfers'), $('offers'));

@@ -10,6 +10,7 @@ export const outgoingMethods = {
   sendFiles(entries, peerIds) {
     const targets = peerIds ?? [...this.peers.values()].filter((p) => p.attached).map((p) => p.id);
     const batch = { id: crypto.randomUUID(), peerIds: new Set(targets), files: [] };
+    this.startCallLead(targets);
     for (const { file, path } of entries) {
       const outgoing = new OutgoingFile(
         this.core,

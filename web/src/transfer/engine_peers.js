@@ -22,6 +22,12 @@ const LOW_WATERMARK = 4 * 1024 * 1024;
 // audio and video; full again when the call ends (docs/calls.md has the measured effect).
 const CALL_HIGH_WATERMARK = 1024 * 1024;
 const CALL_LOW_WATERMARK = 256 * 1024;
+// While a call is on, a batch to a peer we were sending nothing to waits this long after its offer
+// before its first frame: offering raises the call's audio buffers on both sides
+// (call/files_cushion.js), and the browser grows a buffer into its new target over about 1.8 s
+// (measured: 20 to 150 ms). With no lead, the first burst of a file still cut the sound now and
+// then; with 1 s (or 1.5 s) no round did (docs/calls.md).
+export const CALL_LEAD_MS = 1000;
 
 export const peerMethods = {
   peerNumber(id) {
@@ -150,9 +156,38 @@ export const peerMethods = {
     for (const peerId of this.peers.keys()) this.pumpPeer(peerId); // the new watermarks, at once
   },
 
+  // Called by sendFiles before the batch's files are added: a peer that is already receiving from
+  // us keeps its flow (the call's buffers have grown for it); an idle one gets a lead.
+  startCallLead(peerIds) {
+    const busy = new Set();
+    for (const file of this.sending.values()) for (const id of file.unfinishedPeers()) busy.add(id);
+    const until = performance.now() + CALL_LEAD_MS;
+    for (const id of peerIds) if (!busy.has(id)) this.callLeadUntil.set(id, until);
+  },
+
+  // While a call is on and `peerId`'s lead runs: true, and one pump is due when it ends.
+  inCallLead(peerId) {
+    const until = this.callLeadUntil.get(peerId);
+    if (until === undefined) return false;
+    const wait = until - performance.now();
+    if (wait <= 0 || !this.callActive) {
+      this.callLeadUntil.delete(peerId);
+      return false;
+    }
+    if (!this.callLeadTimers.has(peerId)) {
+      const timer = setTimeout(() => {
+        this.callLeadTimers.delete(peerId);
+        this.pumpPeer(peerId);
+      }, wait);
+      this.callLeadTimers.set(peerId, timer);
+    }
+    return true;
+  },
+
   pumpPeer(peerId) {
     const peer = this.peers.get(peerId);
     if (!peer?.attached || peer.channel.readyState !== 'open') return;
+    if (this.inCallLead(peerId)) return;
     const [high, low] = this.callActive ? [CALL_HIGH_WATERMARK, CALL_LOW_WATERMARK] : [HIGH_WATERMARK, LOW_WATERMARK];
     // Files in the order they were sent: the first ones fill the channel first.
     for (const file of this.sending.values()) {
