@@ -426,7 +426,7 @@ test('call: a 64 MiB file sent during a call arrives verified', async () => {
     // The call went on through it.
     await seesAndHears(bob, 'Alice');
     await seesAndHears(alice, 'Bob');
-    // And the cushion goes once the file is through (after its 2 s hold): no lasting delay.
+    // And the cushion goes once the file is through (3 s after its bytes stop): no lasting delay.
     for (const p of [alice, bob])
       await until(p, () => window.testConnections[0].getReceivers().every((r) => r.jitterBufferTarget === null));
   } finally {

@@ -28,7 +28,7 @@ const newPeer = (name, { inBrowser = browser, ...options } = {}) => flow.newPeer
 const createRoom = (peer, origin = service.origin) => flow.createRoom(peer, origin);
 const { closeAll, joinRoom, peerItem, sendChat, waitConnected } = flow;
 
-// What a phone's camera would read from the room's QR code: the canvas's pixels, decoded by jsQR.
+// The room's QR code as drawn: the canvas's pixels, decoded by jsQR.
 async function readShareQr(page) {
   await page.waitForSelector('#share-qr[data-qr=drawn]');
   const { width, height, pixels } = await page.evaluate(() => {

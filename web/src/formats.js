@@ -15,11 +15,11 @@ const SEPARATORS = {
 function decimalText(value) {
   const text = String(value);
   if (!text.includes('e')) return text;
-  return value < 1 ? '0' : BigInt(Math.round(value)).toString(); // below 1e-6, or 1e21 and up
+  return value < 1 ? '0' : BigInt(Math.round(value)).toString(); // below 1e-6, or 1e21 and up (never a size)
 }
 
-// `value` >= 0 with at most `fractionDigits` decimals (trailing zeros dropped), grouped by
-// thousands, halves rounded away from zero (Intl's default, halfExpand).
+// `value` >= 0 and finite (sizes and rates), with at most `fractionDigits` decimals (trailing
+// zeros dropped), grouped by thousands, halves rounded away from zero (Intl's halfExpand).
 export function formatNumber(value, fractionDigits, language) {
   const { group, decimal } = SEPARATORS[language] ?? SEPARATORS.en;
   const [wholeText, fractionText = ''] = decimalText(value).split('.');

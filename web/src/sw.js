@@ -123,8 +123,9 @@ async function cacheFirst(event, name, path, keep) {
 
 async function receiveShare(request) {
   let files = [];
+  let form = null;
   try {
-    const form = await request.formData();
+    form = await request.formData();
     files = form.getAll('files').filter((file) => file instanceof File && file.name !== '');
     if (files.length === 0) {
       // A shared link or text, without files: sent as a text file.
@@ -132,9 +133,10 @@ async function receiveShare(request) {
       if (text.length > 0) files = [new File([text.join('\n')], 'shared.txt', { type: 'text/plain' })];
     }
   } catch {
-    // Not a form: nothing to keep; the page says so.
+    // Not a form, or one the browser could not read (its storage refused the files): nothing to keep.
   }
   // The share page says why nothing waits (pages/share.js reads these names from the fragment).
+  if (!form) return Response.redirect(`${SHARE_PATH}#not-kept`, 303);
   if (files.length === 0) return Response.redirect(`${SHARE_PATH}#nothing-shared`, 303);
   const id = crypto.randomUUID();
   try {

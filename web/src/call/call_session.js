@@ -26,11 +26,11 @@ function inCallSpacing(changes, now) {
   return Math.min(IN_CALL_WINDOW_MS, IN_CALL_SPACING_MS * 2 ** Math.max(0, recent - 2));
 }
 const MAX_TRACKS_PER_PEER = 16; // 4 slots a generation; a peer that renegotiates more is capped
-// What each receiver of the call holds (RTCRtpReceiver.jitterBufferTarget) while files flow in the
-// room (setCushion): file data shares the connection and the cores with the call, and its bursts
-// delay media packets by tens of milliseconds, more than the browser's own buffer (20-40 ms on a
-// quiet connection) absorbs. Measured in docs/calls.md; the cost is that much more delay, only
-// while files flow.
+// What each audio receiver of the call holds (RTCRtpReceiver.jitterBufferTarget) while files flow
+// in the room (setCushion, from call/files_cushion.js): file data shares the connection and the
+// cores with the call, and its bursts delay media packets by tens of milliseconds, more than the
+// browser's own buffer (20-40 ms on a quiet connection) absorbs. Measured in docs/calls.md; the
+// cost is that much more delay while files flow.
 const CUSHION_MS = 200;
 
 // A remote peer's state, as its last valid 'call' message said (anything else is dropped).

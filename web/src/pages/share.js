@@ -93,7 +93,9 @@ export function mount(root) {
   // The worker could not keep a share, or it held nothing: why nothing waits (for this view).
   const why = Object.hasOwn(NOT_WAITING, named) ? named : 'none';
   if (location.hash) replaceLocation('/share');
-  const id = viewedShareId();
+  // A share that failed is what this view is about: an older share this tab viewed is not shown
+  // in its place (the person would take it for the one just shared).
+  const id = why === 'none' ? viewedShareId() : null;
   let share = null;
   let loaded = false;
   let creating = false;

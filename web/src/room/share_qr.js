@@ -6,8 +6,9 @@ import { create as createQr } from 'qrcode/lib/core/qrcode.js';
 
 const QUIET_MODULES = 1; // the white border, in modules (the card's padding adds the rest)
 
-// Draws `text` on `canvas` at the canvas's displayed size times the screen's pixel ratio, each
-// module a whole number of pixels; onTooLong() when `text` does not fit in a QR code.
+// Draws `text` on `canvas`, each module a whole number of the canvas's pixels, at least as many as
+// the screen shows (image-rendering: pixelated keeps the edges hard when it is scaled down);
+// onTooLong() when `text` does not fit in a QR code.
 export function drawShareQr(canvas, text, { onTooLong }) {
   const draw = () => {
     let qr;
@@ -19,7 +20,10 @@ export function drawShareQr(canvas, text, { onTooLong }) {
     }
     const { size, data } = qr.modules;
     const side = size + 2 * QUIET_MODULES;
-    const shownPixels = Math.max(canvas.clientWidth, 1) * (globalThis.devicePixelRatio || 1);
+    // The content box the canvas is shown in (clientWidth includes the card's padding).
+    const style = getComputedStyle(canvas);
+    const content = canvas.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+    const shownPixels = Math.max(content, 1) * (globalThis.devicePixelRatio || 1);
     const scale = Math.max(1, Math.ceil(shownPixels / side));
     canvas.width = side * scale;
     canvas.height = side * scale;
@@ -35,5 +39,7 @@ export function drawShareQr(canvas, text, { onTooLong }) {
     }
     canvas.dataset.qr = 'drawn'; // for the tests: the pixels are the code from now on
   };
-  (globalThis.requestIdleCallback ?? setTimeout)(draw);
+  // An idle moment, but within a second even on a busy page.
+  if (globalThis.requestIdleCallback) requestIdleCallback(draw, { timeout: 1000 });
+  else setTimeout(draw);
 }

@@ -156,11 +156,11 @@ export const peerMethods = {
     for (const peerId of this.peers.keys()) this.pumpPeer(peerId); // the new watermarks, at once
   },
 
-  // Called by sendFiles before the batch's files are added: a peer that is already receiving from
-  // us keeps its flow (the call's buffers have grown for it); an idle one gets a lead.
+  // Called by sendFiles before the batch's files are added: a peer that data is already flowing to
+  // keeps its flow (the call's buffers have grown for it); any other gets a lead.
   startCallLead(peerIds) {
     const busy = new Set();
-    for (const file of this.sending.values()) for (const id of file.unfinishedPeers()) busy.add(id);
+    for (const file of this.sending.values()) for (const [id, p] of file.peers) if (p.state === 'sending') busy.add(id);
     const until = performance.now() + CALL_LEAD_MS;
     for (const id of peerIds) if (!busy.has(id)) this.callLeadUntil.set(id, until);
   },
