@@ -30,10 +30,15 @@ export const outgoingMethods = {
       count: batch.files.length,
       totalSize: batch.files.reduce((s, f) => s + f.size, 0),
     });
+    // A file that fails at once (addPeer) must not complete the batch while later files have no
+    // peer yet: the batch is checked once every file has every peer.
+    batch.adding = true;
     for (const peerId of targets) {
       this.sendBatchMessage(peerId, batch);
       for (const file of batch.files) file.addPeer(peerId, this.maxMessageSizeOf(peerId));
     }
+    batch.adding = false;
+    if (targets.length > 0) this.checkOutgoing(batch.id);
     this.ensureTicker();
     return batch.id;
   },
@@ -94,7 +99,7 @@ export const outgoingMethods = {
 
   checkOutgoing(batchId) {
     const batch = this.outgoing.get(batchId);
-    if (!batch || batch.done || batch.files.some((f) => f.unfinishedPeers().length > 0)) return;
+    if (!batch || batch.done || batch.adding || batch.files.some((f) => f.unfinishedPeers().length > 0)) return;
     batch.done = true;
     const ok = batch.files.every((f) => [...f.peers.values()].every((p) => p.state === 'finished'));
     this.dispatchEvent(new CustomEvent('batch-complete', { detail: { direction: 'out', batchId, ok } }));
