@@ -3,11 +3,11 @@
 // of file data or a busy core does not cut it; once the data stops the buffers shrink back.
 //
 // The cushion goes up when a batch is offered, before any of its data: the sending engine waits
-// CALL_LEAD_MS (transfer/engine_peers.js) so the buffers have grown by the time the data comes. It
-// stays while the engine's byte counts keep moving (polled once a second while we are in the call
-// and a batch is open or the cushion is up), and goes when they have not moved for STILL_MS and no batch was offered for
-// OFFER_GRACE_MS: a batch that never completes (a peer that left mid-file, an offer nobody
-// answers, a peer that lists files it never offers) cannot hold it.
+// CALL_LEAD_MS (transfer/engine_peers.js) so the buffers have grown by the time the data comes.
+// It stays while the engine's byte counts keep moving (polled once a second while we are in the
+// call and a batch is open or the cushion is up), and goes when they have not moved for STILL_MS
+// and no batch was offered for OFFER_GRACE_MS: a batch that never completes (a peer that left
+// mid-file, an offer nobody answers, a peer that lists files it never offers) cannot hold it.
 
 const POLL_MS = 1000;
 const STILL_MS = 3000;
