@@ -20,6 +20,7 @@ import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
 import { startService } from '../../tests/browser/service.mjs';
 import { autoAccept, firstTab, launchBrowser, sendThroughApp } from '../lib/app_peers.mjs';
+import { IN_CALL_WINDOW_MS } from '../../web/src/call/call_session.js';
 import { writeRandom } from '../lib/bench_files.mjs';
 import { median, oneLine, tryTwice } from '../lib/rounds.mjs';
 
@@ -27,7 +28,6 @@ const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
 const ROUNDS = Number(process.env.CIELO_BENCH_CALL_ROUNDS || 4);
 const SETUPS = 5;
-const IN_CALL_WINDOW_MS = 10000; // call_session.js
 const STALL_MS = 60000;
 const MEDIA_ARGS = ['--autoplay-policy=no-user-gesture-required'];
 

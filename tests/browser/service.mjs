@@ -2,12 +2,12 @@
 // roomSuite() wires it, a Chromium and a scratch folder into a test file's before/after.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './chromium.mjs';
+import { freePort } from '../support/ports.mjs';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const serverBinary =
@@ -15,16 +15,7 @@ export const serverBinary =
 export const webRoot = process.env.CIELO_WEB_ROOT || path.join(projectRoot, 'web', 'dist');
 
 // A TCP port free on loopback right now (the server, or coturn, binds it next).
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 // extraEnv: variables added to the server's environment (secrets go there, not in flags).
 export async function startService(extraArgs = [], extraEnv = {}) {

@@ -4,7 +4,7 @@
 // restarts empty makes every page join again instead of leaving it with a stale view.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, createRoom, join, startServer, withTimeout } from './harness.mjs';
+import { Client, createRoom, join, meet, startServer, withTimeout } from './harness.mjs';
 import { startRedis } from '../support/redis.mjs';
 
 // Heartbeat TTL 3 s, checked every second, dead after two missed checks (docs/scale-out.md).
@@ -28,17 +28,6 @@ async function nextOfType(client, type, ms = 5000) {
     `'${type}'`,
     ms,
   );
-}
-
-// Ada on the first node creates a room and joins; Bob joins through the second; Ada sees him.
-async function meetAcrossNodes(n1, n2) {
-  const ada = await Client.open(n1);
-  const bob = await Client.open(n2);
-  const room = await createRoom(ada);
-  const adaJoined = await join(ada, room, 'Ada');
-  const bobJoined = await join(bob, room, 'Bob');
-  await ada.expect('peer-joined');
-  return { ada, bob, room, adaJoined, bobJoined };
 }
 
 describe('two nodes, one Redis', () => {
@@ -94,7 +83,7 @@ describe('two nodes, one Redis', () => {
 
   test('a closed connection is announced to the other node exactly once', async () => {
     const [n1, n2] = nodes;
-    const { ada, bob, bobJoined } = await meetAcrossNodes(n1, n2);
+    const { a: ada, b: bob, jb: bobJoined } = await meet(n1, n2, ['Ada', 'Bob']);
     bob.ws.terminate();
     assert.equal((await ada.expect('peer-left')).peer, bobJoined.self.id);
     assert.deepEqual(await ada.drain(), [], 'one peer-left, no duplicate');
@@ -122,7 +111,7 @@ describe('a node dies', () => {
     const redis = await startRedis();
     const [n1, n2] = await startNodes(redis, 2);
     try {
-      const { ada, room, bobJoined } = await meetAcrossNodes(n1, n2);
+      const { a: ada, room, jb: bobJoined } = await meet(n1, n2, ['Ada', 'Bob']);
 
       const killedAt = Date.now();
       n2.proc.kill('SIGKILL');
@@ -155,7 +144,7 @@ describe('a node stops', () => {
     const redis = await startRedis();
     const [n1, n2] = await startNodes(redis, 2);
     try {
-      const { ada, bobJoined } = await meetAcrossNodes(n1, n2);
+      const { a: ada, jb: bobJoined } = await meet(n1, n2, ['Ada', 'Bob']);
       const stoppedAt = Date.now();
       n2.proc.kill('SIGTERM');
       const left = await nextOfType(ada, 'peer-left', nodeDeathBoundMs);
@@ -179,7 +168,7 @@ describe('Redis restarts empty', () => {
     let redis = await startRedis();
     const [n1, n2] = await startNodes(redis, 2, ['--room-capacity', '2']);
     try {
-      const { ada, bob, room } = await meetAcrossNodes(n1, n2);
+      const { a: ada, b: bob, room } = await meet(n1, n2, ['Ada', 'Bob']);
 
       const port = redis.port;
       await redis.stop();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { startPostgres } from '../support/postgres.mjs';
+import { freePort } from '../support/ports.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const serverBin = process.env.CIELO_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/cieloweb-server');
@@ -230,6 +231,18 @@ export async function join(client, room, name) {
   return client.expect('joined');
 }
 
+// Two people in one room: `a` creates it on `serverA` and joins, `b` joins through `serverB` (the
+// same server unless given), and `a` has seen `b` arrive. `ja` and `jb` are their 'joined' answers.
+export async function meet(serverA, serverB = serverA, [nameA, nameB] = ['a', 'b']) {
+  const a = await Client.open(serverA);
+  const b = await Client.open(serverB);
+  const room = await createRoom(a);
+  const ja = await join(a, room, nameA);
+  const jb = await join(b, room, nameB);
+  await a.expect('peer-joined');
+  return { a, b, room, ja, jb };
+}
+
 // Opens a raw TCP connection and completes a WebSocket upgrade by hand, for frames no well-behaved
 // client library would send. `localAddress` picks the client's loopback address (127.0.0.0/8);
 // `headers` are extra request lines, e.g. a forged X-Forwarded-For.
@@ -318,13 +331,7 @@ export async function metric(server, name) {
 }
 
 // A free TCP port on 127.0.0.1 (for processes that need one named up front, like HAProxy).
-export async function freePort() {
-  const probe = net.createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort };
 
 // A real HAProxy (Debian's `haproxy`) in front of `server`, in HTTP mode with `option forwardfor`:
 // it appends the client's address to X-Forwarded-For, as a production proxy would.

@@ -6,21 +6,11 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import {
-  Client, createRoom, frame, join, parseFrames, rawUpgrade, startServer, withTimeout,
+  frame, meet, parseFrames, rawUpgrade, startServer, withTimeout,
 } from '../../../tests/server/harness.mjs';
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Two clients joined to one room; `b` is the receiving end.
-async function pair(server) {
-  const a = await Client.open(server);
-  const b = await Client.open(server);
-  const room = await createRoom(a);
-  const ja = await join(a, room, 'a');
-  const jb = await join(b, room, 'b');
-  await a.expect('peer-joined');
-  return { a, b, ja, jb };
-}
 
 // Sizes across every length encoding: 7-bit, 16-bit and 64-bit (over 65535 bytes); about 2.5 MB
 // in all, well under the write queue limit.
@@ -37,7 +27,7 @@ describe('framing', () => {
   after(() => server.stop());
 
   test('a burst of relayed signals arrives complete and in order', async () => {
-    const { a, b, ja, jb } = await pair(server);
+    const { a, b, ja, jb } = await meet(server);
     const count = 1000;
     for (let i = 0; i < count; i++) {
       a.send({ type: 'signal', to: jb.self.id, data: { seq: i, pad: 'p'.repeat(sizeOf(i)) } });
@@ -54,7 +44,7 @@ describe('framing', () => {
   });
 
   test('the server pings, and pings are answered, while a connection receives a flood', async () => {
-    const { a, b, jb } = await pair(server);
+    const { a, b, jb } = await meet(server);
     let pongs = 0;
     let serverPings = 0;
     b.ws.on('pong', () => pongs++);
@@ -85,7 +75,7 @@ describe('framing', () => {
   });
 
   test('a client closing during a flood gets its close code back, and its room hears peer-left', async () => {
-    const { a, b, jb } = await pair(server);
+    const { a, b, jb } = await meet(server);
     for (let i = 0; i < 500; i++) a.send({ type: 'signal', to: jb.self.id, data: { pad: 'c'.repeat(1000) } });
     await b.expect('signal');
     b.ws.close(4000, 'done');

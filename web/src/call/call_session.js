@@ -19,7 +19,7 @@ const STREAM_ID = /^[\w{}-]{1,64}$/;
 // server), so a peer flipping it in a loop would keep us renegotiating. Its latest state is applied
 // when its turn comes (tests/browser/call_attacks.test.mjs).
 const IN_CALL_SPACING_MS = 1000;
-const IN_CALL_WINDOW_MS = 10000;
+export const IN_CALL_WINDOW_MS = 10000;
 
 function inCallSpacing(changes, now) {
   const recent = changes.filter((at) => now - at < IN_CALL_WINDOW_MS).length;

@@ -162,25 +162,27 @@ export const peerMethods = {
     const busy = new Set();
     for (const file of this.sending.values()) for (const [id, p] of file.peers) if (p.state === 'sending') busy.add(id);
     const until = performance.now() + CALL_LEAD_MS;
-    for (const id of peerIds) if (!busy.has(id)) this.callLeadUntil.set(id, until);
+    for (const id of peerIds) {
+      if (busy.has(id)) continue;
+      clearTimeout(this.callLeads.get(id)?.timer);
+      this.callLeads.set(id, { until, timer: null });
+    }
   },
 
   // While a call is on and `peerId`'s lead runs: true, and one pump is due when it ends.
   inCallLead(peerId) {
-    const until = this.callLeadUntil.get(peerId);
-    if (until === undefined) return false;
-    const wait = until - performance.now();
+    const lead = this.callLeads.get(peerId);
+    if (!lead) return false;
+    const wait = lead.until - performance.now();
     if (wait <= 0 || !this.callActive) {
-      this.callLeadUntil.delete(peerId);
+      clearTimeout(lead.timer);
+      this.callLeads.delete(peerId);
       return false;
     }
-    if (!this.callLeadTimers.has(peerId)) {
-      const timer = setTimeout(() => {
-        this.callLeadTimers.delete(peerId);
-        this.pumpPeer(peerId);
-      }, wait);
-      this.callLeadTimers.set(peerId, timer);
-    }
+    lead.timer ??= setTimeout(() => {
+      lead.timer = null;
+      this.pumpPeer(peerId);
+    }, wait);
     return true;
   },
 

@@ -29,8 +29,7 @@ export class TransferEngine extends EventTarget {
     this.receiving = new Map(); // `${peerId}:${transfer}` -> IncomingFile
     this.timer = null;
     this.callActive = false; // setCallActive (engine_peers.js)
-    this.callLeadUntil = new Map(); // peerId -> performance.now() its first frame may go (in a call)
-    this.callLeadTimers = new Map(); // peerId -> the timer that pumps when its lead ends
+    this.callLeads = new Map(); // peerId -> {until: performance.now() its first frame may go, timer}
     this.host = {
       peerNumber: (id) => this.peerNumber(id),
       peerIdOf: (n) => this.ids.get(n),
@@ -176,8 +175,8 @@ export class TransferEngine extends EventTarget {
     for (const peerId of [...this.peers.keys()]) this.detachPeer(peerId);
     clearInterval(this.timer);
     this.timer = null;
-    for (const timer of this.callLeadTimers.values()) clearTimeout(timer);
-    this.callLeadTimers.clear();
+    for (const lead of this.callLeads.values()) clearTimeout(lead.timer);
+    this.callLeads.clear();
     for (const file of this.sending.values()) file.release();
     this.sending.clear();
     for (const item of this.receiving.values()) {
