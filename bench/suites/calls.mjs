@@ -8,8 +8,8 @@
 //   call_concealed_ratio_during_transfer  the receiver's concealed audio share during the transfer
 //                                         against the same call without one (each floored at 0.1%:
 //                                         a clean call conceals about nothing; target <= 1.1)
-//   call_freezes_ratio_during_transfer    video freezes during against without, (n + 1) / (m + 1)
-//                                         (target <= 1.1)
+//   call_freezes_ratio_during_transfer    video freezes during against without, (n + 1) / (m + 1),
+//                                         each freeze dated by its start (call_quality.mjs; target <= 1.1)
 //   call_fps_ratio_during_transfer        frames decoded per second without against during, so
 //                                         that, like the others, above 1 is worse (target <= 1.1)
 // The call's quality is read from the file receiver's stats of the sender's audio and camera: the
@@ -22,6 +22,7 @@ import { startService } from '../../tests/browser/service.mjs';
 import { autoAccept, firstTab, launchBrowser, sendThroughApp } from '../lib/app_peers.mjs';
 import { IN_CALL_WINDOW_MS } from '../../web/src/call/call_session.js';
 import { writeRandom } from '../lib/bench_files.mjs';
+import { callQuality } from '../lib/call_quality.mjs';
 import { median, oneLine, tryTwice } from '../lib/rounds.mjs';
 
 const MiB = 1024 * 1024;
@@ -71,41 +72,63 @@ async function inCall(peer, on) {
   await peer.page.waitForFunction((on) => __cieloweb.call.joined === on, on);
 }
 
-// The receiver's running totals of the other's audio and camera.
-function callTotals(peer) {
-  return peer.page.evaluate(async () => {
-    const p = __cieloweb.call.participants()[0];
-    const link = p && __cieloweb.mesh.link(p.peerId);
-    const out = { at: performance.now(), concealed: 0, samples: 0, freezes: 0, frames: 0 };
-    if (!link) return out;
-    const audio = p.camStream?.getAudioTracks()[0]?.id;
-    const video = p.camStream?.getVideoTracks()[0]?.id;
-    for (const r of (await link.pc.getStats()).values()) {
-      if (r.type !== 'inbound-rtp') continue;
-      if (r.trackIdentifier === audio)
-        Object.assign(out, { concealed: r.concealedSamples, samples: r.totalSamplesReceived });
-      if (r.trackIdentifier === video)
-        Object.assign(out, { freezes: r.freezeCount ?? 0, frames: r.framesDecoded ?? 0 });
-    }
-    return out;
-  });
+// The receiver's view of the other's audio and camera, sampled in its page every SAMPLE_MS from
+// startWatch() until stopWatch(): sampled, not read at both ends, so that each freeze can be dated
+// (bench/lib/call_quality.mjs: the gap while the other was out of the call, a no-call round, can be
+// counted seconds into the next window; seen as one 4.5 s freeze, the length of the no-call
+// transfer, while frames were decoded at the full rate all along).
+const SAMPLE_MS = 250;
+
+function startWatch(peer) {
+  return peer.page.evaluate((sampleMs) => {
+    const totals = async () => {
+      const p = __cieloweb.call.participants()[0];
+      const link = p && __cieloweb.mesh.link(p.peerId);
+      const out = { at: performance.now(), concealed: 0, samples: 0, freezes: 0, freezeSeconds: 0, frames: 0 };
+      if (!link) return out;
+      const audio = p.camStream?.getAudioTracks()[0]?.id;
+      const video = p.camStream?.getVideoTracks()[0]?.id;
+      for (const r of (await link.pc.getStats()).values()) {
+        if (r.type !== 'inbound-rtp') continue;
+        if (r.trackIdentifier === audio)
+          Object.assign(out, { concealed: r.concealedSamples, samples: r.totalSamplesReceived });
+        if (r.trackIdentifier === video)
+          Object.assign(out, {
+            freezes: r.freezeCount ?? 0,
+            freezeSeconds: r.totalFreezesDuration ?? 0,
+            frames: r.framesDecoded ?? 0,
+          });
+      }
+      return out;
+    };
+    if (window.__callWatch) window.__callWatch.on = false; // a failed try's watch ends here
+    const watch = { samples: [], on: true };
+    window.__callWatch = watch;
+    watch.done = (async () => {
+      while (watch.on) {
+        watch.samples.push(await totals());
+        await new Promise((r) => setTimeout(r, sampleMs));
+      }
+      watch.samples.push(await totals());
+    })();
+  }, SAMPLE_MS);
 }
 
-function quality(from, to) {
-  const seconds = (to.at - from.at) / 1000;
-  return {
-    concealed: (to.concealed - from.concealed) / Math.max(1, to.samples - from.samples),
-    samples: to.samples - from.samples,
-    freezes: to.freezes - from.freezes,
-    fps: (to.frames - from.frames) / seconds,
-  };
+async function stopWatch(peer) {
+  const samples = await peer.page.evaluate(async () => {
+    const watch = window.__callWatch;
+    watch.on = false;
+    await watch.done;
+    return watch.samples;
+  });
+  return callQuality(samples);
 }
 
 // The call's quality over `ms` with nothing else going on.
 async function quietQuality(peer, ms) {
-  const from = await callTotals(peer);
+  await startWatch(peer);
   await peer.page.waitForTimeout(ms);
-  return quality(from, await callTotals(peer));
+  return stopWatch(peer);
 }
 
 export async function run({ log }) {
@@ -151,10 +174,10 @@ export async function run({ log }) {
         const result = await tryTwice(
           `round ${round}, ${withCall ? 'during a call' : 'no call'}`,
           async () => {
-            const before = withCall ? await callTotals(room.bob) : null;
+            if (withCall) await startWatch(room.bob);
             const started = Date.now();
             const sent = await sendThroughApp(room.alice, [room.bob], file, SIZE, { stallMs: STALL_MS });
-            const during = withCall ? quality(before, await callTotals(room.bob)) : null;
+            const during = withCall ? await stopWatch(room.bob) : null;
             const quiet = withCall ? await quietQuality(room.bob, Date.now() - started) : null;
             return { rate: sent.rates[0], during, quiet };
           },
@@ -165,7 +188,7 @@ export async function run({ log }) {
         if (withCall) {
           const { during, quiet } = result;
           log(
-            `round ${round}: ${result.rate.toFixed(1)} MB/s during the call; concealed ${(100 * during.concealed).toFixed(2)}% of ${during.samples} samples vs ${(100 * quiet.concealed).toFixed(2)}% of ${quiet.samples}, freezes ${during.freezes} vs ${quiet.freezes}, ${during.fps.toFixed(1)} vs ${quiet.fps.toFixed(1)} fps`,
+            `round ${round}: ${result.rate.toFixed(1)} MB/s during the call; concealed ${(100 * during.concealed).toFixed(2)}% of ${during.samples} samples vs ${(100 * quiet.concealed).toFixed(2)}% of ${quiet.samples}, freezes ${during.freezes} vs ${quiet.freezes} (counted in the window: ${during.freezesCounted} vs ${quiet.freezesCounted}), ${during.fps.toFixed(1)} vs ${quiet.fps.toFixed(1)} fps`,
           );
           ratios.concealed.push(Math.max(during.concealed, 0.001) / Math.max(quiet.concealed, 0.001));
           ratios.freezes.push((during.freezes + 1) / (quiet.freezes + 1));
