@@ -69,7 +69,7 @@ export class CallView {
     session.addEventListener('change', () => this.render_(), { signal });
     session.addEventListener('notice', (e) => this.showNotice_(e.detail), { signal });
     this.observer_ = new IntersectionObserver(() => this.updateWatching_(), { threshold: 0.1 });
-    this.speakingTimer_ = setInterval(() => this.showSpeaking_(), SPEAKING_POLL_MS);
+    this.speakingTimer_ = null;
     this.render_();
   }
 
@@ -82,6 +82,17 @@ export class CallView {
     this.abort_.abort();
     this.observer_.disconnect();
     clearInterval(this.speakingTimer_);
+  }
+
+  // The speaking indicator polls only while we are in the call: out of it, a timer ten times a
+  // second would wake the page for nothing, beside a transfer too.
+  pollSpeaking_(on) {
+    if (on && this.speakingTimer_ === null)
+      this.speakingTimer_ = setInterval(() => this.showSpeaking_(), SPEAKING_POLL_MS);
+    if (!on && this.speakingTimer_ !== null) {
+      clearInterval(this.speakingTimer_);
+      this.speakingTimer_ = null;
+    }
   }
 
   onKey_(e) {
@@ -105,6 +116,7 @@ export class CallView {
     const session = this.session_;
     const media = session.media;
     const joined = session.joined;
+    this.pollSpeaking_(joined);
     if (joined && !this.devicesListed_) this.listDevices_();
     this.devicesListed_ = joined && this.devicesListed_;
     this.q('call-start').hidden = joined;
