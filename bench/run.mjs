@@ -81,7 +81,7 @@ if (exact.receiver_mem_growth_MiB !== undefined) {
 }
 if (exact.fanout3_reads_per_block !== undefined) {
   const reads = exact.fanout3_reads_per_block;
-  judged('one to three: reads of each block of the file', reads.toFixed(2), reads === 1, '1 (read once)');
+  judged('one to three: reads of each block of the file, worst round', reads.toFixed(2), reads === 1, '1 (read once)');
 }
 for (const side of ['sender', 'receiver']) {
   const key = `${side}_long_tasks_over_50ms`;
