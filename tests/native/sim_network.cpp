@@ -56,7 +56,6 @@ struct Link {
     buffered.push_back(Message{binary, std::move(bytes), 0});
   }
   void tick(std::uint64_t now) {
-    if (now >= config.pause_at_ms && now < config.pause_at_ms + config.pause_ms) return;
     // Unused bandwidth carries over for a few ticks only, like a real link's small burst allowance.
     budget = std::min(budget + config.bandwidth_bytes_per_ms, config.bandwidth_bytes_per_ms * 4);
     while (!buffered.empty()) {
@@ -210,7 +209,6 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
 
   std::uint64_t now = 0;
   for (; now < max_ticks; ++now) {
-    sender.set_now(now);  // a tick is a millisecond
     // Sender decisions: reads are answered at once, control goes on the link.
     bool progressed = true;
     while (progressed) {

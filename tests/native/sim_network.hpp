@@ -63,9 +63,6 @@ struct LinkConfig {
   std::uint64_t high_watermark_bytes = 1u << 20;
   std::uint64_t low_watermark_bytes = 256u << 10;
   std::uint64_t send_buffer_limit_bytes = 16u << 20;  // above this the channel "closes" (Chromium)
-  // A hiccup: from pause_at_ms, nothing moves either way for pause_ms (a busy machine).
-  std::uint64_t pause_at_ms = 0;
-  std::uint32_t pause_ms = 0;
 };
 
 struct Faults {

@@ -71,19 +71,10 @@ sim::PeerOutcome resume_after_reload(const std::vector<std::uint8_t>& source_byt
   return out.peers.at(0);
 }
 
-// A hiccup of the last peer's link in fan_out(): nothing moves for `ms` from `at_ms`.
-struct Hiccup {
-  std::uint64_t at_ms = 0;
-  std::uint32_t ms = 0;
-};
-
 // Sends `data` to one peer per rate (bytes per ms), shaped like the browser: a 16-block cache, a
-// 16-block receive window, the send buffer refilled below 4 blocks up to 8. The pack's patience is
-// scaled too: the browser's 4 s is about 16 of its 1 MiB blocks at 4 MB/s a peer, and 16 of these
-// 64 KiB blocks at 20 kB/ms take about 50 ms.
+// 16-block receive window, the send buffer refilled below 4 blocks up to 8.
 sim::Outcome fan_out(const std::vector<std::uint8_t>& data, const std::vector<double>& rates,
-                     std::vector<sim::MemorySink>& sinks, std::uint32_t patience_ms = 50,
-                     Hiccup hiccup = {}) {
+                     std::vector<sim::MemorySink>& sinks) {
   sim::MemorySource source(data);
   sinks.assign(rates.size(), {});
   std::vector<sim::PeerSetup> setups;
@@ -92,16 +83,11 @@ sim::Outcome fan_out(const std::vector<std::uint8_t>& data, const std::vector<do
     link.bandwidth_bytes_per_ms = rates[i];
     link.high_watermark_bytes = 8 * block;
     link.low_watermark_bytes = 4 * block;
-    if (i + 1 == rates.size()) {
-      link.pause_at_ms = hiccup.at_ms;
-      link.pause_ms = hiccup.ms;
-    }
     setups.push_back(peer(sinks[i], {}, link));
     setups.back().receiver.window = 16;
   }
   SenderConfig config = small_blocks();
   config.cache_bytes = 16 * block;
-  config.pack_patience_ms = patience_ms;
   return sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups);
 }
 
@@ -396,65 +382,21 @@ TEST_CASE("transfer: peers of about the same speed share one read of each block"
   CHECK(out.blocks_read == 121);
 }
 
-// A peer of the pack that stalls for a moment (a busy machine stalls a browser for a second or
-// two) is waited for, not left behind: the others do not go on alone and every block is still read
-// once. Without the patience (a pipeline run dry was enough) the fast peers left at the hiccup and
-// the rest of the file was read again for the one that paused, as the browser bench showed.
-TEST_CASE("transfer: a peer that pauses for a moment keeps the pack's one read of each block") {
-  auto data = sim::random_bytes(120 * block + 3, 18);
-  // At these rates the pause is about 30 blocks' time, more than the cache's 14-block span.
-  const Hiccup hiccup{100, 100};
-  for (const std::uint32_t patience_ms : {0u, 200u}) {
-    CAPTURE(patience_ms);
-    std::vector<sim::MemorySink> sinks;
-    auto out = fan_out(data, {24'000, 22'000, 20'000}, sinks, patience_ms, hiccup);
-    REQUIRE_FALSE(out.timed_out);
-    for (int i = 0; i < 3; ++i) {
-      CAPTURE(i);
-      CHECK(out.peers[i].completed);
-      CHECK(sinks[i].bytes() == data);
-    }
-    if (patience_ms == 0) CHECK(out.blocks_read > 121);  // the scenario really splits the pack
-    if (patience_ms > 0) CHECK(out.blocks_read == 121);
-  }
-}
-
-// A peer a quarter slower holds the others a little at each block, all the way through a file of
-// many cache spans: the pack keeps its one read of each block.
-TEST_CASE("transfer: a peer a little slower keeps the pack for the whole file") {
-  auto data = sim::random_bytes(240 * block, 19);
-  std::vector<sim::MemorySink> sinks;
-  auto out = fan_out(data, {24'000, 24'000, 18'000}, sinks);
-  REQUIRE_FALSE(out.timed_out);
-  for (int i = 0; i < 3; ++i) {
-    CAPTURE(i);
-    CHECK(out.peers[i].completed);
-    CHECK(sinks[i].bytes() == data);
-  }
-  CHECK(out.blocks_read == 240);
-}
-
 // The other side of the pack: a peer ten times slower does not hold the others to its pace; its
-// blocks are read again for it instead (after the patience, 50 ms here).
+// blocks are read again for it instead.
 TEST_CASE("transfer: a much slower peer does not hold the pack to its pace") {
   auto data = sim::random_bytes(120 * block, 16);
-  // Ten and five times slower (at a fifth, the slow peer moves a block every 16 ms, well within
-  // the 50 ms patience: the fast one must not wait out a patience for every block).
-  for (const double slow : {2'000.0, 4'000.0}) {
-    CAPTURE(slow);
-    std::vector<sim::MemorySink> sinks;
-    auto out = fan_out(data, {20'000, slow}, sinks);
-    REQUIRE_FALSE(out.timed_out);
-    REQUIRE(out.peers[0].completed);
-    REQUIRE(out.peers[1].completed);
-    CHECK(sinks[0].bytes() == data);
-    CHECK(sinks[1].bytes() == data);
-    // Alone, the fast peer would take about 120 * 64 KiB / 20 kB per ms = 390 ms (417 measured
-    // with the slow peer beside it, before the patience); held to the slow pace, five or ten
-    // times that.
-    CHECK(out.peers[0].completed_at_tick < 500);
-    CHECK(out.blocks_read <= 2 * 120);
-  }
+  std::vector<sim::MemorySink> sinks;
+  auto out = fan_out(data, {20'000, 2'000}, sinks);
+  REQUIRE_FALSE(out.timed_out);
+  REQUIRE(out.peers[0].completed);
+  REQUIRE(out.peers[1].completed);
+  CHECK(sinks[0].bytes() == data);
+  CHECK(sinks[1].bytes() == data);
+  // Alone, the fast peer would take about 120 * 64 KiB / 20 kB per ms = 390 ms (417 measured
+  // with the slow peer beside it); held to the slow pace, about ten times that.
+  CHECK(out.peers[0].completed_at_tick < 500);
+  CHECK(out.blocks_read <= 2 * 120);
 }
 
 // Peers that cannot move must not hold the sender's cache against those that can: one that never

@@ -556,33 +556,17 @@ std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
       maybe_finish(id, peer);
       return {};
     }
-    // Waiting for the pack until its own pipeline ran dry, it has been held pack_patience_ms in
-    // all, and held more than half the time since its first hold: then the others are at least
-    // twice as slow (or stuck), and holding everyone to the slowest pace would cost more than
-    // reading their blocks again. A peer only a little slower holds it a little at each block and
-    // keeps the pack (one read of each block; the slowest peer's pace is no worse for it). The
-    // patience is for a peer that only paused (a busy machine stalls a browser for a second or
-    // two): a dry pipeline alone came within a few blocks' time and sent the fast peers off alone
-    // for the rest of the file, every block read again for the others (1.4-1.5 reads per block in
-    // the browser's one-to-three bench). It then goes on alone until every peer behind it has
-    // caught up to within a span again.
+    // Waiting for the pack, unless its own pipeline ran dry meanwhile: the others are much slower,
+    // and holding everyone to the slowest pace would cost more than reading their blocks again.
+    // It then goes on alone until every peer behind it has caught up to within a span again, so a
+    // slow or hostile peer costs it one drained pipeline per catching up, not a stop-and-go at
+    // every block.
     const PackView pack = pack_view(id, *block);
-    if (pack.all_close && peer.alone) {
-      peer.alone = false;
-      peer.held_ms = 0;
-      peer.holds_since_ms.reset();
-    }
+    if (pack.all_close) peer.alone = false;
     if (pack.at_edge && !peer.alone) {
-      if (!peer.held_since_ms) peer.held_since_ms = now_ms_;
-      if (!peer.holds_since_ms) peer.holds_since_ms = now_ms_;
-      const std::uint64_t held = peer.held_ms + (now_ms_ - *peer.held_since_ms);
-      const std::uint64_t holding = now_ms_ - *peer.holds_since_ms;
-      if (!peer.in_flight.empty() || held < config_.pack_patience_ms || 2 * held < holding)
-        return {};
+      if (!peer.in_flight.empty()) return {};
       peer.alone = true;
     }
-    if (peer.held_since_ms) peer.held_ms += now_ms_ - *peer.held_since_ms;
-    peer.held_since_ms.reset();
     auto cached = cache_.find(*block);
     if (cached == cache_.end()) {
       schedule_reads();

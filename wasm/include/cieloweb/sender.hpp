@@ -20,7 +20,6 @@
 // drains or a read completes.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -49,10 +48,6 @@ struct SenderConfig {
   std::size_t cache_bytes = 16u << 20;  // encoded blocks kept for peers at different paces
   std::uint32_t max_pending_reads = 2;  // reads requested from the host and not yet answered
   std::uint32_t max_resends_per_block = 8;
-  // How long in all a peer a whole cache span ahead of a slower one waits for it, at least, before
-  // going on alone (next_frame): longer than a busy machine's hiccup, so a pause of a few seconds
-  // costs no read again, and short against a transfer held to a much slower peer's pace.
-  std::uint32_t pack_patience_ms = 4000;
   bool compress = true;
   codec::Policy compression;
 };
@@ -128,10 +123,6 @@ class Sender {
   // but a block's first is cut in place: its header temporarily overwrites the 60 already-sent
   // bytes in front of its payload, put back by the next call (so the frame costs no copy).
   std::span<const std::uint8_t> next_frame(PeerId peer);
-  // The host's clock (ms, any origin, never going back): the Sender keeps none of its own. Only the
-  // pack's patience reads it; the host sets it before pumping, and pumps a waiting peer now and
-  // then (a peer held for the pack has no send buffer draining to wake it).
-  void set_now(std::uint64_t now_ms) noexcept { now_ms_ = std::max(now_ms_, now_ms); }
 
   PeerProgress progress(PeerId peer) const;
   const BlockLayout& layout() const noexcept { return layout_; }
@@ -165,11 +156,6 @@ class Sender {
     std::uint32_t current_offset = 0;
     bool done_sent = false;
     bool alone = false;  // left the pack: waits for no slower peer (next_frame)
-    // Time held back for the pack (next_frame): since when now; the earlier holds' total, and
-    // since when it has been held now and then (both since it last joined the pack).
-    std::optional<std::uint64_t> held_since_ms;
-    std::uint64_t held_ms = 0;
-    std::optional<std::uint64_t> holds_since_ms;
   };
 
   control::FileIdentity identity() const;
@@ -197,7 +183,6 @@ class Sender {
 
   FileInfo info_;
   SenderConfig config_;
-  std::uint64_t now_ms_ = 0;
   BlockLayout layout_;
   codec::Compressor compressor_;
   std::map<PeerId, Peer> peers_;
