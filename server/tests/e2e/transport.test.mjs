@@ -11,7 +11,6 @@ import {
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
-
 // Sizes across every length encoding: 7-bit, 16-bit and 64-bit (over 65535 bytes); about 2.5 MB
 // in all, well under the write queue limit.
 const sizeOf = (i) => (i % 50 === 49 ? 70000 : [10, 200, 3000][i % 3]) + (i % 13);
