@@ -158,6 +158,15 @@ const std::vector<Option>& options() {
                  if (level) c.log_level = *level;
                  return level.has_value();
                }},
+              {"--signaling-priority", "CIELO_SIGNALING_PRIORITY",
+               "auto | realtime | normal: the signaling thread at the lowest real-time priority, "
+               "so joins are answered ahead of HTTP and accounts work; auto = realtime where "
+               "permitted (CAP_SYS_NICE) with two CPUs or more (auto)",
+               [](Config& c, std::string_view v) {
+                 const auto priority = parse_signaling_priority(v);
+                 if (priority) c.signaling_priority = *priority;
+                 return priority.has_value();
+               }},
               {"--max-message-bytes", "CIELO_MAX_MESSAGE_BYTES",
                "largest WebSocket message; larger closes with 1009 (65536)",
                hub_number<std::size_t>(&L::max_message_bytes, 256, 16 * 1024 * 1024)},

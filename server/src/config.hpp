@@ -19,6 +19,7 @@
 #include "ice_servers.hpp"
 #include "log.hpp"
 #include "signaling/hub.hpp"
+#include "signaling_priority.hpp"
 
 namespace cieloweb::server {
 
@@ -89,6 +90,8 @@ struct Config {
   // The largest request body read; a larger one is answered 413 (the parser's body limit).
   std::size_t json_body_limit_bytes = http::default_json_body_limit_bytes;
   LogLevel log_level = LogLevel::info;
+  // Where the signaling thread sits in the CPU scheduler (signaling_priority.hpp).
+  SignalingPriority signaling_priority = SignalingPriority::automatic;
   // Reverse proxies whose forwarding header names the client. Empty: every TCP peer is the client
   // and forwarding headers are ignored (a client could write anything there).
   std::vector<Cidr> trusted_proxies;

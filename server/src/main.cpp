@@ -23,6 +23,7 @@
 #include "listener.hpp"
 #include "log.hpp"
 #include "server_context.hpp"
+#include "signaling_priority.hpp"
 #include "wall_clock.hpp"
 
 namespace {
@@ -224,12 +225,20 @@ int main(int argc, char** argv) {
           std::chrono::steady_clock::now() + std::chrono::milliseconds(config.shutdown_grace_ms));
     });
 
+    HttpThread http_thread(http_ioc);
+    // Last, so that the threads started above (HTTP, the pool's workers) keep the ordinary policy.
+    const auto priority = apply_signaling_priority(config.signaling_priority);
+    log_event(priority.failed ? LogLevel::error : LogLevel::info, "signaling-priority",
+              {{"realtime", priority.realtime}, {"reason", priority.reason}});
+    if (priority.failed) {
+      std::cerr << "cieloweb-server: --signaling-priority realtime: " << priority.reason << "\n";
+      return 1;
+    }
     log_event(LogLevel::info, "listening",
               {{"address", config.address},
                {"port", listener->port()},
                {"web_root", config.web_root},
                {"page_ready", ctx.site().ready()}});
-    HttpThread http_thread(http_ioc);
     ioc.run();
     http_thread.stop();
     ctx.mark_stopped();

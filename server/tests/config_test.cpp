@@ -25,6 +25,7 @@ TEST_CASE("defaults, environment, then flags") {
   const auto defaults = std::get<Config>(parsed);
   CHECK(defaults.port == 8080);
   CHECK(defaults.hub.room_capacity == 8);
+  CHECK(defaults.signaling_priority == SignalingPriority::automatic);
   CHECK(effective_origins(defaults) == std::vector<std::string>{"http://localhost:8080",
                                                                 "http://127.0.0.1:8080",
                                                                 "http://[::1]:8080"});
@@ -32,12 +33,14 @@ TEST_CASE("defaults, environment, then flags") {
   parsed = parse_config({"--port", "9000", "--room-capacity=12"},
                         env_of({{"CIELO_PORT", "7000"},
                                 {"CIELO_ALLOWED_ORIGINS", "https://a.example, https://b.example"},
-                                {"CIELO_LOG_LEVEL", "warn"}}));
+                                {"CIELO_LOG_LEVEL", "warn"},
+                                {"CIELO_SIGNALING_PRIORITY", "normal"}}));
   REQUIRE(std::holds_alternative<Config>(parsed));
   const auto c = std::get<Config>(parsed);
   CHECK(c.port == 9000);
   CHECK(c.hub.room_capacity == 12);
   CHECK(c.log_level == LogLevel::warn);
+  CHECK(c.signaling_priority == SignalingPriority::normal);
   CHECK(effective_origins(c) == std::vector<std::string>{"https://a.example", "https://b.example"});
 }
 
@@ -52,6 +55,8 @@ TEST_CASE("bad options are reported by name") {
   CHECK(error({"--bogus", "1"}).find("unknown option") != std::string::npos);
   CHECK(error({}, {{"CIELO_RATE_PER_S", "fast"}}).find("CIELO_RATE_PER_S") != std::string::npos);
   CHECK(error({"--log-level", "chatty"}).find("--log-level") != std::string::npos);
+  CHECK(error({"--signaling-priority", "highest"}).find("--signaling-priority") !=
+        std::string::npos);
   CHECK(error({"--csp-connect-extra", "x; script-src *"}).find("csp") != std::string::npos);
   CHECK(std::holds_alternative<ConfigHelp>(parse_config({"--help"}, env_of({}))));
 }
@@ -232,4 +237,12 @@ TEST_CASE("ads: off without a publisher id; units, the CMP and its script checke
   CHECK(refused({"--adsense-slots", "landing=1234567890"}).find("--adsense-client") !=
         std::string::npos);
   CHECK(refused({"--third-parties", "ads"}).find("--adsense-client") != std::string::npos);
+}
+
+TEST_CASE("signaling priority: realtime is only worth trying with a CPU to spare") {
+  CHECK(parse_signaling_priority("realtime") == SignalingPriority::realtime);
+  CHECK(parse_signaling_priority("auto") == SignalingPriority::automatic);
+  CHECK_FALSE(parse_signaling_priority("REALTIME").has_value());
+  CHECK_FALSE(realtime_worth_trying(1));
+  CHECK(realtime_worth_trying(2));
 }
