@@ -4,6 +4,7 @@
 // | "discard" | "reoffered" | "completed"}); the page's engine carries them out (reads and writes
 // are async there).
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
 #include <algorithm>
 #include <array>
@@ -111,6 +112,7 @@ class JsSender : LiveObject {
 
   // A copy of the next frame for `peer`, or null (tests and in-memory channels).
   val next_frame(int peer) {
+    sender_.set_now(static_cast<std::uint64_t>(emscripten_get_now()));  // the pack's patience
     const auto frame = sender_.next_frame(static_cast<PeerId>(peer));
     if (frame.empty()) return val::null();
     return to_uint8array(frame);
@@ -133,6 +135,7 @@ class JsSender : LiveObject {
     const double open_buffered = cielo_js_channel_buffered(channel.as_handle());
     if (open_buffered < 0) return 0;
     auto buffered = static_cast<std::uint64_t>(open_buffered);
+    sender_.set_now(static_cast<std::uint64_t>(emscripten_get_now()));  // the pack's patience
     int sent = 0;
     while (gate.may_send(buffered)) {
       const auto frame = sender_.next_frame(static_cast<PeerId>(peer));

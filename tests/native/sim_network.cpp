@@ -56,6 +56,7 @@ struct Link {
     buffered.push_back(Message{binary, std::move(bytes), 0});
   }
   void tick(std::uint64_t now) {
+    if (config.paused_at(now)) return;
     // Unused bandwidth carries over for a few ticks only, like a real link's small burst allowance.
     budget = std::min(budget + config.bandwidth_bytes_per_ms, config.bandwidth_bytes_per_ms * 4);
     while (!buffered.empty()) {
@@ -209,6 +210,7 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
 
   std::uint64_t now = 0;
   for (; now < max_ticks; ++now) {
+    sender.set_now(now);  // a tick is a millisecond
     // Sender decisions: reads are answered at once, control goes on the link.
     bool progressed = true;
     while (progressed) {

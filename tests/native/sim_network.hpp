@@ -63,6 +63,16 @@ struct LinkConfig {
   std::uint64_t high_watermark_bytes = 1u << 20;
   std::uint64_t low_watermark_bytes = 256u << 10;
   std::uint64_t send_buffer_limit_bytes = 16u << 20;  // above this the channel "closes" (Chromium)
+  // A hiccup: from pause_at_ms, nothing moves either way for pause_ms (a busy machine); again every
+  // pause_every_ms when set (a peer that stops and starts).
+  std::uint64_t pause_at_ms = 0;
+  std::uint32_t pause_ms = 0;
+  std::uint32_t pause_every_ms = 0;
+  bool paused_at(std::uint64_t now) const {
+    if (pause_ms == 0 || now < pause_at_ms) return false;
+    const std::uint64_t since = now - pause_at_ms;
+    return (pause_every_ms ? since % pause_every_ms : since) < pause_ms;
+  }
 };
 
 struct Faults {

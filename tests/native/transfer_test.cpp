@@ -9,26 +9,12 @@
 #include "cieloweb/blake3.hpp"
 #include "cieloweb/frame.hpp"
 #include "sim_network.hpp"
+#include "sim_peers.hpp"
 
 using namespace cieloweb;
+using namespace cieloweb::sim_peers;
 
 namespace {
-
-constexpr std::uint32_t block = 64 * 1024;  // small blocks keep the simulation quick
-
-SenderConfig small_blocks() {
-  SenderConfig c;
-  c.block_size = block;
-  return c;
-}
-
-sim::PeerSetup peer(sim::Sink& sink, sim::Faults faults = {}, sim::LinkConfig link = {}) {
-  sim::PeerSetup p;
-  p.sink = &sink;
-  p.faults = std::move(faults);
-  p.link = link;
-  return p;
-}
 
 std::uint64_t total_block_deliveries(const sim::PeerOutcome& p) {
   return std::accumulate(p.block_deliveries.begin(), p.block_deliveries.end(), std::uint64_t{0},
@@ -69,26 +55,6 @@ sim::PeerOutcome resume_after_reload(const std::vector<std::uint8_t>& source_byt
   auto out = sim::run(source, FileInfo{"dir/file.bin", source_bytes.size(), 1700000000000, ""},
                       small_blocks(), {peer(sink, f)});
   return out.peers.at(0);
-}
-
-// Sends `data` to one peer per rate (bytes per ms), shaped like the browser: a 16-block cache, a
-// 16-block receive window, the send buffer refilled below 4 blocks up to 8.
-sim::Outcome fan_out(const std::vector<std::uint8_t>& data, const std::vector<double>& rates,
-                     std::vector<sim::MemorySink>& sinks) {
-  sim::MemorySource source(data);
-  sinks.assign(rates.size(), {});
-  std::vector<sim::PeerSetup> setups;
-  for (std::size_t i = 0; i < rates.size(); ++i) {
-    sim::LinkConfig link;
-    link.bandwidth_bytes_per_ms = rates[i];
-    link.high_watermark_bytes = 8 * block;
-    link.low_watermark_bytes = 4 * block;
-    setups.push_back(peer(sinks[i], {}, link));
-    setups.back().receiver.window = 16;
-  }
-  SenderConfig config = small_blocks();
-  config.cache_bytes = 16 * block;
-  return sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups);
 }
 
 }  // namespace
@@ -341,102 +307,6 @@ TEST_CASE("transfer: a resumed peer gets its root without waiting for a slow pee
   CHECK(slow_sink.bytes() == data);
   CHECK(fast.block_deliveries.size() == 2);
   CHECK(fast.completed_at_tick * 4 < late.completed_at_tick);
-}
-
-TEST_CASE("transfer: one sender serves several peers at their own pace, reading the file once") {
-  auto data = sim::text_bytes(30 * block + 17, 11);
-  sim::MemorySource source(data);
-  std::vector<sim::MemorySink> sinks(3);
-  std::vector<sim::PeerSetup> setups;
-  const double rates[] = {50'000, 5'000, 500};
-  for (int i = 0; i < 3; ++i) {
-    sim::LinkConfig link;
-    link.bandwidth_bytes_per_ms = rates[i];
-    setups.push_back(peer(sinks[i], {}, link));
-  }
-  auto out = sim::run(source, FileInfo{"shared.txt", data.size(), 5, "text/plain"}, small_blocks(),
-                      setups);
-  REQUIRE_FALSE(out.timed_out);
-  for (int i = 0; i < 3; ++i) {
-    CAPTURE(i);
-    CHECK(out.peers[i].completed);
-    CHECK(out.peers[i].sender_finished);
-    CHECK(sinks[i].bytes() == data);
-  }
-  CHECK(out.blocks_read == 31);
-}
-
-// Shaped like a room of four: a file far larger than the cache, three peers of about the same
-// speed (within 20%). Before the pack rule the fastest ran ahead, every read evicted a block a
-// slower peer still needed, and each block was read about nine times in the browser bench.
-TEST_CASE("transfer: peers of about the same speed share one read of each block") {
-  auto data = sim::random_bytes(120 * block + 3, 15);
-  std::vector<sim::MemorySink> sinks;
-  auto out = fan_out(data, {24'000, 22'000, 20'000}, sinks);
-  REQUIRE_FALSE(out.timed_out);
-  for (int i = 0; i < 3; ++i) {
-    CAPTURE(i);
-    CHECK(out.peers[i].completed);
-    CHECK(sinks[i].bytes() == data);
-  }
-  CHECK(out.blocks_read == 121);
-}
-
-// The other side of the pack: a peer ten times slower does not hold the others to its pace; its
-// blocks are read again for it instead.
-TEST_CASE("transfer: a much slower peer does not hold the pack to its pace") {
-  auto data = sim::random_bytes(120 * block, 16);
-  std::vector<sim::MemorySink> sinks;
-  auto out = fan_out(data, {20'000, 2'000}, sinks);
-  REQUIRE_FALSE(out.timed_out);
-  REQUIRE(out.peers[0].completed);
-  REQUIRE(out.peers[1].completed);
-  CHECK(sinks[0].bytes() == data);
-  CHECK(sinks[1].bytes() == data);
-  // Alone, the fast peer would take about 120 * 64 KiB / 20 kB per ms = 390 ms (417 measured
-  // with the slow peer beside it); held to the slow pace, about ten times that.
-  CHECK(out.peers[0].completed_at_tick < 500);
-  CHECK(out.blocks_read <= 2 * 120);
-}
-
-// Peers that cannot move must not hold the sender's cache against those that can: one that never
-// decides on the offer, one whose connection dropped for good, one that never acks (its disk
-// never finishes a write). Caches of two and three blocks (16 MiB blocks in the 16 MiB default
-// leave two), and the default.
-TEST_CASE("transfer: a stuck peer never holds the cache against the others") {
-  auto data = sim::random_bytes(40 * block + 9, 17);
-  for (std::size_t cache_blocks : {2, 3, 16}) {
-    for (int stuck_kind = 0; stuck_kind < 3; ++stuck_kind) {
-      CAPTURE(cache_blocks);
-      CAPTURE(stuck_kind);
-      sim::MemorySource source(data);
-      std::vector<sim::MemorySink> sinks(4);
-      std::vector<sim::PeerSetup> setups;
-      for (int i = 0; i < 4; ++i) {
-        sim::Faults f;
-        if (i == 1 || i == 2) {  // two stuck peers among two healthy ones
-          if (stuck_kind == 0) f.never_answer = true;
-          // Each stuck at another block, so that each would hold a block of its own.
-          if (stuck_kind == 1) {
-            f.drop_after_bytes = std::uint64_t{3} * i * block + 100;
-            f.reconnect_after_ms = 1'000'000;
-          }
-          if (stuck_kind == 2) f.write_delay_ms = 1'000'000;
-        }
-        setups.push_back(peer(sinks[i], f));
-        if (stuck_kind == 2 && i == 2) setups.back().receiver.window = 3;
-      }
-      SenderConfig config = small_blocks();
-      config.cache_bytes = cache_blocks * block;
-      auto out =
-          sim::run(source, FileInfo{"shared.bin", data.size(), 5, ""}, config, setups, 20'000);
-      for (int i : {0, 3}) {
-        CAPTURE(i);
-        CHECK(out.peers[i].completed);
-        CHECK(sinks[i].bytes() == data);
-      }
-    }
-  }
 }
 
 TEST_CASE("transfer: decline and cancel leave both sides cleanly ended") {

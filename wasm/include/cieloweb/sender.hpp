@@ -3,23 +3,26 @@
 // Events go in (a control message from a peer, a block read from the file, a peer's channel
 // dropped); decisions come out (read this block, send this control text to that peer, that peer
 // finished or failed) through next_action(), and data frames through next_frame(peer), which the
-// host calls while that peer's channel is below its high watermark. No clocks, no sockets, no
-// threads.
+// host calls while that peer's channel is below its high watermark. No sockets, no threads, and no
+// clock of its own: the host's, through set_now(), for the pack's patience only.
 //
 // The file is read and hashed once: an encoded block stays cached while any peer still needs it, so
 // peers at different paces share reads; a block evicted and read again is re-hashed, and a
 // different hash means the file changed under us (every peer fails with file_changed). Several
 // peers move as a pack: none runs so far ahead of another that the blocks between them outgrow the
-// cache, unless the other is much slower (then it goes on alone; see next_frame()). The root
+// cache, unless the other is much slower (then it goes on alone; see waits_for_pack()). The root
 // (sent with `done`) needs every block hashed, also those no peer needs (a resumed peer has them):
 // those are read while no peer waits for a read, and only those, since a block hashed ahead of
 // the peer that will send it is evicted before the peer gets there, and read again.
 //
 // Host loop contract: after every event, drain next_action() until empty, then pump next_frame()
 // for every peer until it returns an empty span or the channel is full; repeat when the channel
-// drains or a read completes.
+// drains or a read completes. With several peers, set_now() before pumping and pump every sending
+// peer now and then (say twice a second): a peer waiting for a slower one has no event to wake it.
+// A host that never calls set_now() gets a pack that splits as soon as a waiting peer runs dry.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -50,6 +53,12 @@ struct SenderConfig {
   std::uint32_t max_resends_per_block = 8;
   bool compress = true;
   codec::Policy compression;
+  // A fan-out peer a cache span ahead of a slower one waits for it (next_frame), and goes on alone
+  // once it has spent more than half of its recent time waiting idle: its share of idle time is an
+  // average that forgets with this time constant. Long against a busy machine's hiccup (a receiver
+  // that stops for a second or two keeps the pack: ~2.8 s of stall from no idling at all), short
+  // against a transfer held to a much slower peer's pace.
+  std::uint32_t pack_patience_ms = 4000;
 };
 
 struct FileInfo {
@@ -131,6 +140,13 @@ class Sender {
   std::uint64_t blocks_read() const noexcept { return blocks_read_; }
   std::uint64_t blocks_compressed() const noexcept { return compressor_.blocks_compressed(); }
 
+  // The host's clock (ms, any origin, never going back): the Sender keeps none of its own. Only the
+  // pack's patience reads it (see the host loop contract above).
+  void set_now(std::uint64_t now_ms) noexcept {
+    now_ms_ = std::max(now_ms_, now_ms);
+    has_clock_ = true;
+  }
+
  private:
   struct EncodedBlock {
     std::uint32_t index = 0;
@@ -156,6 +172,11 @@ class Sender {
     std::uint32_t current_offset = 0;
     bool done_sent = false;
     bool alone = false;  // left the pack: waits for no slower peer (next_frame)
+    // The share of its recent time it spent held for the pack with nothing in flight (its
+    // receiver idle), as of idle_share_at; idle_now: whether it is so held since then.
+    double idle_share = 0;
+    std::uint64_t idle_share_at = 0;
+    bool idle_now = false;
   };
 
   control::FileIdentity identity() const;
@@ -178,6 +199,7 @@ class Sender {
     bool all_close = true;  // no sending peer is a span or more behind
   };
   PackView pack_view(PeerId id, std::uint32_t block) const;
+  bool waits_for_pack(Peer& peer, const PackView& pack);
   void end_overlay() noexcept;
   void keep_spare(std::vector<std::uint8_t>&& bytes);
 
@@ -195,6 +217,8 @@ class Sender {
   std::size_t cache_bytes_ = 0;
   RangeSet pending_reads_;
   std::uint32_t pending_read_count_ = 0;
+  std::uint64_t now_ms_ = 0;
+  bool has_clock_ = false;
   std::uint64_t blocks_read_ = 0;
   std::vector<std::uint8_t> frame_;  // a block's first fragment (no room for a header in front)
   // The header written over a block's bytes by the last next_frame(), and the bytes it covers.

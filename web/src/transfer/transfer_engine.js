@@ -126,9 +126,11 @@ export class TransferEngine extends EventTarget {
   tick() {
     const now = performance.now();
     let active = false;
+    const sendingTo = new Set();
     for (const file of this.sending.values()) {
       for (const peerId of file.unfinishedPeers()) {
         active = true;
+        sendingTo.add(peerId);
         const p = file.progress(peerId);
         const meter = file.peers.get(peerId).meter;
         meter.sample(now, p.bytes);
@@ -145,6 +147,9 @@ export class TransferEngine extends EventTarget {
         });
       }
     }
+    // A peer held back for a slower one in a fan-out has no send buffer draining to wake it: the
+    // Sender's patience (SenderConfig.pack_patience_ms) runs out only when it is asked again.
+    for (const peerId of sendingTo) this.pumpPeer(peerId);
     for (const item of this.receiving.values()) {
       if (!item.active) continue;
       active = true;
