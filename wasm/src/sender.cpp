@@ -550,7 +550,7 @@ void Sender::maybe_finish(PeerId id, Peer& peer) {
 // is no worse for it. (Going alone as soon as the pipeline ran dry split the pack in the browser
 // for a receiver 15-20% slower: a peer held to that pace runs dry for a moment between the
 // laggard's steps, and every block after was read again for the laggard, 1.1-1.7 reads per block.)
-// Once alone it goes on so until every peer behind has caught up to within a span. Its idle share
+// Once alone it stays alone until every peer behind has caught up to within a span. Its idle share
 // is not forgotten when it rejoins, only with time: a peer that stops, catches up and stops again
 // costs it about half of its time at most, not a fresh patience each round.
 bool Sender::waits_for_pack(Peer& peer, const PackView& pack) {

@@ -53,11 +53,11 @@ struct SenderConfig {
   std::uint32_t max_resends_per_block = 8;
   bool compress = true;
   codec::Policy compression;
-  // A fan-out peer a cache span ahead of a slower one waits for it (next_frame), and goes on alone
-  // once it has spent more than half of its recent time waiting idle: its share of idle time is an
-  // average that forgets with this time constant. Long against a busy machine's hiccup (a receiver
-  // that stops for a second or two keeps the pack: ~2.8 s of stall from no idling at all), short
-  // against a transfer held to a much slower peer's pace.
+  // A fan-out peer a cache span ahead of a slower one waits for it (waits_for_pack), and goes on
+  // alone once it has spent more than half of its recent time waiting idle: its share of idle time
+  // is an average that forgets with this time constant. Long against a busy machine's hiccup (a
+  // receiver that stops for a second or two keeps the pack: ~2.8 s of stall from no idling at all),
+  // short against a transfer held to a much slower peer's pace.
   std::uint32_t pack_patience_ms = 4000;
 };
 
