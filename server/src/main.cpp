@@ -88,10 +88,10 @@ void wait_for_drain(net::steady_timer& timer, ServerContext& ctx, net::io_contex
 class HttpThread {
  public:
   explicit HttpThread(net::io_context& ioc) : ioc_(ioc), work_(net::make_work_guard(ioc)) {
-    thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "cieloweb-http");
-      ioc_.run();
-    });
+    thread_ = std::thread([this] { ioc_.run(); });
+    // Named from here, so that the name is there before `listening` is logged (a test looks for
+    // it).
+    pthread_setname_np(thread_.native_handle(), "cieloweb-http");
   }
   ~HttpThread() { stop(); }
   HttpThread(const HttpThread&) = delete;
