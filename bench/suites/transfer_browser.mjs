@@ -9,6 +9,8 @@
 //   receiver_mem_growth_MiB peak growth of the receiving browser's renderer processes' resident
 //                           memory (VmRSS) while receiving 1 GiB (two processes);
 //                           receiver_js_heap_growth_MiB is the page's JS heap after against before
+//   sender_wasm_memory_MiB  the sending worker's WASM memory after the rounds (it only grows, so the
+//                           most its core held; 32 MiB at start)
 //   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
 //                           50 ms during the 1 GiB transfer
 //   host_steal_pct          the share of this machine's CPU time its host kept for others (steal in
@@ -23,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
 import { startService } from '../../tests/browser/service.mjs';
-import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp } from '../lib/app_peers.mjs';
+import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transferWorker } from '../lib/app_peers.mjs';
 import { longTaskCauses, longTasks, memoryProbe, pageNow, resetLongTasks } from '../lib/page_health.mjs';
 import { closeRaw, connectRaw, rawRates } from '../lib/raw_channel.mjs';
 import { cpuTicks, median, oneLine, stealPct, tryTwice } from '../lib/rounds.mjs';
@@ -128,6 +130,13 @@ async function rounds(topology, label, files, log) {
   return { best, medianRatio: median(ratios), failed };
 }
 
+// The sender worker's WASM memory, which only grows: the most its core held through the rounds
+// (the Sender's cache of encoded blocks is bounded by memory held, text or random).
+async function senderWasmMemoryMiB(sender) {
+  const worker = await transferWorker(sender);
+  return (await worker.evaluate(() => __cielowebWorker.engine.snapshot().wasmMemoryBytes)) / MiB;
+}
+
 // The receiver's memory and both main threads' long tasks while 1 GiB goes through (two processes).
 async function bigTransfer(topology, dir, big, log) {
   const { sender, receiver } = topology;
@@ -214,7 +223,9 @@ export async function run({ log }) {
           transfer_random_over_raw: r.best.random / r.best.raw,
           transfer_text_over_raw: r.best.text / r.best.raw,
           transfer_random_over_raw_median_round: r.medianRatio,
+          sender_wasm_memory_MiB: await senderWasmMemoryMiB(processes.sender),
         };
+        log(`sender's WASM memory after the rounds: ${out.sender_wasm_memory_MiB.toFixed(0)} MiB`);
         const memory = await tryTwice('two processes, 1 GiB', () => bigTransfer(processes, dir, big, log), {
           log,
           recover: () => processes.restart(),

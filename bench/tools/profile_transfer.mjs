@@ -2,15 +2,16 @@
 // (/proc/<pid>/task/*/stat) for the bare channel and for the app, one 256 MiB random transfer each
 // after a warm-up, between two processes (or two tabs of one Chromium: TABS=1), plus a JS sampling
 // profile of both transfer workers and the receiving worker's heap (PROFILE=0: no profiler, whose
-// own cost shows in the CPU figures). Not part of `make bench`: a lab tool.
-//   node bench/tools/profile_transfer.mjs   [SIZE_MIB=256 ROUNDS=1 TABS=0 PROFILE=1 HEAP_MS=300]
+// own cost shows in the CPU figures; TEXT=1: the app sends the text corpus instead of random data).
+// Not part of `make bench`: a lab tool.
+//   node bench/tools/profile_transfer.mjs   [SIZE_MIB=256 ROUNDS=1 TABS=0 PROFILE=1 TEXT=0 HEAP_MS=300]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
 import { startService } from '../../tests/browser/service.mjs';
 import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transferWorker } from '../lib/app_peers.mjs';
-import { writeRandom } from '../lib/bench_files.mjs';
+import { writeRandom, writeText } from '../lib/bench_files.mjs';
 import { connectRaw, rawRates } from '../lib/raw_channel.mjs';
 import { memoryProbe, readProc, threadTicks } from '../lib/page_health.mjs';
 import { cpuTicks } from '../lib/rounds.mjs';
@@ -147,6 +148,8 @@ try {
   await connectRaw(a, b, 'raw');
   const file = path.join(dir, 'random.bin');
   writeRandom(file, SIZE);
+  const appFile = process.env.TEXT === '1' ? path.join(dir, 'logs.json') : file;
+  if (appFile !== file) writeText(appFile, SIZE);
   const profiles = TABS ? [path.join(dir, 'tabs')] : [path.join(dir, 'sender'), path.join(dir, 'receiver')];
   const snap = () => profiles.map(threadTicks);
   const mb = SIZE / 1e6;
@@ -177,7 +180,7 @@ try {
     const heapTimer = pb
       ? setInterval(async () => heaps.push(await pb.heap()), Number(process.env.HEAP_MS || 300))
       : null;
-    const app = await sendThroughApp(a, [b], file, SIZE, { stallMs: 60000 });
+    const app = await sendThroughApp(a, [b], appFile, SIZE, { stallMs: 60000 });
     clearInterval(heapTimer);
     clearInterval(rssTimer);
     console.log(

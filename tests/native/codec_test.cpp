@@ -204,3 +204,18 @@ TEST_CASE("codec compress_bound covers the worst case") {
   CHECK(packed.size() <= codec::compress_bound(noise.size()));
   CHECK(codec::compress_bound(1u << 24) > (1u << 24));
 }
+
+TEST_CASE("codec: a compressed block holds its compressed bytes and no more") {
+  // The Sender caches each encoded block as try_compress leaves it: a 1 MiB block of text sized to
+  // zstd's worst-case bound kept ~1 MiB of memory for ~100 KiB of content.
+  codec::Compressor c;
+  const auto text = text_bytes(1024 * kib);
+  std::vector<std::uint8_t> out;
+  REQUIRE(c.try_compress(text, out));
+  CHECK(out.size() < text.size() / 4);
+  CHECK(out.capacity() == out.size());
+  codec::Decompressor d;
+  std::vector<std::uint8_t> back;
+  REQUIRE(d.decode(out, text.size(), back).ok());
+  CHECK(back == text);
+}

@@ -221,6 +221,8 @@ Outcome run(Source& source, const FileInfo& info, const SenderConfig& sender_con
           read_buffer.resize(read->length);
           source.read(read->offset, read_buffer);
           sender.on_read(read->block, read_buffer);
+          outcome.max_sender_cache_memory =
+              std::max(outcome.max_sender_cache_memory, sender.cache_memory_bytes());
         } else if (auto* send = std::get_if<sender_action::SendControl>(&*action)) {
           PeerRun& p = peers[send->peer];
           if (p.connected) p.to_receiver.push(false, {send->text.begin(), send->text.end()});

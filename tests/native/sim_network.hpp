@@ -123,6 +123,7 @@ struct PeerOutcome {
 struct Outcome {
   std::vector<PeerOutcome> peers;
   std::uint64_t blocks_read = 0;
+  std::size_t max_sender_cache_memory = 0;  // the most the Sender's cache held, after each read
   std::uint64_t ticks = 0;
   bool timed_out = false;
 };

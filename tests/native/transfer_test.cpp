@@ -235,6 +235,20 @@ TEST_CASE(
   CHECK(accepted_fresh);
 }
 
+TEST_CASE("transfer: the Sender's cache holds no more memory than its budget, text or random") {
+  // The budget counts the memory a block holds: a compressed block of text once kept zstd's whole
+  // worst-case bound (~1 MiB) while the cache counted its ~100 KiB, so 16 MiB held 60 MiB here.
+  SenderConfig config;  // 1 MiB blocks, a 16 MiB cache
+  for (const bool text : {true, false}) {
+    CAPTURE(text);
+    const std::size_t size = 60 * std::size_t{config.block_size};
+    auto data = text ? sim::text_bytes(size, 21) : sim::random_bytes(size, 21);
+    auto out = transfer_ok(data, {}, {}, config);
+    CHECK(out.max_sender_cache_memory > 0);
+    CHECK(out.max_sender_cache_memory <= config.cache_bytes);
+  }
+}
+
 TEST_CASE("transfer: a slow receiver bounds memory and the send buffer, nothing dropped") {
   auto data = sim::random_bytes(64 * block, 8);
   sim::Faults f;

@@ -360,7 +360,7 @@ bool Sender::make_room_in_cache(std::optional<std::uint64_t> wanted_in) {
     }
     if (victim == cache_.end()) return false;
     if (victim_needed && (!wanted_in || victim_needed_in <= *wanted_in)) return false;
-    cache_bytes_ -= victim->second->bytes.size();
+    cache_bytes_ -= victim->second->bytes.capacity();
     if (victim->second.use_count() == 1 && !victim->second->compressed) {
       keep_spare(std::move(victim->second->bytes));
     }
@@ -514,7 +514,9 @@ void Sender::on_read(std::uint32_t block, std::vector<std::uint8_t>&& bytes) {
     } else {
       encoded->bytes = std::move(bytes);
     }
-    cache_bytes_ += encoded->bytes.size();
+    // Counted as the memory it holds (a raw block's buffer is a whole block even for the last,
+    // shorter one), so the budget bounds the memory, whatever the blocks' contents.
+    cache_bytes_ += encoded->bytes.capacity();
     cache_[block] = std::move(encoded);
   }
   for (auto& [id, peer] : peers_) maybe_finish(id, peer);
@@ -642,6 +644,12 @@ std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
     schedule_reads();
   }
   return frame;
+}
+
+std::size_t Sender::cache_memory_bytes() const noexcept {
+  std::size_t held = 0;
+  for (const auto& [index, block] : cache_) held += block->bytes.capacity();
+  return held;
 }
 
 PeerProgress Sender::progress(PeerId id) const {

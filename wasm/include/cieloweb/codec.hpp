@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "cieloweb/byte_buffer.hpp"
 #include "cieloweb/result.hpp"
 
 namespace cieloweb::codec {
@@ -36,7 +37,9 @@ class Compressor {
   // holds the raw bytes (the policy judged compression not worth it).
   bool encode(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out);
   // Like encode(), but when compression does not pay it returns false and leaves `out` unspecified,
-  // so a caller that owns `raw` can send it as is without a copy.
+  // so a caller that owns `raw` can send it as is without a copy. A compressed `out` that was empty
+  // holds exactly the compressed bytes: no spare capacity (a cache of compressed blocks holds what
+  // it counts) and no zero fill of the worst-case bound first.
   bool try_compress(std::span<const std::uint8_t> raw, std::vector<std::uint8_t>& out);
 
   // Always compresses at `level` with the sticky context, ignoring the policy (for callers that
@@ -52,7 +55,8 @@ class Compressor {
 
   Policy policy_;
   void* cctx_ = nullptr;  // ZSTD_CCtx*, kept opaque so zstd.h stays out of the public header
-  std::vector<std::uint8_t> probe_out_;
+  ByteBuffer probe_out_;
+  ByteBuffer compressed_;  // sized once for zstd's bound; what compresses is copied out exactly
   std::uint32_t incompressible_streak_ = 0;
   std::uint32_t blocks_since_probe_ = 0;
   std::uint64_t blocks_compressed_ = 0;

@@ -48,7 +48,9 @@ using PeerId = std::uint32_t;
 
 struct SenderConfig {
   std::uint32_t block_size = default_block_size_bytes;
-  std::size_t cache_bytes = 16u << 20;  // encoded blocks kept for peers at different paces
+  // Memory held by encoded blocks kept for peers at different paces (a compressed block holds only
+  // its compressed bytes, a raw one a whole block).
+  std::size_t cache_bytes = 16u << 20;
   std::uint32_t max_pending_reads = 2;  // reads requested from the host and not yet answered
   std::uint32_t max_resends_per_block = 8;
   bool compress = true;
@@ -139,6 +141,9 @@ class Sender {
   std::optional<blake3::Digest> root() const noexcept { return root_; }
   std::uint64_t blocks_read() const noexcept { return blocks_read_; }
   std::uint64_t blocks_compressed() const noexcept { return compressor_.blocks_compressed(); }
+  // The memory the cache's blocks hold now (their buffers' capacity), which
+  // SenderConfig::cache_bytes bounds.
+  std::size_t cache_memory_bytes() const noexcept;
 
   // The host's clock (ms, any origin, never going back): the Sender keeps none of its own. Only the
   // pack's patience reads it (see the host loop contract above).

@@ -203,6 +203,7 @@ export class TransferEngine extends EventTarget {
   snapshot() {
     return {
       liveObjects: this.core.liveObjectCount(),
+      wasmMemoryBytes: this.core.HEAPU8.buffer.byteLength, // grows only: the most the core ever held
       incoming: [...this.receiving.values()].map((i) => ({
         key: i.key,
         batchId: i.batchId,
