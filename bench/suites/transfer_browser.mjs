@@ -9,6 +9,9 @@
 //   receiver_mem_growth_MiB peak growth of the receiving browser's renderer processes' resident
 //                           memory (VmRSS) while receiving 1 GiB (two processes);
 //                           receiver_js_heap_growth_MiB is the page's JS heap after against before
+//   bare_vs_bare_best_rounds[_two_tabs]  the bare channel's runs of the same rounds against each
+//                           other (two interleaved halves, best over best): how far the best-of-rounds
+//                           ratio moves by luck alone
 //   sender_wasm_memory_MiB  the sending worker's WASM memory after the rounds (it only grows, so the
 //                           most its core held; 32 MiB at start)
 //   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
@@ -93,6 +96,7 @@ const twoTabs = (dir) =>
 async function rounds(topology, label, files, log) {
   const best = { raw: 0, random: 0, text: 0 };
   const ratios = [];
+  const bareRuns = [];
   let failed = 0;
   const measure = async (what, run) => {
     const value = await tryTwice(`${label}, ${what}`, run, { log, recover: () => topology.restart() });
@@ -123,11 +127,25 @@ async function rounds(topology, label, files, log) {
     // The best bare channel is taken over the runs that open a round, as many as the app's runs:
     // the closing run only brackets the last round (one more draw would favour the anchor).
     best.raw = Math.max(best.raw, rawBefore ?? 0);
+    if (rawBefore !== null) bareRuns.push(rawBefore);
     best.random = Math.max(best.random, random ?? 0);
     best.text = Math.max(best.text, text ?? 0);
     rawBefore = rawAfter;
   }
-  return { best, medianRatio: median(ratios), failed };
+  if (rawBefore !== null) bareRuns.push(rawBefore);
+  const aa = bareVsBare(bareRuns);
+  if (aa !== null) log(`${label}: the bare channel against itself, best of alternate runs: ${aa.toFixed(3)}x`);
+  return { best, medianRatio: median(ratios), bareVsBare: aa, failed };
+}
+
+// The best-of-rounds figure's own noise: the bare channel against itself, its runs dealt into two
+// interleaved halves, the best of one half over the best of the other (the lower of the two ways).
+// Two identical contenders land this far apart by luck alone on this machine.
+function bareVsBare(runs) {
+  const half = (odd) => Math.max(...runs.filter((_, i) => i % 2 === (odd ? 1 : 0)));
+  if (runs.length < 2) return null;
+  const [a, b] = [half(false), half(true)];
+  return Math.min(a, b) / Math.max(a, b);
 }
 
 // The sender worker's WASM memory, which only grows: the most its core held through the rounds
@@ -223,6 +241,7 @@ export async function run({ log }) {
           transfer_random_over_raw: r.best.random / r.best.raw,
           transfer_text_over_raw: r.best.text / r.best.raw,
           transfer_random_over_raw_median_round: r.medianRatio,
+          bare_vs_bare_best_rounds: r.bareVsBare,
           sender_wasm_memory_MiB: await senderWasmMemoryMiB(processes.sender),
         };
         log(`sender's WASM memory after the rounds: ${out.sender_wasm_memory_MiB.toFixed(0)} MiB`);
@@ -245,6 +264,7 @@ export async function run({ log }) {
           transfer_random_two_tabs_MBps: r.best.random,
           transfer_random_over_raw_two_tabs: r.best.random / r.best.raw,
           transfer_random_over_raw_median_round_two_tabs: r.medianRatio,
+          bare_vs_bare_best_rounds_two_tabs: r.bareVsBare,
         };
       }),
     );
