@@ -242,9 +242,10 @@ export async function run({ log }) {
           transfer_text_over_raw: r.best.text / r.best.raw,
           transfer_random_over_raw_median_round: r.medianRatio,
           bare_vs_bare_best_rounds: r.bareVsBare,
-          sender_wasm_memory_MiB: await senderWasmMemoryMiB(processes.sender),
+          // An aside: a worker that cannot be asked costs this figure, not the topology's others.
+          sender_wasm_memory_MiB: await senderWasmMemoryMiB(processes.sender).catch(() => null),
         };
-        log(`sender's WASM memory after the rounds: ${out.sender_wasm_memory_MiB.toFixed(0)} MiB`);
+        log(`sender's WASM memory after the rounds: ${out.sender_wasm_memory_MiB?.toFixed(0) ?? 'not read'} MiB`);
         const memory = await tryTwice('two processes, 1 GiB', () => bigTransfer(processes, dir, big, log), {
           log,
           recover: () => processes.restart(),
