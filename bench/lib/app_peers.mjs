@@ -132,3 +132,10 @@ export async function blocksReadFor(sender, name) {
     return files.at(-1)?.blocksRead ?? -1;
   }, name);
 }
+
+// The WASM memory of a peer's transfer worker, in MiB. It only grows, so this is the most its core
+// ever held (32 MiB at start; the Sender's cache is bounded by the memory it holds, text or random).
+export async function wasmMemoryMiB(peer) {
+  const worker = await transferWorker(peer);
+  return (await worker.evaluate(() => __cielowebWorker.engine.snapshot().wasmMemoryBytes)) / (1024 * 1024);
+}

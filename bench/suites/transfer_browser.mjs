@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRoom, joinRoom, waitReadyForFiles } from '../../tests/browser/room_flow.mjs';
 import { startService } from '../../tests/browser/service.mjs';
-import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transferWorker } from '../lib/app_peers.mjs';
+import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, wasmMemoryMiB } from '../lib/app_peers.mjs';
 import { longTaskCauses, longTasks, memoryProbe, pageNow, resetLongTasks } from '../lib/page_health.mjs';
 import { closeRaw, connectRaw, rawRates } from '../lib/raw_channel.mjs';
 import { cpuTicks, median, oneLine, stealPct, tryTwice } from '../lib/rounds.mjs';
@@ -142,17 +142,10 @@ async function rounds(topology, label, files, log) {
 // interleaved halves, the best of one half over the best of the other (the lower of the two ways).
 // Two identical contenders land this far apart by luck alone on this machine.
 function bareVsBare(runs) {
-  const half = (odd) => Math.max(...runs.filter((_, i) => i % 2 === (odd ? 1 : 0)));
   if (runs.length < 2) return null;
-  const [a, b] = [half(false), half(true)];
+  const a = Math.max(...runs.filter((_, i) => i % 2 === 0));
+  const b = Math.max(...runs.filter((_, i) => i % 2 === 1));
   return Math.min(a, b) / Math.max(a, b);
-}
-
-// The sender worker's WASM memory, which only grows: the most its core held through the rounds
-// (the Sender's cache of encoded blocks is bounded by memory held, text or random).
-async function senderWasmMemoryMiB(sender) {
-  const worker = await transferWorker(sender);
-  return (await worker.evaluate(() => __cielowebWorker.engine.snapshot().wasmMemoryBytes)) / MiB;
 }
 
 // The receiver's memory and both main threads' long tasks while 1 GiB goes through (two processes).
@@ -243,7 +236,7 @@ export async function run({ log }) {
           transfer_random_over_raw_median_round: r.medianRatio,
           bare_vs_bare_best_rounds: r.bareVsBare,
           // An aside: a worker that cannot be asked costs this figure, not the topology's others.
-          sender_wasm_memory_MiB: await senderWasmMemoryMiB(processes.sender).catch(() => null),
+          sender_wasm_memory_MiB: await wasmMemoryMiB(processes.sender).catch(() => null),
         };
         log(`sender's WASM memory after the rounds: ${out.sender_wasm_memory_MiB?.toFixed(0) ?? 'not read'} MiB`);
         const memory = await tryTwice('two processes, 1 GiB', () => bigTransfer(processes, dir, big, log), {

@@ -646,6 +646,8 @@ std::span<const std::uint8_t> Sender::next_frame(PeerId id) {
   return frame;
 }
 
+// Summed afresh rather than read from cache_bytes_, so a test can hold the running count to what
+// the buffers really hold.
 std::size_t Sender::cache_memory_bytes() const noexcept {
   std::size_t held = 0;
   for (const auto& [index, block] : cache_) held += block->bytes.capacity();
