@@ -250,3 +250,22 @@ TEST_CASE("transfer: a stuck peer never holds the cache against the others") {
     }
   }
 }
+
+TEST_CASE(
+    "transfer: a stuck peer keeps every block of a text file cached, within the cache's memory") {
+  // A receiver that never answers leaves every block needed (for it) while a healthy one goes on,
+  // so the cache fills with compressed blocks up to its budget: that budget must bound the memory
+  // they hold, not only their compressed sizes.
+  SenderConfig config;  // 1 MiB blocks, a 16 MiB cache
+  auto data = sim::text_bytes(40 * std::size_t{config.block_size} + 5, 23);
+  sim::MemorySource source(data);
+  std::vector<sim::MemorySink> sinks(2);
+  sim::Faults stuck;
+  stuck.never_answer = true;
+  std::vector<sim::PeerSetup> setups{peer(sinks[0]), peer(sinks[1], stuck)};
+  auto out = sim::run(source, FileInfo{"logs.json", data.size(), 5, ""}, config, setups, 60'000);
+  CHECK(out.peers[0].completed);
+  CHECK(sinks[0].bytes() == data);
+  CHECK(out.max_sender_cache_memory > 4 * std::size_t{config.block_size});
+  CHECK(out.max_sender_cache_memory <= config.cache_bytes);
+}
