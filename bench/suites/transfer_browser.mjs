@@ -66,7 +66,7 @@ function pair(open) {
   return topology;
 }
 
-const twoProcesses = (dir) =>
+export const twoProcesses = (dir) =>
   pair(async () => {
     const a = await firstTab(await launchBrowser(path.join(dir, 'sender-profile')), 'Sender');
     const b = await firstTab(await launchBrowser(path.join(dir, 'receiver-profile')), 'Receiver');
@@ -80,7 +80,7 @@ const twoProcesses = (dir) =>
     };
   });
 
-const twoTabs = (dir) =>
+export const twoTabs = (dir) =>
   pair(async () => {
     const context = await launchBrowser(path.join(dir, 'tabs-profile'));
     const a = await firstTab(context, 'Sender');
@@ -93,7 +93,9 @@ const twoTabs = (dir) =>
 // congestion window starts small). Every app round sits between two bare-channel runs, and its own
 // ratio is against their mean: the machine drifts between runs a minute apart, and this cancels
 // the part of the drift that is steady. Each best figure is the best of its rounds.
-async function rounds(topology, label, files, log) {
+// `contender` is what a round measures against the bare channel: the app (here), or the bare
+// channel itself (bench/tools/bare_against_bare.mjs: how the figures fall when both are equal).
+export async function rounds(topology, label, files, log, contender = appContender) {
   const best = { raw: 0, random: 0, text: 0 };
   const ratios = [];
   const bareRuns = [];
@@ -103,12 +105,11 @@ async function rounds(topology, label, files, log) {
     if (value === null) failed += 1;
     return value;
   };
-  const bare = (bytes) => async () =>
-    (await rawRates(topology.sender, [{ peer: topology.receiver, label: 'raw' }], bytes, { stallMs: STALL_MS }))[0];
+  const bare = (bytes) => () => bareRun(topology, bytes);
   const app =
     (file, bytes = SIZE) =>
-    async () =>
-      (await sendThroughApp(topology.sender, [topology.receiver], file, bytes, { stallMs: STALL_MS })).rates[0];
+    () =>
+      contender(topology, file, bytes);
   await measure('warm-up, bare channel', bare(WARM_UP));
   await measure('warm-up, app', app(files.warmUp, WARM_UP));
   const show = (x) => (x === null ? 'failed' : x.toFixed(1));
@@ -137,6 +138,13 @@ async function rounds(topology, label, files, log) {
   if (aa !== null) log(`${label}: the bare channel against itself, best of alternate runs: ${aa.toFixed(3)}x`);
   return { best, medianRatio: median(ratios), bareVsBare: aa, failed };
 }
+
+// One run of `bytes` through the bare channel, or through the app from `file`: MB/s.
+const bareRun = async (topology, bytes) =>
+  (await rawRates(topology.sender, [{ peer: topology.receiver, label: 'raw' }], bytes, { stallMs: STALL_MS }))[0];
+const appContender = async (topology, file, bytes) =>
+  (await sendThroughApp(topology.sender, [topology.receiver], file, bytes, { stallMs: STALL_MS })).rates[0];
+export const bareContender = (topology, _file, bytes) => bareRun(topology, bytes);
 
 // The best-of-rounds figure's own noise: the bare channel against itself, its runs dealt into two
 // interleaved halves, the best of one half over the best of the other (the lower of the two ways).
@@ -188,7 +196,7 @@ async function bigTransfer(topology, dir, big, log) {
 
 // Opens a topology, runs `body` on it, closes it; a topology that cannot even open is reported in
 // one line and its figures are left out.
-async function withTopology(topology, origin, label, log, body) {
+export async function withTopology(topology, origin, label, log, body) {
   try {
     await topology.start(origin);
   } catch (error) {
