@@ -48,6 +48,8 @@ export function cpuTicks() {
 }
 
 export const stealPct = (from, to) => (100 * (to.steal - from.steal)) / Math.max(1, to.total - from.total);
+// The share of all cores' time that was busy between two readings (100: every core busy throughout).
+export const busyPct = (from, to) => (100 * (to.busy - from.busy)) / Math.max(1, to.total - from.total);
 
 // Waits until `progress()` (an async count that grows while work goes on) reaches `done(value)`,
 // polling every `pollMs`; throws when the count did not move for `stallMs`. Returns the last value.

@@ -16,6 +16,9 @@
 //                           most its core held; 32 MiB at start)
 //   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
 //                           50 ms during the 1 GiB transfer
+//   raw_channel[_two_tabs]_machine_busy_pct  how busy all the machine's cores were during the bare
+//                           runs (median): near 100, the bare channel is bound by the CPU (each run
+//                           also holds up to a second of waiting for its last progress poll)
 //   host_steal_pct          the share of this machine's CPU time its host kept for others (steal in
 //                           /proc/stat) during the whole run
 //   transfer_rounds_failed  rounds (of either topology) that stalled twice and were left out
@@ -31,7 +34,7 @@ import { startService } from '../../tests/browser/service.mjs';
 import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, wasmMemoryMiB } from '../lib/app_peers.mjs';
 import { longTaskCauses, longTasks, memoryProbe, pageNow, resetLongTasks } from '../lib/page_health.mjs';
 import { closeRaw, connectRaw, rawRates } from '../lib/raw_channel.mjs';
-import { cpuTicks, median, oneLine, stealPct, tryTwice } from '../lib/rounds.mjs';
+import { busyPct, cpuTicks, median, oneLine, stealPct, tryTwice } from '../lib/rounds.mjs';
 import { writeRandom, writeText } from '../lib/bench_files.mjs';
 
 const MiB = 1024 * 1024;
@@ -100,9 +103,19 @@ export async function rounds(topology, label, files, log, contender = appContend
   const ratios = [];
   const bareRuns = [];
   let failed = 0;
+  // How busy the machine's cores were during each bare run (100 %: all of them, all the time): a
+  // bare channel that keeps them busy is bound by the CPU, and then every millisecond of work the
+  // app adds per MB costs it speed.
+  const bareBusy = [];
   const measure = async (what, run) => {
     const value = await tryTwice(`${label}, ${what}`, run, { log, recover: () => topology.restart() });
     if (value === null) failed += 1;
+    return value;
+  };
+  const measureBare = async (what, run) => {
+    const from = cpuTicks();
+    const value = await measure(what, run);
+    if (value !== null) bareBusy.push(busyPct(from, cpuTicks()));
     return value;
   };
   const bare = (bytes) => () => bareRun(topology, bytes);
@@ -113,12 +126,12 @@ export async function rounds(topology, label, files, log, contender = appContend
   await measure('warm-up, bare channel', bare(WARM_UP));
   await measure('warm-up, app', app(files.warmUp, WARM_UP));
   const show = (x) => (x === null ? 'failed' : x.toFixed(1));
-  let rawBefore = await measure('round 1, bare channel', bare(SIZE));
+  let rawBefore = await measureBare('round 1, bare channel', bare(SIZE));
   for (let round = 1; round <= ROUNDS; round += 1) {
     const roundStart = cpuTicks();
     const random = await measure(`round ${round}, app random`, app(files.random));
     const text = files.text ? await measure(`round ${round}, app text`, app(files.text)) : null;
-    const rawAfter = await measure(`round ${round + 1}, bare channel`, bare(SIZE));
+    const rawAfter = await measureBare(`round ${round + 1}, bare channel`, bare(SIZE));
     const raws = [rawBefore, rawAfter].filter((x) => x !== null);
     const rawMean = raws.length ? raws.reduce((sum, x) => sum + x, 0) / raws.length : null;
     log(
@@ -136,7 +149,10 @@ export async function rounds(topology, label, files, log, contender = appContend
   if (rawBefore !== null) bareRuns.push(rawBefore);
   const aa = bareVsBare(bareRuns);
   if (aa !== null) log(`${label}: the bare channel against itself, best of alternate runs: ${aa.toFixed(3)}x`);
-  return { best, medianRatio: median(ratios), bareVsBare: aa, failed };
+  const bareBusyMedian = bareBusy.length ? median(bareBusy) : null;
+  if (bareBusyMedian !== null)
+    log(`${label}: the machine's cores were ${bareBusy.map((x) => x.toFixed(0)).join(', ')} % busy in the bare runs`);
+  return { best, medianRatio: median(ratios), bareVsBare: aa, bareBusy: bareBusyMedian, failed };
 }
 
 // One run of `bytes` through the bare channel, or through the app from `file`: MB/s.
@@ -243,6 +259,7 @@ export async function run({ log }) {
           transfer_text_over_raw: r.best.text / r.best.raw,
           transfer_random_over_raw_median_round: r.medianRatio,
           bare_vs_bare_best_rounds: r.bareVsBare,
+          raw_channel_machine_busy_pct: r.bareBusy,
           // An aside: a worker that cannot be asked costs this figure, not the topology's others.
           sender_wasm_memory_MiB: await wasmMemoryMiB(processes.sender).catch(() => null),
         };
@@ -267,6 +284,7 @@ export async function run({ log }) {
           transfer_random_over_raw_two_tabs: r.best.random / r.best.raw,
           transfer_random_over_raw_median_round_two_tabs: r.medianRatio,
           bare_vs_bare_best_rounds_two_tabs: r.bareVsBare,
+          raw_channel_two_tabs_machine_busy_pct: r.bareBusy,
         };
       }),
     );
