@@ -17,8 +17,8 @@
 //   {sender,receiver}_long_tasks_over_50ms, ..._longest_task_ms: main-thread tasks longer than
 //                           50 ms during the 1 GiB transfer
 //   raw_channel[_two_tabs]_machine_busy_pct  how busy all the machine's cores were during the bare
-//                           runs (median): near 100, the bare channel is bound by the CPU (each run
-//                           also holds up to a second of waiting for its last progress poll)
+//                           runs (median): near 100, the machine has little CPU to spare beside it
+//                           (each run also holds up to a second of waiting for its last progress poll)
 //   host_steal_pct          the share of this machine's CPU time its host kept for others (steal in
 //                           /proc/stat) during the whole run
 //   transfer_rounds_failed  rounds (of either topology) that stalled twice and were left out
@@ -103,9 +103,8 @@ export async function rounds(topology, label, files, log, contender = appContend
   const ratios = [];
   const bareRuns = [];
   let failed = 0;
-  // How busy the machine's cores were during each bare run (100 %: all of them, all the time): a
-  // bare channel that keeps them busy is bound by the CPU, and then every millisecond of work the
-  // app adds per MB costs it speed.
+  // How busy the machine's cores were during each bare run (100 %: all of them, all the time): how
+  // little CPU the machine has to spare beside the bare channel for the app's own work.
   const bareBusy = [];
   const measure = async (what, run) => {
     const value = await tryTwice(`${label}, ${what}`, run, { log, recover: () => topology.restart() });
