@@ -123,18 +123,19 @@ export async function rounds(topology, label, files, log, contender = appContend
     () =>
       contender(topology, file, bytes);
   await measure('warm-up, bare channel', bare(WARM_UP));
-  await measure('warm-up, app', app(files.warmUp, WARM_UP));
+  const name = contender.label;
+  await measure(`warm-up, ${name}`, app(files.warmUp, WARM_UP));
   const show = (x) => (x === null ? 'failed' : x.toFixed(1));
   let rawBefore = await measureBare('round 1, bare channel', bare(SIZE));
   for (let round = 1; round <= ROUNDS; round += 1) {
     const roundStart = cpuTicks();
-    const random = await measure(`round ${round}, app random`, app(files.random));
+    const random = await measure(`round ${round}, ${name} random`, app(files.random));
     const text = files.text ? await measure(`round ${round}, app text`, app(files.text)) : null;
     const rawAfter = await measureBare(`round ${round + 1}, bare channel`, bare(SIZE));
     const raws = [rawBefore, rawAfter].filter((x) => x !== null);
     const rawMean = raws.length ? raws.reduce((sum, x) => sum + x, 0) / raws.length : null;
     log(
-      `${label} round ${round}: bare channel ${show(rawBefore)} / ${show(rawAfter)}, app random ${show(random)}${files.text ? `, app text ${show(text)}` : ''} MB/s${rawMean && random ? ` (${(random / rawMean).toFixed(3)}x)` : ''} (host steal ${stealPct(roundStart, cpuTicks()).toFixed(1)}%)`,
+      `${label} round ${round}: bare channel ${show(rawBefore)} / ${show(rawAfter)}, ${name} random ${show(random)}${files.text ? `, app text ${show(text)}` : ''} MB/s${rawMean && random ? ` (${(random / rawMean).toFixed(3)}x)` : ''} (host steal ${stealPct(roundStart, cpuTicks()).toFixed(1)}%)`,
     );
     if (rawMean !== null && random !== null) ratios.push(random / rawMean);
     // The best bare channel is taken over the runs that open a round, as many as the app's runs:
@@ -157,9 +158,15 @@ export async function rounds(topology, label, files, log, contender = appContend
 // One run of `bytes` through the bare channel, or through the app from `file`: MB/s.
 const bareRun = async (topology, bytes) =>
   (await rawRates(topology.sender, [{ peer: topology.receiver, label: 'raw' }], bytes, { stallMs: STALL_MS }))[0];
-const appContender = async (topology, file, bytes) =>
-  (await sendThroughApp(topology.sender, [topology.receiver], file, bytes, { stallMs: STALL_MS })).rates[0];
-export const bareContender = (topology, _file, bytes) => bareRun(topology, bytes);
+// A contender's label names it in the log.
+const appContender = Object.assign(
+  async (topology, file, bytes) =>
+    (await sendThroughApp(topology.sender, [topology.receiver], file, bytes, { stallMs: STALL_MS })).rates[0],
+  { label: 'app' },
+);
+export const bareContender = Object.assign((topology, _file, bytes) => bareRun(topology, bytes), {
+  label: 'second bare channel',
+});
 
 // The best-of-rounds figure's own noise: the bare channel against itself, its runs dealt into two
 // interleaved halves, the best of one half over the best of the other (the lower of the two ways).

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { bareContender, rounds, twoProcesses, twoTabs, withTopology } from '../suites/transfer_browser.mjs';
 
 const REPS = Number(process.env.REPS || 3);
+if (!Number.isInteger(REPS) || REPS < 1)
+  throw new Error(`REPS: "${process.env.REPS}" is not a whole number of repetitions`);
 const TABS = process.env.TABS === '1';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-bare-against-bare-'));
@@ -23,7 +25,7 @@ try {
     for (let rep = 1; rep <= REPS; rep += 1) {
       const r = await rounds(topology, `${label} (bare against bare)`, {}, log, bareContender);
       log(
-        `repetition ${rep}: best round ${(r.best.random / r.best.raw).toFixed(3)}x, median of the rounds' ratios ${r.medianRatio?.toFixed(3) ?? '-'}x, failed rounds ${r.failed}`,
+        `repetition ${rep}: best round ${(r.best.random / r.best.raw).toFixed(3)}x, median of the rounds' ratios ${Number.isFinite(r.medianRatio) ? r.medianRatio.toFixed(3) : '-'}x, failed rounds ${r.failed}`,
       );
     }
   });

@@ -9,10 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startService } from '../../tests/browser/service.mjs';
 import { rawRates } from '../lib/raw_channel.mjs';
-import { twoProcesses, twoTabs } from '../suites/transfer_browser.mjs';
+import { twoProcesses, twoTabs, withTopology } from '../suites/transfer_browser.mjs';
 
 const SIZE = 256 * 1048576;
 const CONDS = (process.env.CONDS || 'none,worker-b:1,none,worker-a:1').split(',');
+for (const condition of CONDS) {
+  if (!/^(none|worker-[ab]:\d+(\.\d+)?)$/.test(condition))
+    throw new Error(`CONDS: "${condition}" is not none, worker-a:MS or worker-b:MS (MS of every 4 spun, 0-4)`);
+}
 
 // A worker on the page that spins `ms` of every 4 ms (0: stops).
 const SPINNER = `onmessage = ({ data: ms }) => {
@@ -37,25 +41,32 @@ const packetsSent = (page) =>
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cieloweb-bare-beside-load-'));
 const service = await startService();
 const topology = process.env.TABS === '0' ? twoProcesses(dir) : twoTabs(dir);
+const log = (line) => console.log(line);
 try {
-  await topology.start(service.origin);
-  const { sender, receiver } = topology;
-  // A new association's congestion window starts small: one unrecorded run first.
-  await rawRates(sender, [{ peer: receiver, label: 'raw' }], SIZE / 8, { stallMs: 60000 });
-  for (const condition of CONDS) {
-    const [where, ms] = condition.split(':');
-    await spin(sender.page, where === 'worker-a' ? Number(ms) : 0);
-    await spin(receiver.page, where === 'worker-b' ? Number(ms) : 0);
-    const before = [await packetsSent(sender.page), await packetsSent(receiver.page)];
-    const rate = (await rawRates(sender, [{ peer: receiver, label: 'raw' }], SIZE, { stallMs: 60000 }))[0];
-    const after = [await packetsSent(sender.page), await packetsSent(receiver.page)];
-    const perMB = (i) => ((after[i] - before[i]) / (SIZE / 1e6)).toFixed(0);
-    console.log(
-      `${condition.padEnd(12)} ${rate.toFixed(1)} MB/s; packets per MB: sender ${perMB(0)}, receiver ${perMB(1)}`,
-    );
-  }
+  await withTopology(
+    topology,
+    service.origin,
+    process.env.TABS === '0' ? 'two processes' : 'two tabs',
+    log,
+    async () => {
+      const { sender, receiver } = topology;
+      // A new association's congestion window starts small: one unrecorded run first.
+      await rawRates(sender, [{ peer: receiver, label: 'raw' }], SIZE / 8, { stallMs: 60000 });
+      for (const condition of CONDS) {
+        const [where, ms] = condition.split(':');
+        await spin(sender.page, where === 'worker-a' ? Number(ms) : 0);
+        await spin(receiver.page, where === 'worker-b' ? Number(ms) : 0);
+        const before = [await packetsSent(sender.page), await packetsSent(receiver.page)];
+        const rate = (await rawRates(sender, [{ peer: receiver, label: 'raw' }], SIZE, { stallMs: 60000 }))[0];
+        const after = [await packetsSent(sender.page), await packetsSent(receiver.page)];
+        const perMB = (i) => ((after[i] - before[i]) / (SIZE / 1e6)).toFixed(0);
+        log(
+          `${condition.padEnd(12)} ${rate.toFixed(1)} MB/s; packets per MB: sender ${perMB(0)}, receiver ${perMB(1)}`,
+        );
+      }
+    },
+  );
 } finally {
-  await topology.close?.().catch(() => {});
   await service.stop();
   rmSync(dir, { recursive: true, force: true });
 }
