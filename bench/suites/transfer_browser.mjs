@@ -83,9 +83,10 @@ export const twoProcesses = (dir) =>
     };
   });
 
-export const twoTabs = (dir) =>
+// `launch.args`: more of Chromium's flags (a lab tool's logging).
+export const twoTabs = (dir, launch = {}) =>
   pair(async () => {
-    const context = await launchBrowser(path.join(dir, 'tabs-profile'));
+    const context = await launchBrowser(path.join(dir, 'tabs-profile'), launch.args);
     const a = await firstTab(context, 'Sender');
     // Opened once the first tab is in the room (it has read its name by then).
     return { a, openB: () => anotherTab(context, a, 'Receiver'), close: () => context.close() };
