@@ -16,8 +16,22 @@ const TURNS = (process.env.TURNS || 'bare,app,bare,app').split(',');
 if (!(SIZE > 0)) throw new Error(`SIZE_MIB: "${process.env.SIZE_MIB}" is not a size`);
 for (const turn of TURNS) if (!['bare', 'app'].includes(turn)) throw new Error(`TURNS: "${turn}" is not bare or app`);
 
-const FULL_BYTES = 1100; // dcsctp fills a packet to about 1190 bytes of SCTP
+// dcsctp fills a packet to about 1190 bytes of SCTP; "full" leaves room for the DATA chunk's
+// padding and a bundled chunk's header, "small" is a fragment of a few bytes or a lone SACK.
+const FULL_BYTES = 1100;
 const SMALL_BYTES = 200;
+const DATA = 0;
+const I_DATA = 64; // interleaved DATA (RFC 8260), if a browser negotiates it
+const SACK = 3;
+
+function packetKind(bytes, dataChunks, sackGaps) {
+  if (dataChunks > 0) {
+    const size = bytes >= FULL_BYTES ? 'full' : bytes >= SMALL_BYTES ? 'part-full' : 'small';
+    return `DATA ${size}${sackGaps === null ? '' : ' +SACK'}`;
+  }
+  if (sackGaps === null) return 'other';
+  return sackGaps > 0 ? 'SACK with gaps' : 'SACK';
+}
 
 // Counts of one turn's sent packets, by kind.
 let counts = null;
@@ -29,21 +43,19 @@ function countPacket(line) {
     .trim()
     .split(' ')
     .map((h) => Number.parseInt(h, 16));
-  let data = 0;
-  let sack = null;
+  // After the 12-byte common header: chunks of type, flags, length (2 bytes), padded to 4.
+  let dataChunks = 0;
+  let sackGaps = null;
   for (let at = 12; at + 4 <= bytes.length; ) {
     const type = bytes[at];
     const length = (bytes[at + 2] << 8) | bytes[at + 3];
     if (length < 4) break;
-    if (type === 0) data += 1;
-    if (type === 3) sack = (bytes[at + 12] << 8) | bytes[at + 13]; // its gap blocks
+    if (type === DATA || type === I_DATA) dataChunks += 1;
+    // A SACK: cumulative TSN (4), a_rwnd (4), then the number of gap ack blocks (2).
+    if (type === SACK) sackGaps = (bytes[at + 12] << 8) | bytes[at + 13];
     at += (length + 3) & ~3;
   }
-  const kind = data
-    ? `DATA ${bytes.length >= FULL_BYTES ? 'full' : bytes.length >= SMALL_BYTES ? 'part-full' : 'small'}${sack !== null ? ' +SACK' : ''}`
-    : sack !== null
-      ? `SACK${sack ? ' with gaps' : ''}`
-      : 'other';
+  const kind = packetKind(bytes.length, dataChunks, sackGaps);
   counts.set(kind, (counts.get(kind) ?? 0) + 1);
 }
 
@@ -55,7 +67,10 @@ const writeStderr = process.stderr.write.bind(process.stderr);
 process.stderr.write = (chunk, ...rest) => {
   const text = String(chunk);
   if (!text.includes('pw:browser')) return writeStderr(chunk, ...rest);
-  for (const line of text.split('\n')) countPacket(line);
+  for (const line of text.split('\n')) {
+    countPacket(line);
+    if (/FATAL|Check failed|Received signal/.test(line)) writeStderr(`${line}\n`); // a crash still shows
+  }
   return true;
 };
 const { startService } = await import('../../tests/browser/service.mjs');
@@ -84,6 +99,7 @@ try {
       await settle();
       const sorted = [...counts].sort((a, b) => b[1] - a[1]);
       const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+      if (total === 0) throw new Error("no SCTP packets in Chromium's log: did its logging flags change?");
       console.log(`${turn} ${rate.toFixed(1)} MB/s, ${total} packets sent (both sides):`);
       for (const [kind, n] of sorted) console.log(`  ${kind}: ${n} (${((1e6 * n) / SIZE).toFixed(1)} per MB)`);
       counts = null;
