@@ -79,3 +79,14 @@ export function threadTicks(profile) {
   }
   return out;
 }
+
+// CPU milliseconds each kind of thread spent between two threadTicks() readings, summed over the
+// threads of that kind (a thread born in between counts from zero): [[key, ms], ...], most first.
+export function threadMsBetween(before, after) {
+  const sums = new Map();
+  for (const [id, t] of after) {
+    const ticks = t.ticks - (before.get(id)?.ticks ?? 0);
+    if (ticks > 0) sums.set(t.key, (sums.get(t.key) ?? 0) + ticks * 10); // ticks of 1/100 s
+  }
+  return [...sums].sort((a, b) => b[1] - a[1]);
+}

@@ -9,12 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { startService } from '../../tests/browser/service.mjs';
 import { launchBrowser } from '../lib/app_peers.mjs';
-import { threadTicks } from '../lib/page_health.mjs';
+import { threadMsBetween, threadTicks } from '../lib/page_health.mjs';
 
 const FILE_MIB = 256;
 const KEEP = process.env.KEEP !== '0';
 const ROUNDS = Number(process.env.ROUNDS || 5);
-const HZ = 100;
 
 // The worker: each message writes one new file of `mib` MiB and answers the milliseconds it took.
 const WORKER = `
@@ -54,15 +53,9 @@ try {
         }),
       { mib: FILE_MIB, keep: KEEP },
     );
-    const sums = new Map();
-    for (const [id, t] of threadTicks(profile)) {
-      const d = t.ticks - (before.get(id)?.ticks ?? 0);
-      if (d > 0) sums.set(t.key, (sums.get(t.key) ?? 0) + d);
-    }
-    const busiest = [...sums]
-      .sort((x, y) => y[1] - x[1])
+    const busiest = threadMsBetween(before, threadTicks(profile))
       .slice(0, 3)
-      .map(([key, ticks]) => `${key} ${((ticks * 1000) / HZ / FILE_MIB).toFixed(2)}`);
+      .map(([key, ms]) => `${key} ${(ms / FILE_MIB).toFixed(2)}`);
     console.log(`file ${round + 1}: ${(ms / FILE_MIB).toFixed(2)} ms/MiB; CPU ms/MiB: ${busiest.join(', ')}`);
   }
 } finally {

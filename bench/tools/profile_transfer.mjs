@@ -13,7 +13,7 @@ import { startService } from '../../tests/browser/service.mjs';
 import { anotherTab, autoAccept, firstTab, launchBrowser, sendThroughApp, transferWorker } from '../lib/app_peers.mjs';
 import { writeRandom, writeText } from '../lib/bench_files.mjs';
 import { connectRaw, rawRates } from '../lib/raw_channel.mjs';
-import { memoryProbe, readProc, threadTicks } from '../lib/page_health.mjs';
+import { memoryProbe, readProc, threadMsBetween, threadTicks } from '../lib/page_health.mjs';
 import { cpuTicks } from '../lib/rounds.mjs';
 
 const MiB = 1024 * 1024;
@@ -23,16 +23,10 @@ const PROFILE = process.env.PROFILE !== '0';
 
 const HZ = 100;
 function diff(before, after, mb, label) {
-  const sums = new Map();
-  for (const [id, t] of after) {
-    const d = t.ticks - (before.get(id)?.ticks ?? 0);
-    if (d > 0) sums.set(t.key, (sums.get(t.key) ?? 0) + d);
-  }
-  const rows = [...sums].sort((a, b) => b[1] - a[1]);
-  let total = 0;
-  for (const [, d] of rows) total += d;
-  console.log(`  ${label}: total ${((total * 1000) / HZ / mb).toFixed(1)} ms CPU per MB`);
-  for (const [key, d] of rows.slice(0, 12)) console.log(`    ${key}: ${((d * 1000) / HZ / mb).toFixed(2)} ms/MB`);
+  const rows = threadMsBetween(before, after);
+  const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
+  console.log(`  ${label}: total ${(total / mb).toFixed(1)} ms CPU per MB`);
+  for (const [key, ms] of rows.slice(0, 12)) console.log(`    ${key}: ${(ms / mb).toFixed(2)} ms/MB`);
 }
 
 // Loopback UDP counters (IPv4 and IPv6 summed): datagrams per MB and datagrams the kernel dropped because a socket's

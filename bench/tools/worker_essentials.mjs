@@ -13,7 +13,7 @@ import path from 'node:path';
 import { startService } from '../../tests/browser/service.mjs';
 import { launchBrowser } from '../lib/app_peers.mjs';
 import { writeRandom } from '../lib/bench_files.mjs';
-import { threadTicks } from '../lib/page_health.mjs';
+import { threadMsBetween, threadTicks } from '../lib/page_health.mjs';
 import { cpuTicks } from '../lib/rounds.mjs';
 
 const SIZE = 256 * 1048576;
@@ -57,19 +57,13 @@ async function run(job, file, size) {
 onmessage = ({ data: { job, file, size } }) =>
   run(job, file, size).then(postMessage, (error) => postMessage({ error: String(error) }));`;
 
-function report(job, ms, before, after, machineBusy) {
-  const sums = new Map();
-  for (const [id, t] of after) {
-    const d = t.ticks - (before.get(id)?.ticks ?? 0);
-    if (d > 0) sums.set(t.key, (sums.get(t.key) ?? 0) + d);
-  }
-  const perMB = (ticks) => ((ticks * 1000) / HZ / MB).toFixed(2);
-  const threads = [...sums]
-    .sort((a, b) => b[1] - a[1])
+function report(job, ms, before, after, machineBusyTicks) {
+  const threads = threadMsBetween(before, after)
     .slice(0, 4)
-    .map(([key, d]) => `${key} ${perMB(d)}`);
+    .map(([key, threadMs]) => `${key} ${(threadMs / MB).toFixed(2)}`);
+  const machineMsPerMB = (machineBusyTicks * 1000) / HZ / MB;
   console.log(
-    `${job}: ${(MB / (ms / 1000)).toFixed(0)} MB/s, machine ${perMB(machineBusy)} ms CPU per MB (${threads.join(', ')})`,
+    `${job}: ${(MB / (ms / 1000)).toFixed(0)} MB/s, machine ${machineMsPerMB.toFixed(2)} ms CPU per MB (${threads.join(', ')})`,
   );
 }
 
