@@ -35,12 +35,25 @@ function releaseLoopback() {
     );
   }
 }
+// `tc qdisc add ... root` replaces a queue someone set up (measured: a pfifo went without an
+// error), and putting ours back would then delete theirs: only the loopback's default is taken.
+let before = '';
+try {
+  before = execFileSync('tc', ['qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+} catch (error) {
+  console.error(`cannot read the loopback's queue (tc needed): ${String(error.stderr || error.message).trim()}`);
+  process.exit(1);
+}
+if (!/^qdisc noqueue 0: root\b/.test(before)) {
+  console.error(`the loopback already has a queue of its own, left as it is: ${before.split('\n')[0]}`);
+  process.exit(1);
+}
 try {
   execFileSync('tc', ['qdisc', 'add', 'dev', 'lo', 'root', ...TBF], { stdio: 'pipe' });
   held = true;
 } catch (error) {
   console.error(
-    `cannot hold the loopback to ${RATE_MBIT} Mbit/s (root and tc needed; is a queue already there?): ${String(error.stderr ?? error.message).trim()}`,
+    `cannot hold the loopback to ${RATE_MBIT} Mbit/s (root and tc needed): ${String(error.stderr ?? error.message).trim()}`,
   );
   process.exit(1);
 }
